@@ -1,0 +1,39 @@
+"""`codex-lsp doctor`: what the server would use, and whether its backend answers."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from codex_lsp import __version__
+from codex_lsp.providers.base import ProviderError
+from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
+from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
+
+
+async def run_doctor(out: TextIO) -> int:
+    env = Environment.from_os()
+    settings, problems = apply_layer(Settings(), env_layer())
+    out.write(f"codex-lsp {__version__}\n")
+    out.write(f"OPENAI_API_KEY: {'present' if env.api_key else 'missing'}\n")
+    out.write(f"OPENAI_BASE_URL: {env.base_url or '(not set)'}\n")
+    for problem in problems:
+        out.write(problem.describe() + "\n")
+    out.write("settings: " + json.dumps(settings.model_dump(by_alias=True), indent=2) + "\n")
+    try:
+        choice = choose_backend(settings, env)
+    except NoBackend as error:
+        out.write(f"backend: none\n{error}\n")
+        return 1
+    out.write(f"backend: {choice.kind} ({choice.reason})\n")
+    out.write(f"models: {', '.join(choice.models)}\n")
+    provider = build_provider(choice, settings, env)
+    try:
+        status = await provider.check(choice.models[0])
+        out.write(f"check: ok: {status}\n")
+        return 0
+    except ProviderError as error:
+        out.write(f"check: FAILED: {error}\n")
+        return 1
+    finally:
+        await provider.aclose()

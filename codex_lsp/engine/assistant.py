@@ -1,0 +1,174 @@
+"""The three things the server asks of a model, as plain async Python: complete, review, rewrite.
+
+Takes snapshots, returns results tied to positions in those snapshots. It cleans what models
+commonly get wrong (echoing the text before the cursor, repeating the text after it, line
+numbers copied into code) so adapters only translate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass
+
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.prompts import (
+    WorkspaceFile,
+    completion_request,
+    review_request,
+    rewrite_request,
+)
+from codex_lsp.engine.schemas import Finding, Rewrite, Severity, Suggestion
+from codex_lsp.settings import Settings
+
+MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
+_LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
+
+
+@dataclass(frozen=True)
+class ReviewFinding:
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RegionEdit:
+    span: Span
+    new_text: str
+    explanation: str
+
+
+class Assistant:
+    def __init__(self, caller: ModelCaller, settings: Settings) -> None:
+        self.caller = caller
+        self.settings = settings
+
+    def _effort(self) -> str | None:
+        return None if self.settings.reasoning_effort == "none" else self.settings.reasoning_effort
+
+    async def complete(
+        self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
+    ) -> AsyncGenerator[str, None]:
+        request = completion_request(
+            snapshot,
+            cursor,
+            workspace,
+            max_context_tokens=self.settings.max_context_tokens,
+            max_output_tokens=min(512, self.settings.max_output_tokens),
+            reasoning_effort=self._effort(),
+        )
+        before, after = snapshot.split_at(cursor)
+        seen: set[str] = set()
+        async with aclosing(self.caller.stream_items(request, Suggestion, "suggestions")) as items:
+            async for suggestion in items:
+                text = clean_insertion(suggestion.insert_text, before, after)
+                if text and text not in seen:
+                    seen.add(text)
+                    yield text
+
+    async def review(
+        self, snapshot: Snapshot, workspace: list[WorkspaceFile]
+    ) -> AsyncGenerator[ReviewFinding, None]:
+        request = review_request(
+            snapshot,
+            workspace,
+            max_context_tokens=self.settings.max_context_tokens,
+            max_output_tokens=self.settings.max_output_tokens,
+            reasoning_effort=self._effort(),
+        )
+        async with aclosing(self.caller.stream_items(request, Finding, "findings")) as findings:
+            async for finding in findings:
+                located = locate_finding(snapshot, finding)
+                if located is not None:
+                    yield located
+
+    async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
+        request = rewrite_request(
+            snapshot,
+            region,
+            task,
+            max_context_tokens=self.settings.max_context_tokens,
+            max_output_tokens=self.settings.max_output_tokens,
+            reasoning_effort=self._effort(),
+        )
+        # aclosing: leaving early must close the upstream stream now, not at garbage collection.
+        async with aclosing(self.caller.stream_items(request, Rewrite, "rewrites")) as rewrites:
+            async for rewrite in rewrites:
+                return region_edit(snapshot, region, rewrite)
+        return None
+
+
+def clean_insertion(text: str, before: str, after: str) -> str:
+    """Remove the echo of text before the cursor and the repeat of the rest of the line."""
+    text = text.replace("\r\n", "\n")
+    line_before = before.rsplit("\n", 1)[-1]
+    stripped_line = line_before.lstrip()
+    if stripped_line and text.startswith(stripped_line):
+        text = text[len(stripped_line) :]
+    else:
+        text = text[_echo_length(before, text) :]
+    rest_of_line = after.split("\n", 1)[0].strip()
+    if rest_of_line and text.rstrip().endswith(rest_of_line):
+        text = text.rstrip()[: -len(rest_of_line)]
+    return text if text.strip() else ""
+
+
+def _echo_length(before: str, text: str) -> int:
+    """Longest prefix of `text` that the text before the cursor already ends with."""
+    tail = before[-400:]
+    for size in range(min(len(text), len(tail)), MIN_ECHO - 1, -1):
+        if tail.endswith(text[:size]):
+            return size
+    return 0
+
+
+def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:
+    """Map a 1-based line and a snippet to a precise range; drop findings outside the file."""
+    line = finding.line - 1
+    if line < 0 or line >= len(snapshot.lines):
+        return None
+    snippet = finding.snippet.strip()
+    for candidate in (line, line - 1, line + 1, line - 2, line + 2):
+        if snippet and 0 <= candidate < len(snapshot.lines):
+            column = snapshot.lines[candidate].find(snippet)
+            if column >= 0:
+                span = Span(Position(candidate, column), Position(candidate, column + len(snippet)))
+                return ReviewFinding(
+                    span, finding.severity, _short_code(finding.code), finding.message
+                )
+    text = snapshot.lines[line]
+    start = len(text) - len(text.lstrip())
+    span = Span(Position(line, start), Position(line, len(text.rstrip())))
+    return ReviewFinding(span, finding.severity, _short_code(finding.code), finding.message)
+
+
+def _short_code(code: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
+    return cleaned[:40] or "ai-review"
+
+
+def fix_region(snapshot: Snapshot, span: Span, context_lines: int = 2) -> Span:
+    """The whole lines around a problem that a fix may rewrite."""
+    return snapshot.line_span(span.start.line - context_lines, span.end.line + context_lines)
+
+
+def region_edit(snapshot: Snapshot, region: Span, rewrite: Rewrite) -> RegionEdit | None:
+    new_text = _strip_line_numbers(rewrite.replacement.replace("\r\n", "\n"))
+    old_text = snapshot.text_in(region)
+    if not old_text.endswith("\n") and new_text.endswith("\n"):
+        new_text = new_text[:-1]
+    if new_text == old_text:
+        return None
+    return RegionEdit(region, new_text, rewrite.explanation)
+
+
+def _strip_line_numbers(text: str) -> str:
+    lines = text.split("\n")
+    content = [line for line in lines if line.strip()]
+    if content and all(_LINE_NUMBER.match(line) for line in content):
+        return "\n".join(_LINE_NUMBER.sub("", line, count=1) for line in lines)
+    return text

@@ -1,0 +1,215 @@
+"""Cache-aware prompt layout per feature: most stable text first, the cursor task last.
+
+Order: feature instructions (+ schema, sent by the provider) < workspace context in a stable
+order < the document < the task. For completions the text AFTER the cursor comes before the
+text before it: typing only appends to the end of the latter, so each keystroke's prompt extends
+the previous one and the provider's prefix cache keeps hitting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.schemas import (
+    CompletionAnswer,
+    ReviewAnswer,
+    RewriteAnswer,
+    strict_schema,
+)
+from codex_lsp.engine.secrets import redact, uri_path
+from codex_lsp.engine.tokens import estimate_tokens
+from codex_lsp.providers.base import ModelRequest, PromptPart
+
+COMPLETION_INSTRUCTIONS = """\
+You are a code completion engine inside an editor. You see a file split at the cursor: first
+the code AFTER the cursor, then the code BEFORE the cursor, which ends exactly at the cursor.
+Suggest the text to insert at the cursor: continue the current line and, when natural, the
+next few lines of the block. Never repeat text that is already before the cursor, never
+include text that already follows the cursor, match the file's indentation and style.
+Answer with JSON: {"suggestions": [{"insert_text": "..."}]}, best suggestion first,
+at most 3, no explanations. An empty list is fine when nothing sensible fits."""
+
+REVIEW_INSTRUCTIONS = """\
+You are a meticulous code reviewer. Find real bugs in the file: wrong logic, inverted
+conditions, off-by-one errors, undefined names, wrong operators, missing returns, misuse of
+APIs, resource leaks, security problems. Do not report style, naming, formatting, missing
+docstrings or type hints, or anything you are not sure is wrong. Correct code gets an empty
+list. Each finding gives the line number as numbered in the file (the number before "|"),
+the exact code snippet from that line that is wrong, a severity (error for definite bugs,
+warning for likely bugs), a short kebab-case code and one sentence explaining the problem.
+Answer with JSON: {"findings": [...]}."""
+
+REWRITE_INSTRUCTIONS = """\
+You are a careful code editor. You get a file with numbered lines and a request to change one
+region (a range of lines). Return the complete new text of that region only: every line of
+the region as it should read afterwards, keeping the indentation of the surrounding code and
+changing nothing that the request does not need. Do not include the line numbers. Answer with
+JSON: {"rewrites": [{"replacement": "...", "explanation": "..."}]} with exactly one rewrite."""
+
+WORKSPACE_SHARE = 0.25  # of the context budget, at most, for other open files
+
+
+@dataclass(frozen=True)
+class WorkspaceFile:
+    uri: str
+    text: str
+
+
+def cache_key(uri: str) -> str:
+    """Routes a document's requests together without revealing its path."""
+    return "codex-lsp-" + hashlib.sha256(uri.encode()).hexdigest()[:24]
+
+
+def _display_path(uri: str) -> str:
+    # Only the file name and its parent: enough for the model, and no home directory names.
+    parts = uri_path(uri).rstrip("/").split("/")
+    return "/".join(parts[-2:])
+
+
+def _workspace_part(files: list[WorkspaceFile], budget_tokens: int) -> str:
+    chunks: list[str] = []
+    used = 0
+    for item in sorted(files, key=lambda f: f.uri):  # stable order keeps the prefix cacheable
+        body = f"### {_display_path(item.uri)}\n{redact(item.text)}\n"
+        cost = estimate_tokens(body)
+        if used + cost > budget_tokens:
+            continue
+        chunks.append(body)
+        used += cost
+    if not chunks:
+        return ""
+    return "Other open files in the workspace:\n" + "".join(chunks) + "\n"
+
+
+def numbered(text: str, first_line: int = 1) -> str:
+    return "\n".join(f"{n}| {line}" for n, line in enumerate(text.split("\n"), first_line))
+
+
+def _trim_head(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
+    """Drop whole blocks of lines from the start, in fixed steps, so the trimmed text stays
+    identical across keystrokes until the next step is crossed."""
+    if estimate_tokens(text) <= budget_tokens:
+        return text
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) - 1 and estimate_tokens("\n".join(lines[start:])) > budget_tokens:
+        start += quantum_lines
+    return "\n".join(lines[min(start, len(lines) - 1) :])
+
+
+def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
+    if estimate_tokens(text) <= budget_tokens:
+        return text
+    lines = text.split("\n")
+    end = len(lines)
+    while end > 1 and estimate_tokens("\n".join(lines[:end])) > budget_tokens:
+        end -= quantum_lines
+    return "\n".join(lines[: max(end, 1)])
+
+
+def completion_request(
+    snapshot: Snapshot,
+    cursor: Position,
+    workspace: list[WorkspaceFile],
+    *,
+    max_context_tokens: int,
+    max_output_tokens: int = 256,
+    reasoning_effort: str | None = "low",
+) -> ModelRequest:
+    before, after = snapshot.split_at(cursor)
+    before, after = redact(before), redact(after)
+    budget = max_context_tokens - estimate_tokens(COMPLETION_INSTRUCTIONS) - 64
+    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    remaining = budget - estimate_tokens(ws)
+    after = _trim_tail(after, remaining // 3)
+    before = _trim_head(before, remaining - estimate_tokens(after))
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    current_line = snapshot.lines[cursor.line][: cursor.character]
+    parts = (
+        PromptPart(ws + header),
+        PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n", breakpoint=True),
+        PromptPart("<code_before_cursor>\n" + before),
+        PromptPart(
+            "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
+            f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
+        ),
+    )
+    return ModelRequest(
+        feature="completion",
+        instructions=COMPLETION_INSTRUCTIONS,
+        parts=parts,
+        schema_name="completion",
+        json_schema=strict_schema(CompletionAnswer),
+        max_output_tokens=max_output_tokens,
+        reasoning_effort=reasoning_effort,
+        prompt_cache_key=cache_key(snapshot.uri),
+    )
+
+
+def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:
+    body = numbered(redact(snapshot.normalized_text()))
+    body = _trim_tail(body, budget_tokens)
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    return header + "<file>\n" + body + "\n</file>\n"
+
+
+def review_request(
+    snapshot: Snapshot,
+    workspace: list[WorkspaceFile],
+    *,
+    max_context_tokens: int,
+    max_output_tokens: int = 2048,
+    reasoning_effort: str | None = "low",
+) -> ModelRequest:
+    budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
+    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    document = _document_part(snapshot, budget - estimate_tokens(ws))
+    parts = (
+        PromptPart(ws),
+        PromptPart(document, breakpoint=True),
+        PromptPart("Review the file above and report its bugs."),
+    )
+    return ModelRequest(
+        feature="diagnostics",
+        instructions=REVIEW_INSTRUCTIONS,
+        parts=parts,
+        schema_name="review",
+        json_schema=strict_schema(ReviewAnswer),
+        max_output_tokens=max_output_tokens,
+        reasoning_effort=reasoning_effort,
+        prompt_cache_key=cache_key(snapshot.uri),
+    )
+
+
+def rewrite_request(
+    snapshot: Snapshot,
+    region: Span,
+    task: str,
+    *,
+    max_context_tokens: int,
+    max_output_tokens: int = 2048,
+    reasoning_effort: str | None = "low",
+) -> ModelRequest:
+    budget = max_context_tokens - estimate_tokens(REWRITE_INSTRUCTIONS) - 64
+    document = _document_part(snapshot, budget - estimate_tokens(task) - 256)
+    first, last = region.start.line + 1, region.end.line + 1
+    region_text = numbered(redact(snapshot.text_in(region)), first)
+    parts = (
+        PromptPart(document, breakpoint=True),
+        PromptPart(
+            f"Region to rewrite, lines {first}-{last}:\n{region_text}\n\nRequest: {task}\n"
+            f"Return the new text of lines {first}-{last}."
+        ),
+    )
+    return ModelRequest(
+        feature="code_action",
+        instructions=REWRITE_INSTRUCTIONS,
+        parts=parts,
+        schema_name="rewrite",
+        json_schema=strict_schema(RewriteAnswer),
+        max_output_tokens=max_output_tokens,
+        reasoning_effort=reasoning_effort,
+        prompt_cache_key=cache_key(snapshot.uri),
+    )

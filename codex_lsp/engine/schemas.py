@@ -1,0 +1,62 @@
+"""Output models per feature (pydantic) and their strict JSON schemas for structured outputs.
+
+Each answer is an object holding one array, so `engine/stream.py` can yield its elements while
+the model writes. Field order matters: the model writes fields in schema order, so the fields a
+feature needs first come first.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from openai.lib._pydantic import to_strict_json_schema
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Suggestion(_Strict):
+    """Text to insert at the cursor (ghost text or a completion item)."""
+
+    insert_text: str = Field(description="Exactly the text to insert at the cursor.")
+
+
+class CompletionAnswer(_Strict):
+    suggestions: list[Suggestion]
+
+
+Severity = Literal["error", "warning", "information", "hint"]
+
+
+class Finding(_Strict):
+    """One problem found by the review; `line` is 1-based as shown in the prompt."""
+
+    line: int = Field(description="1-based line number of the problem, as numbered in the file.")
+    snippet: str = Field(description="The exact code on that line that is wrong.")
+    severity: Severity
+    code: str = Field(description="Short kebab-case identifier, e.g. off-by-one.")
+    message: str = Field(description="One sentence: what is wrong and why.")
+
+
+class ReviewAnswer(_Strict):
+    findings: list[Finding]
+
+
+class Rewrite(_Strict):
+    """Replacement for the numbered region given in the prompt."""
+
+    replacement: str = Field(description="The complete new text of the region, all lines.")
+    explanation: str = Field(description="One sentence saying what changed.")
+
+
+class RewriteAnswer(_Strict):
+    rewrites: list[Rewrite]
+
+
+@cache
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema OpenAI's strict structured outputs accept (all keys required, closed)."""
+    return to_strict_json_schema(model)

@@ -1,0 +1,146 @@
+"""Completions: ghost text (`textDocument/inlineCompletion`, LSP 3.18) and completion-menu items.
+
+Automatic requests wait `debounceMs` first (the client cancels them while the user types, so a
+burst of keystrokes costs one model call); explicit invocations start at once. Results are
+dropped when the document changed while the model was writing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import aclosing
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from codex_lsp.engine.calls import ModelUnavailable
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.features.positions import from_client, range_to_client
+
+if TYPE_CHECKING:
+    from codex_lsp.server import CodexServer
+
+log = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 3
+
+
+def word_start(snapshot: Snapshot, cursor: Position) -> Position:
+    """Start of the identifier being typed, so clients filter items by what was typed."""
+    line = snapshot.lines[cursor.line]
+    start = cursor.character
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
+        start -= 1
+    return Position(cursor.line, start)
+
+
+def completion_item(
+    snapshot: Snapshot, cursor: Position, insertion: str, rank: int, encoding: str
+) -> types.CompletionItem:
+    start = word_start(snapshot, cursor)
+    typed = snapshot.lines[cursor.line][start.character : cursor.character]
+    new_text = typed + insertion
+    first_line = new_text.split("\n", 1)[0].strip() or new_text.strip()
+    return types.CompletionItem(
+        label=first_line[:80] + ("…" if len(new_text.strip()) > len(first_line[:80]) else ""),
+        kind=types.CompletionItemKind.Text,
+        detail="codex-lsp",
+        documentation=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=f"```{snapshot.language_id}\n{new_text}\n```"
+        ),
+        sort_text=f"0000{rank}",
+        filter_text=typed + insertion.split("\n", 1)[0],
+        text_edit=types.TextEdit(
+            range=range_to_client(snapshot, Span(start, cursor), encoding), new_text=new_text
+        ),
+        insert_text_format=types.InsertTextFormat.PlainText,
+    )
+
+
+async def suggestions(ls: CodexServer, snapshot: Snapshot, cursor: Position) -> list[str]:
+    assistant = ls.assistant()
+    if assistant is None:
+        return []
+    found: list[str] = []
+    stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
+    try:
+        async with aclosing(stream):
+            async for text in stream:
+                found.append(text)
+                if len(found) >= MAX_SUGGESTIONS:
+                    break
+    except ModelUnavailable:
+        return []
+    return found
+
+
+async def _debounce(ls: CodexServer, automatic: bool) -> None:
+    if automatic and ls.settings.debounce_ms:
+        await asyncio.sleep(ls.settings.debounce_ms / 1000)
+
+
+def register(server: CodexServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    async def inline_completion(
+        ls: CodexServer, params: types.InlineCompletionParams
+    ) -> types.InlineCompletionList | None:
+        snapshot = ls.snapshot(params.text_document.uri)
+        if snapshot is None or not ls.settings.features.inline_completion:
+            return None
+        cursor = from_client(snapshot, params.position, ls.encoding)
+        automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
+        await _debounce(ls, automatic)
+        texts = await suggestions(ls, snapshot, cursor)
+        if ls.current_version(snapshot.uri) != snapshot.version:
+            return None  # computed for text the user no longer has
+        here = range_to_client(snapshot, Span(cursor, cursor), ls.encoding)
+        return types.InlineCompletionList(
+            items=[types.InlineCompletionItem(insert_text=t, range=here) for t in texts]
+        )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[".", "(", " "], resolve_provider=False),
+    )
+    async def completion(
+        ls: CodexServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        snapshot = ls.snapshot(params.text_document.uri)
+        if snapshot is None or not ls.settings.features.completion:
+            return None
+        cursor = from_client(snapshot, params.position, ls.encoding)
+        invoked = params.context is not None and params.context.trigger_kind == (
+            types.CompletionTriggerKind.Invoked
+        )
+        await _debounce(ls, automatic=not invoked)
+        items = await _stream_items(ls, params, snapshot, cursor)
+        if ls.current_version(snapshot.uri) != snapshot.version:
+            return types.CompletionList(is_incomplete=True, items=[])
+        if params.partial_result_token is not None:
+            return types.CompletionList(is_incomplete=False, items=[])  # all sent as progress
+        return types.CompletionList(is_incomplete=False, items=items)
+
+
+async def _stream_items(
+    ls: CodexServer, params: types.CompletionParams, snapshot: Snapshot, cursor: Position
+) -> list[types.CompletionItem]:
+    """Collect items; with a partialResultToken, send each one as soon as it is parsed."""
+    assistant = ls.assistant()
+    if assistant is None:
+        return []
+    items: list[types.CompletionItem] = []
+    token = params.partial_result_token
+    stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
+    try:
+        async with aclosing(stream):
+            async for text in stream:
+                item = completion_item(snapshot, cursor, text, len(items), ls.encoding)
+                items.append(item)
+                if token is not None and ls.current_version(snapshot.uri) == snapshot.version:
+                    ls.progress(types.ProgressParams(token=token, value=[item]))
+                if len(items) >= MAX_SUGGESTIONS:
+                    break
+    except ModelUnavailable:
+        pass
+    return items

@@ -1,0 +1,24 @@
+"""Usage on request: `workspace/executeCommand codexLsp.usage` returns the session's totals.
+
+After each model call the server also sends the `codexLsp/usage` notification
+(see `CodexServer._send_usage`), so status bars can update without polling.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codex_lsp.server import CodexServer
+
+USAGE_COMMAND = "codexLsp.usage"
+
+
+def register(server: CodexServer) -> None:
+    # `ls` is typed Any: pygls resolves command annotations at run time.
+    @server.command(USAGE_COMMAND)
+    def usage(ls: Any, *args: Any) -> dict[str, Any]:
+        totals: dict[str, Any] = ls.ledger.totals()
+        assistant = ls.assistant()
+        totals["model"] = assistant.caller.model if assistant else None
+        return totals

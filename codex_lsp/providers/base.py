@@ -1,0 +1,101 @@
+"""The one small protocol every model backend implements: stream a structured request.
+
+A provider turns a `ModelRequest` (prompt parts in cache order, a strict JSON schema) into a
+stream of text deltas that ends with one `Usage`. Errors are mapped to `ProviderError`
+subclasses so the callers never depend on an SDK's exception types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class PromptPart:
+    """One block of the prompt; `breakpoint` marks the end of the stable, cacheable prefix."""
+
+    text: str
+    breakpoint: bool = False
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    feature: str
+    instructions: str
+    parts: tuple[PromptPart, ...]
+    schema_name: str
+    json_schema: dict[str, Any]
+    max_output_tokens: int = 1024
+    reasoning_effort: str | None = None
+    prompt_cache_key: str | None = None
+
+    def prompt_text(self) -> str:
+        return "".join(part.text for part in self.parts)
+
+
+@dataclass
+class Usage:
+    input_tokens: int = 0
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    model: str = ""
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.cached_tokens += other.cached_tokens
+        self.cache_write_tokens += other.cache_write_tokens
+        self.output_tokens += other.output_tokens
+        self.reasoning_tokens += other.reasoning_tokens
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+StreamEvent = TextDelta | Usage
+
+
+class ProviderError(Exception):
+    """A backend failure, with a message fit to show a user once."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class ModelNotFoundError(ProviderError):
+    def __init__(self, model: str, detail: str = "") -> None:
+        super().__init__(f"Model '{model}' is not available on this backend. {detail}".strip())
+        self.model = model
+
+
+class AuthenticationError(ProviderError):
+    pass
+
+
+class Provider(Protocol):
+    """A model backend. `stream` must close its upstream connection when cancelled."""
+
+    name: str
+
+    def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]: ...
+
+    async def check(self, model: str) -> str:
+        """Return a one-line status; raise ProviderError when the backend does not answer."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass
+class ProviderConfig:
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    extra_headers: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,89 @@
+"""Chat Completions provider for OpenAI-compatible servers (vLLM, llama.cpp, Ollama, LiteLLM).
+
+Structured output through `response_format` json_schema; usage arrives in a final chunk because
+`stream_options.include_usage` is set. The prompt parts are joined into one user message in
+cache order, so llama.cpp's slot cache and vLLM's prefix cache reuse the stable part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import openai
+
+from codex_lsp.providers.base import ModelRequest, ProviderConfig, StreamEvent, TextDelta, Usage
+from codex_lsp.providers.errors import map_sdk_error
+
+
+def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
+    return {
+        "model": model,
+        "messages": [
+            {"role": "system", "content": request.instructions},
+            {"role": "user", "content": request.prompt_text()},
+        ],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {
+                "name": request.schema_name,
+                "schema": request.json_schema,
+                "strict": True,
+            },
+        },
+        "max_tokens": request.max_output_tokens,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "temperature": 0,
+    }
+
+
+def usage_from_chunk(chunk: Any, model: str) -> Usage:
+    usage = chunk.usage
+    details = getattr(usage, "prompt_tokens_details", None)
+    out_details = getattr(usage, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=usage.prompt_tokens or 0,
+        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
+        cache_write_tokens=getattr(details, "cache_write_tokens", 0) or 0,
+        output_tokens=usage.completion_tokens or 0,
+        reasoning_tokens=getattr(out_details, "reasoning_tokens", 0) or 0,
+        model=getattr(chunk, "model", model) or model,
+    )
+
+
+class ChatProvider:
+    name = "openai-compatible"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self._client = openai.AsyncOpenAI(
+            api_key=config.api_key or "not-needed",
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=config.max_retries,
+        )
+        self.base_url = str(self._client.base_url)
+
+    async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
+        try:
+            stream = await self._client.chat.completions.create(**build_params(request, model))
+            async with stream:
+                async for chunk in stream:
+                    for choice in chunk.choices:
+                        if choice.delta and choice.delta.content:
+                            yield TextDelta(choice.delta.content)
+                    if chunk.usage is not None:
+                        yield usage_from_chunk(chunk, model)
+        except openai.OpenAIError as error:
+            raise map_sdk_error(error, model, self.base_url) from error
+
+    async def check(self, model: str) -> str:
+        try:
+            models = await self._client.models.list()
+        except openai.OpenAIError as error:
+            raise map_sdk_error(error, model, self.base_url) from error
+        names = [m.id for m in models.data][:5]
+        return f"{self.base_url} answers; models: {', '.join(names) or 'none listed'}"
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -1,0 +1,63 @@
+"""The embedded local model as a provider: llama.cpp started on first use, spoken to over Chat.
+
+llama.cpp enforces json_schema response formats and reuses the KV cache of the longest common
+prompt prefix per slot, so the same cache-friendly layout that saves money at OpenAI saves
+seconds here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import replace
+
+from codex_lsp.local.server import LocalModelServer
+from codex_lsp.local.weights import LocalModelError
+from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
+from codex_lsp.providers.chat import ChatProvider
+from codex_lsp.settings import Settings
+
+LOCAL_MAX_OUTPUT_TOKENS = 384  # small models ramble; short answers keep latency low
+
+
+class LocalProvider:
+    name = "local"
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: ProviderConfig,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        self._server = LocalModelServer(
+            local_model=settings.local_model,
+            local_model_path=settings.local_model_path,
+            on_notice=on_notice,
+        )
+        self._config = config
+        self._chat: ChatProvider | None = None
+
+    async def _chat_provider(self) -> ChatProvider:
+        try:
+            base_url = await self._server.ensure_started()
+        except LocalModelError as error:
+            raise ProviderError(f"The local model could not start: {error}") from error
+        if self._chat is None or self._chat.base_url.rstrip("/") != base_url.rstrip("/"):
+            self._chat = ChatProvider(replace(self._config, base_url=base_url, api_key="local"))
+        return self._chat
+
+    async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
+        chat = await self._chat_provider()
+        limited = replace(
+            request, max_output_tokens=min(request.max_output_tokens, LOCAL_MAX_OUTPUT_TOKENS)
+        )
+        async for event in chat.stream(limited, model):
+            yield event
+
+    async def check(self, model: str) -> str:
+        chat = await self._chat_provider()
+        return f"embedded llama.cpp at {chat.base_url}"
+
+    async def aclose(self) -> None:
+        if self._chat is not None:
+            await self._chat.aclose()
+        await self._server.stop()

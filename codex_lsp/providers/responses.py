@@ -1,0 +1,124 @@
+"""OpenAI Responses API provider: strict json_schema output, streamed, with cache hints.
+
+codex-mini-latest and the gpt-5.6 family are Responses-only. Prompt parts become `input_text`
+content blocks in cache order; on explicit-regime models the block that ends the stable prefix
+carries a `prompt_cache_breakpoint`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import openai
+
+from codex_lsp.providers.base import (
+    ModelRequest,
+    ProviderConfig,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from codex_lsp.providers.cards import card_for
+from codex_lsp.providers.errors import map_sdk_error
+
+log = logging.getLogger(__name__)
+
+
+def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
+    """The request body, separated from I/O so tests can check the layout exactly."""
+    card = card_for(model)
+    explicit = card.cache_regime == "explicit"
+    content: list[dict[str, Any]] = []
+    for part in request.parts:
+        block: dict[str, Any] = {"type": "input_text", "text": part.text}
+        if explicit and part.breakpoint:
+            block["prompt_cache_breakpoint"] = {"mode": "explicit", "ttl": "30m"}
+        content.append(block)
+    params: dict[str, Any] = {
+        "model": model,
+        "instructions": request.instructions,
+        "input": [{"role": "user", "content": content}],
+        "text": {
+            "format": {
+                "type": "json_schema",
+                "name": request.schema_name,
+                "schema": request.json_schema,
+                "strict": True,
+            }
+        },
+        "max_output_tokens": request.max_output_tokens,
+        "stream": True,
+        "store": False,
+    }
+    if request.prompt_cache_key:
+        params["prompt_cache_key"] = request.prompt_cache_key
+    if card.reasoning and request.reasoning_effort:
+        params["reasoning"] = {"effort": request.reasoning_effort}
+    return params
+
+
+def usage_from_response(data: Any, model: str) -> Usage:
+    usage = getattr(data, "usage", None)
+    if usage is None:
+        return Usage(model=model)
+    details = getattr(usage, "input_tokens_details", None)
+    out_details = getattr(usage, "output_tokens_details", None)
+    return Usage(
+        input_tokens=usage.input_tokens or 0,
+        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
+        cache_write_tokens=getattr(details, "cache_write_tokens", 0) or 0,
+        output_tokens=usage.output_tokens or 0,
+        reasoning_tokens=getattr(out_details, "reasoning_tokens", 0) or 0,
+        model=getattr(data, "model", model) or model,
+    )
+
+
+class ResponsesProvider:
+    name = "openai"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self._client = openai.AsyncOpenAI(
+            api_key=config.api_key or "missing-key",
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            max_retries=config.max_retries,
+        )
+        self.base_url = str(self._client.base_url)
+
+    async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
+        try:
+            stream = await self._client.responses.create(**build_params(request, model))
+            async with stream:
+                async for event in stream:
+                    if event.type == "response.output_text.delta":
+                        yield TextDelta(event.delta)
+                    elif event.type == "response.completed":
+                        yield usage_from_response(event.response, model)
+                    elif event.type in ("response.failed", "error", "response.incomplete"):
+                        raise ProviderError(_describe_failure(event))
+        except openai.OpenAIError as error:
+            raise map_sdk_error(error, model, self.base_url) from error
+
+    async def check(self, model: str) -> str:
+        try:
+            found = await self._client.models.retrieve(model)
+        except openai.OpenAIError as error:
+            raise map_sdk_error(error, model, self.base_url) from error
+        return f"{self.base_url} serves {found.id}"
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def _describe_failure(event: Any) -> str:
+    if event.type == "error":
+        return f"The model stream failed: {getattr(event, 'message', 'unknown error')}"
+    response = getattr(event, "response", None)
+    error = getattr(response, "error", None)
+    if error is not None:
+        return f"The model stream failed: {getattr(error, 'message', error)}"
+    details = getattr(response, "incomplete_details", None)
+    return f"The model stopped early: {getattr(details, 'reason', 'incomplete')}"

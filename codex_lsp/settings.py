@@ -1,0 +1,260 @@
+"""The one typed settings model (section `codexLsp`) and how its layers are merged.
+
+Layers, lowest first: field defaults < environment < initializationOptions <
+workspace/configuration. An invalid value is reported with its key and the previous valid value
+is kept, so a typo in an editor config never takes the server down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+SECTION = "codexLsp"
+
+DEFAULT_EXCLUDE = [".env*", "*.pem", "*.key", "id_rsa*", "secrets.*"]
+
+Backend = Literal["auto", "openai", "openai-compatible", "local"]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+
+class FeatureSettings(_Model):
+    inline_completion: bool = Field(True, description="Offer ghost-text inline completions.")
+    completion: bool = Field(True, description="Offer AI items in the completion menu.")
+    diagnostics: bool = Field(True, description="Run the AI review and publish diagnostics.")
+    diagnostics_on_change: bool = Field(
+        True, description="Also review after edits (debounced), not only on open and save."
+    )
+    code_actions: bool = Field(True, description="Offer AI quick fixes and refactors.")
+
+
+class PriceOverride(_Model):
+    input: float | None = Field(None, ge=0, description="USD per 1M input tokens.")
+    cached_input: float | None = Field(None, ge=0, description="USD per 1M cached input tokens.")
+    cache_write: float | None = Field(None, ge=0, description="USD per 1M cache-write tokens.")
+    output: float | None = Field(None, ge=0, description="USD per 1M output tokens.")
+
+
+class Settings(_Model):
+    backend: Backend = Field(
+        "auto",
+        description="auto: OpenAI when an API key is set, else the local model. "
+        "openai-compatible: any Chat Completions server at baseUrl.",
+    )
+    model: str = Field("codex-mini-latest", min_length=1, description="Model to ask first.")
+    fallback_models: list[str] = Field(
+        default_factory=lambda: ["gpt-5.4-mini", "gpt-5.5"],
+        description="Models tried in order when the backend says the model does not exist.",
+    )
+    base_url: str | None = Field(
+        None, description="API base URL; defaults to OPENAI_BASE_URL, then OpenAI's."
+    )
+    reasoning_effort: ReasoningEffort = Field(
+        "low", description="Reasoning effort for reasoning models."
+    )
+    features: FeatureSettings = Field(
+        default_factory=lambda: FeatureSettings(), description="Turn single features on or off."
+    )
+    debounce_ms: int = Field(
+        250, ge=0, le=10_000, description="Pause after typing before an automatic completion."
+    )
+    diagnostics_debounce_ms: int = Field(
+        1500, ge=0, le=60_000, description="Pause after an edit before the AI review reruns."
+    )
+    max_context_tokens: int = Field(
+        12_000, ge=256, le=1_000_000, description="Prompt budget; far context is trimmed first."
+    )
+    max_output_tokens: int = Field(
+        2048, ge=16, le=100_000, description="Upper bound on tokens a single answer may use."
+    )
+    request_timeout_s: float = Field(
+        60.0, gt=0, le=600, description="Seconds before a silent model stream is abandoned."
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDE),
+        description="Globs of files never sent to a model (added to the built-in list).",
+    )
+    budget_usd_per_day: float | None = Field(
+        None, ge=0, description="Stop automatic model calls once this much was spent today."
+    )
+    prices: dict[str, PriceOverride] = Field(
+        default_factory=dict, description="Per-model price overrides, USD per 1M tokens."
+    )
+    local_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
+        "qwen2.5-coder-0.5b", description="Embedded model for the local backend."
+    )
+    local_model_path: str | None = Field(
+        None, description="A GGUF file to use instead of the embedded model."
+    )
+
+    def excluded_globs(self) -> list[str]:
+        """The user's globs never replace the built-in secret patterns, only add to them."""
+        return list(dict.fromkeys([*DEFAULT_EXCLUDE, *self.exclude]))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the environment contributes; the key is kept here only, never in Settings."""
+
+    api_key: str | None
+    base_url: str | None
+
+    @classmethod
+    def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:
+        env = os.environ if environ is None else environ
+        return cls(
+            api_key=env.get("OPENAI_API_KEY") or None, base_url=env.get("OPENAI_BASE_URL") or None
+        )
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    key: str
+    value: Any
+    message: str
+
+    def describe(self) -> str:
+        return f"codex-lsp: invalid setting {SECTION}.{self.key} = {self.value!r}: {self.message}"
+
+
+def _to_python(payload: Any) -> dict[str, Any]:
+    """Accept `{"codexLsp": {...}}` or the section itself; anything else is ignored."""
+    if not isinstance(payload, Mapping):
+        return {}
+    inner = payload.get(SECTION, payload)
+    return dict(inner) if isinstance(inner, Mapping) else {}
+
+
+def _strip_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    # Editors send null for "unset": it must mean "keep the lower layer", not "set to None".
+    return {
+        k: _strip_nulls(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None
+    }
+
+
+def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _value_at(data: Mapping[str, Any], loc: tuple[int | str, ...]) -> Any:
+    current: Any = data
+    for part in loc:
+        in_mapping = isinstance(current, Mapping) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if not (in_mapping or in_list):
+            return None
+        current = current[part]
+    return current
+
+
+def _drop_key(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    """Remove the top-most offending key so the rest of the layer still applies."""
+    path = [p for p in loc if isinstance(p, str)]
+    current: Any = data
+    for part in path[:-1]:
+        if not isinstance(current, dict) or part not in current:
+            return False
+        current = current[part]
+    if isinstance(current, dict) and path and path[-1] in current:
+        del current[path[-1]]
+        return True
+    return False
+
+
+def apply_layer(current: Settings, payload: Any) -> tuple[Settings, list[SettingsProblem]]:
+    """Merge a client payload over `current`; invalid keys keep their current value."""
+    layer = _strip_nulls(_to_python(payload))
+    problems: list[SettingsProblem] = []
+    base = current.model_dump(by_alias=True)
+    for _ in range(50):  # each round drops one bad key; bounded against pathological input
+        try:
+            return Settings.model_validate(_deep_merge(base, layer)), problems
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = tuple(first["loc"])
+            problems.append(SettingsProblem(_key_path(loc), _value_at(layer, loc), _explain(first)))
+            if not _drop_key(layer, loc):
+                break
+    return current, problems
+
+
+def _explain(error: Any) -> str:
+    if error.get("type") == "extra_forbidden":
+        return f"unknown setting (known: {', '.join(known_keys())})"
+    ctx = error.get("ctx") or {}
+    expected = ctx.get("expected")
+    message = str(error.get("msg", "invalid value"))
+    return f"{message} (accepted: {expected})" if expected and expected not in message else message
+
+
+def known_keys() -> list[str]:
+    return [field.alias or name for name, field in Settings.model_fields.items()]
+
+
+def initial_settings() -> Settings:
+    return Settings()
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(key, default, description) rows, flattened one level, for the README and the editors."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in Settings.model_fields.items():
+        key = field.alias or name
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, _Model):
+            for sub_name, sub in annotation.model_fields.items():
+                sub_default = sub.get_default(call_default_factory=True)
+                rows.append(
+                    (f"{key}.{sub.alias or sub_name}", _render(sub_default), sub.description or "")
+                )
+            continue
+        default = field.get_default(call_default_factory=True)
+        rows.append((key, _render(default), field.description or ""))
+    return rows
+
+
+def _render(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+# Environment variables that set a setting (lowest layer above the defaults).
+ENV_SETTINGS = {
+    "CODEX_LSP_BACKEND": "backend",
+    "CODEX_LSP_MODEL": "model",
+    "CODEX_LSP_LOCAL_MODEL_PATH": "localModelPath",
+}
+
+
+def env_layer(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    return {key: env[var] for var, key in ENV_SETTINGS.items() if env.get(var)}
+
+
+def markdown_table() -> str:
+    """The README's settings table; `tests/unit/test_settings.py` keeps the README in sync."""
+    lines = ["| Setting (`codexLsp.`) | Default | Description |", "| --- | --- | --- |"]
+    lines += [f"| `{key}` | `{default}` | {text} |" for key, default, text in settings_table()]
+    return "\n".join(lines)
