@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -26,18 +28,40 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 class Recorder:
-    """What the server sent besides responses, in arrival order."""
+    """What the server sent besides responses, in arrival order, with waiting on conditions."""
 
     def __init__(self) -> None:
+        self._waiters: list[asyncio.Future[None]] = []
+        self.messages: list[types.ShowMessageParams] = []
         self.publishes: list[types.PublishDiagnosticsParams] = []
         self.partial: dict[Any, list[Any]] = {}
         self.usage: list[Any] = []
+        self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.on_publish: Callable[[types.PublishDiagnosticsParams], None] | None = None
+
+    def wake(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def wait_for(self, predicate: Callable[[], bool], within_s: float = 10.0) -> None:
+        """Return once `predicate` holds; re-checked whenever the server sends something."""
+        async with asyncio.timeout(within_s):
+            while not predicate():
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.append(waiter)
+                await waiter
 
 
 def _client(recorder: Recorder) -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
-    mine = {types.PROGRESS, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}
+    mine = {
+        types.PROGRESS,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        types.WORKSPACE_APPLY_EDIT,
+        types.WINDOW_SHOW_MESSAGE,
+    }
     register_lsp_features(
         client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine}
     )
@@ -50,6 +74,7 @@ def _client(recorder: Recorder) -> LanguageClient:
             client.progress_reports.setdefault(params.token, []).append(value)
         else:
             recorder.partial.setdefault(params.token, []).append(value)
+        recorder.wake()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def publish(params: types.PublishDiagnosticsParams) -> None:
@@ -57,10 +82,24 @@ def _client(recorder: Recorder) -> LanguageClient:
         recorder.publishes.append(params)
         if recorder.on_publish is not None:
             recorder.on_publish(params)
+        recorder.wake()
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE)
+    def show_message(params: types.ShowMessageParams) -> None:
+        client.messages.append(params)
+        recorder.messages.append(params)
+        recorder.wake()
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        recorder.applied_edits.append(params)
+        recorder.wake()
+        return types.ApplyWorkspaceEditResult(applied=True)
 
     @client.feature("codexLsp/usage")
     def usage(params: Any) -> None:
         recorder.usage.append(params)
+        recorder.wake()
 
     return client
 
@@ -131,3 +170,36 @@ def change_doc(client: LanguageClient, uri: str, version: int, text: str) -> Non
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
         )
     )
+
+
+def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply edits as an editor would (positions in UTF-16, edits applied back to front)."""
+    lines = text.split("\n")
+
+    def offset(position: types.Position) -> int:
+        before = sum(len(line) + 1 for line in lines[: position.line])
+        line = lines[position.line] if position.line < len(lines) else ""
+        units, index = 0, 0
+        while index < len(line) and units < position.character:
+            units += 2 if ord(line[index]) > 0xFFFF else 1
+            index += 1
+        return before + index
+
+    ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))
+    for edit in reversed(ordered):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+class Cancellable:
+    """A request that can be cancelled the way editors do it: with `$/cancelRequest`."""
+
+    def __init__(self, client: LanguageClient, method: str, params: Any) -> None:
+        self._client = client
+        self.msg_id = str(uuid.uuid4())
+        self.future = asyncio.wrap_future(
+            client.protocol.send_request(method, params, msg_id=self.msg_id)
+        )
+
+    def cancel(self) -> None:
+        self._client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=self.msg_id))
