@@ -1,0 +1,157 @@
+"""AI review diagnostics end to end: streamed push, pull, stale versions, excluded files."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from tests.e2e.conftest import Start, change_doc, open_doc
+from tests.fake_openai import Answer, FakeOpenAI, Fault
+
+URI = "file:///work/project/stock.py"
+SOURCE = """def is_even(n):
+    return n % 2 == 1
+
+
+def restock(stock, amount):
+    return stock - amount
+"""
+FINDINGS = [
+    {
+        "line": 2,
+        "snippet": "n % 2 == 1",
+        "severity": "error",
+        "code": "inverted-condition",
+        "message": "is_even returns True for odd numbers.",
+    },
+    {
+        "line": 6,
+        "snippet": "stock - amount",
+        "severity": "warning",
+        "code": "wrong-operator",
+        "message": "Restocking should add the amount.",
+    },
+]
+EXPECTED = [
+    types.Diagnostic(
+        range=types.Range(types.Position(1, 11), types.Position(1, 21)),
+        message="is_even returns True for odd numbers.",
+        severity=types.DiagnosticSeverity.Error,
+        code="inverted-condition",
+        source="codex-lsp",
+    ),
+    types.Diagnostic(
+        range=types.Range(types.Position(5, 11), types.Position(5, 25)),
+        message="Restocking should add the amount.",
+        severity=types.DiagnosticSeverity.Warning,
+        code="wrong-operator",
+        source="codex-lsp",
+    ),
+]
+
+
+def _review(**kwargs: object) -> Answer:
+    return Answer(json={"findings": FINDINGS}, match="review", **kwargs)  # type: ignore[arg-type]
+
+
+async def test_each_finding_is_published_before_the_model_finishes(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review(chunk_chars=16, delay_s=0.05))
+    client, recorder = await start_server(editor="emacs")  # eglot: push diagnostics only
+    stream_done_at_first_publish: list[bool] = []
+
+    def on_publish(params: types.PublishDiagnosticsParams) -> None:
+        if params.diagnostics and not stream_done_at_first_publish:
+            stream_done_at_first_publish.append(fake.requests[-1].completed)
+
+    recorder.on_publish = on_publish
+    open_doc(client, URI, SOURCE)
+
+    await recorder.wait_for(lambda: len(client.diagnostics.get(URI, [])) == 2)
+
+    assert stream_done_at_first_publish == [False]
+    assert list(client.diagnostics[URI]) == EXPECTED
+    counts = [len(p.diagnostics) for p in recorder.publishes if p.uri == URI]
+    assert counts[:2] == [1, 2]
+    assert all(p.version == 1 for p in recorder.publishes)
+
+
+async def test_pull_client_gets_the_full_report_and_no_push(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review())
+    client, recorder = await start_server(editor="neovim")  # announces pull diagnostics
+    open_doc(client, URI, SOURCE)
+
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert list(report.items) == EXPECTED
+    assert recorder.publishes == []
+    again = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+    assert isinstance(again, types.RelatedFullDocumentDiagnosticReport)
+    assert list(again.items) == EXPECTED
+    assert len([r for r in fake.requests if r.schema_name == "review"]) == 1
+
+
+async def test_findings_for_an_older_version_are_never_published(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review(chunk_chars=8, delay_s=0.1))
+    fake.script(Answer(json={"findings": []}, match="review"))
+    client, recorder = await start_server(editor="emacs", init_options={"diagnosticsDebounceMs": 0})
+    open_doc(client, URI, SOURCE)
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+
+    change_doc(client, URI, 2, SOURCE.replace("== 1", "== 0"))
+    await recorder.wait_for(lambda: any(p.version == 2 for p in recorder.publishes))
+
+    assert [p for p in recorder.publishes if p.version == 1 and p.diagnostics] == []
+    assert list(client.diagnostics[URI]) == []
+    assert fake.requests[0].disconnected  # the stale review's stream was closed, not drained
+
+
+async def test_excluded_files_are_never_sent(start_server: Start, fake: FakeOpenAI) -> None:
+    client, _ = await start_server(editor="emacs")
+    open_doc(client, "file:///work/project/.env", "OPENAI_API_KEY=sk-live-0123456789abcdef")
+    open_doc(client, "file:///work/project/keys/server.pem", "-----BEGIN PRIVATE KEY-----")
+    open_doc(client, URI, SOURCE)  # a normal file afterwards, to know the server got this far
+
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+    assert [r.schema_name for r in fake.requests] == ["review"]
+    prompt = fake.requests[0].prompt_text
+    assert "sk-live" not in prompt and "PRIVATE KEY" not in prompt
+
+
+async def test_secrets_in_a_reviewed_file_are_redacted(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    client, _ = await start_server(editor="emacs")
+    open_doc(client, URI, 'API_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"\n' + SOURCE)
+
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+    prompt = fake.requests[0].prompt_text
+    assert "sk-proj-abcdefghijklmnopqrstuvwx" not in prompt
+    assert 'API_KEY = "[REDACTED]"' in prompt
+
+
+async def test_a_dropped_stream_keeps_the_findings_already_complete(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    # The drop comes after the first finding is complete but before the second one is.
+    fake.script(_review(chunk_chars=20, fault=Fault.drop(after_deltas=10)))
+    client, recorder = await start_server(editor="emacs")
+    open_doc(client, URI, SOURCE)
+
+    await recorder.wait_for(lambda: bool(client.diagnostics.get(URI)))
+    await recorder.wait_for(lambda: any("codex-lsp" in m.message for m in recorder.messages))
+
+    assert list(client.diagnostics[URI]) == EXPECTED[:1]
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri=URI), types.Position(0, 0))
+    )
+    assert completion is not None  # the server is alive and answering
