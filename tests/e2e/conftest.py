@@ -65,6 +65,19 @@ def _client(recorder: Recorder) -> LanguageClient:
     register_lsp_features(
         client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine}
     )
+    converter = client.protocol._converter
+
+    # lsprotocol parses any action carrying "command" as a Command; real clients look at
+    # whether "command" is a string (a Command) or an object (a CodeAction with a command).
+    def code_action_or_command(obj: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(
+        types.Command | types.CodeAction,  # type: ignore[arg-type]
+        code_action_or_command,
+    )
 
     # pytest-lsp's own $/progress handler rejects partial-result payloads.
     @client.feature(types.PROGRESS)
