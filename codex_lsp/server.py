@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 USAGE_NOTIFICATION = "codexLsp/usage"
 MAX_WORKSPACE_FILES = 8
+SETTINGS_WAIT_S = 3.0
 
 
 class CodexServer(LanguageServer):
@@ -40,6 +43,7 @@ class CodexServer(LanguageServer):
         self._assistant: Assistant | None = None
         self._provider: Provider | None = None
         self._backend_key: tuple[Any, ...] | None = None
+        self._settings_ready = asyncio.Event()
 
     # --- settings -------------------------------------------------------------------------
     def update_settings(self, payload: Any) -> list[SettingsProblem]:
@@ -55,8 +59,22 @@ class CodexServer(LanguageServer):
         return problems
 
     # --- backend --------------------------------------------------------------------------
-    def assistant(self) -> Assistant | None:
-        """The assistant for the current settings, rebuilt when backend settings change."""
+    def settings_loaded(self) -> None:
+        self._settings_ready.set()
+
+    async def assistant(self) -> Assistant | None:
+        """The assistant for the current settings, rebuilt when backend settings change.
+
+        Waits briefly for the client's first workspace/configuration answer: a request sent
+        right after `initialized` must not run with the defaults the user has overridden.
+        """
+        if not self._settings_ready.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SETTINGS_WAIT_S):
+                    await self._settings_ready.wait()
+        return self.current_assistant()
+
+    def current_assistant(self) -> Assistant | None:
         key = (
             self.settings.backend,
             self.settings.model,

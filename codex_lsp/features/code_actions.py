@@ -146,7 +146,7 @@ async def compute_edit(ls: CodexServer, data: Any) -> types.WorkspaceEdit | None
     if not isinstance(data, dict) or not isinstance(data.get("uri"), str):
         return None
     snapshot = ls.snapshot(data["uri"])
-    assistant = ls.assistant()
+    assistant = await ls.assistant()
     if snapshot is None or assistant is None:
         return None
     try:

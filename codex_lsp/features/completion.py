@@ -59,7 +59,7 @@ def completion_item(
 
 
 async def suggestions(ls: CodexServer, snapshot: Snapshot, cursor: Position) -> list[str]:
-    assistant = ls.assistant()
+    assistant = await ls.assistant()
     if assistant is None:
         return []
     found: list[str] = []
@@ -126,7 +126,7 @@ async def _stream_items(
     ls: CodexServer, params: types.CompletionParams, snapshot: Snapshot, cursor: Position
 ) -> list[types.CompletionItem]:
     """Collect items; with a partialResultToken, send each one as soon as it is parsed."""
-    assistant = ls.assistant()
+    assistant = await ls.assistant()
     if assistant is None:
         return []
     items: list[types.CompletionItem] = []

@@ -43,8 +43,11 @@ def register(server: CodexServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodexServer, params: types.InitializedParams) -> None:
-        await pull_configuration(ls)
-        ls.assistant()  # surfaces a missing backend once, at start rather than at first use
+        try:
+            await pull_configuration(ls)
+        finally:
+            ls.settings_loaded()
+        ls.current_assistant()  # surfaces a missing backend once, at start, not at first use
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -80,9 +80,9 @@ class Reviews:
     async def _run(self, snapshot: Snapshot, delay_s: float) -> list[types.Diagnostic]:
         if delay_s > 0:
             await asyncio.sleep(delay_s)
-        assistant = self._ls.assistant()
+        assistant = await self._ls.assistant()
         diagnostics: list[types.Diagnostic] = []
-        if assistant is None:
+        if assistant is None or not self._ls.settings.features.diagnostics:
             return diagnostics
         push = not supports_pull(self._ls)
         stream = assistant.review(snapshot, self._ls.workspace_context(snapshot.uri))

@@ -19,6 +19,6 @@ def register(server: CodexServer) -> None:
     @server.command(USAGE_COMMAND)
     def usage(ls: Any, *args: Any) -> dict[str, Any]:
         totals: dict[str, Any] = ls.ledger.totals()
-        assistant = ls.assistant()
+        assistant = ls.current_assistant()
         totals["model"] = assistant.caller.model if assistant else None
         return totals

@@ -45,6 +45,11 @@ def choose_backend(settings: Settings, env: Environment) -> BackendChoice:
     if settings.backend == "openai":
         return BackendChoice("openai", "backend is set to openai", models, base_url)
     if settings.backend == "openai-compatible":
+        if not base_url:
+            raise NoBackend(
+                "codex-lsp: backend 'openai-compatible' needs a server address: set "
+                "codexLsp.baseUrl (or OPENAI_BASE_URL), e.g. http://127.0.0.1:8080/v1."
+            )
         return BackendChoice(
             "openai-compatible", "backend is set to openai-compatible", models, base_url
         )

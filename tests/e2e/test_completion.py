@@ -45,7 +45,7 @@ async def test_completion_item_inserts_model_text_at_cursor(
             types.TextEdit(types.Range(types.Position(1, 11), types.Position(1, 11)), "a + b"),
         )
     ]
-    request = fake.requests[-1]
+    request = _completion_requests(fake)[-1]
     assert request.path == "/v1/responses" and request.schema_name == "completion"
     # The text after the cursor comes before the text before it (cache-friendly layout).
     assert request.prompt_text.index("def sub(a, b)") < request.prompt_text.index("def add(a, b)")

@@ -121,7 +121,7 @@ async def test_excluded_files_are_never_sent(start_server: Start, fake: FakeOpen
     open_doc(client, "file:///work/project/keys/server.pem", "-----BEGIN PRIVATE KEY-----")
     open_doc(client, URI, SOURCE)  # a normal file afterwards, to know the server got this far
 
-    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+    assert await fake.await_for(lambda: bool(fake.requests and fake.requests[0].completed))
     assert [r.schema_name for r in fake.requests] == ["review"]
     prompt = fake.requests[0].prompt_text
     assert "sk-live" not in prompt and "PRIVATE KEY" not in prompt
@@ -133,7 +133,7 @@ async def test_secrets_in_a_reviewed_file_are_redacted(
     client, _ = await start_server(editor="emacs")
     open_doc(client, URI, 'API_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"\n' + SOURCE)
 
-    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+    assert await fake.await_for(lambda: bool(fake.requests and fake.requests[0].completed))
     prompt = fake.requests[0].prompt_text
     assert "sk-proj-abcdefghijklmnopqrstuvwx" not in prompt
     assert 'API_KEY = "[REDACTED]"' in prompt
