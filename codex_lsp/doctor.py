@@ -6,7 +6,7 @@ import json
 from typing import TextIO
 
 from codex_lsp import __version__
-from codex_lsp.providers.base import ProviderError
+from codex_lsp.providers.base import ModelNotFoundError, ProviderError
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
 
@@ -29,11 +29,18 @@ async def run_doctor(out: TextIO) -> int:
     out.write(f"models: {', '.join(choice.models)}\n")
     provider = build_provider(choice, settings, env)
     try:
-        status = await provider.check(choice.models[0])
-        out.write(f"check: ok: {status}\n")
-        return 0
-    except ProviderError as error:
-        out.write(f"check: FAILED: {error}\n")
+        for model in choice.models:
+            try:
+                status = await provider.check(model)
+            except ModelNotFoundError as error:
+                out.write(f"check {model}: not available ({error})\n")
+                continue
+            except ProviderError as error:
+                out.write(f"check {model}: FAILED: {error}\n")
+                return 1
+            out.write(f"check {model}: ok: {status}\nmodel in use: {model}\n")
+            return 0
+        out.write("no configured model is available: set codexLsp.model or fallbackModels\n")
         return 1
     finally:
         await provider.aclose()
