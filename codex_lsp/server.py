@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -16,12 +16,16 @@ from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.secrets import is_excluded
+from codex_lsp.engine.tokens import warm_up as warm_up_tokenizer
 from codex_lsp.engine.usage import CallRecord, Ledger
 from codex_lsp.notices import Notices
 from codex_lsp.providers.base import Provider
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, SettingsProblem, apply_layer, env_layer
 from codex_lsp.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from codex_lsp.features.diagnostics import Reviews
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,7 @@ class CodexServer(LanguageServer):
         self._provider: Provider | None = None
         self._backend_key: tuple[Any, ...] | None = None
         self._settings_ready = asyncio.Event()
+        self.reviews: Reviews  # set by features/diagnostics.register
 
     # --- settings -------------------------------------------------------------------------
     def update_settings(self, payload: Any) -> list[SettingsProblem]:
@@ -163,9 +168,17 @@ class CodexServer(LanguageServer):
 
 
 def build_server(environ: Environment | None = None) -> CodexServer:
-    from codex_lsp.features import code_actions, completion, configuration, diagnostics, usage
+    from codex_lsp.features import (
+        code_actions,
+        completion,
+        configuration,
+        diagnostics,
+        documents,
+        usage,
+    )
 
+    warm_up_tokenizer()
     server = CodexServer(environ)
-    for feature in (configuration, completion, diagnostics, code_actions, usage):
+    for feature in (configuration, documents, completion, diagnostics, code_actions, usage):
         feature.register(server)
     return server

@@ -91,6 +91,11 @@ class Settings(_Model):
     prices: dict[str, PriceOverride] = Field(
         default_factory=dict, description="Per-model price overrides, USD per 1M tokens."
     )
+    prompt_layout: Literal["cache-aware", "naive"] = Field(
+        "cache-aware",
+        description="cache-aware: stable prefix, anchors and reuse caches. naive: the whole "
+        "file in every prompt and no reuse (for benchmarks).",
+    )
     local_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
         "qwen2.5-coder-0.5b", description="Embedded model for the local backend."
     )

@@ -12,15 +12,20 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
 
+from codex_lsp.engine.cache import AnchorStore, TypedThrough, diff_hunks, render_hunks
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
+    CompletionLayout,
     WorkspaceFile,
     completion_request,
+    completion_window,
+    edits_outside,
     review_request,
     rewrite_request,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Severity, Suggestion
+from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
 
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
@@ -46,29 +51,75 @@ class Assistant:
     def __init__(self, caller: ModelCaller, settings: Settings) -> None:
         self.caller = caller
         self.settings = settings
+        self.anchors = AnchorStore()
+        self.typed_through = TypedThrough()
+
+    @property
+    def cache_aware(self) -> bool:
+        return self.settings.prompt_layout == "cache-aware"
 
     def _effort(self) -> str | None:
         return None if self.settings.reasoning_effort == "none" else self.settings.reasoning_effort
 
+    def context_budget(self, output_tokens: int) -> int:
+        """The prompt budget: the user's limit, within what the model card allows."""
+        card = card_for(self.caller.model)
+        limit = card.max_prompt_tokens or card.context_tokens - output_tokens
+        return max(256, min(self.settings.max_context_tokens, limit))
+
+    def reuse(self, snapshot: Snapshot, cursor: Position) -> list[str] | None:
+        """Suggestions served without a model call: the rest of what the user is typing into."""
+        if not self.cache_aware:
+            return None
+        before, after = snapshot.split_at(cursor)
+        rest = self.typed_through.lookup(snapshot.uri, before, after)
+        if rest is not None:
+            self.caller.ledger.count_avoided("typed-through")
+        return rest
+
+    def _completion_layout(self, snapshot: Snapshot, cursor: Position) -> CompletionLayout:
+        if not self.cache_aware:
+            return CompletionLayout(anchor=None)
+        text = snapshot.normalized_text()
+        anchor = self.anchors.anchor(snapshot.uri, text)
+        window = completion_window(len(snapshot.lines), cursor.line)
+        edits = render_hunks(edits_outside(diff_hunks(anchor.lines, snapshot.lines), window))
+        if self.anchors.needs_reanchor(anchor, edits):
+            return CompletionLayout(self.anchors.reset(snapshot.uri, text), "")
+        return CompletionLayout(anchor, edits)
+
     async def complete(
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[str, None]:
+        output_tokens = min(512, self.settings.max_output_tokens)
         request = completion_request(
             snapshot,
             cursor,
             workspace,
-            max_context_tokens=self.settings.max_context_tokens,
-            max_output_tokens=min(512, self.settings.max_output_tokens),
+            self._completion_layout(snapshot, cursor),
+            max_context_tokens=self.context_budget(output_tokens),
+            max_output_tokens=output_tokens,
             reasoning_effort=self._effort(),
         )
         before, after = snapshot.split_at(cursor)
-        seen: set[str] = set()
-        async with aclosing(self.caller.stream_items(request, Suggestion, "suggestions")) as items:
-            async for suggestion in items:
-                text = clean_insertion(suggestion.insert_text, before, after)
-                if text and text not in seen:
-                    seen.add(text)
-                    yield text
+        shown: list[str] = []
+        stream = self.caller.stream_items(
+            request, Suggestion, "suggestions", use_cache=self.cache_aware
+        )
+        try:
+            async with aclosing(stream):
+                async for suggestion in stream:
+                    text = clean_insertion(suggestion.insert_text, before, after)
+                    if text and text not in shown:
+                        shown.append(text)
+                        yield text
+        finally:
+            if self.cache_aware:
+                self.typed_through.remember(snapshot.uri, before, after, shown)
+
+    def forget(self, uri: str) -> None:
+        self.anchors.forget(uri)
+        self.typed_through.forget(uri)
 
     async def review(
         self, snapshot: Snapshot, workspace: list[WorkspaceFile]
@@ -76,7 +127,7 @@ class Assistant:
         request = review_request(
             snapshot,
             workspace,
-            max_context_tokens=self.settings.max_context_tokens,
+            max_context_tokens=self.context_budget(self.settings.max_output_tokens),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )
@@ -91,7 +142,7 @@ class Assistant:
             snapshot,
             region,
             task,
-            max_context_tokens=self.settings.max_context_tokens,
+            max_context_tokens=self.context_budget(self.settings.max_output_tokens),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )

@@ -91,12 +91,17 @@ class ModelCaller:
         return self.choice.working or self.choice.candidates()[0]
 
     async def stream_items(
-        self, request: ModelRequest, item_model: type[ItemT], list_field: str
+        self,
+        request: ModelRequest,
+        item_model: type[ItemT],
+        list_field: str,
+        *,
+        use_cache: bool = True,
     ) -> AsyncGenerator[ItemT, None]:
         for model in self.choice.candidates():
             if model in self._dead_models:
                 continue
-            cached = self._responses.get(_response_key(request, model))
+            cached = self._responses.get(_response_key(request, model)) if use_cache else None
             if cached is not None:
                 self.ledger.count_avoided("response")
                 for item in _replay(cached, item_model, list_field):

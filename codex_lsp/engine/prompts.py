@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from codex_lsp.engine.cache import Anchor, Hunk
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.schemas import (
     CompletionAnswer,
@@ -23,11 +24,13 @@ from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import ModelRequest, PromptPart
 
 COMPLETION_INSTRUCTIONS = """\
-You are a code completion engine inside an editor. You see a file split at the cursor: first
-the code AFTER the cursor, then the code BEFORE the cursor, which ends exactly at the cursor.
-Suggest the text to insert at the cursor: continue the current line and, when natural, the
-next few lines of the block. Never repeat text that is already before the cursor, never
-include text that already follows the cursor, match the file's indentation and style.
+You are a code completion engine inside an editor. You may see a snapshot of the file taken
+a little earlier and the edits made since (snapshot line numbers), then the CURRENT text
+around the cursor in two pieces: first the code AFTER the cursor, then the code BEFORE the
+cursor, which ends exactly at the cursor. The current text is authoritative. Suggest the
+text to insert at the cursor: continue the current line and, when natural, the next few lines
+of the block. Never repeat text that is already before the cursor, never include text that
+already follows the cursor, match the file's indentation and style.
 Answer with JSON: {"suggestions": [{"insert_text": "..."}]}, best suggestion first,
 at most 3, no explanations. An empty list is fine when nothing sensible fits."""
 
@@ -109,33 +112,63 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
     return "\n".join(lines[: max(end, 1)])
 
 
+COMPLETION_WINDOW_BEFORE = 48  # lines before the cursor shown as current text, at least
+COMPLETION_WINDOW_AFTER = 16
+WINDOW_QUANTUM = 32  # window edges move in steps, so typing does not shift the prompt
+SNAPSHOT_BLOCK = 256  # an oversized snapshot is shown as a block of this many lines
+
+
+@dataclass(frozen=True)
+class CompletionLayout:
+    """What the cache-aware completion prompt shows: a snapshot, its diff, the cursor region."""
+
+    anchor: Anchor | None  # None: the naive whole-file layout
+    edits: str = ""
+
+
+def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
+    """Current lines [start, end) shown verbatim around the cursor, edges quantized."""
+    start = max(0, (cursor_line - COMPLETION_WINDOW_BEFORE) // WINDOW_QUANTUM * WINDOW_QUANTUM)
+    end = (cursor_line + COMPLETION_WINDOW_AFTER) // WINDOW_QUANTUM * WINDOW_QUANTUM
+    return start, min(line_count, end + WINDOW_QUANTUM)
+
+
+def edits_outside(hunks: list[Hunk], window: tuple[int, int]) -> list[Hunk]:
+    """Hunks the window does not already show (the window has the current text)."""
+    start, end = window
+    return [h for h in hunks if h.new_end < start or h.new_start > end]
+
+
+def _snapshot_part(anchor: Anchor, cursor_line: int, budget_tokens: int) -> str:
+    lines = anchor.redacted_lines
+    body = "\n".join(lines)
+    if estimate_tokens(body) > budget_tokens:
+        block = max(SNAPSHOT_BLOCK, 1)
+        first = max(0, cursor_line - block // 2) // block * block
+        body = _trim_tail("\n".join(lines[first : first + 2 * block]), budget_tokens)
+        label = f"<snapshot from line {first + 1}>"
+    else:
+        label = "<snapshot>"
+    return f"{label}\n{body}\n</snapshot>\n"
+
+
 def completion_request(
     snapshot: Snapshot,
     cursor: Position,
     workspace: list[WorkspaceFile],
+    layout: CompletionLayout,
     *,
     max_context_tokens: int,
     max_output_tokens: int = 256,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
-    before, after = snapshot.split_at(cursor)
-    before, after = redact(before), redact(after)
     budget = max_context_tokens - estimate_tokens(COMPLETION_INSTRUCTIONS) - 64
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
-    remaining = budget - estimate_tokens(ws)
-    after = _trim_tail(after, remaining // 3)
-    before = _trim_head(before, remaining - estimate_tokens(after))
     header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
-    current_line = snapshot.lines[cursor.line][: cursor.character]
-    parts = (
-        PromptPart(ws + header),
-        PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n", breakpoint=True),
-        PromptPart("<code_before_cursor>\n" + before),
-        PromptPart(
-            "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
-            f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
-        ),
-    )
+    if layout.anchor is None:
+        parts = _naive_parts(snapshot, cursor, ws + header, budget - estimate_tokens(ws))
+    else:
+        parts = _layout_parts(snapshot, cursor, ws + header, layout, budget - estimate_tokens(ws))
     return ModelRequest(
         feature="completion",
         instructions=COMPLETION_INSTRUCTIONS,
@@ -145,6 +178,58 @@ def completion_request(
         max_output_tokens=max_output_tokens,
         reasoning_effort=reasoning_effort,
         prompt_cache_key=cache_key(snapshot.uri),
+    )
+
+
+def _cursor_task(snapshot: Snapshot, cursor: Position) -> str:
+    current_line = snapshot.lines[cursor.line][: cursor.character]
+    return (
+        "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
+        f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
+    )
+
+
+def _layout_parts(
+    snapshot: Snapshot, cursor: Position, head: str, layout: CompletionLayout, budget: int
+) -> tuple[PromptPart, ...]:
+    assert layout.anchor is not None
+    start, end = completion_window(len(snapshot.lines), cursor.line)
+    window_top = Position(start, 0)
+    window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
+    before = redact(snapshot.text_in(Span(window_top, cursor)))
+    after = redact(snapshot.text_in(Span(cursor, window_end)))
+    window_tokens = estimate_tokens(before) + estimate_tokens(after)
+    edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
+    snapshot_budget = budget - window_tokens - estimate_tokens(edits)
+    if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
+        stable, edits = "", ""
+    else:
+        stable = _snapshot_part(layout.anchor, cursor.line, snapshot_budget)
+    return (
+        PromptPart(head),
+        PromptPart(stable, breakpoint=bool(stable)),
+        PromptPart(edits, breakpoint=bool(edits)),
+        PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
+        PromptPart("<code_before_cursor>\n" + before, breakpoint=True),
+        PromptPart(_cursor_task(snapshot, cursor)),
+    )
+
+
+def _naive_parts(
+    snapshot: Snapshot, cursor: Position, head: str, budget: int
+) -> tuple[PromptPart, ...]:
+    """The whole file with the cursor marked, as simple AI plugins send it (for comparison)."""
+    before, after = snapshot.split_at(cursor)
+    before, after = redact(before), redact(after)
+    after = _trim_tail(after, budget // 3)
+    before = _trim_head(before, budget - estimate_tokens(after))
+    return (
+        PromptPart(head),
+        PromptPart("<code_before_cursor>\n" + before + "\n</code_before_cursor>\n"),
+        PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
+        PromptPart(
+            "The cursor is between code_before_cursor and code_after_cursor. Suggest the insertion."
+        ),
     )
 
 

@@ -58,10 +58,16 @@ def completion_item(
     )
 
 
-async def suggestions(ls: CodexServer, snapshot: Snapshot, cursor: Position) -> list[str]:
+async def suggestions(
+    ls: CodexServer, snapshot: Snapshot, cursor: Position, automatic: bool
+) -> list[str]:
     assistant = await ls.assistant()
     if assistant is None:
         return []
+    reused = assistant.reuse(snapshot, cursor)
+    if reused is not None:
+        return reused[:MAX_SUGGESTIONS]
+    await _debounce(ls, automatic)
     found: list[str] = []
     stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
     try:
@@ -90,8 +96,7 @@ def register(server: CodexServer) -> None:
             return None
         cursor = from_client(snapshot, params.position, ls.encoding)
         automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
-        await _debounce(ls, automatic)
-        texts = await suggestions(ls, snapshot, cursor)
+        texts = await suggestions(ls, snapshot, cursor, automatic)
         if ls.current_version(snapshot.uri) != snapshot.version:
             return None  # computed for text the user no longer has
         here = range_to_client(snapshot, Span(cursor, cursor), ls.encoding)
@@ -113,8 +118,7 @@ def register(server: CodexServer) -> None:
         invoked = params.context is not None and params.context.trigger_kind == (
             types.CompletionTriggerKind.Invoked
         )
-        await _debounce(ls, automatic=not invoked)
-        items = await _stream_items(ls, params, snapshot, cursor)
+        items = await _stream_items(ls, params, snapshot, cursor, automatic=not invoked)
         if ls.current_version(snapshot.uri) != snapshot.version:
             return types.CompletionList(is_incomplete=True, items=[])
         if params.partial_result_token is not None:
@@ -123,14 +127,25 @@ def register(server: CodexServer) -> None:
 
 
 async def _stream_items(
-    ls: CodexServer, params: types.CompletionParams, snapshot: Snapshot, cursor: Position
+    ls: CodexServer,
+    params: types.CompletionParams,
+    snapshot: Snapshot,
+    cursor: Position,
+    automatic: bool,
 ) -> list[types.CompletionItem]:
     """Collect items; with a partialResultToken, send each one as soon as it is parsed."""
     assistant = await ls.assistant()
     if assistant is None:
         return []
-    items: list[types.CompletionItem] = []
     token = params.partial_result_token
+    reused = assistant.reuse(snapshot, cursor)
+    if reused is not None:
+        again = [completion_item(snapshot, cursor, t, n, ls.encoding) for n, t in enumerate(reused)]
+        if token is not None:
+            ls.progress(types.ProgressParams(token=token, value=again))
+        return again[:MAX_SUGGESTIONS]
+    await _debounce(ls, automatic)
+    items: list[types.CompletionItem] = []
     stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
     try:
         async with aclosing(stream):

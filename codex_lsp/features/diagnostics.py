@@ -109,39 +109,36 @@ class Reviews:
         )
 
 
+def schedule(ls: CodexServer, uri: str, delay_s: float) -> None:
+    """Start a pushed review (clients that pull ask for it themselves)."""
+    if not ls.settings.features.diagnostics or supports_pull(ls):
+        return
+    snapshot = ls.snapshot(uri)
+    if snapshot is not None and ls.reviews.result(snapshot) is None:
+        ls.reviews.start(snapshot, delay_s)
+
+
+def on_open_or_save(ls: CodexServer, uri: str) -> None:
+    schedule(ls, uri, 0)
+
+
+def on_change(ls: CodexServer, uri: str) -> None:
+    if ls.settings.features.diagnostics_on_change:
+        schedule(ls, uri, ls.settings.diagnostics_debounce_ms / 1000)
+    else:
+        ls.tasks.cancel(FEATURE, uri)  # its findings would be for an older version
+
+
+def on_close(ls: CodexServer, uri: str) -> None:
+    ls.reviews.forget(uri)
+    if not supports_pull(ls):
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+
 def register(server: CodexServer) -> None:
-    reviews = Reviews(server)
-
-    def schedule(ls: CodexServer, uri: str, delay_s: float) -> None:
-        if not ls.settings.features.diagnostics or supports_pull(ls):
-            return
-        snapshot = ls.snapshot(uri)
-        if snapshot is not None and reviews.result(snapshot) is None:
-            reviews.start(snapshot, delay_s)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: CodexServer, params: types.DidOpenTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: CodexServer, params: types.DidSaveTextDocumentParams) -> None:
-        schedule(ls, params.text_document.uri, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        if ls.settings.features.diagnostics_on_change:
-            schedule(ls, uri, ls.settings.diagnostics_debounce_ms / 1000)
-        else:
-            ls.tasks.cancel(FEATURE, uri)  # its findings would be for an older version
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: CodexServer, params: types.DidCloseTextDocumentParams) -> None:
-        reviews.forget(params.text_document.uri)
-        if not supports_pull(ls):
-            ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
-            )
+    server.reviews = Reviews(server)
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
@@ -155,6 +152,7 @@ def register(server: CodexServer) -> None:
         snapshot = ls.snapshot(params.text_document.uri)
         if snapshot is None or not ls.settings.features.diagnostics:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
+        reviews = ls.reviews
         cached = reviews.result(snapshot)
         if cached is not None:
             return types.RelatedFullDocumentDiagnosticReport(items=cached)

@@ -17,6 +17,7 @@ import importlib.util
 import json
 import logging
 import os
+import site
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -128,6 +129,10 @@ class LocalModelServer:
             # stop() or the loop shutting down (e.g. asyncio.run ending): take the child along.
             await self._terminate()
             raise
+        except Exception as error:  # e.g. OSError spawning: waiters must not hang
+            log.exception("Local model supervisor failed")
+            await self._terminate()
+            self._give_up(f"unexpected error: {error!r}", failures=1)
 
     async def _supervise_loop(self) -> None:
         failures = 0
@@ -254,7 +259,13 @@ class LocalModelServer:
     ) -> None:
         """Log the child's output, pick out its ready line, and fail ``ready`` on early exit."""
         assert proc.stdout is not None
-        async for raw in proc.stdout:
+        while True:
+            try:
+                raw = await proc.stdout.readline()
+            except ValueError:  # a line beyond the buffer limit was dropped; keep draining
+                continue
+            if not raw:
+                break
             line = raw.decode("utf-8", "replace").rstrip()
             url = _ready_url(line)
             if url is not None and not ready.done():
@@ -321,9 +332,16 @@ def default_threads() -> int:
 
 
 def _child_env() -> dict[str, str]:
-    """Make the child import this very codex_lsp (``-P`` keeps the cwd out of its path)."""
+    """Make the child import this very codex_lsp (``-P`` keeps the cwd out of its path).
+
+    A source checkout or editable install is put on ``PYTHONPATH``; a normal install is
+    found in site-packages anyway, which must not move ahead of the standard library.
+    """
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
+    site_dirs = {*site.getsitepackages(), site.getusersitepackages()}
+    if root in {str(Path(d).resolve()) for d in site_dirs}:
+        return env
     inherited = env.get("PYTHONPATH")
     env["PYTHONPATH"] = root + os.pathsep + inherited if inherited else root
     return env

@@ -29,6 +29,7 @@ class ModelCard:
     cache_regime: CacheRegime = "implicit"
     min_cacheable_tokens: int = 1024
     retired: bool = False
+    max_prompt_tokens: int | None = None  # a tighter prompt budget, e.g. for slow local models
 
     def with_prices(self, override: PriceOverride | None) -> ModelCard:
         if override is None:
@@ -87,7 +88,18 @@ CARDS: dict[str, ModelCard] = {
         _explicit("gpt-5.6-luna", 1.00, 6.00),
         _explicit("gpt-5.6-terra", 2.50, 15.00),
         _explicit("gpt-5.6-sol", 5.00, 30.00),
-        ModelCard("local", 32_768, 4096, 0.0, 0.0, 0.0, api="chat", min_cacheable_tokens=0),
+        # llama.cpp on 2 cores reads ~118 prompt tokens/s: keep uncached prompts short.
+        ModelCard(
+            "local",
+            4096,
+            384,
+            0.0,
+            0.0,
+            0.0,
+            api="chat",
+            min_cacheable_tokens=0,
+            max_prompt_tokens=1800,
+        ),
     ]
 }
 

@@ -47,8 +47,14 @@ async def test_completion_item_inserts_model_text_at_cursor(
     ]
     request = _completion_requests(fake)[-1]
     assert request.path == "/v1/responses" and request.schema_name == "completion"
-    # The text after the cursor comes before the text before it (cache-friendly layout).
-    assert request.prompt_text.index("def sub(a, b)") < request.prompt_text.index("def add(a, b)")
+    # Cache-friendly layout: a snapshot of the file, then the current text after the cursor,
+    # then the current text before it, ending at the cursor (typing only appends there).
+    prompt = request.prompt_text
+    after = prompt.index("<code_after_cursor>")
+    before = prompt.index("<code_before_cursor>")
+    assert prompt.index("<snapshot>") < after < before
+    assert prompt.index("def sub(a, b)", after) < before
+    assert prompt[before:].startswith("<code_before_cursor>\ndef add(a, b):\n    return \n")
 
 
 async def test_completion_echo_of_typed_word_is_not_inserted_twice(

@@ -1,0 +1,144 @@
+"""LRU caches (cachetools, bounded by bytes) that turn editing into prompt-cache hits or no call.
+
+- `AnchorStore`: per document, the snapshot text the prompt shows as its stable middle. Edits
+  since then are sent as a small diff after it, so the provider's cached prefix survives typing
+  anywhere in the file; it re-anchors once the diff grows past a threshold.
+- `TypedThrough`: the suggestions last shown per document; when the user types characters a
+  suggestion already contains, the rest is served without a model call (also covers an
+  identical repeated request).
+The response cache keyed by the exact prompt lives in `engine/calls.py`, beside its only user.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+
+from codex_lsp.engine.secrets import redact
+from codex_lsp.engine.tokens import estimate_tokens
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """Anchor lines [start, end) were replaced by `lines` (current lines [new_start, new_end))."""
+
+    start: int
+    end: int
+    new_start: int
+    new_end: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    text: str
+    lines: tuple[str, ...]
+    redacted_lines: tuple[str, ...]  # redacted once here, not on every keystroke
+
+    @classmethod
+    def of(cls, text: str) -> Anchor:
+        lines = tuple(text.split("\n"))
+        return cls(text, lines, tuple(redact(text).split("\n")))
+
+
+def diff_hunks(old: tuple[str, ...], new: tuple[str, ...]) -> list[Hunk]:
+    """Line hunks from old to new; the common head and tail are skipped cheaply first."""
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
+    if not old_mid and not new_mid:
+        return []
+    matcher = difflib.SequenceMatcher(a=old_mid, b=new_mid, autojunk=False)
+    hunks = []
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag != "equal":
+            hunks.append(Hunk(head + a0, head + a1, head + b0, head + b1, new_mid[b0:b1]))
+    return hunks
+
+
+def render_hunks(hunks: list[Hunk]) -> str:
+    """A compact, model-readable diff; line numbers are 1-based, of the snapshot."""
+    chunks = []
+    for hunk in hunks:
+        if hunk.start == hunk.end:
+            where = f"after snapshot line {hunk.start}, insert:"
+        elif not hunk.lines:
+            chunks.append(f"delete snapshot lines {hunk.start + 1}-{hunk.end}\n")
+            continue
+        else:
+            where = f"replace snapshot lines {hunk.start + 1}-{hunk.end} with:"
+        chunks.append(where + "\n" + "\n".join(hunk.lines) + "\n")
+    return "".join(chunks)
+
+
+class AnchorStore:
+    """Anchors per document URI, bounded by the bytes of text they hold."""
+
+    def __init__(self, max_bytes: int = 16_000_000, drift_ratio: float = 0.25) -> None:
+        self._anchors: LRUCache[str, Anchor] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda anchor: len(anchor.text) + 1
+        )
+        self._drift_ratio = drift_ratio
+        self.reanchors = 0
+
+    def anchor(self, uri: str, text: str) -> Anchor:
+        current = self._anchors.get(uri)
+        return current if current is not None else self._set(uri, text)
+
+    def needs_reanchor(self, anchor: Anchor, edits_text: str) -> bool:
+        """Re-anchor when the diff would cost more than a share of the document itself."""
+        edit_tokens = estimate_tokens(edits_text)
+        return edit_tokens > max(256, self._drift_ratio * estimate_tokens(anchor.text))
+
+    def reset(self, uri: str, text: str) -> Anchor:
+        self.reanchors += 1
+        return self._set(uri, text)
+
+    def forget(self, uri: str) -> None:
+        self._anchors.pop(uri, None)
+
+    def _set(self, uri: str, text: str) -> Anchor:
+        anchor = Anchor.of(text)
+        if len(text) < self._anchors.maxsize:
+            self._anchors[uri] = anchor
+        return anchor
+
+
+@dataclass(frozen=True)
+class Shown:
+    before: str
+    after: str
+    suggestions: tuple[str, ...]
+
+
+class TypedThrough:
+    """Serves the rest of a shown suggestion when the user types into it."""
+
+    def __init__(self, max_bytes: int = 8_000_000) -> None:
+        self._shown: LRUCache[str, Shown] = LRUCache(
+            maxsize=max_bytes,
+            getsizeof=lambda s: len(s.before) + len(s.after) + sum(map(len, s.suggestions)) + 1,
+        )
+
+    def remember(self, uri: str, before: str, after: str, suggestions: list[str]) -> None:
+        shown = Shown(before, after, tuple(suggestions))
+        if suggestions and self._shown.getsizeof(shown) < self._shown.maxsize:
+            self._shown[uri] = shown
+
+    def lookup(self, uri: str, before: str, after: str) -> list[str] | None:
+        shown = self._shown.get(uri)
+        if shown is None or after != shown.after or not before.startswith(shown.before):
+            return None
+        typed = before[len(shown.before) :]
+        rest = [s[len(typed) :] for s in shown.suggestions if s.startswith(typed) and s != typed]
+        return rest or None
+
+    def forget(self, uri: str) -> None:
+        self._shown.pop(uri, None)
