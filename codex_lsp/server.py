@@ -17,7 +17,7 @@ from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.engine.tokens import warm_up as warm_up_tokenizer
-from codex_lsp.engine.usage import CallRecord, Ledger
+from codex_lsp.engine.usage import CallRecord, DailySpend, Ledger, user_cache_dir
 from codex_lsp.notices import Notices
 from codex_lsp.providers.base import Provider
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
@@ -42,7 +42,7 @@ class CodexServer(LanguageServer):
         self.notices = Notices(self._show_message)
         for problem in problems:
             self.notices.notify(f"setting:{problem.key}", "error", problem.describe())
-        self.ledger = Ledger()
+        self.ledger = Ledger(daily=DailySpend(user_cache_dir() / "spend.json"))
         self.tasks = TaskOwner()
         self._assistant: Assistant | None = None
         self._provider: Provider | None = None
@@ -121,6 +121,40 @@ class CodexServer(LanguageServer):
             on_usage=self._send_usage,
         )
         return Assistant(caller, self.settings)
+
+    async def within_budget(self, explicit: bool) -> bool:
+        """False once `budgetUsdPerDay` is spent: automatic calls stop, explicit ones ask."""
+        limit = self.settings.budget_usd_per_day
+        spent = self.ledger.spent_today()
+        if limit is None or spent < limit:
+            return True
+        text = f"codex-lsp: today's budget of ${limit:.2f} is spent (${spent:.2f})."
+        if not explicit:
+            self.notices.notify(
+                "budget",
+                "warning",
+                text + " Automatic requests are paused until tomorrow; raise "
+                "codexLsp.budgetUsdPerDay to resume now.",
+            )
+            return False
+        return await self._ask(text + " Run this request anyway?", "Run anyway")
+
+    async def _ask(self, question: str, yes: str) -> bool:
+        window = self.client_capabilities.window
+        if not (window and window.show_message):
+            return False
+        try:
+            answer = await self.window_show_message_request_async(
+                types.ShowMessageRequestParams(
+                    type=types.MessageType.Warning,
+                    message=question,
+                    actions=[types.MessageActionItem(yes), types.MessageActionItem("Cancel")],
+                )
+            )
+        except Exception as error:  # a client that cannot ask means no
+            log.warning("could not ask the user: %s", error)
+            return False
+        return answer is not None and answer.title == yes
 
     async def close_backend(self) -> None:
         await self.tasks.cancel_all()

@@ -1,10 +1,60 @@
-"""Token and dollar accounting: one entry per model call, totals per session and per day."""
+"""Token and dollar accounting: one entry per model call, totals per session and per day.
+
+Today's spend is also kept in a small JSON file in the user's cache directory, so a daily
+budget holds across server restarts and across editors running their own servers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def user_cache_dir() -> Path:
+    """`CODEX_LSP_CACHE_DIR`, else `$XDG_CACHE_HOME/codex-lsp`, else `~/.cache/codex-lsp`."""
+    override = os.environ.get("CODEX_LSP_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codex-lsp"
+
+
+class DailySpend:
+    """Dollars spent today, shared through a file; unreadable or missing counts as zero."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def add(self, day: str, dollars: float) -> float:
+        total = self.read(day) + dollars
+        if self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"day": day, "cost_usd": total}))
+                tmp.replace(self.path)
+            except OSError as error:
+                log.warning("could not record today's spend in %s: %s", self.path, error)
+        return total
+
+    def read(self, day: str) -> float:
+        if self.path is None:
+            return 0.0
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return 0.0
+        if not isinstance(data, dict) or data.get("day") != day:
+            return 0.0
+        cost = data.get("cost_usd")
+        return float(cost) if isinstance(cost, int | float) else 0.0
+
 
 from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import ModelCard
@@ -49,6 +99,7 @@ class Ledger:
     avoided: dict[str, int] = field(default_factory=dict)
     day: str = field(default_factory=lambda: dt.date.today().isoformat())
     cost_today_usd: float = 0.0
+    daily: DailySpend = field(default_factory=lambda: DailySpend(None), repr=False)
 
     def record(self, feature: str, usage: Usage, card: ModelCard) -> CallRecord:
         entry = CallRecord(
@@ -69,7 +120,7 @@ class Ledger:
         self.output_tokens += usage.output_tokens
         self.reasoning_tokens += usage.reasoning_tokens
         self.cost_usd += entry.cost_usd
-        self.cost_today_usd += entry.cost_usd
+        self.cost_today_usd = self.daily.add(self.day, entry.cost_usd)
         return entry
 
     def count_avoided(self, cache_name: str) -> None:
@@ -81,7 +132,7 @@ class Ledger:
 
     def spent_today(self) -> float:
         self._roll_day()
-        return self.cost_today_usd
+        return max(self.cost_today_usd, self.daily.read(self.day))
 
     def _roll_day(self) -> None:
         today = dt.date.today().isoformat()
@@ -89,6 +140,6 @@ class Ledger:
             self.day, self.cost_today_usd = today, 0.0
 
     def totals(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {k: v for k, v in asdict(self).items() if k != "daily"}
         data["cached_ratio"] = round(self.cached_ratio, 4)
         return data

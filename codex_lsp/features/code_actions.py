@@ -149,6 +149,8 @@ async def compute_edit(ls: CodexServer, data: Any) -> types.WorkspaceEdit | None
     assistant = await ls.assistant()
     if snapshot is None or assistant is None:
         return None
+    if not await ls.within_budget(explicit=True):
+        return None
     try:
         region = _region(snapshot, data, ls.encoding)
         edit = await assistant.rewrite(snapshot, region, str(data.get("task", "")))

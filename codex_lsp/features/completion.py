@@ -68,6 +68,8 @@ async def suggestions(
     if reused is not None:
         return reused[:MAX_SUGGESTIONS]
     await _debounce(ls, automatic)
+    if not await ls.within_budget(explicit=not automatic):
+        return []
     found: list[str] = []
     stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
     try:
@@ -145,6 +147,8 @@ async def _stream_items(
             ls.progress(types.ProgressParams(token=token, value=again))
         return again[:MAX_SUGGESTIONS]
     await _debounce(ls, automatic)
+    if not await ls.within_budget(explicit=not automatic):
+        return []
     items: list[types.CompletionItem] = []
     stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
     try:

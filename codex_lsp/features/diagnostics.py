@@ -84,6 +84,8 @@ class Reviews:
         diagnostics: list[types.Diagnostic] = []
         if assistant is None or not self._ls.settings.features.diagnostics:
             return diagnostics
+        if not await self._ls.within_budget(explicit=False):
+            return diagnostics
         push = not supports_pull(self._ls)
         stream = assistant.review(snapshot, self._ls.workspace_context(snapshot.uri))
         try:

@@ -7,6 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,8 @@ class Recorder:
         self.partial: dict[Any, list[Any]] = {}
         self.usage: list[Any] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
+        self.questions: list[types.ShowMessageRequestParams] = []
+        self.answer_with: str | None = None  # the action title to pick, None to dismiss
         self.on_publish: Callable[[types.PublishDiagnosticsParams], None] | None = None
 
     def wake(self) -> None:
@@ -61,6 +64,7 @@ def _client(recorder: Recorder) -> LanguageClient:
         types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
         types.WORKSPACE_APPLY_EDIT,
         types.WINDOW_SHOW_MESSAGE,
+        types.WINDOW_SHOW_MESSAGE_REQUEST,
     }
     register_lsp_features(
         client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine}
@@ -109,6 +113,14 @@ def _client(recorder: Recorder) -> LanguageClient:
         recorder.wake()
         return types.ApplyWorkspaceEditResult(applied=True)
 
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        recorder.questions.append(params)
+        recorder.wake()
+        return (
+            None if recorder.answer_with is None else types.MessageActionItem(recorder.answer_with)
+        )
+
     @client.feature("codexLsp/usage")
     def usage(params: Any) -> None:
         recorder.usage.append(params)
@@ -121,7 +133,7 @@ Start = Callable[..., Awaitable[tuple[LanguageClient, Recorder]]]
 
 
 @pytest_asyncio.fixture
-async def start_server(fake: FakeOpenAI) -> AsyncIterator[Start]:
+async def start_server(fake: FakeOpenAI, tmp_path: Path) -> AsyncIterator[Start]:
     """Start codex-lsp pointed at the fake; returns (client, recorder). Cleans up after."""
     started: list[LanguageClient] = []
 
@@ -138,6 +150,7 @@ async def start_server(fake: FakeOpenAI) -> AsyncIterator[Start]:
             **os.environ,
             "OPENAI_API_KEY": TEST_KEY,
             "OPENAI_BASE_URL": fake.base_url,
+            "CODEX_LSP_CACHE_DIR": str(tmp_path / "cache"),
             **(env or {}),
         }
         config = ClientServerConfig(

@@ -155,3 +155,27 @@ async def test_usage_is_reported_after_each_call_and_on_request(
     )
     assert totals["calls"] == 1 and totals["input_tokens"] == request.input_tokens
     assert totals["cost_usd"] > 0
+
+
+async def test_daily_budget_pauses_automatic_calls_and_asks_for_explicit_ones(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(Answer(json=ANSWER, match="completion", times=-1))
+    client, recorder = await start_server(
+        editor="neovim", init_options={**NO_REVIEW, "budgetUsdPerDay": 0.000001}
+    )
+    open_doc(client, URI, SOURCE)
+    automatic = types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter)
+
+    await client.text_document_completion_async(_completion())  # spends past the budget
+    paused = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(URI), types.Position(5, 11), automatic)
+    )
+    recorder.answer_with = "Run anyway"
+    explicit = await client.text_document_completion_async(_completion(line=5))
+
+    assert _labels(paused) == []
+    assert _labels(explicit) == ["a + b"]
+    assert len(fake.requests) == 2
+    assert [m.message for m in recorder.messages if "budget" in m.message] != []
+    assert len(recorder.questions) == 1 and "budget" in recorder.questions[0].message
