@@ -179,3 +179,25 @@ async def test_daily_budget_pauses_automatic_calls_and_asks_for_explicit_ones(
     assert len(fake.requests) == 2
     assert [m.message for m in recorder.messages if "budget" in m.message] != []
     assert len(recorder.questions) == 1 and "budget" in recorder.questions[0].message
+
+
+async def test_openai_compatible_backend_speaks_chat_completions(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(Answer(json=ANSWER, match="completion"))
+    client, recorder = await start_server(
+        editor="neovim",
+        env={"OPENAI_API_KEY": ""},
+        init_options={**NO_REVIEW, "backend": "openai-compatible", "model": "qwen2.5-coder"},
+    )
+    open_doc(client, URI, SOURCE)
+
+    result = await client.text_document_completion_async(_completion())
+
+    assert _labels(result) == ["a + b"]
+    request = fake.requests[0]
+    assert (request.path, request.model) == ("/v1/chat/completions", "qwen2.5-coder")
+    assert request.body["response_format"]["json_schema"]["strict"] is True
+    assert request.body["stream_options"] == {"include_usage": True}
+    await recorder.wait_for(lambda: bool(recorder.usage))
+    assert recorder.usage[0].call.input_tokens == request.input_tokens
