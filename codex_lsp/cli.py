@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
         group.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (default)")
         group.add_argument("--tcp", metavar="HOST:PORT", help="serve on a TCP socket")
     sub.add_parser("doctor", help="print resolved settings and check the backend")
+    check = sub.add_parser("check", help="review files with the model, like a linter")
+    from codex_lsp.check import add_arguments
+
+    add_arguments(check)
     return parser
 
 
@@ -49,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from codex_lsp.doctor import run_doctor
 
         return asyncio.run(run_doctor(sys.stdout))
+    if args.command == "check":
+        from codex_lsp.check import run_check
+
+        return asyncio.run(run_check(args))
     from codex_lsp.server import build_server
 
     server = build_server()

@@ -14,6 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codex_lsp.providers.base import Usage
+from codex_lsp.providers.cards import ModelCard
+
 log = logging.getLogger(__name__)
 
 
@@ -54,10 +57,6 @@ class DailySpend:
             return 0.0
         cost = data.get("cost_usd")
         return float(cost) if isinstance(cost, int | float) else 0.0
-
-
-from codex_lsp.providers.base import Usage
-from codex_lsp.providers.cards import ModelCard
 
 
 def cost_usd(usage: Usage, card: ModelCard) -> float:

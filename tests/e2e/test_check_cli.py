@@ -1,0 +1,112 @@
+"""`codex-lsp check` as a user runs it: a subprocess against the fake OpenAI server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fake_openai import Answer, FakeOpenAI
+
+BUGGY = """def is_even(n):
+    return n % 2 == 1
+
+
+def restock(stock, amount):
+    return stock - amount
+"""
+FINDING = {
+    "line": 2,
+    "snippet": "n % 2 == 1",
+    "severity": "error",
+    "code": "inverted-condition",
+    "message": "is_even returns True for odd numbers.",
+}
+FIX = {
+    "rewrites": [{"replacement": "def is_even(n):\n    return n % 2 == 0\n\n", "explanation": ""}]
+}
+
+
+def _run(fake: FakeOpenAI, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": "sk-test-check-0123456789",
+        "OPENAI_BASE_URL": fake.base_url,
+        "CODEX_LSP_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "codex_lsp", "check", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def buggy(tmp_path: Path) -> Path:
+    path = tmp_path / "stock.py"
+    path.write_text(BUGGY)
+    return path
+
+
+def test_findings_print_as_lint_lines_and_exit_1(
+    fake: FakeOpenAI, tmp_path: Path, buggy: Path
+) -> None:
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+
+    run = _run(fake, tmp_path, str(buggy))
+
+    assert run.returncode == 1, run.stderr
+    assert run.stdout == f"{buggy}:2:12: error inverted-condition {FINDING['message']}\n"
+
+
+def test_clean_files_exit_0_and_json_format(fake: FakeOpenAI, tmp_path: Path) -> None:
+    fake.script(Answer(json={"findings": []}, match="review", times=-1))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ok.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "src" / ".env").write_text("SECRET=1\n")  # excluded, never sent
+
+    run = _run(fake, tmp_path, str(tmp_path / "src"), "--format", "json")
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == []
+    assert len(fake.requests) == 1
+
+
+def test_fix_with_yes_applies_the_models_fix(fake: FakeOpenAI, tmp_path: Path, buggy: Path) -> None:
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+    fake.script(Answer(json=FIX, match="rewrite"))
+
+    run = _run(fake, tmp_path, str(buggy), "--fix", "--yes")
+
+    assert run.returncode == 1
+    assert "-    return n % 2 == 1\n+    return n % 2 == 0" in run.stdout
+    assert buggy.read_text() == BUGGY.replace("== 1", "== 0")
+
+
+def test_fix_without_a_terminal_or_yes_changes_nothing(
+    fake: FakeOpenAI, tmp_path: Path, buggy: Path
+) -> None:
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+    fake.script(Answer(json=FIX, match="rewrite"))
+
+    run = _run(fake, tmp_path, str(buggy), "--fix")
+
+    assert "--yes" in run.stderr
+    assert buggy.read_text() == BUGGY
+
+
+def test_errors_exit_2(fake: FakeOpenAI, tmp_path: Path) -> None:
+    missing = _run(fake, tmp_path, str(tmp_path / "missing.py"))
+    fake.unknown_models.update({"codex-mini-latest", "gpt-5.4-mini", "gpt-5.5"})
+    (tmp_path / "a.py").write_text("x = 1\n")
+    no_model = _run(fake, tmp_path, str(tmp_path / "a.py"))
+
+    assert missing.returncode == 2 and "missing.py" in missing.stderr
+    assert no_model.returncode == 2 and "none of the configured models" in no_model.stderr
