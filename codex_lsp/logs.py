@@ -16,12 +16,19 @@ class RedactKeys(logging.Filter):
         super().__init__()
         self._exact = os.environ.get("OPENAI_API_KEY") or ""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+    def redact(self, text: str) -> str:
         if self._exact and len(self._exact) >= 8:
-            message = message.replace(self._exact, "[REDACTED]")
-        message = _KEY.sub("[REDACTED]", message)
-        record.msg, record.args = message, None
+            text = text.replace(self._exact, "[REDACTED]")
+        return _KEY.sub("[REDACTED]", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_info:
+            # Tracebacks are formatted later from exc_info: format (and redact) them now.
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 

@@ -206,7 +206,7 @@ def apply_layer(current: Settings, payload: Any) -> tuple[Settings, list[Setting
 
 def _explain(error: Any) -> str:
     if error.get("type") == "extra_forbidden":
-        return f"unknown setting (known: {', '.join(known_keys())})"
+        return f"unknown setting (known: {', '.join(_keys_at(tuple(error['loc'])[:-1]))})"
     ctx = error.get("ctx") or {}
     expected = ctx.get("expected")
     message = str(error.get("msg", "invalid value"))
@@ -214,7 +214,19 @@ def _explain(error: Any) -> str:
 
 
 def known_keys() -> list[str]:
-    return [field.alias or name for name, field in Settings.model_fields.items()]
+    return _keys_at(())
+
+
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys accepted at a settings path, e.g. ("features",) gives the feature switches."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        annotation = fields[part].annotation if part in fields else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            break
+        model = annotation
+    return [field.alias or name for name, field in model.model_fields.items()]
 
 
 def initial_settings() -> Settings:

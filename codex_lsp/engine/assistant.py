@@ -164,8 +164,16 @@ def clean_insertion(text: str, before: str, after: str) -> str:
         text = text[_echo_length(before, text) :]
     rest_of_line = after.split("\n", 1)[0].strip()
     if rest_of_line and text.rstrip().endswith(rest_of_line):
-        text = text.rstrip()[: -len(rest_of_line)]
+        trimmed = text.rstrip()[: -len(rest_of_line)]
+        # `len(x)` typed inside `print(|)` keeps its own `)`: drop only a real repeat.
+        if _bracket_balance(text) < 0 or any(c.isalnum() for c in rest_of_line):
+            text = trimmed
     return text if text.strip() else ""
+
+
+def _bracket_balance(text: str) -> int:
+    """Openers minus closers: negative when `text` closes brackets it did not open."""
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
 def _echo_length(before: str, text: str) -> int:

@@ -98,9 +98,7 @@ class ModelCaller:
         *,
         use_cache: bool = True,
     ) -> AsyncGenerator[ItemT, None]:
-        for model in self.choice.candidates():
-            if model in self._dead_models:
-                continue
+        while (model := self._next_model()) is not None:
             cached = self._responses.get(_response_key(request, model)) if use_cache else None
             if cached is not None:
                 self.ledger.count_avoided("response")
@@ -115,6 +113,8 @@ class ModelCaller:
                 return
             except ModelNotFoundError as error:
                 self._dead_models.add(model)
+                if self.choice.working == model:  # it worked before; the backend changed
+                    self.choice.working = None
                 self._model_missing(model, error)
             except AuthenticationError as error:
                 self._notify("auth", "error", f"codex-lsp: {error}")
@@ -127,6 +127,12 @@ class ModelCaller:
         )
         raise ModelUnavailable("no configured model is available")
 
+    def _next_model(self) -> str | None:
+        working = self.choice.working
+        if working is not None and working not in self._dead_models:
+            return working
+        return next((m for m in self.choice.models if m not in self._dead_models), None)
+
     def _model_missing(self, model: str, error: ModelNotFoundError) -> None:
         remaining = [m for m in self.choice.models if m not in self._dead_models]
         then = f" Using '{remaining[0]}' instead." if remaining else ""
@@ -138,29 +144,32 @@ class ModelCaller:
         parser = ItemStream(item_model, list_field)
         usage: Usage | None = None
         try:
-            async with aclosing(self.provider.stream(request, model)) as events:
-                async for event in events:
-                    if isinstance(event, TextDelta):
-                        for item in parser.feed(event.text):
-                            yield item
-                    else:
-                        usage = event
-        except (ModelNotFoundError, AuthenticationError):
-            raise
-        except ProviderError as error:
-            self._notify(f"provider:{type(error).__name__}", "warning", f"codex-lsp: {error}")
-            log.warning("model call failed after %d chars: %s", len(parser.text), error)
-            for item in parser.finish():  # whatever was complete before the failure
+            try:
+                async with aclosing(self.provider.stream(request, model)) as events:
+                    async for event in events:
+                        if isinstance(event, TextDelta):
+                            for item in parser.feed(event.text):
+                                yield item
+                        else:
+                            usage = event
+            except (ModelNotFoundError, AuthenticationError):
+                raise
+            except ProviderError as error:
+                self._notify(f"provider:{str(error)[:60]}", "warning", f"codex-lsp: {error}")
+                log.warning("model call failed after %d chars: %s", len(parser.text), error)
+                for item in parser.finish():  # whatever was complete before the failure
+                    yield item
+                return
+            for item in parser.finish():
                 yield item
-            self._account(request, usage, model, parser.text)
-            return
-        for item in parser.finish():
-            yield item
-        if parser.report.errors:
-            log.warning("model answer problems: %s", "; ".join(parser.report.errors))
-        elif parser.document is not None:
-            self._responses[_response_key(request, model)] = parser.text
-        self._account(request, usage, model, parser.text)
+            if parser.report.errors:
+                log.warning("model answer problems: %s", "; ".join(parser.report.errors))
+            elif parser.document is not None:
+                self._responses[_response_key(request, model)] = parser.text
+        finally:
+            # Also when the caller stopped early or was cancelled: what was used is billed.
+            if usage is not None or parser.text:
+                self._account(request, usage, model, parser.text)
 
     def _account(self, request: ModelRequest, usage: Usage | None, model: str, text: str) -> None:
         if usage is None:

@@ -136,7 +136,7 @@ def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
 def edits_outside(hunks: list[Hunk], window: tuple[int, int]) -> list[Hunk]:
     """Hunks the window does not already show (the window has the current text)."""
     start, end = window
-    return [h for h in hunks if h.new_end < start or h.new_start > end]
+    return [h for h in hunks if h.new_end <= start or h.new_start >= end]
 
 
 def _snapshot_part(anchor: Anchor, cursor_line: int, budget_tokens: int) -> str:
@@ -181,8 +181,8 @@ def completion_request(
     )
 
 
-def _cursor_task(snapshot: Snapshot, cursor: Position) -> str:
-    current_line = snapshot.lines[cursor.line][: cursor.character]
+def _cursor_task(before: str) -> str:
+    current_line = before.rsplit("\n", 1)[-1]  # already redacted
     return (
         "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
         f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
@@ -199,7 +199,7 @@ def _layout_parts(
     before = redact(snapshot.text_in(Span(window_top, cursor)))
     after = redact(snapshot.text_in(Span(cursor, window_end)))
     window_tokens = estimate_tokens(before) + estimate_tokens(after)
-    edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
+    edits = f"<edits_since_snapshot>\n{redact(layout.edits)}</edits_since_snapshot>\n"
     snapshot_budget = budget - window_tokens - estimate_tokens(edits)
     if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
         stable, edits = "", ""
@@ -211,7 +211,7 @@ def _layout_parts(
         PromptPart(edits, breakpoint=bool(edits)),
         PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
         PromptPart("<code_before_cursor>\n" + before, breakpoint=True),
-        PromptPart(_cursor_task(snapshot, cursor)),
+        PromptPart(_cursor_task(before)),
     )
 
 

@@ -28,7 +28,7 @@ _PATTERNS = [
 # `password = "hunter2"`, `API_KEY: 'abc...'`: the value of a secret-named assignment.
 _ASSIGNMENT = re.compile(
     r"""(?P<name>\b[\w.-]*(?:passw(?:or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"""
-    r"""auth|credential)[\w.-]*["']?\s*[:=]\s*)(?P<quote>["'])(?P<value>[^"'\n]{6,})(?P=quote)""",
+    r"""(?<![a-z])auth(?:_?token|_?key|orization)?(?![a-z])|credential)[\w.-]*["']?\s*[:=]\s*)(?P<quote>["'])(?P<value>[^"'\n]{6,})(?P=quote)""",
     re.IGNORECASE,
 )
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)(?P<pw>[^@/\s]{3,})(?=@)")

@@ -49,8 +49,8 @@ class ItemStream(Generic[ItemT]):
         if self._finished or not delta:
             return []
         self._buffer += delta
-        # An element can only complete when a closing bracket arrives; skip reparsing otherwise.
-        if "}" not in delta and "]" not in delta and "," not in delta:
+        # An element completes when it closes or the next one starts; skip reparsing otherwise.
+        if not any(mark in delta for mark in '}],{["'):
             return []
         closed = self._closed_elements()
         if closed is not None:
@@ -70,7 +70,8 @@ class ItemStream(Generic[ItemT]):
             self.report.truncated = True
             self.report.errors.append(f"incomplete or invalid JSON: {error}")
             log.warning("model answer was not complete JSON (%s); keeping valid items", error)
-            return self._emit(self._partial_elements()[:-1])
+            closed = self._truncated_after_element(body)
+            return self._emit(closed if closed is not None else self._partial_elements()[:-1])
         if not isinstance(parsed, dict):
             self.report.errors.append("answer is not a JSON object")
             return []
@@ -89,6 +90,15 @@ class ItemStream(Generic[ItemT]):
         body = self._buffer[start:]
         end = body.rfind("}")
         return body[: end + 1] if end >= 0 and "```" in body[end:] else body
+
+    def _truncated_after_element(self, body: str) -> list[Any] | None:
+        """All elements, when the answer was cut right after one (`...}` or `...},`)."""
+        try:
+            parsed = jiter.from_json((body.rstrip().rstrip(",") + "]}").encode())
+        except ValueError:
+            return None
+        elements = parsed.get(self._list_field) if isinstance(parsed, dict) else None
+        return elements if isinstance(elements, list) else None
 
     def _closed_elements(self) -> list[Any] | None:
         """All elements, if the array is already closed (the object may still be open)."""

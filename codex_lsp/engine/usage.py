@@ -119,7 +119,9 @@ class Ledger:
         self.output_tokens += usage.output_tokens
         self.reasoning_tokens += usage.reasoning_tokens
         self.cost_usd += entry.cost_usd
-        self.cost_today_usd = self.daily.add(self.day, entry.cost_usd)
+        self.cost_today_usd = max(
+            self.cost_today_usd + entry.cost_usd, self.daily.add(self.day, entry.cost_usd)
+        )
         return entry
 
     def count_avoided(self, cache_name: str) -> None:

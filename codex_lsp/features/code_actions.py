@@ -74,10 +74,7 @@ def list_actions(
             )
         )
     selection = params.range
-    if (selection.start.line, selection.start.character) != (
-        selection.end.line,
-        selection.end.character,
-    ):
+    if is_selection(snapshot, selection, ls.encoding):
         for name, (title, task) in REFACTORS.items():
             actions.append(
                 types.CodeAction(
@@ -88,8 +85,19 @@ def list_actions(
             )
     only = params.context.only
     if only:
-        actions = [a for a in actions if any(str(a.kind).startswith(str(k)) for k in only)]
+        actions = [a for a in actions if any(_kind(a.kind).startswith(_kind(k)) for k in only)]
     return actions
+
+
+def is_selection(snapshot: Snapshot, selection: types.Range, encoding: str) -> bool:
+    """A real selection, not a cursor or the symbol at point (eglot sends the latter)."""
+    text = snapshot.text_in(range_from_client(snapshot, selection, encoding))
+    return bool(text.strip()) and not text.strip().isidentifier()
+
+
+def _kind(kind: object) -> str:
+    """`CodeActionKind.QuickFix` and "quickfix" alike, as the wire string."""
+    return str(getattr(kind, "value", kind))
 
 
 def _short(message: str, limit: int = 60) -> str:

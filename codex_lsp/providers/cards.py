@@ -6,6 +6,7 @@ others are best knowledge as of 2026-11 and can be corrected with the `prices` s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -112,7 +113,7 @@ def card_for(model: str, overrides: dict[str, PriceOverride] | None = None) -> M
 
 def _generic(model: str) -> ModelCard:
     explicit = model.startswith(("gpt-5.6", "gpt-6"))
-    reasoning = model.startswith(("o", "gpt-5", "gpt-6", "codex"))
+    reasoning = bool(re.match(r"o\d", model)) or model.startswith(("gpt-5", "gpt-6", "codex"))
     return ModelCard(
         model,
         128_000,

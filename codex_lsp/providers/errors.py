@@ -11,11 +11,16 @@ def _is_model_not_found(error: openai.APIStatusError) -> bool:
     code = getattr(error, "code", None)
     if code == "model_not_found":
         return True
+    # A named error code or an offending parameter (`reasoning.effort` not supported...) means
+    # the model exists; vLLM sends a bare numeric code with its "does not exist".
+    named = isinstance(code, str) and not code.isdigit()  # the SDK stringifies numeric codes
+    if named or getattr(error, "param", None) not in (None, "model"):
+        return False  # e.g. an unsupported parameter: the model itself exists
     text = str(error.message).lower()
     return (
         error.status_code in (400, 404)
         and "model" in text
-        and ("does not exist" in text or "not found" in text or "not supported" in text)
+        and ("does not exist" in text or "not found" in text)
     )
 
 

@@ -1,0 +1,272 @@
+"""What the assistant cleans up after a model: echoes, repeated line ends, line numbers, lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from codex_lsp.engine.assistant import (
+    Assistant,
+    RegionEdit,
+    ReviewFinding,
+    clean_insertion,
+    fix_region,
+    locate_finding,
+    region_edit,
+)
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.schemas import Finding, Rewrite
+from codex_lsp.providers.base import TextDelta, Usage
+from codex_lsp.settings import Settings
+from tests.unit.fakes import FakeProvider
+
+
+def span(text: str) -> Span:
+    """`"4:19-4:34"` (0-based line:character) as a Span."""
+    start, end = text.split("-")
+    (l1, c1), (l2, c2) = (map(int, start.split(":")), map(int, end.split(":")))
+    return Span(Position(l1, c1), Position(l2, c2))
+
+
+# --- clean_insertion ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after", "expected"),
+    [
+        ("i * radius**2", "def area(radius):\n    return math.p", "\n", "i * radius**2"),
+        (
+            "return math.pi * radius**2",
+            "def area(radius):\n    return math.p",
+            "\n",
+            "i * radius**2",
+        ),
+        ("alpha,\n    beta)", "x = compute(\n    alpha,\n    ", "", "beta)"),
+        ("= 0:", "    if n =", "", "= 0:"),
+        ("x)", "print(", ")\nnext()", "x"),
+        ("value)\n", "print(", ")", "value"),
+        ("ems)", "x = len(it", ")", "ems"),
+        ("return math.pi)", "    return ma", ")", "th.pi"),
+        ("a, b)  # total", "result = compute(", "a, b)  # total", ""),
+        ("    return total\n", "def f():\n", "", "    return total\n"),
+        ("   \n", "x = ", "", ""),
+        ("1\r\ny = 2", "x = ", "", "1\ny = 2"),
+        ("x = 1", "    x = 1", "", ""),
+    ],
+    ids=[
+        "clean-suggestion-unchanged",
+        "echo-of-the-line-removed",
+        "echo-across-lines-removed",
+        "short-overlap-is-real-code",
+        "rest-of-line-removed",
+        "rest-of-line-after-trailing-newline",
+        "rest-of-word-and-line",
+        "echo-and-rest-of-line",
+        "only-the-rest-of-the-line-is-empty",
+        "indented-new-line-kept",
+        "whitespace-only-is-empty",
+        "crlf-normalized",
+        "pure-echo-is-empty",
+    ],
+)
+def test_clean_insertion(text: str, before: str, after: str, expected: str) -> None:
+    assert clean_insertion(text, before, after) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after", "expected"),
+    [
+        ("len(x)", "print(", ")", "len(x)"),
+        ('d["key"]', "values = [", "]", 'd["key"]'),
+    ],
+    ids=["balanced-call-in-auto-closed-paren", "balanced-index-in-auto-closed-bracket"],
+)
+def test_clean_insertion_keeps_balanced_brackets(
+    text: str, before: str, after: str, expected: str
+) -> None:
+    assert clean_insertion(text, before, after) == expected
+
+
+# --- locate_finding ----------------------------------------------------------------------------
+
+MEAN = Snapshot(
+    "file:///w/stats.py",
+    3,
+    "def mean(values):\n"
+    "    total = 0\n"
+    "    for v in values:\n"
+    "        total += v\n"
+    "    return total / len(values) - 1\n",
+)
+
+
+def finding(line: int, snippet: str, code: str = "off-by-one") -> Finding:
+    return Finding(
+        line=line, snippet=snippet, severity="warning", code=code, message="Subtracts one."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "snippet", "expected"),
+    [
+        (5, "len(values) - 1", "4:19-4:34"),
+        (5, "  len(values)  ", "4:19-4:30"),
+        (5, "total += v", "3:8-3:18"),
+        (1, "total = 0", "1:4-1:13"),
+        (3, "return total", "4:4-4:16"),
+        (1, "total += v", "0:0-0:17"),
+        (4, "sum(values)", "3:8-3:18"),
+        (5, "", "4:4-4:34"),
+        (6, "x", "5:0-5:0"),
+    ],
+    ids=[
+        "snippet-on-the-line",
+        "snippet-whitespace-ignored",
+        "snippet-one-line-above",
+        "snippet-one-line-below",
+        "snippet-two-lines-below",
+        "snippet-three-lines-away-whole-line",
+        "missing-snippet-whole-line-trimmed",
+        "empty-snippet-whole-line-trimmed",
+        "last-empty-line",
+    ],
+)
+def test_locate_finding(line: int, snippet: str, expected: str) -> None:
+    assert locate_finding(MEAN, finding(line, snippet)) == ReviewFinding(
+        span(expected), "warning", "off-by-one", "Subtracts one."
+    )
+
+
+@pytest.mark.parametrize("line", [0, -3, 7, 99], ids=["zero", "negative", "past-end", "far"])
+def test_finding_outside_the_file_is_dropped(line: int) -> None:
+    assert locate_finding(MEAN, finding(line, "total")) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("off-by-one", "off-by-one"),
+        ("Off By One!", "off-by-one"),
+        ("  __wrong_operator__ ", "wrong-operator"),
+        ("!!!", "ai-review"),
+        ("a" * 50, "a" * 40),
+    ],
+    ids=["kebab", "words", "underscores", "nothing-left", "too-long"],
+)
+def test_finding_code_is_short_kebab_case(code: str, expected: str) -> None:
+    located = locate_finding(MEAN, finding(5, "len(values)", code=code))
+    assert located is not None
+    assert located.code == expected
+
+
+# --- fix_region and region_edit ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        ("2:4-2:20", "0:0-4:34"),
+        ("0:4-0:8", "0:0-2:20"),
+        ("4:19-4:34", "2:0-5:0"),
+    ],
+    ids=["middle", "clamped-at-the-top", "clamped-at-the-bottom"],
+)
+def test_fix_region_is_whole_lines_around_the_problem(problem: str, expected: str) -> None:
+    assert fix_region(MEAN, span(problem)) == span(expected)
+
+
+REGION = span("1:0-2:20")  # "    total = 0\n    for v in values:"
+
+
+@pytest.mark.parametrize(
+    ("replacement", "expected"),
+    [
+        (
+            "    total = 0.0\n    for v in values:",
+            RegionEdit(REGION, "    total = 0.0\n    for v in values:", "Float total."),
+        ),
+        (
+            "2|     total = 0.0\n3|     for v in values:",
+            RegionEdit(REGION, "    total = 0.0\n    for v in values:", "Float total."),
+        ),
+        (
+            "2| total = 0.0\n\n3|for v in values:\n",
+            RegionEdit(REGION, "total = 0.0\n\nfor v in values:", "Float total."),
+        ),
+        (
+            "    total = 0.0\r\n    for v in values:\r\n",
+            RegionEdit(REGION, "    total = 0.0\n    for v in values:", "Float total."),
+        ),
+        (
+            "2|     total = 0.0\n    for v in values:",
+            RegionEdit(REGION, "2|     total = 0.0\n    for v in values:", "Float total."),
+        ),
+        ("    total = 0\n    for v in values:", None),
+        ("    total = 0\n    for v in values:\n", None),
+        ("2|     total = 0\n3|     for v in values:", None),
+    ],
+    ids=[
+        "plain",
+        "line-numbers-stripped",
+        "line-numbers-without-space-and-blank-line",
+        "crlf-and-final-newline",
+        "partly-numbered-kept-as-is",
+        "identical-is-none",
+        "identical-but-final-newline-is-none",
+        "identical-once-numbers-stripped-is-none",
+    ],
+)
+def test_region_edit(replacement: str, expected: RegionEdit | None) -> None:
+    rewrite = Rewrite(replacement=replacement, explanation="Float total.")
+    assert region_edit(MEAN, REGION, rewrite) == expected
+
+
+# --- completions through the assistant (cache-aware layout, real anchors) ----------------------
+
+ANSWER = [TextDelta('{"suggestions": [{"insert_text": "x"}]}'), Usage(1_000, 0, 0, 5)]
+SECRET = "sk-proj-Q7w3E9r1T5y8U2i4O6p0AsDf"
+LONG = "".join(f"value_{n} = {n}\n" for n in range(100))  # cursor region: lines 32..
+
+
+def assistant_with_fake_model() -> tuple[Assistant, FakeProvider]:
+    provider = FakeProvider({"gpt-5.4-mini": ANSWER})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    return Assistant(caller, Settings(model="gpt-5.4-mini")), provider
+
+
+async def complete_at_end_of(assistant: Assistant, text: str) -> list[str]:
+    snapshot = Snapshot("file:///w/long.py", 1, text, "python")
+    cursor = Position(len(snapshot.lines) - 1, len(snapshot.lines[-1]))
+    return [suggestion async for suggestion in assistant.complete(snapshot, cursor, [])]
+
+
+async def test_typing_at_the_cursor_extends_the_previous_prompt() -> None:
+    assistant, provider = assistant_with_fake_model()
+    assert await complete_at_end_of(assistant, LONG + "total = val") == ["x"]
+    assert await complete_at_end_of(assistant, LONG + "total = valu") == ["x"]
+    earlier, later = provider.requests
+    assert later.prompt_text().startswith("".join(part.text for part in earlier.parts[:-1]))
+    assert earlier.parts[-1] != later.parts[-1]
+
+
+async def test_an_edit_far_above_keeps_the_snapshot_and_is_sent_as_a_diff() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at_end_of(assistant, LONG + "total = val")
+    await complete_at_end_of(
+        assistant, LONG.replace("value_3 = 3\n", "value_3 = 33\n") + "total = v"
+    )
+    earlier, later = provider.requests
+    assert earlier.parts[:2] == later.parts[:2]
+    assert earlier.parts[1].text.startswith("<snapshot>\nvalue_0 = 0\nvalue_1 = 1\n")
+    assert (earlier.parts[2].text, later.parts[2].text) == (
+        "<edits_since_snapshot>\n</edits_since_snapshot>\n",
+        "<edits_since_snapshot>\nreplace snapshot lines 4-4 with:\nvalue_3 = 33\n"
+        "</edits_since_snapshot>\n",
+    )
+
+
+async def test_a_key_pasted_far_above_the_cursor_is_redacted() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at_end_of(assistant, LONG + "total = val")
+    await complete_at_end_of(assistant, f'OPENAI_API_KEY = "{SECRET}"\n' + LONG + "total = val")
+    assert SECRET not in provider.requests[1].prompt_text()

@@ -1,0 +1,492 @@
+"""Prompt layout: stable parts first, a shared prefix across keystrokes, no paths, no secrets."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from codex_lsp.engine.cache import Anchor, Hunk
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.prompts import (
+    COMPLETION_INSTRUCTIONS,
+    REVIEW_INSTRUCTIONS,
+    REWRITE_INSTRUCTIONS,
+    CompletionLayout,
+    WorkspaceFile,
+    cache_key,
+    completion_request,
+    completion_window,
+    edits_outside,
+    numbered,
+    review_request,
+    rewrite_request,
+)
+from codex_lsp.engine.schemas import CompletionAnswer, ReviewAnswer, RewriteAnswer, strict_schema
+from codex_lsp.providers.base import ModelRequest, PromptPart
+
+URI = "file:///home/alice/acme-billing/src/invoice.py"
+URI_KEY = "codex-lsp-6ced763f04264831cdb49d02"
+MODELS_URI = "file:///home/alice/acme-billing/src/models.py"
+SMALL = "def total(items):\n    return sum(i.price for i in it)\n"
+MODELS = WorkspaceFile(MODELS_URI, "class Item:\n    price: float\n")
+SECRET = "sk-proj-Q7w3E9r1T5y8U2i4O6p0AsDf"
+
+
+def snap(text: str, uri: str = URI, version: int = 1) -> Snapshot:
+    return Snapshot(uri, version, text, "python")
+
+
+def all_requests(snapshot: Snapshot, cursor: Position) -> list[ModelRequest]:
+    region = snapshot.line_span(cursor.line, cursor.line)
+    return [
+        completion(snapshot, cursor),
+        completion_request(
+            snapshot, cursor, [], CompletionLayout(anchor=None), max_context_tokens=12_000
+        ),
+        review_request(snapshot, [], max_context_tokens=12_000),
+        rewrite_request(snapshot, region, "Simplify.", max_context_tokens=12_000),
+    ]
+
+
+# --- the exact layouts -------------------------------------------------------------------------
+
+HEAD_WITH_MODELS = PromptPart(
+    "Other open files in the workspace:\n"
+    "### src/models.py\nclass Item:\n    price: float\n\n\n"
+    "File: src/invoice.py (python)\n"
+)
+AFTER_SMALL = PromptPart("<code_after_cursor>\n)\n\n</code_after_cursor>\n")
+TASK_SMALL = PromptPart(
+    "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
+    "after 'return sum(i.price for i in it'. Suggest the insertion."
+)
+
+
+def completion(
+    snapshot: Snapshot,
+    cursor: Position,
+    workspace: list[WorkspaceFile] | None = None,
+    *,
+    anchor_text: str | None = None,
+    edits: str = "",
+    max_context_tokens: int = 12_000,
+) -> ModelRequest:
+    """A cache-aware completion request; the anchor defaults to the current text."""
+    anchor = Anchor.of(snapshot.normalized_text() if anchor_text is None else anchor_text)
+    return completion_request(
+        snapshot,
+        cursor,
+        workspace or [],
+        CompletionLayout(anchor, edits),
+        max_context_tokens=max_context_tokens,
+    )
+
+
+def test_cache_aware_completion_request_layout() -> None:
+    request = completion(snap(SMALL), Position(1, 34), [MODELS])
+    assert request == ModelRequest(
+        feature="completion",
+        instructions=COMPLETION_INSTRUCTIONS,
+        parts=(
+            HEAD_WITH_MODELS,
+            PromptPart(
+                "<snapshot>\ndef total(items):\n    return sum(i.price for i in it)\n\n"
+                "</snapshot>\n",
+                breakpoint=True,
+            ),
+            PromptPart("<edits_since_snapshot>\n</edits_since_snapshot>\n", breakpoint=True),
+            AFTER_SMALL,
+            PromptPart(
+                "<code_before_cursor>\ndef total(items):\n    return sum(i.price for i in it",
+                breakpoint=True,
+            ),
+            TASK_SMALL,
+        ),
+        schema_name="completion",
+        json_schema=strict_schema(CompletionAnswer),
+        max_output_tokens=256,
+        reasoning_effort="low",
+        prompt_cache_key=URI_KEY,
+    )
+
+
+def test_cache_aware_layout_shows_the_snapshot_and_the_edits_given() -> None:
+    request = completion(
+        snap(SMALL),
+        Position(1, 34),
+        anchor_text="def total(items):\n    return 0\n",
+        edits="replace snapshot lines 2-2 with:\n    return sum(i.price for i in it)\n",
+    )
+    assert request.parts[1:3] == (
+        PromptPart("<snapshot>\ndef total(items):\n    return 0\n\n</snapshot>\n", breakpoint=True),
+        PromptPart(
+            "<edits_since_snapshot>\nreplace snapshot lines 2-2 with:\n"
+            "    return sum(i.price for i in it)\n</edits_since_snapshot>\n",
+            breakpoint=True,
+        ),
+    )
+
+
+def test_small_budget_drops_snapshot_and_edits_and_keeps_the_cursor_region() -> None:
+    request = completion(snap(SMALL), Position(1, 34), max_context_tokens=256)
+    assert request.parts == (
+        PromptPart("File: src/invoice.py (python)\n"),
+        PromptPart(""),
+        PromptPart(""),
+        AFTER_SMALL,
+        PromptPart(
+            "<code_before_cursor>\ndef total(items):\n    return sum(i.price for i in it",
+            breakpoint=True,
+        ),
+        TASK_SMALL,
+    )
+
+
+def test_naive_completion_request_layout() -> None:
+    request = completion_request(
+        snap(SMALL),
+        Position(1, 34),
+        [MODELS],
+        CompletionLayout(anchor=None),
+        max_context_tokens=12_000,
+    )
+    assert request.parts == (
+        HEAD_WITH_MODELS,
+        PromptPart(
+            "<code_before_cursor>\ndef total(items):\n    return sum(i.price for i in it\n"
+            "</code_before_cursor>\n"
+        ),
+        AFTER_SMALL,
+        PromptPart(
+            "The cursor is between code_before_cursor and code_after_cursor. Suggest the insertion."
+        ),
+    )
+    assert request.prompt_cache_key == URI_KEY
+
+
+def test_review_request_layout() -> None:
+    request = review_request(
+        snap("def f(n):\n    return n + 1\n"),
+        [],
+        max_context_tokens=12_000,
+        max_output_tokens=1000,
+        reasoning_effort=None,
+    )
+    assert request == ModelRequest(
+        feature="diagnostics",
+        instructions=REVIEW_INSTRUCTIONS,
+        parts=(
+            PromptPart(""),
+            PromptPart(
+                "File: src/invoice.py (python)\n<file>\n1| def f(n):\n2|     return n + 1\n3| "
+                "\n</file>\n",
+                breakpoint=True,
+            ),
+            PromptPart("Review the file above and report its bugs."),
+        ),
+        schema_name="review",
+        json_schema=strict_schema(ReviewAnswer),
+        max_output_tokens=1000,
+        reasoning_effort=None,
+        prompt_cache_key=URI_KEY,
+    )
+
+
+def test_rewrite_request_layout() -> None:
+    request = rewrite_request(
+        snap("def f(n):\n    return n + 1\n"),
+        Span(Position(1, 0), Position(1, 16)),
+        "Add a docstring.",
+        max_context_tokens=12_000,
+    )
+    assert request == ModelRequest(
+        feature="code_action",
+        instructions=REWRITE_INSTRUCTIONS,
+        parts=(
+            PromptPart(
+                "File: src/invoice.py (python)\n<file>\n1| def f(n):\n2|     return n + 1\n3| "
+                "\n</file>\n",
+                breakpoint=True,
+            ),
+            PromptPart(
+                "Region to rewrite, lines 2-2:\n2|     return n + 1\n\n"
+                "Request: Add a docstring.\nReturn the new text of lines 2-2."
+            ),
+        ),
+        schema_name="rewrite",
+        json_schema=strict_schema(RewriteAnswer),
+        max_output_tokens=2048,
+        reasoning_effort="low",
+        prompt_cache_key=URI_KEY,
+    )
+
+
+# --- cache friendliness ------------------------------------------------------------------------
+
+
+def keystrokes(before_cursor: str, typed: str, after_cursor: str) -> list[ModelRequest]:
+    """One request per keystroke of `typed`, cursor after the typed text, anchored at the first."""
+    requests = []
+    for n in range(len(typed) + 1):
+        head = before_cursor + typed[:n]
+        line = head.count("\n")
+        column = len(head) - (head.rfind("\n") + 1)
+        snapshot = snap(head + after_cursor, version=n + 1)
+        requests.append(
+            completion(
+                snapshot,
+                Position(line, column),
+                [MODELS],
+                anchor_text=before_cursor + after_cursor,
+                max_context_tokens=4000,
+            )
+        )
+    return requests
+
+
+BIG_HEAD = "".join(f"x{n} = {n}\n" for n in range(2000))
+
+
+@pytest.mark.parametrize(
+    ("before_cursor", "typed", "after_cursor"),
+    [
+        ("import math\n\n\ndef area(r):\n    return math.", "pi * r", "\n\nprint(area(2))\n"),
+        ("def f():\n    ", "return 1", ""),
+        (BIG_HEAD + "total = x1", " + x2", "\n" + BIG_HEAD),
+    ],
+    ids=["small-file", "end-of-file", "trimmed-4001-line-file"],
+)
+def test_successive_keystrokes_share_everything_but_the_tail(
+    before_cursor: str, typed: str, after_cursor: str
+) -> None:
+    requests = keystrokes(before_cursor, typed, after_cursor)
+    for earlier, later in itertools.pairwise(requests):
+        stable = "".join(part.text for part in earlier.parts[:-1])
+        assert later.prompt_text().startswith(stable)
+        assert later.parts[:-2] == earlier.parts[:-2]
+
+
+def test_long_file_shows_a_block_of_the_snapshot_and_a_quantized_window() -> None:
+    request = keystrokes(BIG_HEAD + "total = x1", "", "\n" + BIG_HEAD)[0]
+    snapshot, after, before = request.parts[1].text, request.parts[3].text, request.parts[4].text
+    assert snapshot.startswith("<snapshot from line 1793>\nx1792 = 1792\nx1793 = 1793\n")
+    assert snapshot.endswith("\nx301 = 301\nx302 = 302\n</snapshot>\n")
+    assert before.startswith("<code_before_cursor>\nx1952 = 1952\nx1953 = 1953\n")
+    assert before.endswith("\nx1999 = 1999\ntotal = x1")
+    assert after.startswith("<code_after_cursor>\n\nx0 = 0\nx1 = 1\n")
+    assert after.endswith("\nx45 = 45\nx46 = 46\n</code_after_cursor>\n")
+
+
+@pytest.mark.parametrize(
+    ("line_count", "cursor_line", "window"),
+    [
+        (10, 0, (0, 10)),
+        (1000, 100, (32, 128)),
+        (1000, 111, (32, 128)),
+        (1000, 112, (64, 160)),
+        (120, 110, (32, 120)),
+        (4001, 2000, (1952, 2048)),
+    ],
+    ids=[
+        "short-file-whole",
+        "middle",
+        "same-window-eleven-lines-later",
+        "next-quantum",
+        "clamped-to-the-end",
+        "long-file",
+    ],
+)
+def test_completion_window(line_count: int, cursor_line: int, window: tuple[int, int]) -> None:
+    assert completion_window(line_count, cursor_line) == window
+
+
+@pytest.mark.parametrize(
+    ("hunks", "expected"),
+    [
+        ([Hunk(40, 41, 40, 41, ("x",))], []),
+        ([Hunk(2, 3, 2, 3, ("x",))], [Hunk(2, 3, 2, 3, ("x",))]),
+        ([Hunk(2, 3, 200, 201, ("x",))], [Hunk(2, 3, 200, 201, ("x",))]),
+        ([Hunk(0, 1, 0, 1, ("x",)), Hunk(40, 41, 40, 41, ("y",))], [Hunk(0, 1, 0, 1, ("x",))]),
+        ([Hunk(32, 33, 32, 33, ("x",))], []),
+        ([Hunk(127, 128, 127, 128, ("x",))], []),
+    ],
+    ids=[
+        "inside",
+        "above",
+        "below",
+        "one-above-one-inside",
+        "first-window-line",
+        "last-window-line",
+    ],
+)
+def test_edits_outside_the_window(hunks: list[Hunk], expected: list[Hunk]) -> None:
+    assert edits_outside(hunks, (32, 128)) == expected
+
+
+@pytest.mark.parametrize(
+    "hunk",
+    [
+        Hunk(31, 32, 31, 32, ("x",)),
+        Hunk(31, 32, 32, 32, ()),
+        Hunk(128, 129, 128, 129, ("x",)),
+    ],
+    ids=["line-just-above", "deletion-just-above", "line-at-end"],
+)
+def test_edits_just_outside_the_window_are_kept(hunk: Hunk) -> None:
+    assert edits_outside([hunk], (32, 128)) == [hunk]
+
+
+def test_text_after_the_cursor_comes_before_the_text_before_it() -> None:
+    text = "BEFORE_MARKER = 1\ndef area(r):\n    return 3.14 * r\n\nAFTER_MARKER = area(2)\n"
+    prompt = completion(snap(text), Position(2, 0), max_context_tokens=256).prompt_text()
+    assert prompt.index("AFTER_MARKER") < prompt.index("BEFORE_MARKER")
+
+
+def test_workspace_files_are_in_a_stable_order_whatever_order_they_come_in() -> None:
+    other = WorkspaceFile("file:///home/alice/acme-billing/src/a_first.py", "A = 1\n")
+    forward = completion(snap(SMALL), Position(1, 34), [other, MODELS])
+    backward = completion(snap(SMALL), Position(1, 34), [MODELS, other])
+    assert (
+        forward.parts[0]
+        == backward.parts[0]
+        == PromptPart(
+            "Other open files in the workspace:\n"
+            "### src/a_first.py\nA = 1\n\n"
+            "### src/models.py\nclass Item:\n    price: float\n\n\n"
+            "File: src/invoice.py (python)\n"
+        )
+    )
+
+
+def test_workspace_files_over_their_share_of_the_budget_are_left_out() -> None:
+    huge = WorkspaceFile("file:///home/alice/acme-billing/src/huge.py", "y = 0\n" * 2000)
+    request = completion(snap(SMALL), Position(1, 34), [huge, MODELS], max_context_tokens=4000)
+    assert request.parts[0] == HEAD_WITH_MODELS
+
+
+@pytest.mark.parametrize(
+    ("kind", "indexes", "starts_with"),
+    [
+        ("completion", [1, 2, 4], ["<snapshot>\n", "<edits_since_snapshot>\n", "<code_before"]),
+        ("naive", [], []),
+        ("review", [1], ["File: src/invoice.py (python)\n<file>\n"]),
+        ("rewrite", [0], ["File: src/invoice.py (python)\n<file>\n"]),
+    ],
+    ids=[
+        "completion-snapshot-edits-before-cursor",
+        "naive-none",
+        "review-document",
+        "rewrite-document",
+    ],
+)
+def test_breakpoints_end_each_stable_stretch(
+    kind: str, indexes: list[int], starts_with: list[str]
+) -> None:
+    requests = dict(
+        zip(
+            ["completion", "naive", "review", "rewrite"],
+            all_requests(snap(SMALL), Position(1, 34)),
+            strict=True,
+        )
+    )
+    parts = requests[kind].parts
+    assert [n for n, part in enumerate(parts) if part.breakpoint] == indexes
+    assert [parts[n].text[: len(start)] for n, start in zip(indexes, starts_with, strict=True)] == (
+        starts_with
+    )
+
+
+# --- no paths, no secrets ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        (URI, URI_KEY),
+        (MODELS_URI, "codex-lsp-cd50a66a09ba14609842f550"),
+    ],
+    ids=["invoice", "models"],
+)
+def test_cache_key_is_a_hash_of_the_uri(uri: str, expected: str) -> None:
+    assert cache_key(uri) == expected
+
+
+@pytest.mark.parametrize(
+    "kind", [0, 1, 2, 3], ids=["completion", "naive-completion", "review", "rewrite"]
+)
+def test_prompt_cache_key_and_prompt_carry_no_directory_names(kind: int) -> None:
+    request = all_requests(snap(SMALL), Position(1, 34))[kind]
+    assert request.prompt_cache_key == URI_KEY
+    for word in ("alice", "acme-billing", "/home", "invoice"):
+        assert word not in (request.prompt_cache_key or "")
+    for word in ("alice", "acme-billing", "/home"):
+        assert word not in request.prompt_text()
+
+
+SECRET_FILE = (
+    "import openai\n"
+    f'client = openai.OpenAI(api_key="{SECRET}")\n'
+    'DATABASE_URL = "postgres://app:hunter22@db.internal/prod"\n'
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAKC\n-----END RSA PRIVATE KEY-----\n"
+    "print(client)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "kind", [0, 1, 2, 3], ids=["completion", "naive-completion", "review", "rewrite"]
+)
+@pytest.mark.parametrize(
+    "cursor",
+    [Position(0, 6), Position(7, 5), Position(1, 10)],
+    ids=["cursor-above", "cursor-below", "cursor-before-the-secret"],
+)
+def test_secrets_in_the_document_are_redacted(kind: int, cursor: Position) -> None:
+    prompt = all_requests(snap(SECRET_FILE), cursor)[kind].prompt_text()
+    for leaked in (SECRET, "hunter22", "MIIEow", "IBAAKC"):
+        assert leaked not in prompt
+    assert 'api_key="[REDACTED]"' in prompt
+
+
+def test_secret_left_of_the_cursor_is_not_repeated_in_the_task() -> None:
+    snapshot = snap(SECRET_FILE)
+    cursor = Position(1, len(snapshot.lines[1]))
+    assert SECRET not in completion(snapshot, cursor).prompt_text()
+
+
+def test_secrets_in_the_edits_since_the_snapshot_are_redacted() -> None:
+    request = completion(
+        snap(SMALL),
+        Position(1, 34),
+        anchor_text=SMALL,
+        edits=f'after snapshot line 0, insert:\nOPENAI_API_KEY = "{SECRET}"\n',
+    )
+    assert SECRET not in request.prompt_text()
+
+
+def test_secrets_in_workspace_files_are_redacted() -> None:
+    leaky = WorkspaceFile("file:///home/alice/acme-billing/src/config.py", f'TOKEN = "{SECRET}"\n')
+    request = completion(snap(SMALL), Position(1, 34), [leaky])
+    assert request.parts[0].text == (
+        "Other open files in the workspace:\n"
+        '### src/config.py\nTOKEN = "[REDACTED]"\n\n\n'
+        "File: src/invoice.py (python)\n"
+    )
+
+
+def test_redaction_keeps_review_line_numbers() -> None:
+    document = review_request(snap(SECRET_FILE), [], max_context_tokens=12_000).parts[1].text
+    assert "\n4| [REDACTED]\n5| \n6| \n7| \n8| print(client)\n" in document
+
+
+@pytest.mark.parametrize(
+    ("text", "first_line", "expected"),
+    [
+        ("a\nb", 1, "1| a\n2| b"),
+        ("x = 1", 41, "41| x = 1"),
+        ("", 1, "1| "),
+    ],
+    ids=["two-lines", "offset", "empty"],
+)
+def test_numbered(text: str, first_line: int, expected: str) -> None:
+    assert numbered(text, first_line) == expected

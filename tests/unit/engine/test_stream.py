@@ -1,0 +1,323 @@
+"""The incremental parser: when each item comes out, what is dropped, and what survives damage.
+
+Documents are fed in 1- and 7-character chunks; each emitted item is recorded with the text fed so
+far, so a row says exactly WHEN the item appeared.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel
+
+from codex_lsp.engine.schemas import Finding, Suggestion
+from codex_lsp.engine.stream import ItemStream, ParseReport
+
+SUGGESTIONS = (
+    '{"suggestions": [{"insert_text": "total += v"}, {"insert_text": "total -= v"}, '
+    '{"insert_text": "pass"}]}'
+)
+FINDINGS = (
+    '{"findings": [{"line": 3, "snippet": "i <= n", "severity": "error", "code": "off-by-one", '
+    '"message": "One past the end."}, {"line": 7, "snippet": "retrun", "severity": "error", '
+    '"code": "typo", "message": "Misspelled."}]}'
+)
+FIRST_FINDING = Finding(
+    line=3, snippet="i <= n", severity="error", code="off-by-one", message="One past the end."
+)
+SECOND_FINDING = Finding(
+    line=7, snippet="retrun", severity="error", code="typo", message="Misspelled."
+)
+
+
+def fed_when_emitted(
+    document: str, size: int, item_model: type[BaseModel], list_field: str
+) -> list[tuple[str, BaseModel]]:
+    """(text fed so far, item) for each item; items from `finish` are marked "<finish>"."""
+    stream = ItemStream(item_model, list_field)
+    seen: list[tuple[str, BaseModel]] = []
+    for end in range(size, len(document) + size, size):
+        seen += [(document[:end], item) for item in stream.feed(document[end - size : end])]
+    seen += [("<finish>", item) for item in stream.finish()]
+    return seen
+
+
+def items_of(document: str, size: int = 7) -> tuple[list[str], ItemStream[Suggestion]]:
+    stream = ItemStream(Suggestion, "suggestions")
+    texts: list[str] = []
+    for start in range(0, len(document), size):
+        texts += [s.insert_text for s in stream.feed(document[start : start + size])]
+    texts += [s.insert_text for s in stream.finish()]
+    return texts, stream
+
+
+# --- when items appear -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "size", "item_model", "list_field", "expected"),
+    [
+        (
+            SUGGESTIONS,
+            7,
+            Suggestion,
+            "suggestions",
+            [
+                (
+                    '{"suggestions": [{"insert_text": "total += v"}, {',
+                    Suggestion(insert_text="total += v"),
+                ),
+                (
+                    '{"suggestions": [{"insert_text": "total += v"}, '
+                    '{"insert_text": "total -= v"}, {"ins',
+                    Suggestion(insert_text="total -= v"),
+                ),
+                (SUGGESTIONS, Suggestion(insert_text="pass")),
+            ],
+        ),
+        (
+            FINDINGS,
+            7,
+            Finding,
+            "findings",
+            [
+                (
+                    '{"findings": [{"line": 3, "snippet": "i <= n", "severity": "error", '
+                    '"code": "off-by-one", "message": "One past the end."}, {"l',
+                    FIRST_FINDING,
+                ),
+                (FINDINGS, SECOND_FINDING),
+            ],
+        ),
+        (
+            '{"suggestions": [{"insert_text": "a"}]}',
+            1,
+            Suggestion,
+            "suggestions",
+            [('{"suggestions": [{"insert_text": "a"}]', Suggestion(insert_text="a"))],
+        ),
+        (
+            SUGGESTIONS,
+            len(SUGGESTIONS),
+            Suggestion,
+            "suggestions",
+            [
+                (SUGGESTIONS, Suggestion(insert_text="total += v")),
+                (SUGGESTIONS, Suggestion(insert_text="total -= v")),
+                (SUGGESTIONS, Suggestion(insert_text="pass")),
+            ],
+        ),
+    ],
+    ids=[
+        "7-char-suggestions",
+        "7-char-findings",
+        "1-char-single-item-on-array-close",
+        "one-chunk",
+    ],
+)
+def test_item_appears_when(
+    document: str,
+    size: int,
+    item_model: type[BaseModel],
+    list_field: str,
+    expected: list[tuple[str, BaseModel]],
+) -> None:
+    assert fed_when_emitted(document, size, item_model, list_field) == expected
+
+
+@pytest.mark.parametrize(
+    ("document", "item_model", "list_field", "expected_first"),
+    [
+        (
+            SUGGESTIONS,
+            Suggestion,
+            "suggestions",
+            (
+                '{"suggestions": [{"insert_text": "total += v"}, {',
+                Suggestion(insert_text="total += v"),
+            ),
+        ),
+        (
+            FINDINGS,
+            Finding,
+            "findings",
+            (
+                '{"findings": [{"line": 3, "snippet": "i <= n", "severity": "error", '
+                '"code": "off-by-one", "message": "One past the end."}, {',
+                FIRST_FINDING,
+            ),
+        ),
+    ],
+    ids=["suggestions", "findings"],
+)
+def test_1_char_item_appears_when_the_next_element_starts(
+    document: str,
+    item_model: type[BaseModel],
+    list_field: str,
+    expected_first: tuple[str, BaseModel],
+) -> None:
+    assert fed_when_emitted(document, 1, item_model, list_field)[0] == expected_first
+
+
+@pytest.mark.parametrize(
+    ("document", "item_model", "list_field", "count", "expected_last"),
+    [
+        (SUGGESTIONS, Suggestion, "suggestions", 3, Suggestion(insert_text="pass")),
+        (FINDINGS, Finding, "findings", 2, SECOND_FINDING),
+    ],
+    ids=["suggestions", "findings"],
+)
+def test_1_char_last_item_appears_on_array_close_before_the_object_closes(
+    document: str,
+    item_model: type[BaseModel],
+    list_field: str,
+    count: int,
+    expected_last: BaseModel,
+) -> None:
+    emitted = fed_when_emitted(document, 1, item_model, list_field)
+    assert len(emitted) == count
+    assert emitted[-1] == (document[:-1], expected_last)
+
+
+def test_each_item_is_emitted_once_across_feed_and_finish() -> None:
+    texts, stream = items_of(SUGGESTIONS, 1)
+    assert texts == ["total += v", "total -= v", "pass"]
+    assert stream.report == ParseReport()
+    assert stream.document == {
+        "suggestions": [
+            {"insert_text": "total += v"},
+            {"insert_text": "total -= v"},
+            {"insert_text": "pass"},
+        ]
+    }
+
+
+@pytest.mark.parametrize("size", [1, 7], ids=["1-char", "7-char"])
+def test_brackets_commas_and_escapes_inside_strings_do_not_end_an_item(size: int) -> None:
+    document = (
+        '{"suggestions": [{"insert_text": "f(a, [1]) } ,"}, '
+        '{"insert_text": "print(\\"}]\\")\\n    return"}]}'
+    )
+    texts, stream = items_of(document, size)
+    assert texts == ["f(a, [1]) } ,", 'print("}]")\n    return']
+    assert stream.report.errors == []
+
+
+def test_feed_after_finish_returns_nothing() -> None:
+    stream = ItemStream(Suggestion, "suggestions")
+    assert stream.feed('{"suggestions": [') == []
+    assert stream.finish() == []
+    assert stream.feed('{"insert_text": "late"}]}') == []
+    assert stream.finish() == []
+
+
+# --- what is dropped ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 7, 1000], ids=["1-char", "7-char", "one-chunk"])
+def test_schema_violating_items_are_dropped_and_reported(size: int) -> None:
+    document = (
+        '{"suggestions": [{"insert_text": 5}, {"text": "x"}, "bare", '
+        '{"insert_text": "ok", "extra": 1}]}'
+    )
+    texts, stream = items_of(document, size)
+    assert texts == ["ok"]
+    assert stream.report == ParseReport(
+        invalid_items=3,
+        truncated=False,
+        errors=[
+            "item 0: Input should be a valid string",
+            "item 1: Field required",
+            "item 2: Input should be a valid dictionary or instance of Suggestion",
+        ],
+    )
+
+
+# --- damaged answers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "expected_texts"),
+    [
+        ('{"suggestions": [{"insert_text": "a"}, {"insert_text": "b', ["a"]),
+        ('{"suggestions": [{"insert_text": "a"}, {"insert_te', ["a"]),
+        ('{"suggestions": [{"insert_text": "a', []),
+        ('{"suggestions": [', []),
+        ("", []),
+    ],
+    ids=[
+        "inside-a-string",
+        "inside-a-key",
+        "inside-the-only-item",
+        "array-opened",
+        "nothing",
+    ],
+)
+@pytest.mark.parametrize("size", [1, 7], ids=["1-char", "7-char"])
+def test_truncated_answer_keeps_the_complete_items(
+    document: str, expected_texts: list[str], size: int
+) -> None:
+    texts, stream = items_of(document, size)
+    assert texts == expected_texts
+    assert stream.report.truncated is True
+    assert stream.document is None
+
+
+@pytest.mark.parametrize(
+    ("document", "expected_texts"),
+    [
+        ('{"suggestions": [{"insert_text": "a"}, {"insert_text": "b"}', ["a", "b"]),
+        ('{"suggestions": [{"insert_text": "a"}, ', ["a"]),
+        ('{"suggestions": [{"insert_text": "a"}', ["a"]),
+    ],
+    ids=["after-the-second-closing-brace", "after-a-comma", "after-the-only-closing-brace"],
+)
+def test_truncated_right_after_an_element_closes_keeps_that_element(
+    document: str, expected_texts: list[str]
+) -> None:
+    texts, _ = items_of(document, 7)
+    assert texts == expected_texts
+
+
+@pytest.mark.parametrize(
+    ("document", "expected_errors"),
+    [
+        (
+            "I can't help with that.",
+            ["incomplete or invalid JSON: EOF while parsing a value at line 1 column 0"],
+        ),
+        ('{"suggestions": "none"}', ["answer has no 'suggestions' array"]),
+        ('{"findings": []}', ["answer has no 'suggestions' array"]),
+    ],
+    ids=["prose", "field-not-a-list", "other-list-field"],
+)
+def test_answer_without_items(document: str, expected_errors: list[str]) -> None:
+    texts, stream = items_of(document)
+    assert texts == []
+    assert stream.report.errors == expected_errors
+
+
+FENCED = '```json\n{"suggestions": [{"insert_text": "a"}, {"insert_text": "b"}]}\n```\n'
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        FENCED,
+        "Here you go:\n" + FENCED,
+        '{"suggestions": [{"insert_text": "a"}, {"insert_text": "b"}]}\n',
+    ],
+    ids=["fenced", "prose-then-fenced", "trailing-newline"],
+)
+@pytest.mark.parametrize("size", [1, 7, 1000], ids=["1-char", "7-char", "one-chunk"])
+def test_wrapped_json_is_parsed(document: str, size: int) -> None:
+    texts, stream = items_of(document, size)
+    assert texts == ["a", "b"]
+    assert stream.report == ParseReport()
+    assert stream.document == {"suggestions": [{"insert_text": "a"}, {"insert_text": "b"}]}
+
+
+def test_text_is_everything_fed() -> None:
+    stream = ItemStream(Suggestion, "suggestions")
+    stream.feed('{"sugg')
+    stream.feed('estions": []}')
+    assert stream.text == '{"suggestions": []}'

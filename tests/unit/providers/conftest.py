@@ -1,0 +1,55 @@
+"""A fake HTTP backend for the real openai SDK: `httpx2.MockTransport`, no sockets, no sleeps."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+
+
+def sse(events: list[dict[str, Any]], *, named: bool = True, done: bool = False) -> str:
+    """Server-sent events as OpenAI writes them (Responses names each event; Chat does not)."""
+    text = "".join(
+        (f"event: {event['type']}\n" if named else "") + f"data: {json.dumps(event)}\n\n"
+        for event in events
+    )
+    return text + ("data: [DONE]\n\n" if done else "")
+
+
+@dataclass
+class Backend:
+    """What the fake server answers, and the JSON bodies it was sent."""
+
+    status: int = 200
+    body: str = ""
+    content_type: str = "text/event-stream"
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def answer_json(self, status: int, payload: dict[str, Any]) -> None:
+        self.status, self.body = status, json.dumps(payload)
+        self.content_type = "application/json"
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        sent = json.loads(request.content) if request.content else {}
+        self.requests.append((f"{request.method} {request.url.path}", sent))
+        return httpx2.Response(
+            self.status, headers={"content-type": self.content_type}, text=self.body
+        )
+
+
+@pytest.fixture
+async def backend(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Backend]:
+    """Every `openai.AsyncOpenAI` built during the test talks to this in-memory backend."""
+    fake = Backend()
+    http_client = httpx2.AsyncClient(transport=httpx2.MockTransport(fake.handle))
+    monkeypatch.setattr(
+        openai, "AsyncOpenAI", functools.partial(openai.AsyncOpenAI, http_client=http_client)
+    )
+    yield fake
+    await http_client.aclose()

@@ -1,0 +1,170 @@
+"""Chat Completions for OpenAI-compatible servers: the request body, usage, and the stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from openai.types import CompletionUsage
+from openai.types.chat import ChatCompletionChunk
+from openai.types.completion_usage import CompletionTokensDetails, PromptTokensDetails
+
+from codex_lsp.engine.schemas import CompletionAnswer, strict_schema
+from codex_lsp.providers.base import (
+    ModelNotFoundError,
+    ModelRequest,
+    PromptPart,
+    ProviderConfig,
+    ProviderError,
+    TextDelta,
+    Usage,
+)
+from codex_lsp.providers.chat import ChatProvider, build_params, usage_from_chunk
+from tests.unit.providers.conftest import Backend, sse
+
+SCHEMA = strict_schema(CompletionAnswer)
+REQUEST = ModelRequest(
+    feature="completion",
+    instructions="Complete the code.",
+    parts=(
+        PromptPart("File: a.py\n"),
+        PromptPart("<code_after_cursor>\n)\n</code_after_cursor>\n", breakpoint=True),
+        PromptPart("<code_before_cursor>\nprint("),
+    ),
+    schema_name="completion",
+    json_schema=SCHEMA,
+    max_output_tokens=256,
+    reasoning_effort="low",
+    prompt_cache_key="codex-lsp-6ced763f04264831cdb49d02",
+)
+
+
+def test_build_params_joins_parts_in_cache_order_into_one_user_message() -> None:
+    assert build_params(REQUEST, "qwen2.5-coder-7b") == {
+        "model": "qwen2.5-coder-7b",
+        "messages": [
+            {"role": "system", "content": "Complete the code."},
+            {
+                "role": "user",
+                "content": "File: a.py\n<code_after_cursor>\n)\n</code_after_cursor>\n"
+                "<code_before_cursor>\nprint(",
+            },
+        ],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "completion", "schema": SCHEMA, "strict": True},
+        },
+        "max_tokens": 256,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "temperature": 0,
+    }
+
+
+def chunk(usage: CompletionUsage | None, model: str = "qwen2.5-coder-7b") -> ChatCompletionChunk:
+    return ChatCompletionChunk(
+        id="c1", choices=[], created=0, model=model, object="chat.completion.chunk", usage=usage
+    )
+
+
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        (
+            CompletionUsage(
+                prompt_tokens=2_000,
+                completion_tokens=50,
+                total_tokens=2_050,
+                prompt_tokens_details=PromptTokensDetails(cached_tokens=1_536),
+                completion_tokens_details=CompletionTokensDetails(reasoning_tokens=20),
+            ),
+            Usage(2_000, 1_536, 0, 50, 20, "qwen2.5-coder-7b"),
+        ),
+        (
+            CompletionUsage(prompt_tokens=300, completion_tokens=9, total_tokens=309),
+            Usage(300, 0, 0, 9, 0, "qwen2.5-coder-7b"),
+        ),
+    ],
+    ids=["with-details", "llama-cpp-without-details"],
+)
+def test_usage_from_chunk(usage: CompletionUsage, expected: Usage) -> None:
+    assert usage_from_chunk(chunk(usage), "asked-for") == expected
+
+
+def chat_chunk(content: str | None, usage: dict[str, int] | None = None) -> dict[str, Any]:
+    choices = [] if content is None else [{"index": 0, "delta": {"content": content}}]
+    return {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "qwen2.5-coder-7b",
+        "choices": choices,
+        "usage": usage,
+    }
+
+
+async def events_from(backend: Backend) -> list[Any]:
+    provider = ChatProvider(ProviderConfig(base_url="http://127.0.0.1:8080/v1", max_retries=0))
+    try:
+        return [event async for event in provider.stream(REQUEST, "qwen2.5-coder-7b")]
+    finally:
+        await provider.aclose()
+
+
+async def test_stream_yields_content_then_the_usage_chunk(backend: Backend) -> None:
+    backend.body = sse(
+        [
+            chat_chunk('{"suggestions": '),
+            chat_chunk(""),
+            chat_chunk('[{"insert_text": "x"}]}'),
+            chat_chunk(None, {"prompt_tokens": 300, "completion_tokens": 9, "total_tokens": 309}),
+        ],
+        named=False,
+        done=True,
+    )
+    assert await events_from(backend) == [
+        TextDelta('{"suggestions": '),
+        TextDelta('[{"insert_text": "x"}]}'),
+        Usage(300, 0, 0, 9, 0, "qwen2.5-coder-7b"),
+    ]
+    assert backend.requests == [
+        ("POST /v1/chat/completions", build_params(REQUEST, "qwen2.5-coder-7b"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "payload", "expected_type", "message"),
+    [
+        (
+            404,
+            {
+                "object": "error",
+                "message": "The model `qwen2.5-coder-7b` does not exist.",
+                "type": "NotFoundError",
+                "param": None,
+                "code": 404,
+            },
+            ModelNotFoundError,
+            "Model 'qwen2.5-coder-7b' is not available on this backend. Error code: 404 - "
+            "The model `qwen2.5-coder-7b` does not exist.",
+        ),
+        (
+            503,
+            {"error": {"message": "Loading model", "type": "unavailable_error", "code": 503}},
+            ProviderError,
+            "http://127.0.0.1:8080/v1/ answered 503: Error code: 503 - Loading model",
+        ),
+    ],
+    ids=["vllm-model-not-found", "llama-cpp-loading"],
+)
+async def test_sdk_errors_are_mapped(
+    backend: Backend,
+    status: int,
+    payload: dict[str, Any],
+    expected_type: type[ProviderError],
+    message: str,
+) -> None:
+    backend.answer_json(status, payload)
+    with pytest.raises(ProviderError) as raised:
+        await events_from(backend)
+    assert (type(raised.value), str(raised.value)) == (expected_type, message)

@@ -1,0 +1,221 @@
+"""map_sdk_error on openai exceptions built as the SDK builds them from real HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+
+from codex_lsp.providers.base import AuthenticationError, ModelNotFoundError, ProviderError
+from codex_lsp.providers.errors import map_sdk_error
+
+BASE = "https://api.openai.com/v1/"
+REQUEST = httpx2.Request("POST", BASE + "responses")
+KEY = "sk-proj-Q7w3E9r1T5y8U2i4O6p0AsDf"
+
+
+def status_error(cls: type[openai.APIStatusError], status: int, payload: Any) -> Exception:
+    """As openai's `_make_status_error_from_response`: the message is "Error code: N" plus the
+    error's own message, and `body` is the payload's "error" object when there is one."""
+    response = httpx2.Response(status, json=payload, request=REQUEST)
+    inner = payload.get("error", payload) if isinstance(payload, dict) else payload
+    message = f"Error code: {status}"
+    if isinstance(inner, dict) and isinstance(inner.get("message"), str) and inner["message"]:
+        message += f" - {inner['message']}"
+    return cls(message, response=response, body=inner)
+
+
+def openai_error(message: str, code: str | None, param: str | None = None) -> dict[str, Any]:
+    return {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+
+
+MODEL_NOT_FOUND = openai_error(
+    "The model `gpt-x` does not exist or you do not have access to it.", "model_not_found"
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            status_error(
+                openai.NotFoundError,
+                404,
+                openai_error(
+                    "The model `gpt-x` does not exist or you do not have access to it.",
+                    "model_not_found",
+                ),
+            ),
+            (
+                ModelNotFoundError,
+                "Model 'gpt-x' is not available on this backend. Error code: 404 - The model "
+                "`gpt-x` does not exist or you do not have access to it.",
+                False,
+            ),
+        ),
+        (
+            openai.NotFoundError(
+                "Error code: 404 - The model `gpt-x` does not exist or you do not have access "
+                "to it.",
+                response=httpx2.Response(404, json=MODEL_NOT_FOUND, request=REQUEST),
+                body=MODEL_NOT_FOUND,
+            ),
+            (
+                ModelNotFoundError,
+                "Model 'gpt-x' is not available on this backend. Error code: 404 - The model "
+                "`gpt-x` does not exist or you do not have access to it.",
+                False,
+            ),
+        ),
+        (
+            status_error(openai.NotFoundError, 404, openai_error("Gone.", "model_not_found")),
+            (
+                ModelNotFoundError,
+                "Model 'gpt-x' is not available on this backend. Error code: 404 - Gone.",
+                False,
+            ),
+        ),
+        (
+            status_error(
+                openai.BadRequestError,
+                400,
+                openai_error("The requested model 'gpt-x' does not exist.", None, "model"),
+            ),
+            (
+                ModelNotFoundError,
+                "Model 'gpt-x' is not available on this backend. Error code: 400 - The "
+                "requested model 'gpt-x' does not exist.",
+                False,
+            ),
+        ),
+        (
+            status_error(
+                openai.NotFoundError,
+                404,
+                openai_error('model "gpt-x" not found, try pulling it first', None),
+            ),
+            (
+                ModelNotFoundError,
+                "Model 'gpt-x' is not available on this backend. Error code: 404 - model "
+                '"gpt-x" not found, try pulling it first',
+                False,
+            ),
+        ),
+        (
+            status_error(openai.NotFoundError, 404, {"detail": "Not Found"}),
+            (ProviderError, f"{BASE} answered 404: Error code: 404", False),
+        ),
+        (
+            status_error(
+                openai.BadRequestError,
+                400,
+                openai_error(
+                    "This model's maximum context length is 400000 tokens.",
+                    "context_length_exceeded",
+                    "input",
+                ),
+            ),
+            (
+                ProviderError,
+                f"{BASE} answered 400: Error code: 400 - This model's maximum context length "
+                "is 400000 tokens.",
+                False,
+            ),
+        ),
+        (
+            status_error(
+                openai.AuthenticationError,
+                401,
+                openai_error(f"Incorrect API key provided: {KEY}.", "invalid_api_key"),
+            ),
+            (
+                AuthenticationError,
+                f"The backend at {BASE} rejected the API key (401). Set a valid OPENAI_API_KEY "
+                "in the environment the editor starts codex-lsp from, or choose backend 'local'.",
+                False,
+            ),
+        ),
+        (
+            status_error(
+                openai.PermissionDeniedError,
+                403,
+                openai_error("Project does not have access to model gpt-x.", "model_not_found"),
+            ),
+            (AuthenticationError, "The API key may not use model 'gpt-x' (403).", False),
+        ),
+        (
+            status_error(
+                openai.RateLimitError, 429, openai_error("Rate limit reached.", "rate_limit")
+            ),
+            (ProviderError, f"Rate limited by {BASE} (429); try again shortly.", True),
+        ),
+        (
+            status_error(
+                openai.InternalServerError, 500, openai_error("The server had an error.", None)
+            ),
+            (
+                ProviderError,
+                f"{BASE} answered 500: Error code: 500 - The server had an error.",
+                True,
+            ),
+        ),
+        (
+            status_error(openai.InternalServerError, 503, "upstream connect error"),
+            (ProviderError, f"{BASE} answered 503: Error code: 503", True),
+        ),
+        (
+            openai.APITimeoutError(REQUEST),
+            (ProviderError, f"The model at {BASE} stopped answering (timeout).", True),
+        ),
+        (
+            openai.APIConnectionError(request=REQUEST),
+            (ProviderError, f"Lost the connection to {BASE}: Connection error.", True),
+        ),
+        (ValueError("boom"), (ProviderError, "Model call failed: boom", False)),
+    ],
+    ids=[
+        "openai-model-not-found",
+        "whole-http-body-as-body",
+        "model-not-found-by-code-only",
+        "model-not-found-400-by-text",
+        "ollama-model-not-found",
+        "404-wrong-path",
+        "context-length-400",
+        "bad-key-401",
+        "no-access-403",
+        "rate-limit-429",
+        "server-error-500",
+        "non-json-503",
+        "timeout",
+        "connection",
+        "not-an-sdk-error",
+    ],
+)
+def test_map_sdk_error(error: Exception, expected: tuple[type[ProviderError], str, bool]) -> None:
+    mapped = map_sdk_error(error, "gpt-x", BASE)
+    assert (type(mapped), str(mapped), mapped.retryable) == expected
+    assert KEY not in str(mapped)
+
+
+def test_model_not_found_names_the_model() -> None:
+    error = status_error(openai.NotFoundError, 404, openai_error("Nope.", "model_not_found"))
+    mapped = map_sdk_error(error, "codex-mini-latest", BASE)
+    assert isinstance(mapped, ModelNotFoundError)
+    assert mapped.model == "codex-mini-latest"
+
+
+def test_unsupported_parameter_is_not_a_missing_model() -> None:
+    error = status_error(
+        openai.BadRequestError,
+        400,
+        openai_error(
+            "Unsupported parameter: 'reasoning.effort' is not supported with this model.",
+            "unsupported_parameter",
+            "reasoning.effort",
+        ),
+    )
+    assert type(map_sdk_error(error, "olmo-2-7b", BASE)) is ProviderError
