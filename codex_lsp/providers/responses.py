@@ -57,6 +57,11 @@ def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
         params["prompt_cache_key"] = request.prompt_cache_key
     if card.reasoning and request.reasoning_effort:
         params["reasoning"] = {"effort": request.reasoning_effort}
+    if explicit:
+        # Only our breakpoints: the implicit one would sit after the ever-changing task and
+        # bill a cache write (above the input price) for a prefix no request will reuse.
+        # Sent as extra_body so SDK versions without the typed field still accept it.
+        params["extra_body"] = {"prompt_cache_options": {"mode": "explicit", "ttl": "30m"}}
     return params
 
 

@@ -31,7 +31,7 @@ class BackendChoice:
 
 def local_available() -> bool:
     try:
-        import xllamacpp  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+        import xllamacpp  # noqa: F401
 
         from codex_lsp.local import weights  # noqa: F401
     except ImportError:

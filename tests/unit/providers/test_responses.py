@@ -238,7 +238,11 @@ async def test_stream_yields_deltas_then_usage_and_sends_build_params(backend: B
         TextDelta('"x)"}]}'),
         Usage(1_200, 1_024, 0, 30, 12, "gpt-5.6-luna-2026-10-01"),
     ]
-    assert backend.requests == [("POST /v1/responses", build_params(REQUEST, "gpt-5.6-luna"))]
+    params = build_params(REQUEST, "gpt-5.6-luna")
+    extra = params.pop("extra_body")
+    wire = {**params, **extra}  # the SDK merges extra_body into the JSON body
+    assert wire["prompt_cache_options"] == {"mode": "explicit", "ttl": "30m"}
+    assert backend.requests == [("POST /v1/responses", wire)]
 
 
 @pytest.mark.parametrize(
