@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from codex_lsp.engine.cache import Anchor, Hunk
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.schemas import (
@@ -58,6 +60,28 @@ WORKSPACE_SHARE = 0.25  # of the context budget, at most, for other open files
 class WorkspaceFile:
     uri: str
     text: str
+
+
+def _request(
+    feature: str,
+    instructions: str,
+    parts: tuple[PromptPart, ...],
+    schema_name: str,
+    answer: type[BaseModel],
+    snapshot: Snapshot,
+    max_output_tokens: int,
+    reasoning_effort: str | None,
+) -> ModelRequest:
+    return ModelRequest(
+        feature=feature,
+        instructions=instructions,
+        parts=parts,
+        schema_name=schema_name,
+        json_schema=strict_schema(answer),
+        max_output_tokens=max_output_tokens,
+        reasoning_effort=reasoning_effort,
+        prompt_cache_key=cache_key(snapshot.uri),
+    )
 
 
 def cache_key(uri: str) -> str:
@@ -169,15 +193,15 @@ def completion_request(
         parts = _naive_parts(snapshot, cursor, ws + header, budget - estimate_tokens(ws))
     else:
         parts = _layout_parts(snapshot, cursor, ws + header, layout, budget - estimate_tokens(ws))
-    return ModelRequest(
-        feature="completion",
-        instructions=COMPLETION_INSTRUCTIONS,
-        parts=parts,
-        schema_name="completion",
-        json_schema=strict_schema(CompletionAnswer),
-        max_output_tokens=max_output_tokens,
-        reasoning_effort=reasoning_effort,
-        prompt_cache_key=cache_key(snapshot.uri),
+    return _request(
+        "completion",
+        COMPLETION_INSTRUCTIONS,
+        parts,
+        "completion",
+        CompletionAnswer,
+        snapshot,
+        max_output_tokens,
+        reasoning_effort,
     )
 
 
@@ -256,15 +280,15 @@ def review_request(
         PromptPart(document, breakpoint=True),
         PromptPart("Review the file above and report its bugs."),
     )
-    return ModelRequest(
-        feature="diagnostics",
-        instructions=REVIEW_INSTRUCTIONS,
-        parts=parts,
-        schema_name="review",
-        json_schema=strict_schema(ReviewAnswer),
-        max_output_tokens=max_output_tokens,
-        reasoning_effort=reasoning_effort,
-        prompt_cache_key=cache_key(snapshot.uri),
+    return _request(
+        "diagnostics",
+        REVIEW_INSTRUCTIONS,
+        parts,
+        "review",
+        ReviewAnswer,
+        snapshot,
+        max_output_tokens,
+        reasoning_effort,
     )
 
 
@@ -288,13 +312,13 @@ def rewrite_request(
             f"Return the new text of lines {first}-{last}."
         ),
     )
-    return ModelRequest(
-        feature="code_action",
-        instructions=REWRITE_INSTRUCTIONS,
-        parts=parts,
-        schema_name="rewrite",
-        json_schema=strict_schema(RewriteAnswer),
-        max_output_tokens=max_output_tokens,
-        reasoning_effort=reasoning_effort,
-        prompt_cache_key=cache_key(snapshot.uri),
+    return _request(
+        "code_action",
+        REWRITE_INSTRUCTIONS,
+        parts,
+        "rewrite",
+        RewriteAnswer,
+        snapshot,
+        max_output_tokens,
+        reasoning_effort,
     )

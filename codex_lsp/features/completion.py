@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
@@ -59,13 +60,22 @@ def completion_item(
 
 
 async def suggestions(
-    ls: CodexServer, snapshot: Snapshot, cursor: Position, automatic: bool
+    ls: CodexServer,
+    snapshot: Snapshot,
+    cursor: Position,
+    automatic: bool,
+    on_found: Callable[[list[str]], None] | None = None,
 ) -> list[str]:
+    """Up to MAX_SUGGESTIONS insertions: reused when the user types into a shown one, else
+    streamed from the model (after the debounce, for automatic requests), each reported to
+    `on_found` as soon as it is parsed."""
     assistant = await ls.assistant()
     if assistant is None:
         return []
     reused = assistant.reuse(snapshot, cursor)
     if reused is not None:
+        if on_found is not None:
+            on_found(reused[:MAX_SUGGESTIONS])
         return reused[:MAX_SUGGESTIONS]
     await _debounce(ls, automatic)
     if not await ls.within_budget(explicit=not automatic):
@@ -76,6 +86,8 @@ async def suggestions(
         async with aclosing(stream):
             async for text in stream:
                 found.append(text)
+                if on_found is not None and ls.current_version(snapshot.uri) == snapshot.version:
+                    on_found([text])
                 if len(found) >= MAX_SUGGESTIONS:
                     break
     except ModelUnavailable:
@@ -120,46 +132,24 @@ def register(server: CodexServer) -> None:
         invoked = params.context is not None and params.context.trigger_kind == (
             types.CompletionTriggerKind.Invoked
         )
-        items = await _stream_items(ls, params, snapshot, cursor, automatic=not invoked)
+        token = params.partial_result_token
+        sent = 0
+
+        def send_partial(texts: list[str]) -> None:
+            nonlocal sent
+            items = [
+                completion_item(snapshot, cursor, t, sent + n, ls.encoding)
+                for n, t in enumerate(texts)
+            ]
+            sent += len(items)
+            ls.progress(types.ProgressParams(token=token, value=items))  # type: ignore[arg-type]
+
+        texts = await suggestions(
+            ls, snapshot, cursor, not invoked, send_partial if token is not None else None
+        )
         if ls.current_version(snapshot.uri) != snapshot.version:
             return types.CompletionList(is_incomplete=True, items=[])
-        if params.partial_result_token is not None:
-            return types.CompletionList(is_incomplete=False, items=[])  # all sent as progress
-        return types.CompletionList(is_incomplete=False, items=items)
-
-
-async def _stream_items(
-    ls: CodexServer,
-    params: types.CompletionParams,
-    snapshot: Snapshot,
-    cursor: Position,
-    automatic: bool,
-) -> list[types.CompletionItem]:
-    """Collect items; with a partialResultToken, send each one as soon as it is parsed."""
-    assistant = await ls.assistant()
-    if assistant is None:
-        return []
-    token = params.partial_result_token
-    reused = assistant.reuse(snapshot, cursor)
-    if reused is not None:
-        again = [completion_item(snapshot, cursor, t, n, ls.encoding) for n, t in enumerate(reused)]
         if token is not None:
-            ls.progress(types.ProgressParams(token=token, value=again))
-        return again[:MAX_SUGGESTIONS]
-    await _debounce(ls, automatic)
-    if not await ls.within_budget(explicit=not automatic):
-        return []
-    items: list[types.CompletionItem] = []
-    stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
-    try:
-        async with aclosing(stream):
-            async for text in stream:
-                item = completion_item(snapshot, cursor, text, len(items), ls.encoding)
-                items.append(item)
-                if token is not None and ls.current_version(snapshot.uri) == snapshot.version:
-                    ls.progress(types.ProgressParams(token=token, value=[item]))
-                if len(items) >= MAX_SUGGESTIONS:
-                    break
-    except ModelUnavailable:
-        pass
-    return items
+            return types.CompletionList(is_incomplete=False, items=[])  # all sent as progress
+        items = [completion_item(snapshot, cursor, t, n, ls.encoding) for n, t in enumerate(texts)]
+        return types.CompletionList(is_incomplete=False, items=items)

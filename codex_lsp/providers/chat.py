@@ -14,6 +14,7 @@ import openai
 
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, StreamEvent, TextDelta, Usage
 from codex_lsp.providers.errors import map_sdk_error
+from codex_lsp.providers.openai_client import make_client, read_usage
 
 
 def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
@@ -39,29 +40,14 @@ def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
 
 
 def usage_from_chunk(chunk: Any, model: str) -> Usage:
-    usage = chunk.usage
-    details = getattr(usage, "prompt_tokens_details", None)
-    out_details = getattr(usage, "completion_tokens_details", None)
-    return Usage(
-        input_tokens=usage.prompt_tokens or 0,
-        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
-        cache_write_tokens=getattr(details, "cache_write_tokens", 0) or 0,
-        output_tokens=usage.completion_tokens or 0,
-        reasoning_tokens=getattr(out_details, "reasoning_tokens", 0) or 0,
-        model=getattr(chunk, "model", model) or model,
-    )
+    return read_usage(chunk.usage, getattr(chunk, "model", model) or model, chat=True)
 
 
 class ChatProvider:
     name = "openai-compatible"
 
     def __init__(self, config: ProviderConfig) -> None:
-        self._client = openai.AsyncOpenAI(
-            api_key=config.api_key or "not-needed",
-            base_url=config.base_url,
-            timeout=config.timeout_s,
-            max_retries=config.max_retries,
-        )
+        self._client = make_client(config, placeholder_key="not-needed")
         self.base_url = str(self._client.base_url)
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:

@@ -23,6 +23,7 @@ from codex_lsp.providers.base import (
 )
 from codex_lsp.providers.cards import card_for
 from codex_lsp.providers.errors import map_sdk_error
+from codex_lsp.providers.openai_client import make_client, read_usage
 
 log = logging.getLogger(__name__)
 
@@ -69,28 +70,14 @@ def usage_from_response(data: Any, model: str) -> Usage:
     usage = getattr(data, "usage", None)
     if usage is None:
         return Usage(model=model)
-    details = getattr(usage, "input_tokens_details", None)
-    out_details = getattr(usage, "output_tokens_details", None)
-    return Usage(
-        input_tokens=usage.input_tokens or 0,
-        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
-        cache_write_tokens=getattr(details, "cache_write_tokens", 0) or 0,
-        output_tokens=usage.output_tokens or 0,
-        reasoning_tokens=getattr(out_details, "reasoning_tokens", 0) or 0,
-        model=getattr(data, "model", model) or model,
-    )
+    return read_usage(usage, getattr(data, "model", model) or model, chat=False)
 
 
 class ResponsesProvider:
     name = "openai"
 
     def __init__(self, config: ProviderConfig) -> None:
-        self._client = openai.AsyncOpenAI(
-            api_key=config.api_key or "missing-key",
-            base_url=config.base_url,
-            timeout=config.timeout_s,
-            max_retries=config.max_retries,
-        )
+        self._client = make_client(config, placeholder_key="missing-key")
         self.base_url = str(self._client.base_url)
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
