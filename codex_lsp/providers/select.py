@@ -43,6 +43,11 @@ def choose_backend(settings: Settings, env: Environment) -> BackendChoice:
     models = list(dict.fromkeys([settings.model, *settings.fallback_models]))
     base_url = settings.base_url or env.base_url
     if settings.backend == "openai":
+        if not env.api_key and not base_url:
+            raise NoBackend(
+                "codex-lsp: backend 'openai' needs an API key: set OPENAI_API_KEY in the "
+                "environment the editor starts codex-lsp from (never in a settings file)."
+            )
         return BackendChoice("openai", "backend is set to openai", models, base_url)
     if settings.backend == "openai-compatible":
         if not base_url:

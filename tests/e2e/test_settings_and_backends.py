@@ -201,3 +201,21 @@ async def test_openai_compatible_backend_speaks_chat_completions(
     assert request.body["stream_options"] == {"include_usage": True}
     await recorder.wait_for(lambda: bool(recorder.usage))
     assert recorder.usage[0].call.input_tokens == request.input_tokens
+
+
+async def test_openai_backend_without_a_key_says_how_to_set_it(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    client, recorder = await start_server(
+        editor="neovim",
+        env={"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""},
+        init_options={**NO_REVIEW, "backend": "openai"},
+    )
+    open_doc(client, URI, SOURCE)
+    for _ in range(2):
+        result = await client.text_document_completion_async(_completion())
+        assert result is None or _labels(result) == []
+
+    assert len(recorder.messages) == 1
+    assert "OPENAI_API_KEY" in recorder.messages[0].message
+    assert fake.requests == []

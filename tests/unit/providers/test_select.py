@@ -47,12 +47,6 @@ DEFAULT_MODELS = ["codex-mini-latest", "gpt-5.4-mini", "gpt-5.5"]
             BackendChoice("local", "auto: no API key, embedded model installed", ["local"], None),
         ),
         (
-            Settings(backend="openai"),
-            Environment(None, None),
-            False,
-            BackendChoice("openai", "backend is set to openai", DEFAULT_MODELS, None),
-        ),
-        (
             Settings(backend="openai-compatible", base_url="http://127.0.0.1:8080/v1"),
             Environment(KEY, "http://ignored:1/v1"),
             False,
@@ -82,7 +76,6 @@ DEFAULT_MODELS = ["codex-mini-latest", "gpt-5.4-mini", "gpt-5.5"]
         "auto-with-key",
         "auto-with-base-url-only",
         "auto-local",
-        "openai-without-key",
         "compatible-settings-url-wins",
         "local-ignores-models",
         "models-deduplicated-in-order",
@@ -148,3 +141,8 @@ async def test_build_provider(
         )
     finally:
         await provider.aclose()
+
+
+def test_openai_without_key_or_url_says_how_to_set_the_key() -> None:
+    with pytest.raises(select.NoBackend, match="OPENAI_API_KEY"):
+        choose_backend(Settings(backend="openai"), Environment(None, None))
