@@ -44,3 +44,5 @@ def configure_logging(level: str, log_file: str | None) -> None:
     if level != "DEBUG":
         # pygls logs every JSON-RPC message at INFO: document text, too noisy and too revealing.
         logging.getLogger("pygls").setLevel(logging.WARNING)
+        # A cancel that arrives after its request finished is normal editor behaviour.
+        logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.ERROR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -21,7 +22,13 @@ from codex_lsp.engine.usage import CallRecord, DailySpend, Ledger, user_cache_di
 from codex_lsp.notices import Notices
 from codex_lsp.providers.base import Provider
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
-from codex_lsp.settings import Environment, Settings, SettingsProblem, apply_layer, env_layer
+from codex_lsp.settings import (
+    Environment,
+    Settings,
+    SettingsLayers,
+    SettingsProblem,
+    env_layer,
+)
 from codex_lsp.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -38,21 +45,26 @@ class CodexServer(LanguageServer):
     def __init__(self, environ: Environment | None = None) -> None:
         super().__init__("codex-lsp", __version__)
         self.env = environ or Environment.from_os()
-        self.settings, problems = apply_layer(Settings(), env_layer())
         self.notices = Notices(self._show_message)
-        for problem in problems:
-            self.notices.notify(f"setting:{problem.key}", "error", problem.describe())
+        self.layers = SettingsLayers()
         self.ledger = Ledger(daily=DailySpend(user_cache_dir() / "spend.json"))
         self.tasks = TaskOwner()
         self._assistant: Assistant | None = None
         self._provider: Provider | None = None
         self._backend_key: tuple[Any, ...] | None = None
         self._settings_ready = asyncio.Event()
+        self._last_change: dict[str, float] = {}
         self.reviews: Reviews  # set by features/diagnostics.register
+        self.update_settings(env_layer(), layer="env")
 
     # --- settings -------------------------------------------------------------------------
-    def update_settings(self, payload: Any) -> list[SettingsProblem]:
-        self.settings, problems = apply_layer(self.settings, payload)
+    @property
+    def settings(self) -> Settings:
+        return self.layers.settings
+
+    def update_settings(self, payload: Any, layer: str = "workspace") -> list[SettingsProblem]:
+        """Replace one layer (env, init or workspace) and say once what was invalid in it."""
+        problems = self.layers.set(layer, payload)
         for problem in problems:
             self.notices.notify(
                 f"setting:{problem.key}:{problem.value!r}",
@@ -176,6 +188,16 @@ class CodexServer(LanguageServer):
         if document is None:
             return None
         return Snapshot(uri, document.version, document.source, document.language_id or "")
+
+    def document_changed(self, uri: str) -> None:
+        self._last_change[uri] = time.monotonic()
+
+    def forget_document(self, uri: str) -> None:
+        self._last_change.pop(uri, None)
+
+    def seconds_since_change(self, uri: str) -> float:
+        changed = self._last_change.get(uri)
+        return float("inf") if changed is None else time.monotonic() - changed
 
     def current_version(self, uri: str) -> int | None:
         document = self.workspace.text_documents.get(uri)

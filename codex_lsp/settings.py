@@ -7,6 +7,7 @@ is kept, so a typo in an editor config never takes the server down.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ class SettingsProblem:
     key: str
     value: Any
     message: str
+    loc: tuple[int | str, ...] = dataclasses.field(default=(), compare=False)
 
     def describe(self) -> str:
         return f"codex-lsp: invalid setting {SECTION}.{self.key} = {self.value!r}: {self.message}"
@@ -198,10 +200,53 @@ def apply_layer(current: Settings, payload: Any) -> tuple[Settings, list[Setting
         except ValidationError as error:
             first = error.errors()[0]
             loc = tuple(first["loc"])
-            problems.append(SettingsProblem(_key_path(loc), _value_at(layer, loc), _explain(first)))
+            problems.append(
+                SettingsProblem(_key_path(loc), _value_at(layer, loc), _explain(first), loc)
+            )
             if not _drop_key(layer, loc):
                 break
     return current, problems
+
+
+class SettingsLayers:
+    """The layers kept apart, so a key removed (or set to null) in one layer falls back to the
+    layer below instead of keeping a stale value; an invalid key keeps its previous value."""
+
+    ORDER = ("env", "init", "workspace")
+
+    def __init__(self, env: dict[str, Any] | None = None) -> None:
+        self._layers: dict[str, dict[str, Any]] = {name: {} for name in self.ORDER}
+        self.settings = Settings()
+        if env:
+            self.set("env", env)
+
+    def set(self, name: str, payload: Any) -> list[SettingsProblem]:
+        self._layers[name] = _strip_nulls(_to_python(payload))
+        merged: dict[str, Any] = {}
+        for layer in self.ORDER:
+            merged = _deep_merge(merged, self._layers[layer])
+        settings, problems = apply_layer(Settings(), merged)
+        if problems:
+            previous = self.settings.model_dump(by_alias=True)
+            for problem in problems:
+                _replace_at(merged, problem.loc, _value_at(previous, problem.loc))
+            settings, _ = apply_layer(Settings(), merged)
+        self.settings = settings
+        return problems
+
+
+def _replace_at(data: dict[str, Any], loc: tuple[int | str, ...], value: Any) -> None:
+    """Put `value` at a key path, or remove the key when there is no value to keep."""
+    path = [p for p in loc if isinstance(p, str)]
+    current: Any = data
+    for part in path[:-1]:
+        if not isinstance(current.get(part), dict):
+            return
+        current = current[part]
+    if path and value is None:
+        current.pop(path[-1], None)
+    elif path:
+        current[path[-1]] = value
 
 
 def _explain(error: Any) -> str:

@@ -77,7 +77,7 @@ async def suggestions(
         if on_found is not None:
             on_found(reused[:MAX_SUGGESTIONS])
         return reused[:MAX_SUGGESTIONS]
-    await _debounce(ls, automatic)
+    await _debounce(ls, snapshot.uri, automatic)
     if not await ls.within_budget(explicit=not automatic):
         return []
     found: list[str] = []
@@ -95,9 +95,13 @@ async def suggestions(
     return found
 
 
-async def _debounce(ls: CodexServer, automatic: bool) -> None:
-    if automatic and ls.settings.debounce_ms:
-        await asyncio.sleep(ls.settings.debounce_ms / 1000)
+async def _debounce(ls: CodexServer, uri: str, automatic: bool) -> None:
+    """Automatic requests wait the full pause; invoked ones wait out what remains of it since
+    the last edit (VS Code marks requests while typing an identifier as invoked, too)."""
+    delay = ls.settings.debounce_ms / 1000
+    wait = delay if automatic else delay - ls.seconds_since_change(uri)
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 def register(server: CodexServer) -> None:

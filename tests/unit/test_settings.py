@@ -14,6 +14,7 @@ from codex_lsp.settings import (
     FeatureSettings,
     PriceOverride,
     Settings,
+    SettingsLayers,
     SettingsProblem,
     apply_layer,
     env_layer,
@@ -516,3 +517,29 @@ def test_editor_null_keeps_the_lower_layer_and_the_editor_beats_the_environment(
     )
     assert messages == []
     assert (current.base_url, current.model) == ("http://127.0.0.1:8000/v1", "gpt-5.4-mini")
+
+
+def test_layers_a_removed_key_falls_back_to_the_layer_below() -> None:
+    layers = SettingsLayers()
+    layers.set("env", {"model": "from-env"})
+    layers.set("init", {"codexLsp": {"model": "from-init", "baseUrl": "http://a/v1"}})
+    layers.set("workspace", {"codexLsp": {"model": "from-workspace"}})
+    assert (layers.settings.model, layers.settings.base_url) == ("from-workspace", "http://a/v1")
+
+    layers.set("workspace", {"codexLsp": {"model": None}})
+    layers.set("init", {"codexLsp": {}})
+
+    assert (layers.settings.model, layers.settings.base_url) == ("from-env", None)
+
+
+def test_layers_an_invalid_key_keeps_its_previous_valid_value() -> None:
+    layers = SettingsLayers()
+    layers.set("workspace", {"codexLsp": {"debounceMs": 100, "features": {"completion": False}}})
+
+    problems = layers.set(
+        "workspace", {"codexLsp": {"debounceMs": "soon", "features": {"completion": "sometimes"}}}
+    )
+
+    assert sorted(p.key for p in problems) == ["debounceMs", "features.completion"]
+    assert layers.settings.debounce_ms == 100
+    assert layers.settings.features.completion is False
