@@ -6,12 +6,16 @@
 - `TypedThrough`: the suggestions last shown per document; when the user types characters a
   suggestion already contains, the rest is served without a model call (also covers an
   identical repeated request).
+- `CacheKeyShards`: keeps each prompt-cache key under the provider's per-prefix request rate.
 The response cache keyed by the exact prompt lives in `engine/calls.py`, beside its only user.
 """
 
 from __future__ import annotations
 
 import difflib
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -142,3 +146,30 @@ class TypedThrough:
 
     def forget(self, uri: str) -> None:
         self._shown.pop(uri, None)
+
+
+class CacheKeyShards:
+    """Spreads a document's requests over as few `prompt_cache_key`s as keep each key under the
+    provider's per-prefix rate. OpenAI serves about 15 requests a minute per prefix and key from
+    one cache machine; above that, requests spill to machines that have not seen the prefix and
+    miss. A fast typist sends more, so the overflow goes to a second key, which warms up once
+    and then hits, instead of missing on a random machine every time."""
+
+    WINDOW_S = 60.0
+
+    def __init__(self, per_minute: int = 14, clock: Callable[[], float] = time.monotonic) -> None:
+        self._per_minute = per_minute
+        self._clock = clock
+        self._calls: LRUCache[str, list[deque[float]]] = LRUCache(maxsize=1024)
+
+    def key(self, base: str, feature: str) -> str:
+        now = self._clock()
+        shards = self._calls.setdefault(f"{feature}:{base}", [])
+        for index, times in enumerate(shards):
+            while times and now - times[0] > self.WINDOW_S:
+                times.popleft()
+            if len(times) < self._per_minute:
+                times.append(now)
+                return base if index == 0 else f"{base}-{index}"
+        shards.append(deque([now]))
+        return f"{base}-{len(shards) - 1}"

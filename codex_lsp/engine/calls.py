@@ -11,12 +11,13 @@ import hashlib
 import logging
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from cachetools import LRUCache
 from pydantic import BaseModel
 
+from codex_lsp.engine.cache import CacheKeyShards
 from codex_lsp.engine.stream import ItemStream
 from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.engine.usage import CallRecord, Ledger
@@ -84,6 +85,7 @@ class ModelCaller:
         self._prices = prices or {}
         self._on_usage = on_usage
         self._dead_models: set[str] = set()
+        self._key_shards = CacheKeyShards()
         self._responses: LRUCache[str, str] = LRUCache(maxsize=response_cache_bytes, getsizeof=len)
 
     @property
@@ -143,6 +145,9 @@ class ModelCaller:
     ) -> AsyncGenerator[ItemT, None]:
         parser = ItemStream(item_model, list_field)
         usage: Usage | None = None
+        if request.prompt_cache_key and card_for(model).cache_regime == "implicit":
+            key = self._key_shards.key(request.prompt_cache_key, request.feature)
+            request = replace(request, prompt_cache_key=key)
         try:
             try:
                 async with aclosing(self.provider.stream(request, model)) as events:

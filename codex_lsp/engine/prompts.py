@@ -151,10 +151,15 @@ class CompletionLayout:
 
 
 def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
-    """Current lines [start, end) shown verbatim around the cursor, edges quantized."""
+    """Current lines [start, end) shown verbatim around the cursor.
+
+    Both edges keep their text while the user types at the cursor: the start is a fixed line
+    (quantized, and lines are only added below it), the end a fixed number of lines after the
+    cursor (a new line at the cursor moves both down together). The text after the cursor
+    precedes the text before it in the prompt, so any change there would be a cache miss.
+    """
     start = max(0, (cursor_line - COMPLETION_WINDOW_BEFORE) // WINDOW_QUANTUM * WINDOW_QUANTUM)
-    end = (cursor_line + COMPLETION_WINDOW_AFTER) // WINDOW_QUANTUM * WINDOW_QUANTUM
-    return start, min(line_count, end + WINDOW_QUANTUM)
+    return start, min(line_count, cursor_line + COMPLETION_WINDOW_AFTER + 1)
 
 
 def edits_outside(hunks: list[Hunk], window: tuple[int, int]) -> list[Hunk]:

@@ -63,7 +63,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parent-pid", type=int, required=True, help="exit when it dies")
     parser.add_argument("--ctx", type=int, default=8192, help="total context, split over slots")
     parser.add_argument("--parallel", type=int, default=2, help="number of slots")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads generating tokens")
+    parser.add_argument("--threads-batch", type=int, help="threads reading prompts [threads]")
     parser.add_argument("--cache-ram-mib", type=int, default=1024)
     parser.add_argument("--verbosity", type=int, default=2, help="llama.cpp log level, 3 = info")
     return parser.parse_args(argv)
@@ -80,7 +81,7 @@ def _params(xllamacpp: Any, args: argparse.Namespace) -> Any:
     params.n_ctx = args.ctx
     params.n_parallel = args.parallel
     params.cpuparams.n_threads = args.threads
-    params.cpuparams_batch.n_threads = args.threads
+    params.cpuparams_batch.n_threads = args.threads_batch or args.threads
     params.cache_ram_mib = args.cache_ram_mib  # host-RAM store of evicted slot prompts
     params.offline = True  # never download anything
     params.ui = False

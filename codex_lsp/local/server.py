@@ -58,6 +58,7 @@ class LocalModelServer:
         local_model_path: str | None = None,
         cache_dir: Path | None = None,
         threads: int | None = None,
+        threads_batch: int | None = None,
         ctx: int = 8192,
         parallel: int = 2,
         on_notice: Callable[[str], None] | None = None,
@@ -67,12 +68,16 @@ class LocalModelServer:
     ) -> None:
         """``model_path`` is used as is; without it the model is resolved (and assembled on
         first use) from ``local_model``/``local_model_path``/``cache_dir``, off the loop.
-        ``ctx`` is the total context, split evenly over ``parallel`` slots."""
+        ``ctx`` is the total context, split evenly over ``parallel`` slots, each keeping its
+        own prompt cache. ``threads`` generate tokens (default: :func:`default_threads`),
+        ``threads_batch`` read prompts (default: ``threads``). ``on_notice`` receives the
+        messages meant for the user: the first crash/restart, and giving up."""
         if parallel < 1 or ctx < 256 * parallel:
             raise ValueError(f"ctx={ctx} is too small for parallel={parallel} slots")
         self._model_path = model_path
         self._resolve_args = (local_model, local_model_path, cache_dir)
-        self.threads = threads if threads is not None else default_threads()
+        self.threads = threads or default_threads()
+        self.threads_batch = threads_batch or self.threads
         self.ctx = ctx
         self.parallel = parallel
         self.on_notice = on_notice
@@ -232,7 +237,7 @@ class LocalModelServer:
             sys.executable, "-P", "-m", "codex_lsp.local.serve_child",
             "--model", str(model), "--port", "0", "--parent-pid", str(os.getpid()),
             "--ctx", str(self.ctx), "--parallel", str(self.parallel),
-            "--threads", str(self.threads),
+            "--threads", str(self.threads), "--threads-batch", str(self.threads_batch),
         ]  # fmt: skip
 
     async def _spawn(self, model: Path) -> str:
@@ -323,17 +328,19 @@ def local_http_client() -> httpx2.AsyncClient:
 
 
 def default_threads() -> int:
-    """llama.cpp threads: all CPUs on a 1-2 CPU machine, else one left for the editor and LSP.
+    """llama.cpp threads: one CPU fewer than available (at least 1, at most 8).
 
-    llama.cpp's threads wait for each other at every step, so when another process takes a
-    core they stall (measured on 2 cores under load: 2-10 tok/s with 2 threads, 24 with 1).
-    On 2 CPUs the quiet case wins (about 35 tok/s with 2 threads); beyond 8 gains are small.
+    llama.cpp's threads wait for each other at every step, so a thread that loses its core to
+    another process (the editor, this language server, a build) stalls all of them. Measured
+    on 2 CPUs with other processes busy: 2 threads decoded 1.4-5 tok/s and read a 1,479-token
+    prompt in 37 s; 1 thread decoded 15-17 tok/s and read it in 21 s. When the machine is
+    quiet, 2 threads are faster (about 35 tok/s, 11 s): pass ``threads=`` to choose that.
     """
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         available = os.cpu_count() or 2
-    return max(1, available if available <= 2 else min(available - 1, 8))
+    return max(1, min(available - 1, 8))
 
 
 def _child_env() -> dict[str, str]:

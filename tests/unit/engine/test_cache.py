@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from codex_lsp.engine.cache import AnchorStore, Hunk, TypedThrough, diff_hunks, render_hunks
+from codex_lsp.engine.cache import (
+    AnchorStore,
+    CacheKeyShards,
+    Hunk,
+    TypedThrough,
+    diff_hunks,
+    render_hunks,
+)
 
 OLD = ("a", "b", "c", "d", "e")
 
