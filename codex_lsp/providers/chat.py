@@ -46,8 +46,8 @@ def usage_from_chunk(chunk: Any, model: str) -> Usage:
 class ChatProvider:
     name = "openai-compatible"
 
-    def __init__(self, config: ProviderConfig) -> None:
-        self._client = make_client(config, placeholder_key="not-needed")
+    def __init__(self, config: ProviderConfig, http_client: Any = None) -> None:
+        self._client = make_client(config, placeholder_key="not-needed", http_client=http_client)
         self.base_url = str(self._client.base_url)
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import replace
 
-from codex_lsp.local.server import LocalModelServer
+from codex_lsp.local.server import LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
 from codex_lsp.providers.chat import ChatProvider
@@ -42,7 +42,11 @@ class LocalProvider:
         except LocalModelError as error:
             raise ProviderError(f"The local model could not start: {error}") from error
         if self._chat is None or self._chat.base_url.rstrip("/") != base_url.rstrip("/"):
-            self._chat = ChatProvider(replace(self._config, base_url=base_url, api_key="local"))
+            # llama.cpp closes each streamed connection: a pooled client would reuse dead ones.
+            self._chat = ChatProvider(
+                replace(self._config, base_url=base_url, api_key="local"),
+                http_client=local_http_client(),
+            )
         return self._chat
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
