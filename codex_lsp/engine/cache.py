@@ -85,7 +85,7 @@ def render_hunks(hunks: list[Hunk]) -> str:
 class AnchorStore:
     """Anchors per document URI, bounded by the bytes of text they hold."""
 
-    def __init__(self, max_bytes: int = 16_000_000, drift_ratio: float = 0.25) -> None:
+    def __init__(self, max_bytes: int = 16_000_000, drift_ratio: float = 0.1) -> None:
         self._anchors: LRUCache[str, Anchor] = LRUCache(
             maxsize=max_bytes, getsizeof=lambda anchor: len(anchor.text) + 1
         )

@@ -108,7 +108,8 @@ class ModelCaller:
                     yield item
                 return
             try:
-                async with aclosing(self._call(request, model, item_model, list_field)) as items:
+                call = self._call(request, model, item_model, list_field, use_cache)
+                async with aclosing(call) as items:
                     async for item in items:
                         yield item
                 self.choice.working = model
@@ -141,11 +142,16 @@ class ModelCaller:
         self._notify(f"missing:{model}", "warning", f"codex-lsp: {error}{then}")
 
     async def _call(
-        self, request: ModelRequest, model: str, item_model: type[ItemT], list_field: str
+        self,
+        request: ModelRequest,
+        model: str,
+        item_model: type[ItemT],
+        list_field: str,
+        use_cache: bool,
     ) -> AsyncGenerator[ItemT, None]:
         parser = ItemStream(item_model, list_field)
         usage: Usage | None = None
-        if request.prompt_cache_key and card_for(model).cache_regime == "implicit":
+        if use_cache and request.prompt_cache_key and card_for(model).cache_regime == "implicit":
             key = self._key_shards.key(request.prompt_cache_key, request.feature)
             request = replace(request, prompt_cache_key=key)
         try:

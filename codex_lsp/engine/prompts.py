@@ -136,8 +136,8 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
     return "\n".join(lines[: max(end, 1)])
 
 
-COMPLETION_WINDOW_BEFORE = 48  # lines before the cursor shown as current text, at least
-COMPLETION_WINDOW_AFTER = 16
+COMPLETION_WINDOW_BEFORE = 32  # lines before the cursor shown as current text, at least
+COMPLETION_WINDOW_AFTER = 12
 WINDOW_QUANTUM = 32  # window edges move in steps, so typing does not shift the prompt
 SNAPSHOT_BLOCK = 256  # an oversized snapshot is shown as a block of this many lines
 

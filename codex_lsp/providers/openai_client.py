@@ -13,12 +13,13 @@ def make_client(
     config: ProviderConfig, placeholder_key: str, http_client: Any = None
 ) -> openai.AsyncOpenAI:
     """The SDK needs some key even for servers that ignore it; a placeholder never leaks one."""
+    extra = {} if http_client is None else {"http_client": http_client}
     return openai.AsyncOpenAI(
         api_key=config.api_key or placeholder_key,
         base_url=config.base_url,
         timeout=config.timeout_s,
         max_retries=config.max_retries,
-        http_client=http_client,
+        **extra,
     )
 
 

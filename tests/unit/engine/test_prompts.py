@@ -275,18 +275,18 @@ def test_long_file_shows_a_block_of_the_snapshot_and_a_quantized_window() -> Non
     assert before.startswith("<code_before_cursor>\nx1952 = 1952\nx1953 = 1953\n")
     assert before.endswith("\nx1999 = 1999\ntotal = x1")
     assert after.startswith("<code_after_cursor>\n\nx0 = 0\nx1 = 1\n")
-    assert after.endswith("\nx14 = 14\nx15 = 15\n</code_after_cursor>\n")
+    assert after.endswith("\nx10 = 10\nx11 = 11\n</code_after_cursor>\n")
 
 
 @pytest.mark.parametrize(
     ("line_count", "cursor_line", "window"),
     [
         (10, 0, (0, 10)),
-        (1000, 100, (32, 117)),
-        (1000, 111, (32, 128)),
-        (1000, 112, (64, 129)),
-        (120, 110, (32, 120)),
-        (4001, 2000, (1952, 2017)),
+        (1000, 100, (64, 113)),
+        (1000, 111, (64, 124)),
+        (1000, 128, (96, 141)),
+        (120, 110, (64, 120)),
+        (4001, 2000, (1952, 2013)),
     ],
     ids=[
         "short-file-whole",
