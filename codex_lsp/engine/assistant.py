@@ -186,23 +186,42 @@ def _echo_length(before: str, text: str) -> int:
 
 
 def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:
-    """Map a 1-based line and a snippet to a precise range; drop findings outside the file."""
+    """Map a 1-based line and a snippet to a precise range.
+
+    The snippet must really be in the file near the reported line (exactly, or ignoring
+    whitespace); a finding whose code cannot be found is dropped: small models in particular
+    invent snippets, and a diagnostic on the wrong code is worse than none.
+    """
     line = finding.line - 1
-    if line < 0 or line >= len(snapshot.lines):
-        return None
     snippet = finding.snippet.strip()
-    for candidate in (line, line - 1, line + 1, line - 2, line + 2):
-        if snippet and 0 <= candidate < len(snapshot.lines):
-            column = snapshot.lines[candidate].find(snippet)
-            if column >= 0:
-                span = Span(Position(candidate, column), Position(candidate, column + len(snippet)))
-                return ReviewFinding(
-                    span, finding.severity, _short_code(finding.code), finding.message
-                )
-    text = snapshot.lines[line]
-    start = len(text) - len(text.lstrip())
-    span = Span(Position(line, start), Position(line, len(text.rstrip())))
+    if not snippet or line < 0 or line >= len(snapshot.lines):
+        return None
+    candidates = [
+        c for c in (line, line - 1, line + 1, line - 2, line + 2) if 0 <= c < len(snapshot.lines)
+    ]
+    span = _exact_span(snapshot, candidates, snippet) or _loose_span(snapshot, candidates, snippet)
+    if span is None:
+        return None
     return ReviewFinding(span, finding.severity, _short_code(finding.code), finding.message)
+
+
+def _exact_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
+    for candidate in candidates:
+        column = snapshot.lines[candidate].find(snippet)
+        if column >= 0:
+            return Span(Position(candidate, column), Position(candidate, column + len(snippet)))
+    return None
+
+
+def _loose_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
+    """The whole (trimmed) line that holds the snippet when whitespace is ignored."""
+    squeezed = "".join(snippet.split())
+    for candidate in candidates:
+        text = snapshot.lines[candidate]
+        if squeezed and squeezed in "".join(text.split()):
+            start = len(text) - len(text.lstrip())
+            return Span(Position(candidate, start), Position(candidate, len(text.rstrip())))
+    return None
 
 
 def _short_code(code: str) -> str:

@@ -114,10 +114,7 @@ def finding(line: int, snippet: str, code: str = "off-by-one") -> Finding:
         (5, "total += v", "3:8-3:18"),
         (1, "total = 0", "1:4-1:13"),
         (3, "return total", "4:4-4:16"),
-        (1, "total += v", "0:0-0:17"),
-        (4, "sum(values)", "3:8-3:18"),
-        (5, "", "4:4-4:34"),
-        (6, "x", "5:0-5:0"),
+        (5, "len(values)-1", "4:4-4:34"),
     ],
     ids=[
         "snippet-on-the-line",
@@ -125,10 +122,7 @@ def finding(line: int, snippet: str, code: str = "off-by-one") -> Finding:
         "snippet-one-line-above",
         "snippet-one-line-below",
         "snippet-two-lines-below",
-        "snippet-three-lines-away-whole-line",
-        "missing-snippet-whole-line-trimmed",
-        "empty-snippet-whole-line-trimmed",
-        "last-empty-line",
+        "snippet-spaced-differently-whole-line",
     ],
 )
 def test_locate_finding(line: int, snippet: str, expected: str) -> None:
@@ -140,6 +134,15 @@ def test_locate_finding(line: int, snippet: str, expected: str) -> None:
 @pytest.mark.parametrize("line", [0, -3, 7, 99], ids=["zero", "negative", "past-end", "far"])
 def test_finding_outside_the_file_is_dropped(line: int) -> None:
     assert locate_finding(MEAN, finding(line, "total")) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "snippet"),
+    [(1, "total += v"), (4, "sum(values)"), (5, ""), (6, "x")],
+    ids=["three-lines-away", "not-in-the-file", "empty-snippet", "blank-last-line"],
+)
+def test_finding_whose_code_is_not_there_is_dropped(line: int, snippet: str) -> None:
+    assert locate_finding(MEAN, finding(line, snippet)) is None
 
 
 @pytest.mark.parametrize(
