@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-.venv/bin/ruff format --check codex_lsp tests
-.venv/bin/ruff check codex_lsp tests
+.venv/bin/ruff format --check codex_lsp tests benchmarks
+.venv/bin/ruff check codex_lsp tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

@@ -1,0 +1,1 @@
+"""Benchmarks of codex-lsp: the cost replay benchmark (`python -m benchmarks.replay`)."""
