@@ -30,6 +30,24 @@ LINT = types.Diagnostic(
 FIX_REPLACEMENT = "\n" + "def is_even(n):\n    return n % 2 == 0\n\n"
 
 
+# A client with versioned edits and lazy resolve (VS Code announces both).
+RESOLVING_CLIENT = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
+    ),
+    text_document=types.TextDocumentClientCapabilities(
+        code_action=types.CodeActionClientCapabilities(
+            resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]),
+            data_support=True,
+        )
+    ),
+)
+FIX_ANSWER = Answer(
+    json={"rewrites": [{"replacement": FIX_REPLACEMENT, "explanation": "Use == 0."}]},
+    match="rewrite",
+)
+
+
 def _params(rng: types.Range, diagnostics: list[types.Diagnostic]) -> types.CodeActionParams:
     return types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=URI),
@@ -70,23 +88,8 @@ async def test_listing_actions_costs_no_model_call(start_server: Start, fake: Fa
 async def test_resolve_returns_a_versioned_edit_that_applies_cleanly(
     start_server: Start, fake: FakeOpenAI
 ) -> None:
-    fake.script(
-        Answer(
-            json={"rewrites": [{"replacement": FIX_REPLACEMENT, "explanation": "Use == 0."}]},
-            match="rewrite",
-        )
-    )
-    caps = types.ClientCapabilities(
-        workspace=types.WorkspaceClientCapabilities(
-            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
-        ),
-        text_document=types.TextDocumentClientCapabilities(
-            code_action=types.CodeActionClientCapabilities(
-                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"]),
-                data_support=True,
-            )
-        ),
-    )
+    fake.script(FIX_ANSWER)
+    caps = RESOLVING_CLIENT
     client, _ = await start_server(capabilities=caps)
     open_doc(client, URI, SOURCE)
     actions = await client.text_document_code_action_async(_params(LINT.range, [LINT]))
@@ -105,12 +108,7 @@ async def test_resolve_returns_a_versioned_edit_that_applies_cleanly(
 async def test_client_without_resolve_gets_a_command_that_applies_the_edit(
     start_server: Start, fake: FakeOpenAI
 ) -> None:
-    fake.script(
-        Answer(
-            json={"rewrites": [{"replacement": FIX_REPLACEMENT, "explanation": "Use == 0."}]},
-            match="rewrite",
-        )
-    )
+    fake.script(FIX_ANSWER)
     client, recorder = await start_server(
         editor="emacs", init_options={"features": {"diagnostics": False}}
     )
@@ -134,22 +132,8 @@ async def test_client_without_resolve_gets_a_command_that_applies_the_edit(
 async def test_edit_is_computed_for_the_current_version(
     start_server: Start, fake: FakeOpenAI
 ) -> None:
-    fake.script(
-        Answer(
-            json={"rewrites": [{"replacement": FIX_REPLACEMENT, "explanation": "Use == 0."}]},
-            match="rewrite",
-        )
-    )
-    caps = types.ClientCapabilities(
-        workspace=types.WorkspaceClientCapabilities(
-            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)
-        ),
-        text_document=types.TextDocumentClientCapabilities(
-            code_action=types.CodeActionClientCapabilities(
-                resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"])
-            )
-        ),
-    )
+    fake.script(FIX_ANSWER)
+    caps = RESOLVING_CLIENT
     client, _ = await start_server(capabilities=caps)
     open_doc(client, URI, SOURCE)
     actions = await client.text_document_code_action_async(_params(LINT.range, [LINT]))
