@@ -67,6 +67,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("--backend", choices=["auto", "openai", "openai-compatible", "local"])
     parser.add_argument("--model", help="model to ask first")
+    parser.add_argument(
+        "--local-model",
+        choices=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"],
+        help="embedded model for the local backend (1.5b reviews markedly better)",
+    )
 
 
 def source_files(paths: list[Path], exclude: list[str]) -> list[Path]:
@@ -87,7 +92,8 @@ def source_files(paths: list[Path], exclude: list[str]) -> list[Path]:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in {"backend": args.backend, "model": args.model}.items() if v}
+    chosen = {"backend": args.backend, "model": args.model, "localModel": args.local_model}
+    overrides = {k: v for k, v in chosen.items() if v}
     settings, problems = apply_layer(Settings(), {**env_layer(), **overrides})
     for problem in problems:
         print(problem.describe(), file=sys.stderr)

@@ -306,6 +306,7 @@ def _render(value: Any) -> str:
 ENV_SETTINGS = {
     "CODEX_LSP_BACKEND": "backend",
     "CODEX_LSP_MODEL": "model",
+    "CODEX_LSP_LOCAL_MODEL": "localModel",
     "CODEX_LSP_LOCAL_MODEL_PATH": "localModelPath",
 }
 
