@@ -110,3 +110,36 @@ def test_errors_exit_2(fake: FakeOpenAI, tmp_path: Path) -> None:
 
     assert missing.returncode == 2 and "missing.py" in missing.stderr
     assert no_model.returncode == 2 and "none of the configured models" in no_model.stderr
+
+
+def test_version_and_doctor_report_the_backend_without_the_key(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    fake.unknown_models.add("codex-mini-latest")
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": "sk-test-doctor-0123456789",
+        "OPENAI_BASE_URL": fake.base_url,
+        "CODEX_LSP_CACHE_DIR": str(tmp_path),
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "codex_lsp", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+
+    version = run("--version")
+    doctor = run("doctor")
+
+    assert version.returncode == 0 and version.stdout.startswith("codex-lsp ")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "OPENAI_API_KEY: present" in doctor.stdout
+    assert "backend: openai (auto: OPENAI_API_KEY is set)" in doctor.stdout
+    assert "check codex-mini-latest: not available" in doctor.stdout
+    assert "model in use: gpt-5.4-mini" in doctor.stdout
+    assert "sk-test-doctor" not in doctor.stdout + doctor.stderr
