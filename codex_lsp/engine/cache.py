@@ -170,6 +170,10 @@ class CacheKeyShards:
                 times.popleft()
             if len(times) < self._per_minute:
                 times.append(now)
-                return base if index == 0 else f"{base}-{index}"
+                return _shard_key(base, index)
         shards.append(deque([now]))
-        return f"{base}-{len(shards) - 1}"
+        return _shard_key(base, len(shards) - 1)
+
+
+def _shard_key(base: str, index: int) -> str:
+    return base if index == 0 else f"{base}-{index}"

@@ -80,3 +80,17 @@ def test_typed_through(before: str, after: str, expected: list[str] | None) -> N
     cache = TypedThrough()
     cache.remember("file:///a.py", "x = ", "\n", ["compute(a, b)", "0"])
     assert cache.lookup("file:///a.py", before, after) == expected
+
+
+def test_key_shards_keep_each_key_under_the_per_minute_rate() -> None:
+    now = [0.0]
+    shards = CacheKeyShards(per_minute=3, clock=lambda: now[0])
+    keys = []
+    for second in range(8):  # 8 requests in 8 seconds: 3 per key at most
+        now[0] = float(second)
+        keys.append(shards.key("k", "completion"))
+    now[0] = 61.5  # the first two requests left the window: the first key has room again
+    keys.append(shards.key("k", "completion"))
+
+    assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k"]
+    assert shards.key("k", "diagnostics") == "k"  # another feature is another prefix
