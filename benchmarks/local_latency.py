@@ -240,8 +240,8 @@ class LatencyTypist(Typist):
         sent_wall = time.time() - (time.monotonic() - sent_at)
         result = await self.client.finish_pending(PAUSE_TIMEOUT_S)
         latency = stats.pause_wait_s[-1] if len(stats.pause_wait_s) > answered else None
-        items = _items(result)
-        first = str(items[0].insert_text)[:200] if items else ""
+        items = suggestion_texts(result)
+        first = items[0][:200] if items else ""
         record = PauseRecord(
             self.place, self._in_place, sent_wall, latency, len(items), load_now(), first
         )
@@ -254,11 +254,20 @@ class LatencyTypist(Typist):
         await self._think()
 
 
-def _items(result: Any) -> list[types.InlineCompletionItem]:
-    raw = result.items if isinstance(result, types.InlineCompletionList) else result
-    if not isinstance(raw, list):
+def suggestion_texts(result: Any) -> list[str]:
+    """The insert texts of an inline completion answer, whichever shape the client gave it
+    (lsprotocol objects, or plain JSON when the request was sent without a known type)."""
+    raw = result.get("items", []) if isinstance(result, dict) else getattr(result, "items", result)
+    if not isinstance(raw, list | tuple):  # InlineCompletionList.items is a tuple
         return []
-    return [item for item in raw if isinstance(item, types.InlineCompletionItem)]
+    texts = []
+    for item in raw:
+        text = (
+            item.get("insertText") if isinstance(item, dict) else getattr(item, "insert_text", "")
+        )
+        text = text.get("value", "") if isinstance(text, dict) else getattr(text, "value", text)
+        texts.append(str(text or ""))
+    return texts
 
 
 def _log_time(stamp: str) -> float:
