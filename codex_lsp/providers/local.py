@@ -17,6 +17,9 @@ from codex_lsp.providers.chat import ChatProvider
 from codex_lsp.settings import Settings
 
 LOCAL_MAX_OUTPUT_TOKENS = 384  # small models ramble; short answers keep latency low
+# Measured (benchmarks/LOCAL.md): output tokens dominate local completion latency (~52 ms each
+# on 2 cores) and a few answers ran to 384; a suggestion of a few lines fits in 128.
+LOCAL_MAX_COMPLETION_TOKENS = 128
 
 
 class LocalProvider:
@@ -51,9 +54,12 @@ class LocalProvider:
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         chat = await self._chat_provider()
-        limited = replace(
-            request, max_output_tokens=min(request.max_output_tokens, LOCAL_MAX_OUTPUT_TOKENS)
+        cap = (
+            LOCAL_MAX_COMPLETION_TOKENS
+            if request.feature == "completion"
+            else LOCAL_MAX_OUTPUT_TOKENS
         )
+        limited = replace(request, max_output_tokens=min(request.max_output_tokens, cap))
         async for event in chat.stream(limited, model):
             yield event
 
