@@ -30,6 +30,7 @@ import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +45,7 @@ from benchmarks.client import REPO_ROOT, BenchClient, client_capabilities
 from benchmarks.edits import DATA_DIR, Edit, Pause, Step, revision_steps
 from benchmarks.responder import Oracle
 from benchmarks.run import Timing, Typist
-from codex_lsp.providers.local import LOCAL_MAX_OUTPUT_TOKENS
+from codex_lsp.providers import local as local_provider
 
 SOURCE = DATA_DIR / "typer_core" / "rev4.py.txt"
 SOURCE_LABEL = "tiangolo/typer typer/core.py at 249b70e (data/typer_core/rev4.py.txt)"
@@ -53,7 +54,7 @@ LAYOUTS = ("cache-aware", "naive")
 MODEL_DIR = REPO_ROOT / ".pytest_cache" / "d" / "codex-lsp-models"
 MODEL_FILE = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 LOCAL_MD = Path(__file__).parent / "LOCAL.md"
-FIGURES_HEADING = "## Latest figures"
+FIGURES_HEADING = "## Local-model latency: latest figures"
 
 # Blocks retyped, as 1-based inclusive line ranges of SOURCE, with their first line's text
 # (a guard against the data file changing under the benchmark).
@@ -68,6 +69,10 @@ PLACES_QUICK: tuple[Place, ...] = (
     (573, 575, "    args = []"),
 )
 
+# The output cap of a local completion call: a dedicated one if the server has it.
+OUTPUT_CAP = int(
+    getattr(local_provider, "LOCAL_MAX_COMPLETION_TOKENS", local_provider.LOCAL_MAX_OUTPUT_TOKENS)
+)
 TARGET_P50_S = 1.5
 TARGET_SPEEDUP = 5.0
 PAUSE_TIMEOUT_S = 180.0  # a cold naive prompt on a busy 2-core machine takes tens of seconds
@@ -382,7 +387,7 @@ def figures(run: LayoutRun) -> Figures:
     latencies = [p.latency_s for p in rest if p.latency_s is not None] or [math.nan]
     new_place = [p.latency_s for p in rest if p.index_in_place == 0 and p.latency_s is not None]
     calls = [c for p in rest for c in p.calls]
-    capped = [p for p in rest if any(c.output >= LOCAL_MAX_OUTPUT_TOKENS for c in p.calls)]
+    capped = [p for p in rest if any(c.output >= OUTPUT_CAP for c in p.calls)]
     uncapped = [p.latency_s for p in rest if p not in capped and p.latency_s is not None]
     uncapped = uncapped or [math.nan]
 
@@ -501,7 +506,7 @@ def render(runs: list[LayoutRun], context: dict[str, str], debounce_ms: int) -> 
         "| Layout | Pauses measured | p50 (s) | p95 (s) | Mean (s) | Max (s) | Cold first (s) "
         "| First pause at a new place, mean (s) | Model calls "
         "| Prompt / uncached / output tokens per call (mean) | Answers with a suggestion "
-        f"| Answers cut at {LOCAL_MAX_OUTPUT_TOKENS} tokens | p50 / p95 without those (s) "
+        f"| Answers cut at {OUTPUT_CAP} tokens | p50 / p95 without those (s) "
         "| Load average (start, mean at pauses) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: "
         "| --- | --- |",
@@ -622,8 +627,31 @@ def header(args: argparse.Namespace, plan: list[list[Step]], seconds: float) -> 
         f"{len(SOURCE.read_text(encoding='utf-8').splitlines())} lines, lines {blocks} retyped "
         f"({keys} keystrokes, {pauses} pauses); keystroke {args.keystroke_ms:g} ms, "
         f"think {args.think_ms:g} ms per pause, debounceMs {args.debounce_ms}; "
-        f"model {MODEL_FILE}; wall time {seconds:.0f} s."
+        f"model {MODEL_FILE}, completion output cap {OUTPUT_CAP} tokens; "
+        f"codex_lsp {code_revision()}; wall time {seconds:.0f} s."
     )
+
+
+def code_revision() -> str:
+    """The commit measured, and whether codex_lsp had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "codex_lsp"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "(revision unknown)"
+    return f"at {head}" + (" with uncommitted changes" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
