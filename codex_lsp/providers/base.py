@@ -44,13 +44,6 @@ class Usage:
     reasoning_tokens: int = 0
     model: str = ""
 
-    def add(self, other: Usage) -> None:
-        self.input_tokens += other.input_tokens
-        self.cached_tokens += other.cached_tokens
-        self.cache_write_tokens += other.cache_write_tokens
-        self.output_tokens += other.output_tokens
-        self.reasoning_tokens += other.reasoning_tokens
-
 
 @dataclass(frozen=True)
 class TextDelta:
