@@ -54,7 +54,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--write-readme", action="store_true", help="also after --quick")
     parser.add_argument("--no-readme", action="store_true", help="print only")
     parser.add_argument("--dump", type=Path, help="write each run's fake records (JSON) here")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        type=setting_pair,
+        metavar="KEY=JSON",
+        help="an extra server setting for every run, e.g. editContextTokens=6144",
+    )
     return parser.parse_args(argv)
+
+
+def setting_pair(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=JSON, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value  # a bare string
 
 
 def progress(text: str) -> None:
@@ -85,7 +103,7 @@ async def run_regime(regime: str, args: argparse.Namespace, timing: Timing) -> l
     with FakeOpenAI(default_responder=responder) as fake:
         quiet_disconnects(fake)
         for layout in LAYOUTS:
-            spec = RunSpec(layout, regime, REGIMES[regime])
+            spec = RunSpec(layout, regime, REGIMES[regime], tuple(args.setting))
             progress(f"replaying {layout} / {regime} ({spec.model}) ...")
             result = await replay_once(fake, oracle, session, spec, timing, transitions)
             progress(f"  {layout} / {regime}: {result.seconds:.0f} s, log {result.log_file}")
@@ -145,6 +163,7 @@ def describe_timing(args: argparse.Namespace) -> str:
         f"keystroke {args.keystroke_ms:g} ms, think {args.think_ms:g} ms per pause, "
         f"debounceMs {args.debounce_ms}, fake model {args.model_delay_ms:g} ms per delta, "
         f"suggestions of {args.suggestion_lines} line(s)"
+        + "".join(f", {key}={json.dumps(value)}" for key, value in args.setting)
     )
 
 

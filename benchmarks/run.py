@@ -34,6 +34,7 @@ class RunSpec:
     layout: str  # "cache-aware" | "naive"
     regime: str  # "implicit" | "explicit"
     model: str
+    extra_settings: tuple[tuple[str, Any], ...] = ()  # (key, value) sent to both layouts
 
 
 @dataclass
@@ -66,6 +67,7 @@ def server_settings(spec: RunSpec, timing: Timing) -> dict[str, Any]:
         "debounceMs": timing.debounce_ms,
         "diagnosticsDebounceMs": timing.diagnostics_debounce_ms,
         "features": {"diagnosticsOnChange": False},
+        **dict(spec.extra_settings),
     }
 
 

@@ -76,6 +76,13 @@ class Settings(_Model):
     max_context_tokens: int = Field(
         12_000, ge=256, le=1_000_000, description="Prompt budget; far context is trimmed first."
     )
+    edit_context_tokens: int = Field(
+        4096,
+        ge=256,
+        le=1_000_000,
+        description="Prompt budget for completions and rewrites (at most maxContextTokens): the "
+        "code around the cursor or region, far lines trimmed first. Smaller is cheaper.",
+    )
     max_output_tokens: int = Field(
         2048, ge=16, le=100_000, description="Upper bound on tokens a single answer may use."
     )

@@ -16,13 +16,15 @@ from codex_lsp.engine.cache import AnchorStore, TypedThrough, diff_hunks, render
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
+    SNAPSHOT_SHARE,
     CompletionLayout,
     WorkspaceFile,
     completion_request,
     completion_window,
-    edits_outside,
+    edits_shown,
     review_request,
     rewrite_request,
+    snapshot_region,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Severity, Suggestion
 from codex_lsp.providers.cards import card_for
@@ -77,27 +79,42 @@ class Assistant:
             self.caller.ledger.count_avoided("typed-through")
         return rest
 
-    def _completion_layout(self, snapshot: Snapshot, cursor: Position) -> CompletionLayout:
+    def edit_budget(self, output_tokens: int) -> int:
+        """Completions and rewrites need the code around the cursor or region, not the whole
+        file (the naive layout sends the whole file)."""
+        budget = self.context_budget(output_tokens)
+        return min(budget, self.settings.edit_context_tokens) if self.cache_aware else budget
+
+    def _completion_layout(
+        self, snapshot: Snapshot, cursor: Position, budget: int
+    ) -> CompletionLayout:
         if not self.cache_aware:
             return CompletionLayout(anchor=None)
-        text = snapshot.normalized_text()
-        anchor = self.anchors.anchor(snapshot.uri, text)
+        uri, text = snapshot.uri, snapshot.normalized_text()
+        region_budget = int(budget * SNAPSHOT_SHARE)
+        anchor = self.anchors.anchor(uri, text)
+        region = snapshot_region(anchor, cursor.line, region_budget)
         window = completion_window(len(snapshot.lines), cursor.line)
-        edits = render_hunks(edits_outside(diff_hunks(anchor.lines, snapshot.lines), window))
-        if self.anchors.needs_reanchor(anchor, edits):
-            return CompletionLayout(self.anchors.reset(snapshot.uri, text), "")
-        return CompletionLayout(anchor, edits)
+        edits = render_hunks(edits_shown(diff_hunks(anchor.lines, snapshot.lines), region, window))
+        if self.anchors.region_moved(uri, region) or self.anchors.needs_reanchor(
+            anchor, edits, region_budget
+        ):
+            anchor = self.anchors.reset(uri, text)
+            region, edits = snapshot_region(anchor, cursor.line, region_budget), ""
+        self.anchors.show_region(uri, region)
+        return CompletionLayout(anchor, edits, region)
 
     async def complete(
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[str, None]:
         output_tokens = min(512, self.settings.max_output_tokens)
+        budget = self.edit_budget(output_tokens)
         request = completion_request(
             snapshot,
             cursor,
             workspace,
-            self._completion_layout(snapshot, cursor),
-            max_context_tokens=self.context_budget(output_tokens),
+            self._completion_layout(snapshot, cursor, budget),
+            max_context_tokens=budget,
             max_output_tokens=output_tokens,
             reasoning_effort=self._effort(),
         )
@@ -146,7 +163,7 @@ class Assistant:
             snapshot,
             region,
             task,
-            max_context_tokens=self.context_budget(self.settings.max_output_tokens),
+            max_context_tokens=self.edit_budget(self.settings.max_output_tokens),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )

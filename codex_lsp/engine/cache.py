@@ -40,11 +40,13 @@ class Anchor:
     text: str
     lines: tuple[str, ...]
     redacted_lines: tuple[str, ...]  # redacted once here, not on every keystroke
+    tokens: int
 
     @classmethod
     def of(cls, text: str) -> Anchor:
         lines = tuple(text.split("\n"))
-        return cls(text, lines, tuple(redact(text).split("\n")))
+        redacted = redact(text)
+        return cls(text, lines, tuple(redacted.split("\n")), estimate_tokens(redacted))
 
 
 def diff_hunks(old: tuple[str, ...], new: tuple[str, ...]) -> list[Hunk]:
@@ -90,16 +92,28 @@ class AnchorStore:
             maxsize=max_bytes, getsizeof=lambda anchor: len(anchor.text) + 1
         )
         self._drift_ratio = drift_ratio
+        self._regions: LRUCache[str, tuple[int, int]] = LRUCache(maxsize=4096)
         self.reanchors = 0
 
     def anchor(self, uri: str, text: str) -> Anchor:
         current = self._anchors.get(uri)
         return current if current is not None else self._set(uri, text)
 
-    def needs_reanchor(self, anchor: Anchor, edits_text: str) -> bool:
-        """Re-anchor when the diff would cost more than a share of the document itself."""
-        edit_tokens = estimate_tokens(edits_text)
-        return edit_tokens > max(256, self._drift_ratio * estimate_tokens(anchor.text))
+    def needs_reanchor(
+        self, anchor: Anchor, edits_text: str, shown_tokens: int | None = None
+    ) -> bool:
+        """Re-anchor when the diff would cost more than a share of the snapshot it amends."""
+        shown = anchor.tokens if shown_tokens is None else min(shown_tokens, anchor.tokens)
+        return estimate_tokens(edits_text) > max(256, self._drift_ratio * shown)
+
+    def region_moved(self, uri: str, region: tuple[int, int]) -> bool:
+        """Whether the last prompt showed another part of the document's snapshot: its cached
+        prefix is lost either way, so re-anchoring then costs nothing extra."""
+        previous = self._regions.get(uri)
+        return previous is not None and previous != region
+
+    def show_region(self, uri: str, region: tuple[int, int]) -> None:
+        self._regions[uri] = region
 
     def reset(self, uri: str, text: str) -> Anchor:
         self.reanchors += 1
@@ -107,6 +121,7 @@ class AnchorStore:
 
     def forget(self, uri: str) -> None:
         self._anchors.pop(uri, None)
+        self._regions.pop(uri, None)
 
     def _set(self, uri: str, text: str) -> Anchor:
         anchor = Anchor.of(text)

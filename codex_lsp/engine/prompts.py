@@ -139,7 +139,8 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
 COMPLETION_WINDOW_BEFORE = 32  # lines before the cursor shown as current text, at least
 COMPLETION_WINDOW_AFTER = 12
 WINDOW_QUANTUM = 32  # window edges move in steps, so typing does not shift the prompt
-SNAPSHOT_BLOCK = 256  # an oversized snapshot is shown as a block of this many lines
+REGION_QUANTUM = 32  # snapshot region blocks are whole multiples of this many lines
+SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class CompletionLayout:
 
     anchor: Anchor | None  # None: the naive whole-file layout
     edits: str = ""
+    region: tuple[int, int] | None = None  # anchor lines shown; None: `snapshot_region`'s
 
 
 def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
@@ -162,22 +164,40 @@ def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
     return start, min(line_count, cursor_line + COMPLETION_WINDOW_AFTER + 1)
 
 
-def edits_outside(hunks: list[Hunk], window: tuple[int, int]) -> list[Hunk]:
-    """Hunks the window does not already show (the window has the current text)."""
-    start, end = window
-    return [h for h in hunks if h.new_end <= start or h.new_start >= end]
+def snapshot_region(anchor: Anchor, cursor_line: int, budget_tokens: int) -> tuple[int, int]:
+    """Anchor lines [first, end) the completion snapshot shows: all of a file that fits, else
+    two fixed blocks around the cursor sized to the budget at the file's own density.
+
+    Blocks are fixed per anchor, so the shown text (the cached prefix) only changes when the
+    cursor crosses into another block; the cursor always has half a block around it.
+    """
+    total = len(anchor.lines)
+    if anchor.tokens <= budget_tokens:
+        return 0, total
+    lines_that_fit = budget_tokens * total // max(anchor.tokens, 1)
+    block = max(REGION_QUANTUM, lines_that_fit // 2 // REGION_QUANTUM * REGION_QUANTUM)
+    first = max(0, cursor_line - block // 2) // block * block
+    return first, min(total, first + 2 * block)
 
 
-def _snapshot_part(anchor: Anchor, cursor_line: int, budget_tokens: int) -> str:
-    lines = anchor.redacted_lines
-    body = "\n".join(lines)
-    if estimate_tokens(body) > budget_tokens:
-        block = max(SNAPSHOT_BLOCK, 1)
-        first = max(0, cursor_line - block // 2) // block * block
-        body = _trim_tail("\n".join(lines[first : first + 2 * block]), budget_tokens)
-        label = f"<snapshot from line {first + 1}>"
-    else:
-        label = "<snapshot>"
+def edits_shown(hunks: list[Hunk], region: tuple[int, int], window: tuple[int, int]) -> list[Hunk]:
+    """Hunks inside the snapshot region (anchor lines) that the window (current lines, which
+    shows the current text) does not already show."""
+    first, end = region
+    start, stop = window
+    return [
+        h
+        for h in hunks
+        if (h.new_end <= start or h.new_start >= stop) and h.end >= first and h.start <= end
+    ]
+
+
+def _snapshot_part(anchor: Anchor, region: tuple[int, int], budget_tokens: int) -> str:
+    first, end = region
+    body = _trim_tail("\n".join(anchor.redacted_lines[first:end]), budget_tokens, REGION_QUANTUM)
+    label = (
+        "<snapshot>" if region == (0, len(anchor.lines)) else f"<snapshot from line {first + 1}>"
+    )
     return f"{label}\n{body}\n</snapshot>\n"
 
 
@@ -233,7 +253,10 @@ def _layout_parts(
     if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
         stable, edits = "", ""
     else:
-        stable = _snapshot_part(layout.anchor, cursor.line, snapshot_budget)
+        region = layout.region or snapshot_region(
+            layout.anchor, cursor.line, int(budget * SNAPSHOT_SHARE)
+        )
+        stable = _snapshot_part(layout.anchor, region, snapshot_budget)
     return (
         PromptPart(head),
         PromptPart(stable, breakpoint=bool(stable)),
@@ -267,6 +290,37 @@ def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:
     body = _trim_tail(body, budget_tokens)
     header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
     return header + "<file>\n" + body + "\n</file>\n"
+
+
+def _excerpt_part(snapshot: Snapshot, region: Span, budget_tokens: int) -> str:
+    """The numbered lines around a region, as many as the budget holds (the whole file if it
+    fits): a rewrite needs its surroundings, not code hundreds of lines away."""
+    lines = redact(snapshot.normalized_text()).split("\n")
+    first, last = region.start.line, region.end.line + 1  # lines [first, last) are rewritten
+    start, end = _lines_around(first, last, len(lines), budget_tokens, _numbered_tokens(lines))
+    while (start < first or end > last) and _numbered_tokens(lines, start, end) > budget_tokens:
+        step = max(1, (end - start) // 16)
+        if first - start >= end - last:  # trim the side with more context left
+            start = min(first, start + step)
+        else:
+            end = max(last, end - step)
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    tag = "<file>" if (start, end) == (0, len(lines)) else f"<file lines {start + 1}-{end}>"
+    body = numbered("\n".join(lines[start:end]), start + 1)
+    return f"{header}{tag}\n{body}\n</file>\n"
+
+
+def _lines_around(first: int, last: int, total: int, budget: int, tokens: int) -> tuple[int, int]:
+    """A first guess at lines [start, end) around [first, last) that fit, at the file's density."""
+    fit = budget * total // max(tokens, 1)
+    spare = max(0, fit - (last - first))
+    start = max(0, first - spare // 2)
+    end = min(total, last + spare - (first - start))
+    return max(0, min(start, end - fit)), end
+
+
+def _numbered_tokens(lines: list[str], start: int = 0, end: int | None = None) -> int:
+    return estimate_tokens(numbered("\n".join(lines[start:end]), start + 1))
 
 
 def review_request(
@@ -307,7 +361,7 @@ def rewrite_request(
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
     budget = max_context_tokens - estimate_tokens(REWRITE_INSTRUCTIONS) - 64
-    document = _document_part(snapshot, budget - estimate_tokens(task) - 256)
+    document = _excerpt_part(snapshot, region, budget - estimate_tokens(task) - 256)
     first, last = region.start.line + 1, region.end.line + 1
     region_text = numbered(redact(snapshot.text_in(region)), first)
     parts = (

@@ -150,6 +150,13 @@ nil uses the server's default."
   :type '(choice (const :tag "Server default" nil) natnum)
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
+(defcustom codex-lsp-edit-context-tokens nil
+  "Prompt budget for completions and rewrites (at most `codex-lsp-max-context-tokens').
+The code around the cursor or region, far lines trimmed first.  Smaller is
+cheaper.  nil uses the server's default."
+  :type '(choice (const :tag "Server default" nil) natnum)
+  :set #'codex-lsp--set :initialize #'custom-initialize-default)
+
 (defcustom codex-lsp-max-output-tokens nil
   "Upper bound on tokens a single answer may use.
 nil uses the server's default."
@@ -222,6 +229,7 @@ nil uses the server's default."
     (codex-lsp-debounce-ms . "debounceMs")
     (codex-lsp-diagnostics-debounce-ms . "diagnosticsDebounceMs")
     (codex-lsp-max-context-tokens . "maxContextTokens")
+    (codex-lsp-edit-context-tokens . "editContextTokens")
     (codex-lsp-max-output-tokens . "maxOutputTokens")
     (codex-lsp-request-timeout-s . "requestTimeoutS")
     (codex-lsp-exclude . "exclude")

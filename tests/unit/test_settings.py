@@ -24,8 +24,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 KNOWN_KEYS = (
     "backend, model, fallbackModels, baseUrl, reasoningEffort, features, debounceMs, "
-    "diagnosticsDebounceMs, maxContextTokens, maxOutputTokens, requestTimeoutS, exclude, "
-    "budgetUsdPerDay, prices, promptLayout, localModel, localModelPath"
+    "diagnosticsDebounceMs, maxContextTokens, editContextTokens, maxOutputTokens, "
+    "requestTimeoutS, exclude, budgetUsdPerDay, prices, promptLayout, localModel, localModelPath"
 )
 
 
@@ -92,6 +92,7 @@ def test_settings_table_flattens_features_and_keeps_field_order() -> None:
         "debounceMs",
         "diagnosticsDebounceMs",
         "maxContextTokens",
+        "editContextTokens",
         "maxOutputTokens",
         "requestTimeoutS",
         "exclude",

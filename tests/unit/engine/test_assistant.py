@@ -16,6 +16,7 @@ from codex_lsp.engine.assistant import (
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.schemas import Finding, Rewrite
+from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import TextDelta, Usage
 from codex_lsp.settings import Settings
 from tests.unit.fakes import FakeProvider
@@ -273,3 +274,47 @@ async def test_a_key_pasted_far_above_the_cursor_is_redacted() -> None:
     await complete_at_end_of(assistant, LONG + "total = val")
     await complete_at_end_of(assistant, f'OPENAI_API_KEY = "{SECRET}"\n' + LONG + "total = val")
     assert SECRET not in provider.requests[1].prompt_text()
+
+
+HUGE = "".join(f"value_{n} = ({n}, '{n}')\n" for n in range(3000))  # far over editContextTokens
+
+
+async def complete_at(assistant: Assistant, text: str, line: int) -> None:
+    snapshot = Snapshot("file:///w/long.py", 1, text, "python")
+    async for _ in assistant.complete(snapshot, Position(line, 0), []):
+        pass
+
+
+async def test_completions_in_a_long_file_show_the_region_around_the_cursor() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 2000)
+    (request,) = provider.requests
+    snapshot = request.parts[1].text
+    first = int(snapshot.split("\n", 1)[0].removeprefix("<snapshot from line ").rstrip(">"))
+    assert first <= 2000 - 64 and f"value_{2000 + 64} = " in snapshot  # context on both sides
+    assert "value_0 = " not in snapshot and "value_2999 = " not in snapshot
+    assert estimate_tokens(request.prompt_text()) <= assistant.settings.edit_context_tokens
+
+
+async def test_moving_to_another_region_re_anchors_on_the_current_text() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 2000)
+    edited = HUGE.replace("value_100 = (100, '100')", "value_100 = None")
+    await complete_at(assistant, edited, 2001)  # same region: the old snapshot, no diff shown
+    await complete_at(assistant, edited, 100)  # another region: a fresh anchor, nothing stale
+    same_region, elsewhere = provider.requests[1], provider.requests[2]
+    assert same_region.parts[1] == provider.requests[0].parts[1]
+    assert "value_100 = None" not in same_region.prompt_text()  # outside the region shown
+    assert "value_100 = None" in elsewhere.parts[1].text
+    assert elsewhere.parts[2].text == "<edits_since_snapshot>\n</edits_since_snapshot>\n"
+    assert assistant.anchors.reanchors == 1
+
+
+async def test_the_naive_layout_sends_the_whole_file_within_max_context_tokens() -> None:
+    provider = FakeProvider({"gpt-5.4-mini": ANSWER})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    settings = Settings(model="gpt-5.4-mini", prompt_layout="naive", max_context_tokens=50_000)
+    assistant = Assistant(caller, settings)
+    await complete_at(assistant, HUGE[: len(HUGE) // 2], 1000)
+    assert "value_0 = " in provider.requests[0].prompt_text()
+    assert "value_1499 = " in provider.requests[0].prompt_text()

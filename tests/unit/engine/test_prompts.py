@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -17,12 +18,14 @@ from codex_lsp.engine.prompts import (
     cache_key,
     completion_request,
     completion_window,
-    edits_outside,
+    edits_shown,
     numbered,
     review_request,
     rewrite_request,
+    snapshot_region,
 )
 from codex_lsp.engine.schemas import CompletionAnswer, ReviewAnswer, RewriteAnswer, strict_schema
+from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import ModelRequest, PromptPart
 
 URI = "file:///home/alice/acme-billing/src/invoice.py"
@@ -222,6 +225,24 @@ def test_rewrite_request_layout() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "last"), [(1000, 1002), (0, 3), (1995, 1999)], ids=["middle", "top", "bottom"]
+)
+def test_rewrite_of_a_long_file_shows_the_lines_around_the_region(first: int, last: int) -> None:
+    text = "\n".join(f"x{n} = {n}" for n in range(2000))
+    region = Span(Position(first, 0), Position(last, 0))
+    request = rewrite_request(snap(text), region, "Simplify.", max_context_tokens=2000)
+    document = request.parts[0].text
+    shown = [int(line.split("|")[0]) for line in document.split("\n") if "|" in line]
+    assert shown == list(range(shown[0], shown[-1] + 1))  # contiguous, numbered as in the file
+    assert shown[0] <= first + 1 and last + 1 <= shown[-1]
+    assert all(f"{n}| x{n - 1} = {n - 1}" in document for n in (shown[0], shown[-1]))
+    assert f"<file lines {shown[0]}-{shown[-1]}>" in document
+    assert 0.6 < estimate_tokens(request.prompt_text()) / 2000 <= 1.0
+    if first == 1000:  # room on both sides: the region sits in the middle
+        assert abs((first - shown[0]) - (shown[-1] - last)) < 50
+
+
 # --- cache friendliness ------------------------------------------------------------------------
 
 
@@ -270,8 +291,10 @@ def test_successive_keystrokes_share_everything_but_the_tail(
 def test_long_file_shows_a_block_of_the_snapshot_and_a_quantized_window() -> None:
     request = keystrokes(BIG_HEAD + "total = x1", "", "\n" + BIG_HEAD)[0]
     snapshot, after, before = request.parts[1].text, request.parts[3].text, request.parts[4].text
-    assert snapshot.startswith("<snapshot from line 1793>\nx1792 = 1792\nx1793 = 1793\n")
-    assert snapshot.endswith("\nx301 = 301\nx302 = 302\n</snapshot>\n")
+    # Blocks of 400 lines (60% of the budget at this file's density), the cursor's pair
+    # [1600, 2400), its tail trimmed in 32-line steps to what the window and edits leave.
+    assert snapshot.startswith("<snapshot from line 1601>\nx1600 = 1600\nx1601 = 1601\n")
+    assert snapshot.endswith("\nx237 = 237\nx238 = 238\n</snapshot>\n")
     assert before.startswith("<code_before_cursor>\nx1952 = 1952\nx1953 = 1953\n")
     assert before.endswith("\nx1999 = 1999\ntotal = x1")
     assert after.startswith("<code_after_cursor>\n\nx0 = 0\nx1 = 1\n")
@@ -301,6 +324,33 @@ def test_completion_window(line_count: int, cursor_line: int, window: tuple[int,
     assert completion_window(line_count, cursor_line) == window
 
 
+THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
+
+
+@pytest.mark.parametrize(
+    ("budget", "cursor_line", "region"),
+    [
+        (1_000_000, 500, (0, 1000)),
+        (2560, 0, (0, 256)),
+        (2560, 191, (0, 256)),
+        (2560, 192, (128, 384)),
+        (2560, 999, (896, 1000)),
+        (10, 500, (480, 544)),
+    ],
+    ids=[
+        "whole-file-fits",
+        "top",
+        "last-line-of-the-first-pair",
+        "next-pair",
+        "end-of-file",
+        "tiny-budget-one-quantum-blocks",
+    ],
+)
+def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int]) -> None:
+    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # 10 per line
+    assert snapshot_region(anchor, cursor_line, budget) == region
+
+
 @pytest.mark.parametrize(
     ("hunks", "expected"),
     [
@@ -321,7 +371,7 @@ def test_completion_window(line_count: int, cursor_line: int, window: tuple[int,
     ],
 )
 def test_edits_outside_the_window(hunks: list[Hunk], expected: list[Hunk]) -> None:
-    assert edits_outside(hunks, (32, 128)) == expected
+    assert edits_shown(hunks, (0, 1000), (32, 128)) == expected
 
 
 @pytest.mark.parametrize(
@@ -334,7 +384,22 @@ def test_edits_outside_the_window(hunks: list[Hunk], expected: list[Hunk]) -> No
     ids=["line-just-above", "deletion-just-above", "line-at-end"],
 )
 def test_edits_just_outside_the_window_are_kept(hunk: Hunk) -> None:
-    assert edits_outside([hunk], (32, 128)) == [hunk]
+    assert edits_shown([hunk], (0, 1000), (32, 128)) == [hunk]
+
+
+@pytest.mark.parametrize(
+    ("hunk", "shown"),
+    [
+        (Hunk(300, 301, 300, 301, ("x",)), True),
+        (Hunk(250, 260, 250, 250, ()), True),
+        (Hunk(200, 200, 200, 201, ("x",)), True),
+        (Hunk(10, 11, 10, 11, ("x",)), False),
+        (Hunk(500, 501, 520, 521, ("x",)), False),
+    ],
+    ids=["inside", "deletion-reaching-in", "insertion-at-the-first-line", "before", "after"],
+)
+def test_edits_outside_the_snapshot_region_are_left_out(hunk: Hunk, shown: bool) -> None:
+    assert edits_shown([hunk], (200, 456), (0, 0)) == ([hunk] if shown else [])
 
 
 def test_text_after_the_cursor_comes_before_the_text_before_it() -> None:
