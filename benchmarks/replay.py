@@ -41,9 +41,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="replay only the first revision")
     parser.add_argument("--session", default="typer_core", help="folder under benchmarks/data")
     parser.add_argument("--transitions", type=int, help="replay only this many revisions")
-    parser.add_argument("--keystroke-ms", type=float, default=30.0, help="typing interval")
-    parser.add_argument("--think-ms", type=float, default=250.0, help="extra time per pause")
-    parser.add_argument("--debounce-ms", type=int, default=120, help="server debounceMs")
+    # A fast human typist (about 120 words a minute) who stops briefly at each line end; the
+    # server's default debounce. `--keystroke-ms 30 --think-ms 250 --debounce-ms 120` is the
+    # compressed stress run: 4x the call rate, past OpenAI's ~15 a minute per cache machine.
+    parser.add_argument("--keystroke-ms", type=float, default=100.0, help="typing interval")
+    parser.add_argument("--think-ms", type=float, default=1000.0, help="extra time per pause")
+    parser.add_argument("--debounce-ms", type=int, default=250, help="server debounceMs")
     parser.add_argument(
         "--model-delay-ms", type=float, default=30.0, help="fake model: time between deltas"
     )

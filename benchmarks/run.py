@@ -23,9 +23,9 @@ from tests.fake_openai import FakeOpenAI, RequestRecord
 
 @dataclass(frozen=True)
 class Timing:
-    keystroke_ms: float = 30.0
-    think_ms: float = 250.0
-    debounce_ms: int = 120
+    keystroke_ms: float = 100.0
+    think_ms: float = 1000.0
+    debounce_ms: int = 250
     diagnostics_debounce_ms: int = 1500
 
 

@@ -93,14 +93,15 @@ class Assistant:
         uri, text = snapshot.uri, snapshot.normalized_text()
         region_budget = int(budget * SNAPSHOT_SHARE)
         anchor = self.anchors.anchor(uri, text)
-        region = snapshot_region(anchor, cursor.line, region_budget)
+        previous = self.anchors.last_region(uri)
+        region = snapshot_region(anchor, cursor.line, region_budget, previous)
         window = completion_window(len(snapshot.lines), cursor.line)
         edits = render_hunks(edits_shown(diff_hunks(anchor.lines, snapshot.lines), region, window))
-        if self.anchors.region_moved(uri, region) or self.anchors.needs_reanchor(
-            anchor, edits, region_budget
-        ):
+        # Another region loses the cached prefix anyway: that is when re-anchoring is free.
+        moved = previous is not None and region != previous
+        if moved or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(uri, text)
-            region, edits = snapshot_region(anchor, cursor.line, region_budget), ""
+            region, edits = snapshot_region(anchor, cursor.line, region_budget, region), ""
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region)
 

@@ -106,11 +106,9 @@ class AnchorStore:
         shown = anchor.tokens if shown_tokens is None else min(shown_tokens, anchor.tokens)
         return estimate_tokens(edits_text) > max(256, self._drift_ratio * shown)
 
-    def region_moved(self, uri: str, region: tuple[int, int]) -> bool:
-        """Whether the last prompt showed another part of the document's snapshot: its cached
-        prefix is lost either way, so re-anchoring then costs nothing extra."""
-        previous = self._regions.get(uri)
-        return previous is not None and previous != region
+    def last_region(self, uri: str) -> tuple[int, int] | None:
+        """The lines of the snapshot the document's last completion prompt showed."""
+        return self._regions.get(uri)
 
     def show_region(self, uri: str, region: tuple[int, int]) -> None:
         self._regions[uri] = region

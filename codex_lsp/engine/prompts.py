@@ -9,7 +9,7 @@ the previous one and the provider's prefix cache keeps hitting.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ from codex_lsp.engine.schemas import (
 )
 from codex_lsp.engine.secrets import redact, uri_path
 from codex_lsp.engine.tokens import estimate_tokens
-from codex_lsp.providers.base import ModelRequest, PromptPart
+from codex_lsp.providers.base import Infill, ModelRequest, PromptPart
 
 COMPLETION_INSTRUCTIONS = """\
 You are a code completion engine inside an editor. You may see a snapshot of the file taken
@@ -164,20 +164,35 @@ def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
     return start, min(line_count, cursor_line + COMPLETION_WINDOW_AFTER + 1)
 
 
-def snapshot_region(anchor: Anchor, cursor_line: int, budget_tokens: int) -> tuple[int, int]:
+def snapshot_region(
+    anchor: Anchor,
+    cursor_line: int,
+    budget_tokens: int,
+    previous: tuple[int, int] | None = None,
+) -> tuple[int, int]:
     """Anchor lines [first, end) the completion snapshot shows: all of a file that fits, else
-    two fixed blocks around the cursor sized to the budget at the file's own density.
+    two blocks around the cursor sized to the budget at the file's own density.
 
-    Blocks are fixed per anchor, so the shown text (the cached prefix) only changes when the
-    cursor crosses into another block; the cursor always has half a block around it.
+    The shown text is the cached prefix, so it changes as rarely as it can: the `previous`
+    region is kept while the cursor stays a quarter block inside it, and a new one is a fixed
+    pair of blocks with the cursor at least half a block from its edges.
     """
     total = len(anchor.lines)
     if anchor.tokens <= budget_tokens:
         return 0, total
     lines_that_fit = budget_tokens * total // max(anchor.tokens, 1)
     block = max(REGION_QUANTUM, lines_that_fit // 2 // REGION_QUANTUM * REGION_QUANTUM)
+    if previous is not None and _keeps_cursor(previous, cursor_line, total, block // 4):
+        return previous[0], min(total, previous[1])
     first = max(0, cursor_line - block // 2) // block * block
     return first, min(total, first + 2 * block)
+
+
+def _keeps_cursor(region: tuple[int, int], cursor_line: int, total: int, margin: int) -> bool:
+    first, end = region
+    top_ok = first == 0 or cursor_line >= first + margin
+    bottom_ok = end >= total or cursor_line < end - margin
+    return first < total and top_ok and bottom_ok
 
 
 def edits_shown(hunks: list[Hunk], region: tuple[int, int], window: tuple[int, int]) -> list[Hunk]:
@@ -218,7 +233,7 @@ def completion_request(
         parts = _naive_parts(snapshot, cursor, ws + header, budget - estimate_tokens(ws))
     else:
         parts = _layout_parts(snapshot, cursor, ws + header, layout, budget - estimate_tokens(ws))
-    return _request(
+    request = _request(
         "completion",
         COMPLETION_INSTRUCTIONS,
         parts,
@@ -228,6 +243,35 @@ def completion_request(
         max_output_tokens,
         reasoning_effort,
     )
+    return replace(request, infill=infill(snapshot, cursor, budget, naive=layout.anchor is None))
+
+
+INFILL_SUFFIX_LINES = 2  # after the cursor's line: every request re-reads them, keep it short
+INFILL_BLOCK_NEWLINES = 5  # on an empty line, a suggestion may be a few lines of a block
+
+
+def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = False) -> Infill:
+    """Fill-in-the-middle pieces. Cache-aware: the window before the cursor (a fixed start, so
+    typing only extends it) and a short suffix, because a FIM prompt puts the suffix after the
+    prefix and re-reads it at every keystroke. Naive: the whole file around the cursor."""
+    newlines = _infill_newlines(snapshot.lines[cursor.line], cursor.character)
+    if naive:
+        before, after = (redact(text) for text in snapshot.split_at(cursor))
+        after = _trim_tail(after, budget // 3)
+        return Infill(_trim_head(before, budget - estimate_tokens(after)), after, newlines)
+    start, _ = completion_window(len(snapshot.lines), cursor.line)
+    end_line = min(len(snapshot.lines) - 1, cursor.line + INFILL_SUFFIX_LINES)
+    end = Position(end_line, len(snapshot.lines[end_line]))
+    before = redact(snapshot.text_in(Span(Position(start, 0), cursor)))
+    after = redact(snapshot.text_in(Span(cursor, end)))
+    return Infill(_trim_head(before, budget), after, newlines)
+
+
+def _infill_newlines(line: str, column: int) -> int:
+    """Inside a line: its rest. At the end of a line: the next line. On an empty line: a block."""
+    if line[column:].strip():
+        return 0
+    return 1 if line[:column].strip() else INFILL_BLOCK_NEWLINES
 
 
 def _cursor_task(before: str) -> str:

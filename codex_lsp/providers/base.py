@@ -21,6 +21,16 @@ class PromptPart:
 
 
 @dataclass(frozen=True)
+class Infill:
+    """A completion as fill-in-the-middle: the code around the cursor, for backends whose
+    models complete code directly (no instructions, no JSON), which is faster on small ones."""
+
+    prefix: str  # ends at the cursor
+    suffix: str  # starts at the cursor
+    max_newlines: int  # line breaks the insertion may hold: 0 fills in the rest of a line
+
+
+@dataclass(frozen=True)
 class ModelRequest:
     feature: str
     instructions: str
@@ -30,6 +40,7 @@ class ModelRequest:
     max_output_tokens: int = 1024
     reasoning_effort: str | None = None
     prompt_cache_key: str | None = None
+    infill: Infill | None = None  # completions only; a provider may use it instead of parts
 
     def prompt_text(self) -> str:
         return "".join(part.text for part in self.parts)

@@ -7,6 +7,7 @@ seconds here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import replace
 
@@ -14,7 +15,10 @@ from codex_lsp.local.server import LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
 from codex_lsp.providers.chat import ChatProvider
+from codex_lsp.providers.infill import InfillUnsupported, stream_infill
 from codex_lsp.settings import Settings
+
+log = logging.getLogger(__name__)
 
 LOCAL_MAX_OUTPUT_TOKENS = 384  # small models ramble; short answers keep latency low
 # Measured (benchmarks/LOCAL.md): output tokens dominate local completion latency (~52 ms each
@@ -38,6 +42,8 @@ class LocalProvider:
         )
         self._config = config
         self._chat: ChatProvider | None = None
+        self._http = local_http_client()
+        self._infill_works = True  # until the model turns out to have no FIM tokens
 
     async def _chat_provider(self) -> ChatProvider:
         try:
@@ -54,6 +60,16 @@ class LocalProvider:
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         chat = await self._chat_provider()
+        if request.infill is not None and self._infill_works:
+            try:
+                async for event in stream_infill(
+                    self._http, chat.base_url, request.infill, request.max_output_tokens, model
+                ):
+                    yield event
+                return
+            except InfillUnsupported as error:
+                log.info("%s; completing through chat instead", error)
+                self._infill_works = False
         cap = (
             LOCAL_MAX_COMPLETION_TOKENS
             if request.feature == "completion"
@@ -68,6 +84,7 @@ class LocalProvider:
         return f"embedded llama.cpp at {chat.base_url}"
 
     async def aclose(self) -> None:
+        await self._http.aclose()
         if self._chat is not None:
             await self._chat.aclose()
         await self._server.stop()

@@ -26,7 +26,7 @@ from codex_lsp.engine.prompts import (
 )
 from codex_lsp.engine.schemas import CompletionAnswer, ReviewAnswer, RewriteAnswer, strict_schema
 from codex_lsp.engine.tokens import estimate_tokens
-from codex_lsp.providers.base import ModelRequest, PromptPart
+from codex_lsp.providers.base import Infill, ModelRequest, PromptPart
 
 URI = "file:///home/alice/acme-billing/src/invoice.py"
 URI_KEY = "codex-lsp-6ced763f04264831cdb49d02"
@@ -111,6 +111,9 @@ def test_cache_aware_completion_request_layout() -> None:
         max_output_tokens=256,
         reasoning_effort="low",
         prompt_cache_key=URI_KEY,
+        infill=Infill(
+            "def total(items):\n    return sum(i.price for i in it", ")\n", max_newlines=0
+        ),
     )
 
 
@@ -243,6 +246,49 @@ def test_rewrite_of_a_long_file_shows_the_lines_around_the_region(first: int, la
         assert abs((first - shown[0]) - (shown[-1] - last)) < 50
 
 
+def test_infill_is_the_window_before_the_cursor_and_a_short_suffix() -> None:
+    text = "".join(f"x{n} = {n}\n" for n in range(200))
+    snapshot = snap(text)
+    request = completion(snapshot, Position(100, 3))
+    assert request.infill is not None
+    prefix, suffix = request.infill.prefix, request.infill.suffix
+    assert prefix.startswith("x64 = 64\n") and prefix.endswith("\nx99 = 99\nx10")
+    assert suffix == "0 = 100\nx101 = 101\nx102 = 102"
+    assert request.infill.max_newlines == 0  # inside a line: its rest only
+
+
+def test_infill_on_an_empty_line_may_run_several_lines() -> None:
+    request = completion(snap("def f():\n    \n"), Position(1, 4))
+    assert request.infill == Infill("def f():\n    ", "\n", max_newlines=5)
+
+
+def test_infill_at_the_end_of_a_line_may_add_the_next_line() -> None:
+    request = completion(snap("if ready:\n    go()\n"), Position(0, 9))
+    assert request.infill is not None and request.infill.max_newlines == 1
+
+
+def test_successive_keystrokes_extend_the_infill_prefix() -> None:
+    earlier, later = keystrokes("import math\n\n\ndef area(r):\n    return math.", "pi", "\n")[::2]
+    assert earlier.infill is not None and later.infill is not None
+    assert later.infill.prefix == earlier.infill.prefix + "pi"
+
+
+def test_naive_infill_is_the_whole_file() -> None:
+    snapshot = snap(SMALL)
+    request = completion_request(
+        snapshot, Position(1, 34), [], CompletionLayout(anchor=None), max_context_tokens=12_000
+    )
+    assert request.infill is not None
+    assert request.infill.prefix + request.infill.suffix == SMALL
+
+
+def test_secrets_are_redacted_from_the_infill() -> None:
+    secret = "sk-proj-Q7w3E9r1T5y8U2i4O6p0AsDf"
+    request = completion(snap(f'KEY = "{secret}"\nx = 1\n'), Position(1, 5))
+    assert request.infill is not None
+    assert secret not in request.infill.prefix + request.infill.suffix
+
+
 # --- cache friendliness ------------------------------------------------------------------------
 
 
@@ -349,6 +395,24 @@ THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
 def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int]) -> None:
     anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # 10 per line
     assert snapshot_region(anchor, cursor_line, budget) == region
+
+
+@pytest.mark.parametrize(
+    ("cursor_line", "region"),
+    [(300, (128, 384)), (351, (128, 384)), (160, (128, 384)), (352, (256, 512)), (159, (0, 256))],
+    ids=[
+        "inside",
+        "last-line-a-quarter-block-above-the-end",
+        "a-quarter-block-below-the-top",
+        "too-near-the-end",
+        "too-near-the-top",
+    ],
+)
+def test_snapshot_region_stays_while_the_cursor_is_well_inside(
+    cursor_line: int, region: tuple[int, int]
+) -> None:
+    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # blocks of 128
+    assert snapshot_region(anchor, cursor_line, 2560, previous=(128, 384)) == region
 
 
 @pytest.mark.parametrize(
