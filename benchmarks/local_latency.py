@@ -78,7 +78,8 @@ TARGET_SPEEDUP = 5.0
 PAUSE_TIMEOUT_S = 180.0  # a cold naive prompt on a busy 2-core machine takes tens of seconds
 
 _HTTP_LINE = re.compile(
-    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*HTTP Request: POST \S+/chat/completions"
+    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*HTTP Request: POST "
+    r"\S+/(?:chat/completions|infill)"  # local completions go to /infill since 2026-11-25
 )
 _USAGE_LINE = re.compile(
     r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*usage completion .*?: "

@@ -77,7 +77,7 @@ class Settings(_Model):
         12_000, ge=256, le=1_000_000, description="Prompt budget; far context is trimmed first."
     )
     edit_context_tokens: int = Field(
-        3072,
+        4096,
         ge=256,
         le=1_000_000,
         description="Prompt budget for completions and rewrites (at most maxContextTokens): the "

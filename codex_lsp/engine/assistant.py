@@ -24,6 +24,7 @@ from codex_lsp.engine.prompts import (
     edits_shown,
     review_request,
     rewrite_request,
+    snapshot_head,
     snapshot_region,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Severity, Suggestion
@@ -96,10 +97,14 @@ class Assistant:
         previous = self.anchors.last_region(uri)
         region = snapshot_region(anchor, cursor.line, region_budget, previous)
         window = completion_window(len(snapshot.lines), cursor.line)
-        edits = render_hunks(edits_shown(diff_hunks(anchor.lines, snapshot.lines), region, window))
-        # Another region loses the cached prefix anyway: that is when re-anchoring is free.
+        head = snapshot_head(anchor, region_budget)
+        hunks = diff_hunks(anchor.lines, snapshot.lines)
+        edits = render_hunks(edits_shown(hunks, region, window, head))
+        # Another region loses its cached part anyway: re-anchoring then is free, unless the
+        # head (cached before the region, the same everywhere) has edits it would take in.
         moved = previous is not None and region != previous
-        if moved or self.anchors.needs_reanchor(anchor, edits, region_budget):
+        head_intact = not any(hunk.start < head for hunk in hunks)
+        if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(uri, text)
             region, edits = snapshot_region(anchor, cursor.line, region_budget, region), ""
         self.anchors.show_region(uri, region)

@@ -58,7 +58,9 @@ class ModelChoice:
 
 def _response_key(request: ModelRequest, model: str) -> str:
     digest = hashlib.sha256()
-    for piece in (model, request.schema_name, request.instructions, request.prompt_text()):
+    infill = request.infill  # what a fill-in-the-middle provider sends instead of the parts
+    fim = (infill.prefix, infill.suffix, str(infill.max_newlines)) if infill else ()
+    for piece in (model, request.schema_name, request.instructions, request.prompt_text(), *fim):
         digest.update(piece.encode())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -136,11 +136,12 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
     return "\n".join(lines[: max(end, 1)])
 
 
-COMPLETION_WINDOW_BEFORE = 32  # lines before the cursor shown as current text, at least
-COMPLETION_WINDOW_AFTER = 12
-WINDOW_QUANTUM = 32  # window edges move in steps, so typing does not shift the prompt
-REGION_QUANTUM = 32  # snapshot region blocks are whole multiples of this many lines
+COMPLETION_WINDOW_BEFORE = 16  # lines before the cursor shown as current text, at least
+COMPLETION_WINDOW_AFTER = 8
+WINDOW_QUANTUM = 16  # window edges move in steps, so typing does not shift the prompt
+REGION_QUANTUM = 32  # snapshot head and region blocks are whole multiples of this many lines
 SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
+HEAD_SHARE = 0.4  # of the snapshot: the file's first lines, the same wherever the cursor is
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,12 @@ class CompletionLayout:
 
     anchor: Anchor | None  # None: the naive whole-file layout
     edits: str = ""
-    region: tuple[int, int] | None = None  # anchor lines shown; None: `snapshot_region`'s
+    region: tuple[int, int] | None = None  # anchor lines after the head; None: computed
 
 
-def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
+def completion_window(
+    line_count: int, cursor_line: int, before: int = COMPLETION_WINDOW_BEFORE
+) -> tuple[int, int]:
     """Current lines [start, end) shown verbatim around the cursor.
 
     Both edges keep their text while the user types at the cursor: the start is a fixed line
@@ -160,8 +163,20 @@ def completion_window(line_count: int, cursor_line: int) -> tuple[int, int]:
     cursor (a new line at the cursor moves both down together). The text after the cursor
     precedes the text before it in the prompt, so any change there would be a cache miss.
     """
-    start = max(0, (cursor_line - COMPLETION_WINDOW_BEFORE) // WINDOW_QUANTUM * WINDOW_QUANTUM)
+    quantum = max(WINDOW_QUANTUM, before)
+    start = max(0, (cursor_line - before) // quantum * quantum)
     return start, min(line_count, cursor_line + COMPLETION_WINDOW_AFTER + 1)
+
+
+def snapshot_head(anchor: Anchor, budget_tokens: int) -> int:
+    """Lines [0, head) of the snapshot shown wherever the cursor is (all of a file that fits):
+    imports and module-level names matter everywhere, and a prefix that does not follow the
+    cursor stays cached when the cursor jumps."""
+    total = len(anchor.lines)
+    if anchor.tokens <= budget_tokens:
+        return total
+    lines = int(budget_tokens * HEAD_SHARE) * total // max(anchor.tokens, 1)
+    return lines // REGION_QUANTUM * REGION_QUANTUM
 
 
 def snapshot_region(
@@ -170,49 +185,58 @@ def snapshot_region(
     budget_tokens: int,
     previous: tuple[int, int] | None = None,
 ) -> tuple[int, int]:
-    """Anchor lines [first, end) the completion snapshot shows: all of a file that fits, else
-    two blocks around the cursor sized to the budget at the file's own density.
+    """Anchor lines [first, end) shown after the head: two blocks around the cursor sized to
+    the rest of the budget at the file's own density (empty when the head is the whole file).
 
-    The shown text is the cached prefix, so it changes as rarely as it can: the `previous`
+    The shown text is a cached prefix, so it changes as rarely as it can: the `previous`
     region is kept while the cursor stays a quarter block inside it, and a new one is a fixed
     pair of blocks with the cursor at least half a block from its edges.
     """
     total = len(anchor.lines)
-    if anchor.tokens <= budget_tokens:
-        return 0, total
-    lines_that_fit = budget_tokens * total // max(anchor.tokens, 1)
+    head = snapshot_head(anchor, budget_tokens)
+    if head >= total:
+        return total, total
+    region_tokens = budget_tokens - int(budget_tokens * HEAD_SHARE)
+    lines_that_fit = region_tokens * total // max(anchor.tokens, 1)
     block = max(REGION_QUANTUM, lines_that_fit // 2 // REGION_QUANTUM * REGION_QUANTUM)
-    if previous is not None and _keeps_cursor(previous, cursor_line, total, block // 4):
+    if previous is not None and _keeps_cursor(previous, cursor_line, head, total, block // 4):
         return previous[0], min(total, previous[1])
-    first = max(0, cursor_line - block // 2) // block * block
+    first = head + max(0, cursor_line - head - block // 2) // block * block
     return first, min(total, first + 2 * block)
 
 
-def _keeps_cursor(region: tuple[int, int], cursor_line: int, total: int, margin: int) -> bool:
+def _keeps_cursor(
+    region: tuple[int, int], cursor_line: int, head: int, total: int, margin: int
+) -> bool:
     first, end = region
-    top_ok = first == 0 or cursor_line >= first + margin
+    top_ok = first <= head or cursor_line >= first + margin
     bottom_ok = end >= total or cursor_line < end - margin
-    return first < total and top_ok and bottom_ok
+    return head <= first < total and top_ok and bottom_ok
 
 
-def edits_shown(hunks: list[Hunk], region: tuple[int, int], window: tuple[int, int]) -> list[Hunk]:
-    """Hunks inside the snapshot region (anchor lines) that the window (current lines, which
-    shows the current text) does not already show."""
+def edits_shown(
+    hunks: list[Hunk], region: tuple[int, int], window: tuple[int, int], head: int = 0
+) -> list[Hunk]:
+    """Hunks inside the snapshot's head or region (anchor lines) that the window (current
+    lines, which shows the current text) does not already show."""
     first, end = region
     start, stop = window
     return [
         h
         for h in hunks
-        if (h.new_end <= start or h.new_start >= stop) and h.end >= first and h.start <= end
+        if (h.new_end <= start or h.new_start >= stop)
+        and (h.start <= head or (h.end >= first and h.start <= end))
     ]
 
 
-def _snapshot_part(anchor: Anchor, region: tuple[int, int], budget_tokens: int) -> str:
-    first, end = region
+def _snapshot_part(anchor: Anchor, lines: tuple[int, int], budget_tokens: int) -> str:
+    first, end = lines
+    if first >= end:
+        return ""
     body = _trim_tail("\n".join(anchor.redacted_lines[first:end]), budget_tokens, REGION_QUANTUM)
-    label = (
-        "<snapshot>" if region == (0, len(anchor.lines)) else f"<snapshot from line {first + 1}>"
-    )
+    last = first + body.count("\n") + 1  # the tail may have been trimmed
+    whole = (first, last) == (0, len(anchor.lines))
+    label = "<snapshot>" if whole else f"<snapshot lines {first + 1}-{last}>"
     return f"{label}\n{body}\n</snapshot>\n"
 
 
@@ -246,6 +270,7 @@ def completion_request(
     return replace(request, infill=infill(snapshot, cursor, budget, naive=layout.anchor is None))
 
 
+INFILL_BEFORE = 32  # lines before the cursor, at least: all the context a local model reads
 INFILL_SUFFIX_LINES = 2  # after the cursor's line: every request re-reads them, keep it short
 INFILL_BLOCK_NEWLINES = 5  # on an empty line, a suggestion may be a few lines of a block
 
@@ -259,7 +284,7 @@ def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = F
         before, after = (redact(text) for text in snapshot.split_at(cursor))
         after = _trim_tail(after, budget // 3)
         return Infill(_trim_head(before, budget - estimate_tokens(after)), after, newlines)
-    start, _ = completion_window(len(snapshot.lines), cursor.line)
+    start, _ = completion_window(len(snapshot.lines), cursor.line, INFILL_BEFORE)
     end_line = min(len(snapshot.lines) - 1, cursor.line + INFILL_SUFFIX_LINES)
     end = Position(end_line, len(snapshot.lines[end_line]))
     before = redact(snapshot.text_in(Span(Position(start, 0), cursor)))
@@ -295,15 +320,16 @@ def _layout_parts(
     edits = f"<edits_since_snapshot>\n{redact(layout.edits)}</edits_since_snapshot>\n"
     snapshot_budget = budget - window_tokens - estimate_tokens(edits)
     if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
-        stable, edits = "", ""
+        top, middle, edits = "", "", ""
     else:
-        region = layout.region or snapshot_region(
-            layout.anchor, cursor.line, int(budget * SNAPSHOT_SHARE)
-        )
-        stable = _snapshot_part(layout.anchor, region, snapshot_budget)
+        share = int(budget * SNAPSHOT_SHARE)
+        region = layout.region or snapshot_region(layout.anchor, cursor.line, share)
+        top = _snapshot_part(layout.anchor, (0, snapshot_head(layout.anchor, share)), share)
+        middle = _snapshot_part(layout.anchor, region, snapshot_budget - estimate_tokens(top))
     return (
         PromptPart(head),
-        PromptPart(stable, breakpoint=bool(stable)),
+        PromptPart(top, breakpoint=bool(top)),
+        PromptPart(middle, breakpoint=bool(middle)),
         PromptPart(edits, breakpoint=bool(edits)),
         PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
         PromptPart("<code_before_cursor>\n" + before, breakpoint=True),

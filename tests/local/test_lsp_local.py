@@ -95,9 +95,10 @@ async def test_completion_review_cancel_and_shutdown_on_the_real_model(
             assert start.character >= 0 and end.character <= len(lines[end.line])
             assert diagnostic.source == "codex-lsp"
 
-    # Cancel a request while the model writes, then the next one is answered.
-    pending = Cancellable(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, _inline(1, 4))
-    await asyncio.sleep(0.5)
+    # Cancel a request while the model writes (on the empty last line: a multi-line fill, the
+    # longest kind), then the next one is answered.
+    pending = Cancellable(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, _inline(2, 0))
+    await asyncio.sleep(0.15)
     pending.cancel()
     with pytest.raises(Exception, match=r"(?i)cancel"):
         await pending.future

@@ -260,9 +260,9 @@ async def test_an_edit_far_above_keeps_the_snapshot_and_is_sent_as_a_diff() -> N
         assistant, LONG.replace("value_3 = 3\n", "value_3 = 33\n") + "total = v"
     )
     earlier, later = provider.requests
-    assert earlier.parts[:2] == later.parts[:2]
+    assert earlier.parts[:3] == later.parts[:3]
     assert earlier.parts[1].text.startswith("<snapshot>\nvalue_0 = 0\nvalue_1 = 1\n")
-    assert (earlier.parts[2].text, later.parts[2].text) == (
+    assert (earlier.parts[3].text, later.parts[3].text) == (
         "<edits_since_snapshot>\n</edits_since_snapshot>\n",
         "<edits_since_snapshot>\nreplace snapshot lines 4-4 with:\nvalue_3 = 33\n"
         "</edits_since_snapshot>\n",
@@ -289,25 +289,39 @@ async def test_completions_in_a_long_file_show_the_region_around_the_cursor() ->
     assistant, provider = assistant_with_fake_model()
     await complete_at(assistant, HUGE, 2000)
     (request,) = provider.requests
-    snapshot = request.parts[1].text
-    first = int(snapshot.split("\n", 1)[0].removeprefix("<snapshot from line ").rstrip(">"))
-    assert first <= 2000 - 64 and f"value_{2000 + 64} = " in snapshot  # context on both sides
-    assert "value_0 = " not in snapshot and "value_2999 = " not in snapshot
+    head, region = request.parts[1].text, request.parts[2].text
+    assert head.startswith("<snapshot lines 1-") and "value_0 = " in head  # the file's top
+    first, last = region.split(">", 1)[0].removeprefix("<snapshot lines ").split("-")
+    assert int(first) <= 2000 - 32 and int(last) >= 2000 + 32  # context on both sides
+    assert "value_2999 = " not in request.prompt_text()
     assert estimate_tokens(request.prompt_text()) <= assistant.settings.edit_context_tokens
 
 
 async def test_moving_to_another_region_re_anchors_on_the_current_text() -> None:
     assistant, provider = assistant_with_fake_model()
     await complete_at(assistant, HUGE, 2000)
-    edited = HUGE.replace("value_100 = (100, '100')", "value_100 = None")
+    edited = HUGE.replace("value_400 = (400, '400')", "value_400 = None")
     await complete_at(assistant, edited, 2001)  # same region: the old snapshot, no diff shown
-    await complete_at(assistant, edited, 100)  # another region: a fresh anchor, nothing stale
+    await complete_at(assistant, edited, 400)  # another region: a fresh anchor, nothing stale
     same_region, elsewhere = provider.requests[1], provider.requests[2]
-    assert same_region.parts[1] == provider.requests[0].parts[1]
-    assert "value_100 = None" not in same_region.prompt_text()  # outside the region shown
-    assert "value_100 = None" in elsewhere.parts[1].text
-    assert elsewhere.parts[2].text == "<edits_since_snapshot>\n</edits_since_snapshot>\n"
+    assert same_region.parts[1:3] == provider.requests[0].parts[1:3]
+    assert "value_400 = None" not in same_region.prompt_text()  # outside what is shown
+    assert "value_400 = None" in elsewhere.parts[2].text
+    assert elsewhere.parts[3].text == "<edits_since_snapshot>\n</edits_since_snapshot>\n"
     assert assistant.anchors.reanchors == 1
+
+
+async def test_moving_keeps_the_anchor_while_the_head_has_edits() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 2000)
+    edited = HUGE.replace("value_3 = (3, '3')", "value_3 = None")  # in the file's head
+    await complete_at(assistant, edited, 2001)
+    await complete_at(assistant, edited, 1000)  # another region, the head stays cached
+    first, elsewhere = provider.requests[0], provider.requests[2]
+    assert elsewhere.parts[1] == first.parts[1]  # the head as first sent
+    assert "value_3 = None" in elsewhere.parts[3].text  # the edit, as a diff
+    assert elsewhere.parts[2] != first.parts[2]  # the new region
+    assert assistant.anchors.reanchors == 0
 
 
 async def test_the_naive_layout_sends_the_whole_file_within_max_context_tokens() -> None:

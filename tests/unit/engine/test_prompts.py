@@ -22,6 +22,7 @@ from codex_lsp.engine.prompts import (
     numbered,
     review_request,
     rewrite_request,
+    snapshot_head,
     snapshot_region,
 )
 from codex_lsp.engine.schemas import CompletionAnswer, ReviewAnswer, RewriteAnswer, strict_schema
@@ -98,6 +99,7 @@ def test_cache_aware_completion_request_layout() -> None:
                 "</snapshot>\n",
                 breakpoint=True,
             ),
+            PromptPart(""),  # no region: the whole file is the head
             PromptPart("<edits_since_snapshot>\n</edits_since_snapshot>\n", breakpoint=True),
             AFTER_SMALL,
             PromptPart(
@@ -124,7 +126,7 @@ def test_cache_aware_layout_shows_the_snapshot_and_the_edits_given() -> None:
         anchor_text="def total(items):\n    return 0\n",
         edits="replace snapshot lines 2-2 with:\n    return sum(i.price for i in it)\n",
     )
-    assert request.parts[1:3] == (
+    assert (request.parts[1], request.parts[3]) == (
         PromptPart("<snapshot>\ndef total(items):\n    return 0\n\n</snapshot>\n", breakpoint=True),
         PromptPart(
             "<edits_since_snapshot>\nreplace snapshot lines 2-2 with:\n"
@@ -138,6 +140,7 @@ def test_small_budget_drops_snapshot_and_edits_and_keeps_the_cursor_region() -> 
     request = completion(snap(SMALL), Position(1, 34), max_context_tokens=256)
     assert request.parts == (
         PromptPart("File: src/invoice.py (python)\n"),
+        PromptPart(""),
         PromptPart(""),
         PromptPart(""),
         AFTER_SMALL,
@@ -336,26 +339,30 @@ def test_successive_keystrokes_share_everything_but_the_tail(
 
 def test_long_file_shows_a_block_of_the_snapshot_and_a_quantized_window() -> None:
     request = keystrokes(BIG_HEAD + "total = x1", "", "\n" + BIG_HEAD)[0]
-    snapshot, after, before = request.parts[1].text, request.parts[3].text, request.parts[4].text
-    # Blocks of 400 lines (60% of the budget at this file's density), the cursor's pair
-    # [1600, 2400), its tail trimmed in 32-line steps to what the window and edits leave.
-    assert snapshot.startswith("<snapshot from line 1601>\nx1600 = 1600\nx1601 = 1601\n")
-    assert snapshot.endswith("\nx237 = 237\nx238 = 238\n</snapshot>\n")
-    assert before.startswith("<code_before_cursor>\nx1952 = 1952\nx1953 = 1953\n")
+    top, region = request.parts[1].text, request.parts[2].text
+    after, before = request.parts[4].text, request.parts[5].text
+    # The file's head (40% of the snapshot's 60% of the budget, in 32-line steps), then the
+    # cursor's pair of 192-line blocks [1792, 2176) after it, its tail trimmed to the budget.
+    assert top.startswith("<snapshot lines 1-256>\nx0 = 0\n")
+    assert top.endswith("\nx255 = 255\n</snapshot>\n")
+    assert region.startswith("<snapshot lines 1793-2176>\nx1792 = 1792\n")
+    assert region.endswith("\nx174 = 174\n</snapshot>\n")
+    assert all(part.breakpoint for part in request.parts[1:3])
+    assert before.startswith("<code_before_cursor>\nx1984 = 1984\nx1985 = 1985\n")
     assert before.endswith("\nx1999 = 1999\ntotal = x1")
     assert after.startswith("<code_after_cursor>\n\nx0 = 0\nx1 = 1\n")
-    assert after.endswith("\nx10 = 10\nx11 = 11\n</code_after_cursor>\n")
+    assert after.endswith("\nx6 = 6\nx7 = 7\n</code_after_cursor>\n")
 
 
 @pytest.mark.parametrize(
     ("line_count", "cursor_line", "window"),
     [
-        (10, 0, (0, 10)),
-        (1000, 100, (64, 113)),
-        (1000, 111, (64, 124)),
-        (1000, 128, (96, 141)),
-        (120, 110, (64, 120)),
-        (4001, 2000, (1952, 2013)),
+        (10, 5, (0, 10)),
+        (1000, 100, (80, 109)),
+        (1000, 111, (80, 120)),
+        (1000, 128, (112, 137)),
+        (120, 115, (96, 120)),
+        (4001, 2000, (1984, 2009)),
     ],
     ids=[
         "short-file-whole",
@@ -376,15 +383,15 @@ THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
 @pytest.mark.parametrize(
     ("budget", "cursor_line", "region"),
     [
-        (1_000_000, 500, (0, 1000)),
-        (2560, 0, (0, 256)),
-        (2560, 191, (0, 256)),
-        (2560, 192, (128, 384)),
-        (2560, 999, (896, 1000)),
+        (1_000_000, 500, (1000, 1000)),
+        (2560, 0, (96, 224)),
+        (2560, 191, (96, 224)),
+        (2560, 192, (160, 288)),
+        (2560, 999, (928, 1000)),
         (10, 500, (480, 544)),
     ],
     ids=[
-        "whole-file-fits",
+        "whole-file-fits-in-the-head",
         "top",
         "last-line-of-the-first-pair",
         "next-pair",
@@ -393,13 +400,20 @@ THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
     ],
 )
 def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int]) -> None:
-    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # 10 per line
+    # 10 tokens a line; at 2560: a head of 96 lines (40%), then blocks of 64 lines.
+    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)
     assert snapshot_region(anchor, cursor_line, budget) == region
+
+
+@pytest.mark.parametrize(("budget", "head"), [(1_000_000, 1000), (2560, 96), (10, 0)])
+def test_snapshot_head(budget: int, head: int) -> None:
+    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)
+    assert snapshot_head(anchor, budget) == head
 
 
 @pytest.mark.parametrize(
     ("cursor_line", "region"),
-    [(300, (128, 384)), (351, (128, 384)), (160, (128, 384)), (352, (256, 512)), (159, (0, 256))],
+    [(300, (128, 384)), (367, (128, 384)), (144, (128, 384)), (368, (288, 416)), (143, (96, 224))],
     ids=[
         "inside",
         "last-line-a-quarter-block-above-the-end",
@@ -411,7 +425,7 @@ def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int])
 def test_snapshot_region_stays_while_the_cursor_is_well_inside(
     cursor_line: int, region: tuple[int, int]
 ) -> None:
-    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # blocks of 128
+    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # blocks of 64
     assert snapshot_region(anchor, cursor_line, 2560, previous=(128, 384)) == region
 
 
@@ -497,7 +511,7 @@ def test_workspace_files_over_their_share_of_the_budget_are_left_out() -> None:
 @pytest.mark.parametrize(
     ("kind", "indexes", "starts_with"),
     [
-        ("completion", [1, 2, 4], ["<snapshot>\n", "<edits_since_snapshot>\n", "<code_before"]),
+        ("completion", [1, 3, 5], ["<snapshot>\n", "<edits_since_snapshot>\n", "<code_before"]),
         ("naive", [], []),
         ("review", [1], ["File: src/invoice.py (python)\n<file>\n"]),
         ("rewrite", [0], ["File: src/invoice.py (python)\n<file>\n"]),
