@@ -158,6 +158,18 @@ def _ensure_assembled(spec: ModelSpec, directory: Path) -> Path:
     return target
 
 
+def weights_installed(name: str) -> bool:
+    """Whether the part packages of embedded model `name` are installed (nothing is read)."""
+    spec = MODELS.get(name)
+    if spec is None:
+        return False
+    try:
+        find_parts(spec)
+    except LocalModelError:
+        return False
+    return True
+
+
 def find_parts(spec: ModelSpec) -> list[Path]:
     """Locate the installed part files in order without importing the part packages."""
     parts: list[Path] = []

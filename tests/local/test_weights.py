@@ -160,3 +160,10 @@ def test_stale_partial_files_are_removed(
     os.utime(stale, (0, 0))
     resolve_model_path("fake-model", cache_dir=tmp_path)
     assert not stale.exists() and fresh.exists()  # a fresh one may belong to another process
+
+
+def test_installed_weights_are_recognised_without_reading_them() -> None:
+    from codex_lsp.local.weights import weights_installed
+
+    assert weights_installed("qwen2.5-coder-0.5b")  # the `local` extra, in the test setup
+    assert not weights_installed("qwen2.5-coder-70b")
