@@ -80,8 +80,8 @@ class Settings(_Model):
         4096,
         ge=256,
         le=1_000_000,
-        description="Prompt budget for completions and rewrites (at most maxContextTokens): the "
-        "code around the cursor or region, far lines trimmed first. Smaller is cheaper.",
+        description="Prompt budget for completions, half of it for rewrites (at most "
+        "maxContextTokens): the code around the cursor or region, far lines trimmed first.",
     )
     max_output_tokens: int = Field(
         2048, ge=16, le=100_000, description="Upper bound on tokens a single answer may use."

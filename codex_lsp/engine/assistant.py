@@ -169,7 +169,9 @@ class Assistant:
             snapshot,
             region,
             task,
-            max_context_tokens=self.edit_budget(self.settings.max_output_tokens),
+            # A region's rewrite needs its surroundings, about a hundred lines, not a block
+            # pair like a completion: half the budget (the region itself is always sent whole).
+            max_context_tokens=max(256, self.edit_budget(self.settings.max_output_tokens) // 2),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )

@@ -332,3 +332,14 @@ async def test_the_naive_layout_sends_the_whole_file_within_max_context_tokens()
     await complete_at(assistant, HUGE[: len(HUGE) // 2], 1000)
     assert "value_0 = " in provider.requests[0].prompt_text()
     assert "value_1499 = " in provider.requests[0].prompt_text()
+
+
+async def test_a_rewrite_sends_the_lines_around_its_region_within_half_the_edit_budget() -> None:
+    assistant, provider = assistant_with_fake_model()
+    snapshot = Snapshot("file:///w/long.py", 1, HUGE, "python")
+    await assistant.rewrite(snapshot, snapshot.line_span(1500, 1502), "Simplify.")
+    (request,) = provider.requests
+    prompt = request.instructions + request.prompt_text()
+    assert "1501| value_1500 = " in prompt and "1503| value_1502 = " in prompt
+    assert "value_0 = " not in prompt and "value_2999 = " not in prompt
+    assert estimate_tokens(prompt) <= assistant.settings.edit_context_tokens // 2
