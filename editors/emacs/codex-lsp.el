@@ -152,8 +152,8 @@ nil uses the server's default."
 
 (defcustom codex-lsp-edit-context-tokens nil
   "Prompt budget for completions, half of it for rewrites.
-At most `codex-lsp-max-context-tokens': the code around the cursor or region, far
-lines trimmed first.  nil uses the server's default."
+At most `codex-lsp-max-context-tokens': the code around the cursor or
+region, far lines trimmed first.  nil uses the server's default."
   :type '(choice (const :tag "Server default" nil) natnum)
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
