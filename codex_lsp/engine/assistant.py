@@ -107,8 +107,9 @@ class Assistant:
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(uri, text)
             region, edits = snapshot_region(anchor, cursor.line, region_budget, region), ""
+            head = snapshot_head(anchor, region_budget)
         self.anchors.show_region(uri, region)
-        return CompletionLayout(anchor, edits, region)
+        return CompletionLayout(anchor, edits, region, head)
 
     async def complete(
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]

@@ -151,6 +151,7 @@ class CompletionLayout:
     anchor: Anchor | None  # None: the naive whole-file layout
     edits: str = ""
     region: tuple[int, int] | None = None  # anchor lines after the head; None: computed
+    head: int | None = None  # anchor lines [0, head) always shown; None: computed
 
 
 def completion_window(
@@ -281,9 +282,7 @@ def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = F
     prefix and re-reads it at every keystroke. Naive: the whole file around the cursor."""
     newlines = _infill_newlines(snapshot.lines[cursor.line], cursor.character)
     if naive:
-        before, after = (redact(text) for text in snapshot.split_at(cursor))
-        after = _trim_tail(after, budget // 3)
-        return Infill(_trim_head(before, budget - estimate_tokens(after)), after, newlines)
+        return Infill(*_whole_file_around(snapshot, cursor, budget), newlines)
     start, _ = completion_window(len(snapshot.lines), cursor.line, INFILL_BEFORE)
     end_line = min(len(snapshot.lines) - 1, cursor.line + INFILL_SUFFIX_LINES)
     end = Position(end_line, len(snapshot.lines[end_line]))
@@ -324,7 +323,8 @@ def _layout_parts(
     else:
         share = int(budget * SNAPSHOT_SHARE)
         region = layout.region or snapshot_region(layout.anchor, cursor.line, share)
-        top = _snapshot_part(layout.anchor, (0, snapshot_head(layout.anchor, share)), share)
+        head_end = snapshot_head(layout.anchor, share) if layout.head is None else layout.head
+        top = _snapshot_part(layout.anchor, (0, head_end), share)
         middle = _snapshot_part(layout.anchor, region, snapshot_budget - estimate_tokens(top))
     return (
         PromptPart(head),
@@ -341,10 +341,7 @@ def _naive_parts(
     snapshot: Snapshot, cursor: Position, head: str, budget: int
 ) -> tuple[PromptPart, ...]:
     """The whole file with the cursor marked, as simple AI plugins send it (for comparison)."""
-    before, after = snapshot.split_at(cursor)
-    before, after = redact(before), redact(after)
-    after = _trim_tail(after, budget // 3)
-    before = _trim_head(before, budget - estimate_tokens(after))
+    before, after = _whole_file_around(snapshot, cursor, budget)
     return (
         PromptPart(head),
         PromptPart("<code_before_cursor>\n" + before + "\n</code_before_cursor>\n"),
@@ -353,6 +350,13 @@ def _naive_parts(
             "The cursor is between code_before_cursor and code_after_cursor. Suggest the insertion."
         ),
     )
+
+
+def _whole_file_around(snapshot: Snapshot, cursor: Position, budget: int) -> tuple[str, str]:
+    """The text before and after the cursor within the budget: a third at most after it."""
+    before, after = (redact(text) for text in snapshot.split_at(cursor))
+    after = _trim_tail(after, budget // 3)
+    return _trim_head(before, budget - estimate_tokens(after)), after
 
 
 def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:

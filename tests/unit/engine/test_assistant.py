@@ -343,3 +343,13 @@ async def test_a_rewrite_sends_the_lines_around_its_region_within_half_the_edit_
     assert "1501| value_1500 = " in prompt and "1503| value_1502 = " in prompt
     assert "value_0 = " not in prompt and "value_2999 = " not in prompt
     assert estimate_tokens(prompt) <= assistant.settings.edit_context_tokens // 2
+
+
+async def test_near_the_top_the_region_follows_the_head_without_a_gap() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 10)
+    (request,) = provider.requests
+    head, region = request.parts[1].text, request.parts[2].text
+    head_last = int(head.split(">", 1)[0].rsplit("-", 1)[1])
+    region_first = int(region.split(">", 1)[0].removeprefix("<snapshot lines ").split("-")[0])
+    assert region_first == head_last + 1
