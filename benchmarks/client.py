@@ -116,10 +116,18 @@ def server_env(base_url: str) -> dict[str, str]:
 class BenchClient:
     """One server process and the document being edited in it."""
 
-    def __init__(self, base_url: str, settings: dict[str, Any], log_file: Path) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        settings: dict[str, Any],
+        log_file: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """`env` is the server's whole environment; by default a fake OpenAI at `base_url`."""
         self.base_url = base_url
         self.settings = settings
         self.log_file = log_file
+        self.env = server_env(base_url) if env is None else env
         self.stats = ClientStats()
         self.client = LanguageClient("codex-lsp-bench", "1")
         self.signal = Signal()
@@ -163,7 +171,7 @@ class BenchClient:
             str(self.log_file),
             "--log-level",
             "INFO",
-            env=server_env(self.base_url),
+            env=self.env,
             cwd=str(REPO_ROOT),
         )
         self._drain_stderr()

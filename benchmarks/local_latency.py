@@ -39,9 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lsprotocol import types
-
-from benchmarks.client import REPO_ROOT, BenchClient, client_capabilities
+from benchmarks.client import REPO_ROOT, BenchClient
 from benchmarks.edits import DATA_DIR, Edit, Pause, Step, revision_steps
 from benchmarks.responder import Oracle
 from benchmarks.run import Timing, Typist
@@ -132,37 +130,6 @@ def local_env(cache_dir: Path, gguf: Path) -> dict[str, str]:
         "CODEX_LSP_CACHE_DIR": str(cache_dir),
         "CODEX_LSP_LOCAL_MODEL_PATH": str(gguf),
     }
-
-
-class LocalClient(BenchClient):
-    """The cost harness's client with the local backend's environment (its `start` copied:
-    `BenchClient.start` always sets a fake OpenAI key and base URL)."""
-
-    def __init__(self, settings: dict[str, Any], log_file: Path, env: dict[str, str]) -> None:
-        super().__init__("", settings, log_file)
-        self.env = env
-
-    async def start(self) -> None:
-        await self.client.start_io(
-            sys.executable,
-            "-m",
-            "codex_lsp",
-            "--log-file",
-            str(self.log_file),
-            "--log-level",
-            "INFO",
-            env=self.env,
-            cwd=str(REPO_ROOT),
-        )
-        self._drain_stderr()
-        await self.client.initialize_async(
-            types.InitializeParams(
-                capabilities=client_capabilities(),
-                process_id=os.getpid(),
-                initialization_options={"codexLsp": self.settings},
-            )
-        )
-        self.client.initialized(types.InitializedParams())
 
 
 def server_settings(layout: str, debounce_ms: int) -> dict[str, Any]:
@@ -311,7 +278,7 @@ async def replay_layout(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="codex-lsp-bench-cache-") as cache_dir:
         env = local_env(Path(cache_dir), gguf)
-        client = LocalClient(server_settings(layout, timing.debounce_ms), log_file, env)
+        client = BenchClient("", server_settings(layout, timing.debounce_ms), log_file, env)
         await client.start()
         try:
             client.open(URI, "python", text)
