@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from codex_lsp.engine.assistant import Assistant, ReviewFinding, fix_region
+from codex_lsp.engine.assistant import Assistant, fix_region
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
 from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.local.weights import weights_installed
 from codex_lsp.providers.base import Provider

@@ -27,20 +27,20 @@ from codex_lsp.engine.prompts import (
     snapshot_head,
     snapshot_region,
 )
-from codex_lsp.engine.schemas import Finding, Rewrite, Severity, Suggestion
+from codex_lsp.engine.review import (
+    WHOLE_FILE,
+    ReviewFinding,
+    ReviewMemory,
+    ReviewPlan,
+    locate_finding,
+    plan_review,
+)
+from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
 
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
 _LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
-
-
-@dataclass(frozen=True)
-class ReviewFinding:
-    span: Span
-    severity: Severity
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Assistant:
         self.settings = settings
         self.anchors = AnchorStore()
         self.typed_through = TypedThrough()
+        self.reviewed = ReviewMemory()
 
     @property
     def cache_aware(self) -> bool:
@@ -144,25 +145,60 @@ class Assistant:
     def forget(self, uri: str) -> None:
         self.anchors.forget(uri)
         self.typed_through.forget(uri)
+        self.reviewed.forget(uri)
 
     async def review(
         self, snapshot: Snapshot, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[ReviewFinding, None]:
+        """Findings for the whole current text: earlier ones that still stand come first, then
+        what the model finds where the text changed since the last review (or in all of it)."""
+        budget = self.context_budget(self.settings.max_output_tokens)
+        plan = self._review_plan(snapshot)
+        findings = list(plan.carried)
+        for finding in plan.carried:
+            yield finding
+        if not plan.needs_model:
+            self.caller.ledger.count_avoided("review")
+        else:
+            async with aclosing(self._review_call(snapshot, workspace, plan, budget)) as found:
+                async for finding in found:
+                    findings.append(finding)
+                    yield finding
+        # Only a review that ran to the end may stand for this text.
+        self.reviewed.remember(snapshot.uri, snapshot.lines, findings)
+
+    def _review_plan(self, snapshot: Snapshot) -> ReviewPlan:
+        if not self.cache_aware:
+            return WHOLE_FILE
+        previous = self.reviewed.get(snapshot.uri)
+        budget = self.edit_budget(self.settings.max_output_tokens)
+        return plan_review(previous, snapshot.lines, budget)
+
+    async def _review_call(
+        self,
+        snapshot: Snapshot,
+        workspace: list[WorkspaceFile],
+        plan: ReviewPlan,
+        budget: int,
+    ) -> AsyncGenerator[ReviewFinding, None]:
         request = review_request(
             snapshot,
             workspace,
-            max_context_tokens=self.context_budget(self.settings.max_output_tokens),
+            excerpts=None if plan.whole_file else plan.excerpts,
+            max_context_tokens=budget,
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )
         # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise.
         errors_only = self.caller.model == "local"
-        async with aclosing(self.caller.stream_items(request, Finding, "findings")) as findings:
+        stream = self.caller.stream_items(request, Finding, "findings", use_cache=self.cache_aware)
+        async with aclosing(stream) as findings:
             async for finding in findings:
                 if errors_only and finding.severity != "error":
                     continue
                 located = locate_finding(snapshot, finding)
-                if located is not None:
+                # An excerpt review answers for the lines it showed, nothing else.
+                if located is not None and plan.covers(located):
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
@@ -177,7 +213,8 @@ class Assistant:
             reasoning_effort=self._effort(),
         )
         # aclosing: leaving early must close the upstream stream now, not at garbage collection.
-        async with aclosing(self.caller.stream_items(request, Rewrite, "rewrites")) as rewrites:
+        stream = self.caller.stream_items(request, Rewrite, "rewrites", use_cache=self.cache_aware)
+        async with aclosing(stream) as rewrites:
             async for rewrite in rewrites:
                 return region_edit(snapshot, region, rewrite)
         return None
@@ -213,50 +250,6 @@ def _echo_length(before: str, text: str) -> int:
         if tail.endswith(text[:size]):
             return size
     return 0
-
-
-def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:
-    """Map a 1-based line and a snippet to a precise range.
-
-    The snippet must really be in the file near the reported line (exactly, or ignoring
-    whitespace); a finding whose code cannot be found is dropped: small models in particular
-    invent snippets, and a diagnostic on the wrong code is worse than none.
-    """
-    line = finding.line - 1
-    snippet = finding.snippet.strip()
-    if not snippet or line < 0 or line >= len(snapshot.lines):
-        return None
-    candidates = [
-        c for c in (line, line - 1, line + 1, line - 2, line + 2) if 0 <= c < len(snapshot.lines)
-    ]
-    span = _exact_span(snapshot, candidates, snippet) or _loose_span(snapshot, candidates, snippet)
-    if span is None:
-        return None
-    return ReviewFinding(span, finding.severity, _short_code(finding.code), finding.message)
-
-
-def _exact_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
-    for candidate in candidates:
-        column = snapshot.lines[candidate].find(snippet)
-        if column >= 0:
-            return Span(Position(candidate, column), Position(candidate, column + len(snippet)))
-    return None
-
-
-def _loose_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
-    """The whole (trimmed) line that holds the snippet when whitespace is ignored."""
-    squeezed = "".join(snippet.split())
-    for candidate in candidates:
-        text = snapshot.lines[candidate]
-        if squeezed and squeezed in "".join(text.split()):
-            start = len(text) - len(text.lstrip())
-            return Span(Position(candidate, start), Position(candidate, len(text.rstrip())))
-    return None
-
-
-def _short_code(code: str) -> str:
-    cleaned = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
-    return cleaned[:40] or "ai-review"
 
 
 def fix_region(snapshot: Snapshot, span: Span, context_lines: int = 2) -> Span:

@@ -401,17 +401,30 @@ def review_request(
     snapshot: Snapshot,
     workspace: list[WorkspaceFile],
     *,
+    excerpts: tuple[tuple[int, int], ...] | None = None,
     max_context_tokens: int,
     max_output_tokens: int = 2048,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
+    """The whole numbered file, or only `excerpts` (current lines [start, end)): the parts
+    changed since the file's last review."""
     budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
-    document = _document_part(snapshot, budget - estimate_tokens(ws))
+    if excerpts is None:
+        document = _document_part(snapshot, budget - estimate_tokens(ws))
+        task = "Review the file above and report its bugs."
+    else:
+        document = _excerpts_part(snapshot, excerpts)
+        task = (
+            "Only the parts of the file changed since its last review are shown, with their "
+            "surroundings; the code not shown exists and may define names used here. Review "
+            "the lines shown and report their bugs."
+        )
     parts = (
         PromptPart(ws),
-        PromptPart(document, breakpoint=True),
-        PromptPart("Review the file above and report its bugs."),
+        # An excerpt is read once: a breakpoint there would only pay for a cache write.
+        PromptPart(document, breakpoint=excerpts is None),
+        PromptPart(task),
     )
     return _request(
         "diagnostics",
@@ -423,6 +436,15 @@ def review_request(
         max_output_tokens,
         reasoning_effort,
     )
+
+
+def _excerpts_part(snapshot: Snapshot, excerpts: tuple[tuple[int, int], ...]) -> str:
+    lines = redact(snapshot.normalized_text()).split("\n")
+    chunks = [f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"]
+    for start, end in excerpts:
+        body = numbered("\n".join(lines[start:end]), start + 1)
+        chunks.append(f"<file lines {start + 1}-{end}>\n{body}\n</file>\n")
+    return "".join(chunks)
 
 
 def rewrite_request(

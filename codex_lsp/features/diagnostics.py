@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from codex_lsp.engine.assistant import ReviewFinding
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.features.positions import range_to_client
 
 if TYPE_CHECKING:

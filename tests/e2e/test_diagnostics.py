@@ -155,3 +155,28 @@ async def test_a_dropped_stream_keeps_the_findings_already_complete(
         types.CompletionParams(types.TextDocumentIdentifier(uri=URI), types.Position(0, 0))
     )
     assert completion is not None  # the server is alive and answering
+
+
+async def test_a_saved_change_is_reviewed_alone_and_earlier_findings_move_with_the_text(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    filler = "".join(f"value_{n} = {n}\n" for n in range(120))
+    fake.script(Answer(json={"findings": [{**f, "line": f["line"] + 120} for f in FINDINGS]}))
+    fake.script(Answer(json={"findings": []}, match="review"))
+    client, recorder = await start_server(editor="emacs")
+    open_doc(client, URI, filler + SOURCE)
+    await recorder.wait_for(lambda: len(client.diagnostics.get(URI, [])) == 2)
+
+    edited = filler.replace("value_30 = 30\n", "value_30 = 30\nextra = 31\n") + SOURCE
+    change_doc(client, URI, 2, edited)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=URI))
+    )
+    await recorder.wait_for(lambda: any(p.version == 2 for p in recorder.publishes))
+    assert await fake.await_for(lambda: len(fake.requests) == 2 and fake.requests[1].completed)
+
+    second = fake.requests[1].prompt_text
+    assert "<file lines 20-44>" in second and "32| extra = 31" in second
+    assert "value_0 = " not in second and "n % 2 == 1" not in second
+    kept = [d.range.start.line for d in recorder.publishes[-1].diagnostics]
+    assert kept == [122, 126]  # one line further down than on open

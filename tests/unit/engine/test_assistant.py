@@ -7,14 +7,13 @@ import pytest
 from codex_lsp.engine.assistant import (
     Assistant,
     RegionEdit,
-    ReviewFinding,
     clean_insertion,
     fix_region,
-    locate_finding,
     region_edit,
 )
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.review import ReviewFinding, locate_finding
 from codex_lsp.engine.schemas import Finding, Rewrite
 from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import TextDelta, Usage

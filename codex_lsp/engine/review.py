@@ -1,0 +1,187 @@
+"""Review findings: where a model's finding is in the file, and what a review on save can skip.
+
+A document reviewed before is reviewed again only where it changed (with its surroundings);
+the earlier findings on the unchanged lines are carried over to their new line numbers. A file
+seen for the first time, or changed in more than half of it, is reviewed whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+
+from codex_lsp.engine.cache import Hunk, diff_hunks
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.schemas import Finding, Severity
+from codex_lsp.engine.tokens import estimate_tokens
+
+CONTEXT_LINES = 12  # around each changed line: about a short function, so the change reads whole
+WHOLE_FILE_SHARE = 0.5  # past this share of the file in excerpts, a whole review reads better
+
+Excerpt = tuple[int, int]  # current lines [start, end)
+
+
+@dataclass(frozen=True)
+class ReviewFinding:
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A document's text (lines) as last reviewed to the end, and what that review found."""
+
+    lines: tuple[str, ...]
+    findings: tuple[ReviewFinding, ...]
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """What a review of the current text asks the model: the whole file, some excerpts, or
+    nothing (no change since the last review); `carried` are earlier findings that stand."""
+
+    whole_file: bool
+    excerpts: tuple[Excerpt, ...] = ()
+    carried: tuple[ReviewFinding, ...] = ()
+
+    @property
+    def needs_model(self) -> bool:
+        return self.whole_file or bool(self.excerpts)
+
+    def covers(self, finding: ReviewFinding) -> bool:
+        """Whether a finding is on lines this review reads (or may report)."""
+        return self.whole_file or _inside(finding, self.excerpts)
+
+
+WHOLE_FILE = ReviewPlan(whole_file=True)
+
+
+class ReviewMemory:
+    """The last finished review per document URI, bounded by the bytes of text it holds."""
+
+    def __init__(self, max_bytes: int = 8_000_000) -> None:
+        self._reviewed: LRUCache[str, Reviewed] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda r: sum(len(line) + 1 for line in r.lines)
+        )
+
+    def get(self, uri: str) -> Reviewed | None:
+        return self._reviewed.get(uri)
+
+    def remember(self, uri: str, lines: tuple[str, ...], findings: list[ReviewFinding]) -> None:
+        reviewed = Reviewed(lines, tuple(findings))
+        if self._reviewed.getsizeof(reviewed) < self._reviewed.maxsize:
+            self._reviewed[uri] = reviewed
+
+    def forget(self, uri: str) -> None:
+        self._reviewed.pop(uri, None)
+
+
+def plan_review(
+    previous: Reviewed | None, lines: tuple[str, ...], budget_tokens: int
+) -> ReviewPlan:
+    """Review the changes since `previous` when they are a small part of the file and fit the
+    budget; otherwise the whole file."""
+    if previous is None:
+        return WHOLE_FILE
+    hunks = diff_hunks(previous.lines, lines)
+    if not hunks:
+        return ReviewPlan(whole_file=False, carried=previous.findings)
+    excerpts = changed_excerpts(hunks, len(lines))
+    shown = sum(end - start for start, end in excerpts)
+    text = "\n".join("\n".join(lines[start:end]) for start, end in excerpts)
+    if shown > WHOLE_FILE_SHARE * len(lines) or estimate_tokens(text) > budget_tokens:
+        return WHOLE_FILE
+    moved = (_moved(finding, hunks) for finding in previous.findings)
+    carried = tuple(f for f in moved if f is not None and not _inside(f, excerpts))
+    return ReviewPlan(whole_file=False, excerpts=excerpts, carried=carried)
+
+
+def _inside(finding: ReviewFinding, excerpts: tuple[Excerpt, ...]) -> bool:
+    return any(start <= finding.span.start.line < end for start, end in excerpts)
+
+
+def changed_excerpts(
+    hunks: list[Hunk], line_count: int, context: int = CONTEXT_LINES
+) -> tuple[Excerpt, ...]:
+    """Current lines around each hunk (a deletion too: what is left around it may now be
+    wrong), overlapping or touching ranges merged."""
+    merged: list[Excerpt] = []
+    for hunk in hunks:
+        start = max(0, hunk.new_start - context)
+        end = min(line_count, max(hunk.new_end, hunk.new_start + 1) + context)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _moved(finding: ReviewFinding, hunks: list[Hunk]) -> ReviewFinding | None:
+    """The finding at its line in the new text; None when a hunk changed its lines."""
+    start = _moved_line(finding.span.start.line, hunks)
+    end = _moved_line(finding.span.end.line, hunks)
+    if start is None or end is None:
+        return None
+    span = Span(
+        Position(start, finding.span.start.character), Position(end, finding.span.end.character)
+    )
+    return ReviewFinding(span, finding.severity, finding.code, finding.message)
+
+
+def _moved_line(line: int, hunks: list[Hunk]) -> int | None:
+    shift = 0
+    for hunk in hunks:
+        if line < hunk.start:
+            break
+        if line < hunk.end:
+            return None
+        shift += (hunk.new_end - hunk.new_start) - (hunk.end - hunk.start)
+    return line + shift
+
+
+def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:
+    """Map a 1-based line and a snippet to a precise range.
+
+    The snippet must really be in the file near the reported line (exactly, or ignoring
+    whitespace); a finding whose code cannot be found is dropped: small models in particular
+    invent snippets, and a diagnostic on the wrong code is worse than none.
+    """
+    line = finding.line - 1
+    snippet = finding.snippet.strip()
+    if not snippet or line < 0 or line >= len(snapshot.lines):
+        return None
+    candidates = [
+        c for c in (line, line - 1, line + 1, line - 2, line + 2) if 0 <= c < len(snapshot.lines)
+    ]
+    span = _exact_span(snapshot, candidates, snippet) or _loose_span(snapshot, candidates, snippet)
+    if span is None:
+        return None
+    return ReviewFinding(span, finding.severity, _short_code(finding.code), finding.message)
+
+
+def _exact_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
+    for candidate in candidates:
+        column = snapshot.lines[candidate].find(snippet)
+        if column >= 0:
+            return Span(Position(candidate, column), Position(candidate, column + len(snippet)))
+    return None
+
+
+def _loose_span(snapshot: Snapshot, candidates: list[int], snippet: str) -> Span | None:
+    """The whole (trimmed) line that holds the snippet when whitespace is ignored."""
+    squeezed = "".join(snippet.split())
+    for candidate in candidates:
+        text = snapshot.lines[candidate]
+        if squeezed and squeezed in "".join(text.split()):
+            start = len(text) - len(text.lstrip())
+            return Span(Position(candidate, start), Position(candidate, len(text.rstrip())))
+    return None
+
+
+def _short_code(code: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
+    return cleaned[:40] or "ai-review"

@@ -1,0 +1,161 @@
+"""Reviews after the first: only what changed goes to the model, earlier findings move with it."""
+
+from __future__ import annotations
+
+import json
+
+from codex_lsp.engine.assistant import Assistant
+from codex_lsp.engine.cache import diff_hunks
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.review import (
+    WHOLE_FILE,
+    Reviewed,
+    ReviewFinding,
+    changed_excerpts,
+    plan_review,
+)
+from codex_lsp.providers.base import TextDelta, Usage
+from codex_lsp.settings import Settings
+from tests.unit.fakes import Event, FakeProvider
+
+LINES = tuple(f"value_{n} = compute({n})" for n in range(300))
+BUDGET = 4096
+
+
+def at_line(line: int, message: str = "wrong") -> ReviewFinding:
+    return ReviewFinding(Span(Position(line, 0), Position(line, 7)), "error", "bug", message)
+
+
+def edited(lines: tuple[str, ...], line: int, text: str) -> tuple[str, ...]:
+    return (*lines[:line], text, *lines[line + 1 :])
+
+
+# --- plan_review -------------------------------------------------------------------------------
+
+
+def test_a_file_never_reviewed_is_reviewed_whole() -> None:
+    assert plan_review(None, LINES, BUDGET) == WHOLE_FILE
+
+
+def test_unchanged_text_needs_no_model_and_keeps_its_findings() -> None:
+    previous = Reviewed(LINES, (at_line(5),))
+    plan = plan_review(previous, LINES, BUDGET)
+    assert not plan.needs_model
+    assert plan.carried == (at_line(5),)
+
+
+def test_a_small_change_is_reviewed_with_its_surroundings_only() -> None:
+    previous = Reviewed(
+        LINES, (at_line(5, "above"), at_line(150, "changed"), at_line(280, "below"))
+    )
+    current = (*LINES[:100], "inserted = 1", *edited(LINES, 150, "value_150 = None")[100:])
+    plan = plan_review(previous, current, BUDGET)
+    assert not plan.whole_file
+    # the insertion at line 100 and the change at old line 150 (now 151), 12 lines around each
+    assert plan.excerpts == ((88, 113), (139, 164))
+    # the finding on the changed line is re-judged; the others stand, moved by the insertion
+    assert plan.carried == (at_line(5, "above"), at_line(281, "below"))
+
+
+def test_a_finding_on_an_unchanged_line_inside_an_excerpt_is_re_judged() -> None:
+    previous = Reviewed(LINES, (at_line(145),))
+    plan = plan_review(previous, edited(LINES, 150, "value_150 = None"), BUDGET)
+    assert plan.excerpts == ((138, 163),)
+    assert plan.carried == ()
+
+
+def test_a_deletion_is_reviewed_where_it_was() -> None:
+    current = LINES[:200] + LINES[210:]
+    plan = plan_review(Reviewed(LINES, ()), current, BUDGET)
+    assert plan.excerpts == ((188, 213),)
+
+
+def test_changes_over_half_the_file_are_reviewed_whole() -> None:
+    current = tuple(line if n % 20 else line + "  # changed" for n, line in enumerate(LINES))
+    assert plan_review(Reviewed(LINES, ()), current, BUDGET) == WHOLE_FILE
+
+
+def test_excerpts_over_the_budget_are_reviewed_whole() -> None:
+    current = edited(LINES, 150, "value_150 = None")
+    assert plan_review(Reviewed(LINES, ()), current, budget_tokens=50) == WHOLE_FILE
+
+
+def test_nearby_changes_share_one_excerpt() -> None:
+    current = edited(edited(LINES, 10, "a = 1"), 30, "b = 2")
+    assert changed_excerpts(diff_hunks(LINES, current), len(current)) == ((0, 43),)
+
+
+# --- through the assistant ---------------------------------------------------------------------
+
+URI = "file:///w/values.py"
+
+
+def answer(*findings: tuple[int, str]) -> list[Event]:
+    body = [
+        {"line": line, "snippet": snippet, "severity": "error", "code": "bug", "message": "wrong"}
+        for line, snippet in findings
+    ]
+    return [TextDelta(json.dumps({"findings": body})), Usage(1_000, 0, 0, 5)]
+
+
+def reviewer(layout: str = "cache-aware") -> tuple[Assistant, FakeProvider]:
+    provider = FakeProvider({"gpt-5.4-mini": answer()})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    return Assistant(caller, Settings(model="gpt-5.4-mini", prompt_layout=layout)), provider
+
+
+async def review(assistant: Assistant, lines: tuple[str, ...]) -> list[int]:
+    snapshot = Snapshot(URI, 1, "\n".join(lines), "python")
+    return [finding.span.start.line async for finding in assistant.review(snapshot, [])]
+
+
+async def test_the_second_review_sends_the_change_and_keeps_the_findings_elsewhere() -> None:
+    assistant, provider = reviewer()
+    provider.scripts["gpt-5.4-mini"] = answer((11, "value_10"), (251, "value_250"))
+    assert await review(assistant, LINES) == [10, 250]
+    whole = provider.requests[0].prompt_text()
+    assert "1| value_0 = " in whole and "300| value_299 = " in whole
+
+    # the model also reports line 11 again, outside what it was shown: not taken
+    provider.scripts["gpt-5.4-mini"] = answer((151, "None"), (11, "value_10"))
+    assert await review(assistant, edited(LINES, 150, "value_150 = None")) == [10, 250, 150]
+    excerpt = provider.requests[1].prompt_text()
+    assert "<file lines 139-163>" in excerpt and "151| value_150 = None" in excerpt
+    assert "value_0 = " not in excerpt and "value_299 = " not in excerpt
+
+
+async def test_saving_again_without_changes_costs_no_call() -> None:
+    assistant, provider = reviewer()
+    provider.scripts["gpt-5.4-mini"] = answer((11, "value_10"))
+    assert await review(assistant, LINES) == [10]
+    assert await review(assistant, LINES) == [10]
+    assert len(provider.requests) == 1
+    assert assistant.caller.ledger.avoided == {"review": 1}
+
+
+async def test_a_review_left_early_does_not_stand_for_the_text() -> None:
+    assistant, provider = reviewer()
+    provider.scripts["gpt-5.4-mini"] = answer((11, "value_10"), (21, "value_20"))
+    snapshot = Snapshot(URI, 1, "\n".join(LINES), "python")
+    async for _ in assistant.review(snapshot, []):
+        break  # a newer version replaced this review
+    await review(assistant, edited(LINES, 150, "value_150 = None"))
+    assert "1| value_0 = " in provider.requests[1].prompt_text()  # whole again
+
+
+async def test_the_naive_layout_reviews_the_whole_file_every_time() -> None:
+    assistant, provider = reviewer("naive")
+    await review(assistant, LINES)
+    await review(assistant, edited(LINES, 150, "value_150 = None"))
+    await review(assistant, edited(LINES, 150, "value_150 = None"))
+    assert len(provider.requests) == 3
+    assert all("1| value_0 = " in request.prompt_text() for request in provider.requests)
+
+
+async def test_closing_a_document_forgets_its_review() -> None:
+    assistant, provider = reviewer()
+    await review(assistant, LINES)
+    assistant.forget(URI)
+    await review(assistant, edited(LINES, 150, "value_150 = None"))
+    assert "1| value_0 = " in provider.requests[1].prompt_text()  # whole again
