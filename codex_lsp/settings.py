@@ -35,7 +35,9 @@ class FeatureSettings(_Model):
     completion: bool = Field(True, description="Offer AI items in the completion menu.")
     diagnostics: bool = Field(True, description="Run the AI review and publish diagnostics.")
     diagnostics_on_change: bool = Field(
-        True, description="Also review after edits (debounced), not only on open and save."
+        False,
+        description="Also review at pauses in typing (debounced), not only on open and "
+        "save: a model call per pause.",
     )
     code_actions: bool = Field(True, description="Offer AI quick fixes and refactors.")
 

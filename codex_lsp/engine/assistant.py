@@ -34,6 +34,7 @@ from codex_lsp.engine.review import (
     ReviewPlan,
     locate_finding,
     plan_review,
+    standing,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.providers.cards import card_for
@@ -166,6 +167,10 @@ class Assistant:
                     yield finding
         # Only a review that ran to the end may stand for this text.
         self.reviewed.remember(snapshot.uri, snapshot.lines, findings)
+
+    def standing_findings(self, snapshot: Snapshot) -> tuple[ReviewFinding, ...]:
+        """The last review's findings on lines unchanged since, without a model call."""
+        return standing(self.reviewed.get(snapshot.uri), snapshot.lines)
 
     def _review_plan(self, snapshot: Snapshot) -> ReviewPlan:
         if not self.cache_aware:

@@ -95,13 +95,24 @@ def plan_review(
     text = "\n".join("\n".join(lines[start:end]) for start, end in excerpts)
     if shown > WHOLE_FILE_SHARE * len(lines) or estimate_tokens(text) > budget_tokens:
         return WHOLE_FILE
-    moved = (_moved(finding, hunks) for finding in previous.findings)
-    carried = tuple(f for f in moved if f is not None and not _inside(f, excerpts))
+    carried = tuple(f for f in _moved_all(previous, hunks) if not _inside(f, excerpts))
     return ReviewPlan(whole_file=False, excerpts=excerpts, carried=carried)
 
 
 def _inside(finding: ReviewFinding, excerpts: tuple[Excerpt, ...]) -> bool:
     return any(start <= finding.span.start.line < end for start, end in excerpts)
+
+
+def standing(previous: Reviewed | None, lines: tuple[str, ...]) -> tuple[ReviewFinding, ...]:
+    """The earlier findings on lines that did not change since, at their lines now."""
+    if previous is None:
+        return ()
+    return _moved_all(previous, diff_hunks(previous.lines, lines))
+
+
+def _moved_all(previous: Reviewed, hunks: list[Hunk]) -> tuple[ReviewFinding, ...]:
+    moved = (_moved(finding, hunks) for finding in previous.findings)
+    return tuple(finding for finding in moved if finding is not None)
 
 
 def changed_excerpts(

@@ -1,8 +1,11 @@
 """AI review as diagnostics: pushed to clients without pull support, pulled by the others.
 
-One review task per document runs at a time (a newer version replaces it). Push clients get
-each finding as soon as it is parsed, then a final publish that replaces the set; pull clients
-get the full report for the version they asked about, or a retrigger if it changed meanwhile.
+A review (a model call) runs when a document is opened or saved, and after edits only with
+`features.diagnosticsOnChange`; in between, a pull gets the last review's findings moved to
+the current text. One review task per document runs at a time (a newer version replaces it).
+Push clients get each finding as soon as it is parsed, then a final publish that replaces the
+set; pull clients get the full report for the version they asked about, or a retrigger if it
+changed meanwhile, and a `workspace/diagnostic/refresh` when a review on save is done.
 """
 
 from __future__ import annotations
@@ -58,6 +61,21 @@ class Reviews:
     def __init__(self, ls: CodexServer) -> None:
         self._ls = ls
         self._done: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
+        self._due: set[str] = set()  # opened or saved since their last finished review
+
+    def mark_due(self, uri: str) -> None:
+        self._due.add(uri)
+
+    def needs_model(self, uri: str) -> bool:
+        return uri in self._due or self._ls.settings.features.diagnostics_on_change
+
+    def standing(self, snapshot: Snapshot) -> list[types.Diagnostic]:
+        """The last review's findings that still stand, on the current text: no model call."""
+        assistant = self._ls.current_assistant()
+        if assistant is None:
+            return []
+        findings = assistant.standing_findings(snapshot)
+        return [to_diagnostic(snapshot, finding, self._ls.encoding) for finding in findings]
 
     def result(self, snapshot: Snapshot) -> list[types.Diagnostic] | None:
         version, diagnostics = self._done.get(snapshot.uri, (None, None))
@@ -76,6 +94,7 @@ class Reviews:
     def forget(self, uri: str) -> None:
         self._ls.tasks.cancel(FEATURE, uri)
         self._done.pop(uri, None)
+        self._due.discard(uri)
 
     async def _run(self, snapshot: Snapshot, delay_s: float) -> list[types.Diagnostic]:
         if delay_s > 0:
@@ -97,6 +116,7 @@ class Reviews:
         except ModelUnavailable:
             return diagnostics
         self._done[snapshot.uri] = (snapshot.version, diagnostics)
+        self._due.discard(snapshot.uri)
         if push:
             self._publish(snapshot, diagnostics)
         return diagnostics
@@ -120,8 +140,36 @@ def schedule(ls: CodexServer, uri: str, delay_s: float) -> None:
         ls.reviews.start(snapshot, delay_s)
 
 
-def on_open_or_save(ls: CodexServer, uri: str) -> None:
-    schedule(ls, uri, 0)
+def on_open(ls: CodexServer, uri: str) -> None:
+    ls.reviews.mark_due(uri)
+    schedule(ls, uri, 0)  # a pull client asks for the open document's diagnostics itself
+
+
+def on_save(ls: CodexServer, uri: str) -> None:
+    ls.reviews.mark_due(uri)
+    if not supports_pull(ls):
+        schedule(ls, uri, 0)
+        return
+    # Pull clients ask after edits, not after a save: review now, then have them ask again.
+    snapshot = ls.snapshot(uri)
+    if ls.settings.features.diagnostics and snapshot and ls.reviews.result(snapshot) is None:
+        review = ls.reviews.start(snapshot, 0)
+        review.add_done_callback(lambda done: _ask_to_pull_again(ls, done))
+
+
+def _ask_to_pull_again(ls: CodexServer, review: asyncio.Task[list[types.Diagnostic]]) -> None:
+    workspace = ls.client_capabilities.workspace
+    if review.cancelled() or not (workspace and workspace.diagnostics):
+        return  # a newer version replaced the review: the client pulls for that one
+    if workspace.diagnostics.refresh_support:
+        ls.tasks.spawn("diagnostic-refresh", "", _refresh(ls))
+
+
+async def _refresh(ls: CodexServer) -> None:
+    try:
+        await ls.workspace_diagnostic_refresh_async(None)
+    except Exception as error:  # the client's problem; its next pull still gets the result
+        log.info("workspace/diagnostic/refresh failed: %s", error)
 
 
 def on_change(ls: CodexServer, uri: str) -> None:
@@ -158,6 +206,8 @@ def register(server: CodexServer) -> None:
         cached = reviews.result(snapshot)
         if cached is not None:
             return types.RelatedFullDocumentDiagnosticReport(items=cached)
+        if not reviews.needs_model(snapshot.uri):
+            return types.RelatedFullDocumentDiagnosticReport(items=reviews.standing(snapshot))
         delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
         task = reviews.start(snapshot, delay)
         try:

@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 def register(server: CodexServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: CodexServer, params: types.DidOpenTextDocumentParams) -> None:
-        diagnostics.on_open_or_save(ls, params.text_document.uri)
+        diagnostics.on_open(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CodexServer, params: types.DidSaveTextDocumentParams) -> None:
-        diagnostics.on_open_or_save(ls, params.text_document.uri)
+        diagnostics.on_save(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:

@@ -122,8 +122,8 @@ nil uses the server's default."
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defcustom codex-lsp-features-diagnostics-on-change nil
-  "Also review after edits (debounced), not only on open and save.
-nil uses the server's default."
+  "Also review at pauses in typing (debounced), not only on open and save.
+A model call per pause.  nil uses the server's default."
   :type codex-lsp--boolean
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 

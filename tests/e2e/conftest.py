@@ -39,6 +39,7 @@ class Recorder:
         self.usage: list[Any] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.questions: list[types.ShowMessageRequestParams] = []
+        self.refreshes = 0  # workspace/diagnostic/refresh requests
         self.answer_with: str | None = None  # the action title to pick, None to dismiss
         self.on_publish: Callable[[types.PublishDiagnosticsParams], None] | None = None
 
@@ -65,6 +66,7 @@ def _client(recorder: Recorder) -> LanguageClient:
         types.WORKSPACE_APPLY_EDIT,
         types.WINDOW_SHOW_MESSAGE,
         types.WINDOW_SHOW_MESSAGE_REQUEST,
+        types.WORKSPACE_DIAGNOSTIC_REFRESH,
     }
     register_lsp_features(
         client, {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k not in mine}
@@ -120,6 +122,11 @@ def _client(recorder: Recorder) -> LanguageClient:
         return (
             None if recorder.answer_with is None else types.MessageActionItem(recorder.answer_with)
         )
+
+    @client.feature(types.WORKSPACE_DIAGNOSTIC_REFRESH)
+    def refresh(params: None) -> None:
+        recorder.refreshes += 1
+        recorder.wake()
 
     @client.feature("codexLsp/usage")
     def usage(params: Any) -> None:

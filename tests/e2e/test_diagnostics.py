@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
 
 from tests.e2e.conftest import Start, change_doc, open_doc
 from tests.fake_openai import Answer, FakeOpenAI, Fault
@@ -103,7 +106,10 @@ async def test_findings_for_an_older_version_are_never_published(
 ) -> None:
     fake.script(_review(chunk_chars=8, delay_s=0.1))
     fake.script(Answer(json={"findings": []}, match="review"))
-    client, recorder = await start_server(editor="emacs", init_options={"diagnosticsDebounceMs": 0})
+    client, recorder = await start_server(
+        editor="emacs",
+        init_options={"diagnosticsDebounceMs": 0, "features": {"diagnosticsOnChange": True}},
+    )
     open_doc(client, URI, SOURCE)
     assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
 
@@ -180,3 +186,55 @@ async def test_a_saved_change_is_reviewed_alone_and_earlier_findings_move_with_t
     assert "value_0 = " not in second and "n % 2 == 1" not in second
     kept = [d.range.start.line for d in recorder.publishes[-1].diagnostics]
     assert kept == [122, 126]  # one line further down than on open
+
+
+async def pull(client: LanguageClient, previous: str | None = None) -> list[int]:
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=URI), previous_result_id=previous
+        )
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    return [d.range.start.line for d in report.items]
+
+
+async def test_between_saves_a_pull_gets_the_findings_moved_without_a_model_call(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review())
+    fake.script(Answer(json={"findings": []}, match="review"))
+    capabilities = client_capabilities("neovim")
+    assert capabilities.workspace is not None
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+        refresh_support=True
+    )
+    client, recorder = await start_server(capabilities=capabilities)
+    open_doc(client, URI, SOURCE)
+    assert await pull(client) == [1, 5]
+
+    change_doc(client, URI, 2, "import math\n" + SOURCE)
+    assert await pull(client, previous="1") == [2, 6]  # one line down, as the text moved
+    assert len(fake.requests) == 1
+
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=URI))
+    )
+    await recorder.wait_for(lambda: recorder.refreshes == 1)  # the review on save is done
+    assert len(fake.requests) == 2 and "1| import math" in fake.requests[1].prompt_text
+    assert await pull(client, previous="1") == []  # what the review on save found
+
+
+async def test_edits_alone_start_no_review_unless_asked_to(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review())
+    client, recorder = await start_server(editor="emacs", init_options={"diagnosticsDebounceMs": 0})
+    open_doc(client, URI, SOURCE)
+    await recorder.wait_for(lambda: len(client.diagnostics.get(URI, [])) == 2)
+
+    change_doc(client, URI, 2, "import math\n" + SOURCE)
+    await client.text_document_completion_async(  # a round trip: the change was handled
+        types.CompletionParams(types.TextDocumentIdentifier(uri=URI), types.Position(0, 0))
+    )
+    await asyncio.sleep(0.5)
+    assert [r.schema_name for r in fake.requests].count("review") == 1

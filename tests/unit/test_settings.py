@@ -118,7 +118,7 @@ def test_defaults() -> None:
             inline_completion=True,
             completion=True,
             diagnostics=True,
-            diagnostics_on_change=True,
+            diagnostics_on_change=False,
             code_actions=True,
         ),
         debounce_ms=250,
@@ -415,7 +415,7 @@ def test_unknown_nested_key_lists_the_keys_of_its_own_section() -> None:
 # VS Code (editors/vscode/src/settings.ts): every key of the server's block of package.json with
 # its current value, defaults included, nested at the dots; null values are left out. Sent
 # wrapped as initializationOptions and bare as the answer to workspace/configuration.
-# settings.json: {"codexLsp.model": "gpt-5.5", "codexLsp.features.diagnosticsOnChange": false,
+# settings.json: {"codexLsp.model": "gpt-5.5", "codexLsp.features.diagnosticsOnChange": true,
 #                 "codexLsp.debounceMs": 300, "codexLsp.exclude": ["**/fixtures/**"]}
 VSCODE_SECTION = """
 {
@@ -424,7 +424,7 @@ VSCODE_SECTION = """
   "fallbackModels": ["gpt-5.4-mini", "gpt-5.5"],
   "reasoningEffort": "low",
   "features": {"inlineCompletion": true, "completion": true, "diagnostics": true,
-               "diagnosticsOnChange": false, "codeActions": true},
+               "diagnosticsOnChange": true, "codeActions": true},
   "debounceMs": 300,
   "diagnosticsDebounceMs": 1500,
   "maxContextTokens": 12000,
@@ -438,25 +438,25 @@ VSCODE_SECTION = """
 """
 VSCODE_SETTINGS = Settings(
     model="gpt-5.5",
-    features=FeatureSettings(diagnostics_on_change=False),
+    features=FeatureSettings(diagnostics_on_change=True),
     debounce_ms=300,
     exclude=["**/fixtures/**"],
 )
 
 # Neovim 0.11 (editors/nvim/lsp/codex_lsp.lua has `settings = { codexLsp = vim.empty_dict() }`):
 # vim.lsp.config("codex_lsp", { settings = { codexLsp = {
-#   model = "gpt-5.4-mini", debounceMs = 150, features = { diagnosticsOnChange = false },
+#   model = "gpt-5.4-mini", debounceMs = 150, features = { diagnosticsOnChange = true },
 #   exclude = { "*.sqlite" }, baseUrl = vim.NIL } } })
 # workspace/configuration (section "codexLsp") answers with the inner table, and
 # workspace/didChangeConfiguration sends `settings` whole; both shapes must give the same result.
 NEOVIM_SECTION = """
-{"model": "gpt-5.4-mini", "debounceMs": 150, "features": {"diagnosticsOnChange": false},
+{"model": "gpt-5.4-mini", "debounceMs": 150, "features": {"diagnosticsOnChange": true},
  "exclude": ["*.sqlite"], "baseUrl": null}
 """
 NEOVIM_SETTINGS = Settings(
     model="gpt-5.4-mini",
     debounce_ms=150,
-    features=FeatureSettings(diagnostics_on_change=False),
+    features=FeatureSettings(diagnostics_on_change=True),
     exclude=["*.sqlite"],
 )
 

@@ -14,6 +14,7 @@ from codex_lsp.engine.review import (
     ReviewFinding,
     changed_excerpts,
     plan_review,
+    standing,
 )
 from codex_lsp.providers.base import TextDelta, Usage
 from codex_lsp.settings import Settings
@@ -84,6 +85,13 @@ def test_excerpts_over_the_budget_are_reviewed_whole() -> None:
 def test_nearby_changes_share_one_excerpt() -> None:
     current = edited(edited(LINES, 10, "a = 1"), 30, "b = 2")
     assert changed_excerpts(diff_hunks(LINES, current), len(current)) == ((0, 43),)
+
+
+def test_between_reviews_findings_move_with_the_text_and_go_with_their_lines() -> None:
+    previous = Reviewed(LINES, (at_line(5, "above"), at_line(150, "changed"), at_line(280)))
+    current = (*LINES[:100], "inserted = 1", *edited(LINES, 150, "value_150 = None")[100:])
+    assert standing(previous, current) == (at_line(5, "above"), at_line(281))
+    assert standing(None, current) == ()
 
 
 # --- through the assistant ---------------------------------------------------------------------
