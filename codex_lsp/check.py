@@ -22,7 +22,6 @@ from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import is_excluded
-from codex_lsp.local.weights import weights_installed
 from codex_lsp.providers.base import Provider
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
@@ -94,29 +93,18 @@ def source_files(paths: list[Path], exclude: list[str]) -> list[Path]:
     return [p for p in found if not is_excluded(p.resolve().as_uri(), exclude)]
 
 
-# Measured on benchmarks/review: the 1.5B finds half the planted bugs, the 0.5B none.
-REVIEW_LOCAL_MODEL = "qwen2.5-coder-1.5b"
-
-
 def _settings(args: argparse.Namespace) -> Settings:
     chosen = {"backend": args.backend, "model": args.model, "localModel": args.local_model}
     overrides = {k: v for k, v in chosen.items() if v}
     layer = {**env_layer(), **overrides}
+    # Reviewing is all `check` does: a local model the user names is the one that reviews.
+    # Otherwise `localReviewModel` (auto: the 1.5b when installed) does, as in the server.
+    if "localModel" in layer and "localReviewModel" not in layer:
+        layer["localReviewModel"] = layer["localModel"]
     settings, problems = apply_layer(Settings(), layer)
     for problem in problems:
         print(problem.describe(), file=sys.stderr)
-    return _best_local_reviewer(settings, chosen_by_user="localModel" in layer)
-
-
-def _best_local_reviewer(settings: Settings, chosen_by_user: bool) -> Settings:
-    """Reviewing is all `check` does: unless told otherwise it reviews with the embedded model
-    that reviews best when that one is installed (the server's default favours completion
-    speed)."""
-    if chosen_by_user or settings.local_model_path or settings.local_model == REVIEW_LOCAL_MODEL:
-        return settings
-    if not weights_installed(REVIEW_LOCAL_MODEL):
-        return settings
-    return settings.model_copy(update={"local_model": REVIEW_LOCAL_MODEL})
+    return settings
 
 
 def _format(path: Path, finding: ReviewFinding) -> str:

@@ -27,6 +27,8 @@ async def run_doctor(out: TextIO) -> int:
         return 1
     out.write(f"backend: {choice.kind} ({choice.reason})\n")
     out.write(f"models: {', '.join(choice.models)}\n")
+    if choice.kind == "local":
+        out.write(_local_models(settings))
     provider = build_provider(choice, settings, env)
     try:
         for model in choice.models:
@@ -44,3 +46,14 @@ async def run_doctor(out: TextIO) -> int:
         return 1
     finally:
         await provider.aclose()
+
+
+def _local_models(settings: Settings) -> str:
+    from codex_lsp.providers.local import review_model  # the local extra may be missing
+
+    if settings.local_model_path:
+        return f"local model: {settings.local_model_path} (completions, reviews and fixes)\n"
+    return (
+        f"local models: {settings.local_model} (completions), "
+        f"{review_model(settings)} (reviews and fixes)\n"
+    )

@@ -99,6 +99,7 @@ class CodexServer(LanguageServer):
             self.settings.base_url,
             self.settings.request_timeout_s,
             self.settings.local_model,
+            self.settings.local_review_model,
             self.settings.local_model_path,
         )
         if key != self._backend_key:

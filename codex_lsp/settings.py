@@ -109,8 +109,13 @@ class Settings(_Model):
     local_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
         "qwen2.5-coder-0.5b", description="Embedded model for the local backend."
     )
+    local_review_model: Literal["auto", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
+        "auto",
+        description="Embedded model for reviews and fixes on the local backend. auto: the 1.5b "
+        "when installed (it finds bugs the 0.5b misses), else localModel.",
+    )
     local_model_path: str | None = Field(
-        None, description="A GGUF file to use instead of the embedded model."
+        None, description="A GGUF file to use instead of the embedded models."
     )
 
     def excluded_globs(self) -> list[str]:
@@ -316,6 +321,7 @@ ENV_SETTINGS = {
     "CODEX_LSP_BACKEND": "backend",
     "CODEX_LSP_MODEL": "model",
     "CODEX_LSP_LOCAL_MODEL": "localModel",
+    "CODEX_LSP_LOCAL_REVIEW_MODEL": "localReviewModel",
     "CODEX_LSP_LOCAL_MODEL_PATH": "localModelPath",
 }
 

@@ -1,8 +1,10 @@
-"""The embedded local model as a provider: llama.cpp started on first use, spoken to over Chat.
+"""The embedded local models as a provider: llama.cpp started on first use, spoken to over Chat
+(and `/infill` for completions).
 
 llama.cpp enforces json_schema response formats and reuses the KV cache of the longest common
 prompt prefix per slot, so the same cache-friendly layout that saves money at OpenAI saves
-seconds here.
+seconds here. Completions go to `localModel` (fast); reviews and fixes to the model that reviews
+best (`localReviewModel`), in a second llama.cpp child when that is another model.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import replace
 
 from codex_lsp.local.server import LocalModelServer, local_http_client
-from codex_lsp.local.weights import LocalModelError
+from codex_lsp.local.weights import LocalModelError, weights_installed
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
 from codex_lsp.providers.chat import ChatProvider
 from codex_lsp.providers.infill import InfillUnsupported, stream_infill
@@ -24,6 +26,19 @@ LOCAL_MAX_OUTPUT_TOKENS = 384  # small models ramble; short answers keep latency
 # Measured (benchmarks/LOCAL.md): output tokens dominate local completion latency (~52 ms each
 # on 2 cores) and a few answers ran to 384; a suggestion of a few lines fits in 128.
 LOCAL_MAX_COMPLETION_TOKENS = 128
+# Measured on benchmarks/review: the 1.5B finds half the planted bugs, the 0.5B none.
+REVIEW_MODEL = "qwen2.5-coder-1.5b"
+REVIEWING_FEATURES = ("diagnostics", "code_action")  # quality over speed: not while typing
+
+
+def review_model(settings: Settings) -> str:
+    """The embedded model that reviews and fixes: the user's choice; else the better reviewer
+    when installed; else the completion model (or the user's own GGUF, which serves all)."""
+    if settings.local_review_model != "auto":
+        return settings.local_review_model
+    if settings.local_model_path is None and weights_installed(REVIEW_MODEL):
+        return REVIEW_MODEL
+    return settings.local_model
 
 
 class LocalProvider:
@@ -40,26 +55,36 @@ class LocalProvider:
             local_model_path=settings.local_model_path,
             on_notice=on_notice,
         )
+        reviewer = review_model(settings)
+        same = settings.local_model_path is not None or reviewer == settings.local_model
+        self._review_server = (
+            self._server if same else LocalModelServer(local_model=reviewer, on_notice=on_notice)
+        )
         self._config = config
-        self._chat: ChatProvider | None = None
+        self._chats: dict[LocalModelServer, ChatProvider] = {}
         self._http = local_http_client()
         self._infill_works = True  # until the model turns out to have no FIM tokens
 
-    async def _chat_provider(self) -> ChatProvider:
+    async def _chat_provider(self, server: LocalModelServer) -> ChatProvider:
         try:
-            base_url = await self._server.ensure_started()
+            base_url = await server.ensure_started()
         except LocalModelError as error:
             raise ProviderError(f"The local model could not start: {error}") from error
-        if self._chat is None or self._chat.base_url.rstrip("/") != base_url.rstrip("/"):
+        chat = self._chats.get(server)
+        if chat is None or chat.base_url.rstrip("/") != base_url.rstrip("/"):
+            if chat is not None:
+                await chat.aclose()
             # llama.cpp closes each streamed connection: a pooled client would reuse dead ones.
-            self._chat = ChatProvider(
+            chat = ChatProvider(
                 replace(self._config, base_url=base_url, api_key="local"),
                 http_client=local_http_client(),
             )
-        return self._chat
+            self._chats[server] = chat
+        return chat
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
-        chat = await self._chat_provider()
+        reviewing = request.feature in REVIEWING_FEATURES
+        chat = await self._chat_provider(self._review_server if reviewing else self._server)
         if request.infill is not None and self._infill_works:
             try:
                 async for event in stream_infill(
@@ -80,11 +105,13 @@ class LocalProvider:
             yield event
 
     async def check(self, model: str) -> str:
-        chat = await self._chat_provider()
+        chat = await self._chat_provider(self._server)
         return f"embedded llama.cpp at {chat.base_url}"
 
     async def aclose(self) -> None:
         await self._http.aclose()
-        if self._chat is not None:
-            await self._chat.aclose()
+        for chat in self._chats.values():
+            await chat.aclose()
         await self._server.stop()
+        if self._review_server is not self._server:
+            await self._review_server.stop()

@@ -209,8 +209,16 @@ the server's default."
                  (const "qwen2.5-coder-0.5b") (const "qwen2.5-coder-1.5b"))
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
+(defcustom codex-lsp-local-review-model nil
+  "Embedded model for reviews and fixes on the local backend.
+auto: the 1.5b when installed, else `codex-lsp-local-model'.
+nil uses the server's default."
+  :type '(choice (const :tag "Server default" nil) (const "auto")
+                 (const "qwen2.5-coder-0.5b") (const "qwen2.5-coder-1.5b"))
+  :set #'codex-lsp--set :initialize #'custom-initialize-default)
+
 (defcustom codex-lsp-local-model-path nil
-  "A GGUF file to use instead of the embedded model.
+  "A GGUF file to use instead of the embedded models.
 nil uses the server's default."
   :type '(choice (const :tag "Server default" nil) file)
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
@@ -237,6 +245,7 @@ nil uses the server's default."
     (codex-lsp-prices . "prices")
     (codex-lsp-prompt-layout . "promptLayout")
     (codex-lsp-local-model . "localModel")
+    (codex-lsp-local-review-model . "localReviewModel")
     (codex-lsp-local-model-path . "localModelPath"))
   "Each customization and the dotted key of the server setting it sets.")
 

@@ -10,23 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from codex_lsp.local.weights import LocalModelError, resolve_model_path
-
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "inventory.py"
-
-
-@pytest.fixture(scope="session")
-def model_1_5b(pytestconfig: pytest.Config) -> Path:
-    cache = pytestconfig.cache
-    assert cache is not None
-    try:
-        return resolve_model_path("qwen2.5-coder-1.5b", cache_dir=cache.mkdir("codex-lsp-models"))
-    except LocalModelError as error:
-        if os.environ.get("CODEX_LSP_REQUIRE_EDITORS"):  # CI installs every extra
-            raise
-        pytest.skip(str(error))
 
 
 def test_check_finds_the_planted_is_even_bug(model_1_5b: Path, tmp_path: Path) -> None:

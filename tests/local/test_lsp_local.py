@@ -113,3 +113,51 @@ async def test_completion_review_cancel_and_shutdown_on_the_real_model(
     for pid in llama:
         assert wait_gone(pid, 10), f"llama.cpp child {pid} outlived the server"
     assert not any(process_alive(pid) for pid in llama)
+
+
+async def test_the_better_reviewer_reviews_while_the_fast_model_completes(
+    model_path: Path, model_1_5b: Path, tmp_path: Path
+) -> None:
+    """Defaults, both models installed: the review of the example (on open) comes from the
+    1.5B and finds `is_even`'s inverted test; ghost text comes from the 0.5B."""
+    assert model_path.parent == model_1_5b.parent
+    (tmp_path / "models").symlink_to(model_1_5b.parent)  # the assembled weights, not copies
+    recorder = Recorder()
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": "",
+        "OPENAI_BASE_URL": "",
+        "CODEX_LSP_BACKEND": "local",
+        "CODEX_LSP_CACHE_DIR": str(tmp_path),
+    }
+    for name in ("CODEX_LSP_LOCAL_MODEL", "CODEX_LSP_LOCAL_MODEL_PATH"):
+        env.pop(name, None)
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "codex_lsp"],
+        server_env=env,
+        client_factory=lambda: _client(recorder),
+    )
+    client = await config.start()
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("emacs"),
+            initialization_options={"codexLsp": {"debounceMs": 0}},
+        )
+    )
+    example = "file:///work/project/inventory.py"
+    open_doc(client, example, EXAMPLE)
+    await recorder.wait_for(
+        lambda: any(d.range.start.line == 5 for d in client.diagnostics.get(example, [])),
+        within_s=300,
+    )
+    open_doc(client, URI, SOURCE)
+    ghost = await client.text_document_inline_completion_async(_inline(1, 11))
+    assert isinstance(ghost, types.InlineCompletionList) and ghost.items
+
+    server = client._server
+    assert server is not None
+    llama = _children(server.pid)
+    assert len(llama) == 2, "one llama.cpp child per model"
+    await client.shutdown_session()
+    for pid in llama:
+        assert wait_gone(pid, 10), f"llama.cpp child {pid} outlived the server"

@@ -25,7 +25,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 KNOWN_KEYS = (
     "backend, model, fallbackModels, baseUrl, reasoningEffort, features, debounceMs, "
     "diagnosticsDebounceMs, maxContextTokens, editContextTokens, maxOutputTokens, "
-    "requestTimeoutS, exclude, budgetUsdPerDay, prices, promptLayout, localModel, localModelPath"
+    "requestTimeoutS, exclude, budgetUsdPerDay, prices, promptLayout, localModel, "
+    "localReviewModel, localModelPath"
 )
 
 
@@ -100,6 +101,7 @@ def test_settings_table_flattens_features_and_keeps_field_order() -> None:
         "prices",
         "promptLayout",
         "localModel",
+        "localReviewModel",
         "localModelPath",
     ]
 
