@@ -22,6 +22,7 @@ from codex_lsp.engine.prompts import (
     completion_request,
     completion_window,
     edits_shown,
+    review_parts,
     review_request,
     rewrite_request,
     snapshot_head,
@@ -37,6 +38,7 @@ from codex_lsp.engine.review import (
     standing,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
+from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
 
@@ -160,8 +162,8 @@ class Assistant:
             yield finding
         if not plan.needs_model:
             self.caller.ledger.count_avoided("review")
-        else:
-            async with aclosing(self._review_call(snapshot, workspace, plan, budget)) as found:
+        for request, scope in self._review_requests(snapshot, workspace, plan, budget):
+            async with aclosing(self._review_call(snapshot, request, scope)) as found:
                 async for finding in found:
                     findings.append(finding)
                     yield finding
@@ -179,21 +181,34 @@ class Assistant:
         budget = self.edit_budget(self.settings.max_output_tokens)
         return plan_review(previous, snapshot.lines, budget)
 
+    def _review_requests(
+        self, snapshot: Snapshot, workspace: list[WorkspaceFile], plan: ReviewPlan, budget: int
+    ) -> list[tuple[ModelRequest, ReviewPlan]]:
+        """The calls a plan takes: one, or one per part of a file too long for one prompt."""
+        if not plan.needs_model:
+            return []
+
+        def request(excerpts: tuple[tuple[int, int], ...] | None, changes: bool) -> ModelRequest:
+            return review_request(
+                snapshot,
+                workspace,
+                excerpts=excerpts,
+                changes_only=changes,
+                max_context_tokens=budget,
+                max_output_tokens=self.settings.max_output_tokens,
+                reasoning_effort=self._effort(),
+            )
+
+        if not plan.whole_file:
+            return [(request(plan.excerpts, True), plan)]
+        parts = review_parts(snapshot, workspace, budget)
+        if len(parts) == 1:
+            return [(request(None, False), plan)]
+        return [(request((part,), False), ReviewPlan(False, (part,))) for part in parts]
+
     async def _review_call(
-        self,
-        snapshot: Snapshot,
-        workspace: list[WorkspaceFile],
-        plan: ReviewPlan,
-        budget: int,
+        self, snapshot: Snapshot, request: ModelRequest, scope: ReviewPlan
     ) -> AsyncGenerator[ReviewFinding, None]:
-        request = review_request(
-            snapshot,
-            workspace,
-            excerpts=None if plan.whole_file else plan.excerpts,
-            max_context_tokens=budget,
-            max_output_tokens=self.settings.max_output_tokens,
-            reasoning_effort=self._effort(),
-        )
         # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise.
         errors_only = self.caller.model == "local"
         stream = self.caller.stream_items(request, Finding, "findings", use_cache=self.cache_aware)
@@ -203,7 +218,7 @@ class Assistant:
                     continue
                 located = locate_finding(snapshot, finding)
                 # An excerpt review answers for the lines it showed, nothing else.
-                if located is not None and plan.covers(located):
+                if located is not None and scope.covers(located):
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:

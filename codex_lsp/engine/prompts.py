@@ -402,12 +402,14 @@ def review_request(
     workspace: list[WorkspaceFile],
     *,
     excerpts: tuple[tuple[int, int], ...] | None = None,
+    changes_only: bool = True,
     max_context_tokens: int,
     max_output_tokens: int = 2048,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
     """The whole numbered file, or only `excerpts` (current lines [start, end)): the parts
-    changed since the file's last review."""
+    changed since the file's last review, or (`changes_only=False`) one part of a file too
+    long for one prompt."""
     budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
     if excerpts is None:
@@ -415,11 +417,7 @@ def review_request(
         task = "Review the file above and report its bugs."
     else:
         document = _excerpts_part(snapshot, excerpts)
-        task = (
-            "Only the parts of the file changed since its last review are shown, with their "
-            "surroundings; the code not shown exists and may define names used here. Review "
-            "the lines shown and report their bugs."
-        )
+        task = (CHANGES_TASK if changes_only else PART_TASK).format(lines=len(snapshot.lines))
     parts = (
         PromptPart(ws),
         # An excerpt is read once: a breakpoint there would only pay for a cache write.
@@ -436,6 +434,44 @@ def review_request(
         max_output_tokens,
         reasoning_effort,
     )
+
+
+CHANGES_TASK = (
+    "Only the parts of the file changed since its last review are shown, with their "
+    "surroundings; the code not shown exists and may define names used here. Review the lines "
+    "shown and report their bugs."
+)
+PART_TASK = (
+    "The file has {lines} lines, too many to review at once: only the part above is shown; "
+    "the code not shown exists and may define names used here. Review the lines shown and "
+    "report their bugs."
+)
+
+
+def review_parts(
+    snapshot: Snapshot, workspace: list[WorkspaceFile], max_context_tokens: int
+) -> tuple[tuple[int, int], ...]:
+    """Consecutive line ranges [start, end) that each fit one review prompt: one range when
+    the whole file does. A part ends after a blank line where it can, so that functions are
+    less often cut in two."""
+    budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
+    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    fits = budget - estimate_tokens(ws) - estimate_tokens(PART_TASK) - 32
+    lines = redact(snapshot.normalized_text()).split("\n")
+    costs = [estimate_tokens(f"{n}| {line}\n") for n, line in enumerate(lines, 1)]
+    parts: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines):
+        end, used = start, 0
+        while end < len(lines) and (end == start or used + costs[end] <= fits):
+            used += costs[end]
+            end += 1
+        if end < len(lines):
+            blank = max((n for n in range(start + 1, end) if not lines[n - 1].strip()), default=0)
+            end = blank if blank > start + (end - start) * 3 // 4 else end
+        parts.append((start, end))
+        start = end
+    return tuple(parts)
 
 
 def _excerpts_part(snapshot: Snapshot, excerpts: tuple[tuple[int, int], ...]) -> str:

@@ -20,6 +20,7 @@ from codex_lsp.engine.prompts import (
     completion_window,
     edits_shown,
     numbered,
+    review_parts,
     review_request,
     rewrite_request,
     snapshot_head,
@@ -200,6 +201,39 @@ def test_review_request_layout() -> None:
         reasoning_effort=None,
         prompt_cache_key=URI_KEY,
     )
+
+
+def test_an_excerpt_review_shows_numbered_excerpts_without_a_breakpoint() -> None:
+    text = "".join(f"x_{n} = {n}\n" for n in range(40))
+    request = review_request(snap(text), [], excerpts=((2, 4), (30, 31)), max_context_tokens=12_000)
+    document, task = request.parts[1], request.parts[2]
+    assert document == PromptPart(
+        "File: src/invoice.py (python)\n<file lines 3-4>\n3| x_2 = 2\n4| x_3 = 3\n</file>\n"
+        "<file lines 31-31>\n31| x_30 = 30\n</file>\n"
+    )
+    assert task.text.startswith("Only the parts of the file changed since its last review")
+
+
+def test_a_short_file_is_reviewed_in_one_part() -> None:
+    text = "".join(f"x_{n} = {n}\n" for n in range(40))
+    assert review_parts(snap(text), [], 12_000) == ((0, 41),)
+
+
+def test_a_long_file_is_reviewed_in_consecutive_parts_that_each_fit() -> None:
+    blocks = [f"def f_{n}(a):\n    b = a * {n}\n    return b - {n}\n\n" for n in range(200)]
+    snapshot = snap("".join(blocks))
+    parts = review_parts(snapshot, [MODELS], 1800)
+    assert len(parts) == 3
+    assert parts[0][0] == 0 and parts[-1][1] == len(snapshot.lines)
+    assert all(end == next_start for (_, end), (next_start, _) in itertools.pairwise(parts))
+    for part in parts:
+        request = review_request(
+            snapshot, [MODELS], excerpts=(part,), changes_only=False, max_context_tokens=1800
+        )
+        assert estimate_tokens(request.instructions + request.prompt_text()) <= 1800
+        assert "too many to review at once" in request.parts[2].text
+    # parts end after a blank line, between two functions
+    assert all(not snapshot.lines[end - 1].strip() for _, end in parts[:-1])
 
 
 def test_rewrite_request_layout() -> None:

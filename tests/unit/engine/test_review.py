@@ -167,3 +167,19 @@ async def test_closing_a_document_forgets_its_review() -> None:
     assistant.forget(URI)
     await review(assistant, edited(LINES, 150, "value_150 = None"))
     assert "1| value_0 = " in provider.requests[1].prompt_text()  # whole again
+
+
+async def test_a_file_too_long_for_one_prompt_is_reviewed_in_parts() -> None:
+    provider = FakeProvider({"gpt-5.4-mini": answer((2, "value_1"), (299, "value_298"))})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    settings = Settings(model="gpt-5.4-mini", max_context_tokens=1200)
+    assistant = Assistant(caller, settings)
+
+    found = await review(assistant, LINES)
+
+    prompts = [request.prompt_text() for request in provider.requests]
+    assert len(prompts) > 1
+    assert "1| value_0 = " in prompts[0] and "300| value_299 = " in prompts[-1]
+    assert all("too many to review at once" in prompt for prompt in prompts)
+    # every part gets the same answer: each finding is taken from the part that shows its line
+    assert found == [1, 298]
