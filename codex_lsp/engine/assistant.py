@@ -27,6 +27,7 @@ from codex_lsp.engine.prompts import (
     rewrite_request,
     snapshot_head,
     snapshot_region,
+    window_lines,
 )
 from codex_lsp.engine.review import (
     WHOLE_FILE,
@@ -42,6 +43,9 @@ from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
 
+FILE_SHARE = 0.65  # of a file's tokens, at most, for a completion or rewrite prompt
+MIN_EDIT_TOKENS = 1536  # a prompt well past the 1024 tokens below which nothing is cached
+BUDGET_STEP = 256
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
 _LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
 
@@ -90,6 +94,17 @@ class Assistant:
         budget = self.context_budget(output_tokens)
         return min(budget, self.settings.edit_context_tokens) if self.cache_aware else budget
 
+    def edit_budget_for(self, snapshot: Snapshot, output_tokens: int) -> int:
+        """The edit budget, smaller for a small file: the naive layout sends a small file whole,
+        and a prompt as large as that one cannot cost a fraction of it. Follows the anchor's
+        size in steps, so the layout it shapes holds still while the user types."""
+        budget = self.edit_budget(output_tokens)
+        if not self.cache_aware:
+            return budget
+        anchor = self.anchors.anchor(snapshot.uri, snapshot.normalized_text())
+        scaled = int(anchor.tokens * FILE_SHARE) // BUDGET_STEP * BUDGET_STEP
+        return min(budget, max(MIN_EDIT_TOKENS, scaled))
+
     def _completion_layout(
         self, snapshot: Snapshot, cursor: Position, budget: int
     ) -> CompletionLayout:
@@ -100,7 +115,7 @@ class Assistant:
         anchor = self.anchors.anchor(uri, text)
         previous = self.anchors.last_region(uri)
         region = snapshot_region(anchor, cursor.line, region_budget, previous)
-        window = completion_window(len(snapshot.lines), cursor.line)
+        window = completion_window(len(snapshot.lines), cursor.line, *window_lines(budget))
         head = snapshot_head(anchor, region_budget)
         hunks = diff_hunks(anchor.lines, snapshot.lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
@@ -113,13 +128,13 @@ class Assistant:
             region, edits = snapshot_region(anchor, cursor.line, region_budget, region), ""
             head = snapshot_head(anchor, region_budget)
         self.anchors.show_region(uri, region)
-        return CompletionLayout(anchor, edits, region, head)
+        return CompletionLayout(anchor, edits, region, head, window)
 
     async def complete(
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[str, None]:
         output_tokens = min(512, self.settings.max_output_tokens)
-        budget = self.edit_budget(output_tokens)
+        budget = self.edit_budget_for(snapshot, output_tokens)
         request = completion_request(
             snapshot,
             cursor,
@@ -228,7 +243,9 @@ class Assistant:
             task,
             # A region's rewrite needs its surroundings, about a hundred lines, not a block
             # pair like a completion: half the budget (the region itself is always sent whole).
-            max_context_tokens=max(256, self.edit_budget(self.settings.max_output_tokens) // 2),
+            max_context_tokens=max(
+                256, self.edit_budget_for(snapshot, self.settings.max_output_tokens) // 2
+            ),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )

@@ -138,7 +138,8 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
 
 COMPLETION_WINDOW_BEFORE = 16  # lines before the cursor shown as current text, at least
 COMPLETION_WINDOW_AFTER = 8
-WINDOW_QUANTUM = 16  # window edges move in steps, so typing does not shift the prompt
+MIN_WINDOW_LINES = 8  # the window's start moves in steps of `before` lines, at least this many
+FULL_WINDOW_BUDGET = 4096  # completion budgets from here up get the full window
 REGION_QUANTUM = 32  # snapshot head and region blocks are whole multiples of this many lines
 SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
 HEAD_SHARE = 0.4  # of the snapshot: the file's first lines, the same wherever the cursor is
@@ -152,21 +153,35 @@ class CompletionLayout:
     edits: str = ""
     region: tuple[int, int] | None = None  # anchor lines after the head; None: computed
     head: int | None = None  # anchor lines [0, head) always shown; None: computed
+    window: tuple[int, int] | None = None  # current lines shown verbatim; None: computed
 
 
 def completion_window(
-    line_count: int, cursor_line: int, before: int = COMPLETION_WINDOW_BEFORE
+    line_count: int,
+    cursor_line: int,
+    before: int = COMPLETION_WINDOW_BEFORE,
+    after: int = COMPLETION_WINDOW_AFTER,
 ) -> tuple[int, int]:
-    """Current lines [start, end) shown verbatim around the cursor.
+    """Current lines [start, end) shown verbatim around the cursor: `before` to twice that
+    before it, `after` after it.
 
     Both edges keep their text while the user types at the cursor: the start is a fixed line
     (quantized, and lines are only added below it), the end a fixed number of lines after the
     cursor (a new line at the cursor moves both down together). The text after the cursor
     precedes the text before it in the prompt, so any change there would be a cache miss.
     """
-    quantum = max(WINDOW_QUANTUM, before)
+    quantum = max(MIN_WINDOW_LINES, before)
     start = max(0, (cursor_line - before) // quantum * quantum)
-    return start, min(line_count, cursor_line + COMPLETION_WINDOW_AFTER + 1)
+    return start, min(line_count, cursor_line + after + 1)
+
+
+def window_lines(budget_tokens: int) -> tuple[int, int]:
+    """Lines before and after the cursor for a completion budget: the full window from
+    FULL_WINDOW_BUDGET up, proportionally fewer below (what the window shows is re-sent
+    uncached after every jump, so a small prompt cannot afford a large one)."""
+    scale = min(1.0, budget_tokens / FULL_WINDOW_BUDGET)
+    before = int(COMPLETION_WINDOW_BEFORE * scale) // MIN_WINDOW_LINES * MIN_WINDOW_LINES
+    return max(MIN_WINDOW_LINES, before), max(4, int(COMPLETION_WINDOW_AFTER * scale))
 
 
 def snapshot_head(anchor: Anchor, budget_tokens: int) -> int:
@@ -310,7 +325,7 @@ def _layout_parts(
     snapshot: Snapshot, cursor: Position, head: str, layout: CompletionLayout, budget: int
 ) -> tuple[PromptPart, ...]:
     assert layout.anchor is not None
-    start, end = completion_window(len(snapshot.lines), cursor.line)
+    start, end = layout.window or completion_window(len(snapshot.lines), cursor.line)
     window_top = Position(start, 0)
     window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
     before = redact(snapshot.text_in(Span(window_top, cursor)))
