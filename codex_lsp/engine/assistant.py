@@ -27,7 +27,6 @@ from codex_lsp.engine.prompts import (
     rewrite_request,
     snapshot_head,
     snapshot_region,
-    window_lines,
 )
 from codex_lsp.engine.review import (
     WHOLE_FILE,
@@ -44,7 +43,7 @@ from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
 
 FILE_SHARE = 0.65  # of a file's tokens, at most, for a completion or rewrite prompt
-MIN_EDIT_TOKENS = 1536  # a prompt well past the 1024 tokens below which nothing is cached
+MIN_EDIT_TOKENS = 2048  # a prompt well past the 1024 tokens below which nothing is cached
 BUDGET_STEP = 256
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
 _LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
@@ -96,8 +95,9 @@ class Assistant:
 
     def edit_budget_for(self, snapshot: Snapshot, output_tokens: int) -> int:
         """The edit budget, smaller for a small file: the naive layout sends a small file whole,
-        and a prompt as large as that one cannot cost a fraction of it. Follows the anchor's
-        size in steps, so the layout it shapes holds still while the user types."""
+        and a prompt as large as that one cannot cost a fraction of it (a small budget shows
+        the file's head and the window, see `REGION_MIN_BUDGET`). Follows the anchor's size in
+        steps, so the layout it shapes holds still while the user types."""
         budget = self.edit_budget(output_tokens)
         if not self.cache_aware:
             return budget
@@ -106,7 +106,7 @@ class Assistant:
         return min(budget, max(MIN_EDIT_TOKENS, scaled))
 
     def _completion_layout(
-        self, snapshot: Snapshot, cursor: Position, budget: int
+        self, snapshot: Snapshot, cursor: Position, budget: int, head_only: bool
     ) -> CompletionLayout:
         if not self.cache_aware:
             return CompletionLayout(anchor=None)
@@ -114,9 +114,9 @@ class Assistant:
         region_budget = int(budget * SNAPSHOT_SHARE)
         anchor = self.anchors.anchor(uri, text)
         previous = self.anchors.last_region(uri)
-        region = snapshot_region(anchor, cursor.line, region_budget, previous)
-        window = completion_window(len(snapshot.lines), cursor.line, *window_lines(budget))
-        head = snapshot_head(anchor, region_budget)
+        region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only)
+        window = completion_window(len(snapshot.lines), cursor.line)
+        head = snapshot_head(anchor, region_budget, head_only)
         hunks = diff_hunks(anchor.lines, snapshot.lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
         # Another region loses its cached part anyway: re-anchoring then is free, unless the
@@ -125,8 +125,8 @@ class Assistant:
         head_intact = not any(hunk.start < head for hunk in hunks)
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(uri, text)
-            region, edits = snapshot_region(anchor, cursor.line, region_budget, region), ""
-            head = snapshot_head(anchor, region_budget)
+            region = snapshot_region(anchor, cursor.line, region_budget, region, head_only)
+            head, edits = snapshot_head(anchor, region_budget, head_only), ""
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region, head, window)
 
@@ -135,11 +135,12 @@ class Assistant:
     ) -> AsyncGenerator[str, None]:
         output_tokens = min(512, self.settings.max_output_tokens)
         budget = self.edit_budget_for(snapshot, output_tokens)
+        head_only = budget < self.edit_budget(output_tokens)  # a small file's smaller budget
         request = completion_request(
             snapshot,
             cursor,
             workspace,
-            self._completion_layout(snapshot, cursor, budget),
+            self._completion_layout(snapshot, cursor, budget, head_only),
             max_context_tokens=budget,
             max_output_tokens=output_tokens,
             reasoning_effort=self._effort(),

@@ -139,7 +139,6 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
 COMPLETION_WINDOW_BEFORE = 16  # lines before the cursor shown as current text, at least
 COMPLETION_WINDOW_AFTER = 8
 MIN_WINDOW_LINES = 8  # the window's start moves in steps of `before` lines, at least this many
-FULL_WINDOW_BUDGET = 4096  # completion budgets from here up get the full window
 REGION_QUANTUM = 32  # snapshot head and region blocks are whole multiples of this many lines
 SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
 HEAD_SHARE = 0.4  # of the snapshot: the file's first lines, the same wherever the cursor is
@@ -175,23 +174,17 @@ def completion_window(
     return start, min(line_count, cursor_line + after + 1)
 
 
-def window_lines(budget_tokens: int) -> tuple[int, int]:
-    """Lines before and after the cursor for a completion budget: the full window from
-    FULL_WINDOW_BUDGET up, proportionally fewer below (what the window shows is re-sent
-    uncached after every jump, so a small prompt cannot afford a large one)."""
-    scale = min(1.0, budget_tokens / FULL_WINDOW_BUDGET)
-    before = int(COMPLETION_WINDOW_BEFORE * scale) // MIN_WINDOW_LINES * MIN_WINDOW_LINES
-    return max(MIN_WINDOW_LINES, before), max(4, int(COMPLETION_WINDOW_AFTER * scale))
-
-
-def snapshot_head(anchor: Anchor, budget_tokens: int) -> int:
+def snapshot_head(anchor: Anchor, budget_tokens: int, head_only: bool = False) -> int:
     """Lines [0, head) of the snapshot shown wherever the cursor is (all of a file that fits):
     imports and module-level names matter everywhere, and a prefix that does not follow the
-    cursor stays cached when the cursor jumps."""
+    cursor stays cached when the cursor jumps. `head_only`: the whole budget is head (a small
+    file's small budget: a region of a block or two would move at every other pause, and the
+    instructions and the head alone must pass the 1024 tokens below which nothing is cached)."""
     total = len(anchor.lines)
     if anchor.tokens <= budget_tokens:
         return total
-    lines = int(budget_tokens * HEAD_SHARE) * total // max(anchor.tokens, 1)
+    share = 1.0 if head_only else HEAD_SHARE
+    lines = int(budget_tokens * share) * total // max(anchor.tokens, 1)
     return lines // REGION_QUANTUM * REGION_QUANTUM
 
 
@@ -200,6 +193,7 @@ def snapshot_region(
     cursor_line: int,
     budget_tokens: int,
     previous: tuple[int, int] | None = None,
+    head_only: bool = False,
 ) -> tuple[int, int]:
     """Anchor lines [first, end) shown after the head: two blocks around the cursor sized to
     the rest of the budget at the file's own density (empty when the head is the whole file).
@@ -209,8 +203,8 @@ def snapshot_region(
     pair of blocks with the cursor at least half a block from its edges.
     """
     total = len(anchor.lines)
-    head = snapshot_head(anchor, budget_tokens)
-    if head >= total:
+    head = snapshot_head(anchor, budget_tokens, head_only)
+    if head >= total or head_only:
         return total, total
     region_tokens = budget_tokens - int(budget_tokens * HEAD_SHARE)
     lines_that_fit = region_tokens * total // max(anchor.tokens, 1)

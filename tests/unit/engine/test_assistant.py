@@ -352,3 +352,19 @@ async def test_near_the_top_the_region_follows_the_head_without_a_gap() -> None:
     head_last = int(head.split(">", 1)[0].rsplit("-", 1)[1])
     region_first = int(region.split(">", 1)[0].removeprefix("<snapshot lines ").split("-")[0])
     assert region_first == head_last + 1
+
+
+MEDIUM = "".join(f"value_{n} = ({n}, '{n}')\n" for n in range(500))  # ~3.3k tokens
+
+
+async def test_a_smaller_file_gets_a_smaller_prompt_of_its_head_and_the_window() -> None:
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, MEDIUM, 150)
+    assistant, second = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 2000)
+    (medium,), (huge,) = provider.requests, second.requests
+    file_tokens = estimate_tokens(MEDIUM)
+    assert estimate_tokens(medium.prompt_text()) <= 0.65 * file_tokens
+    assert estimate_tokens(huge.prompt_text()) > 0.65 * file_tokens
+    assert medium.parts[1].text.startswith("<snapshot lines 1-")  # the head
+    assert medium.parts[2].text == "" and huge.parts[2].text != ""  # no region

@@ -411,6 +411,12 @@ def test_completion_window(line_count: int, cursor_line: int, window: tuple[int,
     assert completion_window(line_count, cursor_line) == window
 
 
+def test_a_small_window_moves_in_steps_of_its_size() -> None:
+    starts = {completion_window(100, line, 8, 4)[0] for line in range(40, 48)}
+    assert starts == {32}
+    assert completion_window(100, 48, 8, 4) == (40, 53)
+
+
 THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
 
 
