@@ -93,12 +93,11 @@ class Assistant:
         budget = self.context_budget(output_tokens)
         return min(budget, self.settings.edit_context_tokens) if self.cache_aware else budget
 
-    def edit_budget_for(self, snapshot: Snapshot, output_tokens: int) -> int:
-        """The edit budget, smaller for a small file: the naive layout sends a small file whole,
-        and a prompt as large as that one cannot cost a fraction of it (a small budget shows
-        the file's head and the window, see `REGION_MIN_BUDGET`). Follows the anchor's size in
-        steps, so the layout it shapes holds still while the user types."""
-        budget = self.edit_budget(output_tokens)
+    def small_file_budget(self, snapshot: Snapshot, budget: int) -> int:
+        """`budget`, or less for a small file: the naive layout sends a small file whole, and
+        a prompt as large as that one cannot cost a fraction of it (a budget cut here shows
+        the file's head and the window, no region). Follows the anchor's size in steps, so the
+        layout it shapes holds still while the user types."""
         if not self.cache_aware:
             return budget
         anchor = self.anchors.anchor(snapshot.uri, snapshot.normalized_text())
@@ -134,8 +133,9 @@ class Assistant:
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[str, None]:
         output_tokens = min(512, self.settings.max_output_tokens)
-        budget = self.edit_budget_for(snapshot, output_tokens)
-        head_only = budget < self.edit_budget(output_tokens)  # a small file's smaller budget
+        full = self.edit_budget(output_tokens)
+        budget = self.small_file_budget(snapshot, full)
+        head_only = budget < full
         request = completion_request(
             snapshot,
             cursor,
@@ -238,15 +238,14 @@ class Assistant:
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
+        budget = self.small_file_budget(snapshot, self.edit_budget(self.settings.max_output_tokens))
         request = rewrite_request(
             snapshot,
             region,
             task,
             # A region's rewrite needs its surroundings, about a hundred lines, not a block
             # pair like a completion: half the budget (the region itself is always sent whole).
-            max_context_tokens=max(
-                256, self.edit_budget_for(snapshot, self.settings.max_output_tokens) // 2
-            ),
+            max_context_tokens=max(256, budget // 2),
             max_output_tokens=self.settings.max_output_tokens,
             reasoning_effort=self._effort(),
         )

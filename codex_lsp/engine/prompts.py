@@ -419,8 +419,7 @@ def review_request(
     """The whole numbered file, or only `excerpts` (current lines [start, end)): the parts
     changed since the file's last review, or (`changes_only=False`) one part of a file too
     long for one prompt."""
-    budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
-    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    ws, budget = _review_context(workspace, max_context_tokens)
     if excerpts is None:
         document = _document_part(snapshot, budget - estimate_tokens(ws))
         task = "Review the file above and report its bugs."
@@ -445,6 +444,12 @@ def review_request(
     )
 
 
+def _review_context(workspace: list[WorkspaceFile], max_context_tokens: int) -> tuple[str, int]:
+    """The other open files' part of a review prompt, and the budget it and the code share."""
+    budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
+    return _workspace_part(workspace, int(budget * WORKSPACE_SHARE)), budget
+
+
 CHANGES_TASK = (
     "Only the parts of the file changed since its last review are shown, with their "
     "surroundings; the code not shown exists and may define names used here. Review the lines "
@@ -463,8 +468,7 @@ def review_parts(
     """Consecutive line ranges [start, end) that each fit one review prompt: one range when
     the whole file does. A part ends after a blank line where it can, so that functions are
     less often cut in two."""
-    budget = max_context_tokens - estimate_tokens(REVIEW_INSTRUCTIONS) - 64
-    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    ws, budget = _review_context(workspace, max_context_tokens)
     fits = budget - estimate_tokens(ws) - estimate_tokens(PART_TASK) - 32
     lines = redact(snapshot.normalized_text()).split("\n")
     costs = [estimate_tokens(f"{n}| {line}\n") for n, line in enumerate(lines, 1)]

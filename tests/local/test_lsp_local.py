@@ -30,22 +30,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-@pytest_asyncio.fixture
-async def local_server(
-    model_path: Path, tmp_path: Path
-) -> AsyncIterator[tuple[LanguageClient, Recorder]]:
+async def start_local_server(env: dict[str, str]) -> tuple[LanguageClient, Recorder]:
+    """The server on the local backend, without an OpenAI key, plus `env`; eglot's capabilities."""
     recorder = Recorder()
-    env = {
-        **os.environ,
-        "OPENAI_API_KEY": "",
-        "OPENAI_BASE_URL": "",
-        "CODEX_LSP_BACKEND": "local",
-        "CODEX_LSP_LOCAL_MODEL_PATH": str(model_path),
-        "CODEX_LSP_CACHE_DIR": str(tmp_path),
-    }
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "codex_lsp"],
-        server_env=env,
+        server_env={
+            **os.environ,
+            "OPENAI_API_KEY": "",
+            "OPENAI_BASE_URL": "",
+            "CODEX_LSP_BACKEND": "local",
+            **env,
+        },
         client_factory=lambda: _client(recorder),
     )
     client = await config.start()
@@ -54,6 +50,16 @@ async def local_server(
             capabilities=client_capabilities("emacs"),  # push diagnostics
             initialization_options={"codexLsp": {"debounceMs": 0}},
         )
+    )
+    return client, recorder
+
+
+@pytest_asyncio.fixture
+async def local_server(
+    model_path: Path, tmp_path: Path
+) -> AsyncIterator[tuple[LanguageClient, Recorder]]:
+    client, recorder = await start_local_server(
+        {"CODEX_LSP_LOCAL_MODEL_PATH": str(model_path), "CODEX_LSP_CACHE_DIR": str(tmp_path)}
     )
     yield client, recorder
     if client._server is not None and client._server.returncode is None:
@@ -116,34 +122,15 @@ async def test_completion_review_cancel_and_shutdown_on_the_real_model(
 
 
 async def test_the_better_reviewer_reviews_while_the_fast_model_completes(
-    model_path: Path, model_1_5b: Path, tmp_path: Path
+    model_path: Path, model_1_5b: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Defaults, both models installed: the review of the example (on open) comes from the
     1.5B and finds `is_even`'s inverted test; ghost text comes from the 0.5B."""
     assert model_path.parent == model_1_5b.parent
     (tmp_path / "models").symlink_to(model_1_5b.parent)  # the assembled weights, not copies
-    recorder = Recorder()
-    env = {
-        **os.environ,
-        "OPENAI_API_KEY": "",
-        "OPENAI_BASE_URL": "",
-        "CODEX_LSP_BACKEND": "local",
-        "CODEX_LSP_CACHE_DIR": str(tmp_path),
-    }
-    for name in ("CODEX_LSP_LOCAL_MODEL", "CODEX_LSP_LOCAL_MODEL_PATH"):
-        env.pop(name, None)
-    config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "codex_lsp"],
-        server_env=env,
-        client_factory=lambda: _client(recorder),
-    )
-    client = await config.start()
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("emacs"),
-            initialization_options={"codexLsp": {"debounceMs": 0}},
-        )
-    )
+    monkeypatch.delenv("CODEX_LSP_LOCAL_MODEL", raising=False)
+    monkeypatch.delenv("CODEX_LSP_LOCAL_MODEL_PATH", raising=False)
+    client, recorder = await start_local_server({"CODEX_LSP_CACHE_DIR": str(tmp_path)})
     example = "file:///work/project/inventory.py"
     open_doc(client, example, EXAMPLE)
     await recorder.wait_for(
