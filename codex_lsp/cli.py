@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from codex_lsp import __version__
 from codex_lsp.logs import configure_logging
+from codex_lsp.tcp import is_loopback, serve_tcp
+from codex_lsp.trust import TrustStore, consent_value, describe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,8 +32,23 @@ def _parser() -> argparse.ArgumentParser:
     for target in (parser, serve):
         group = target.add_mutually_exclusive_group()
         group.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (default)")
-        group.add_argument("--tcp", metavar="HOST:PORT", help="serve on a TCP socket")
+        group.add_argument(
+            "--tcp",
+            metavar="[HOST:]PORT",
+            help="serve one client on a TCP socket (host 127.0.0.1 unless given)",
+        )
+        target.add_argument(
+            "--allow-remote",
+            action="store_true",
+            help="allow --tcp on an address other hosts can reach (the first to connect "
+            "gets a session with your API key)",
+        )
     sub.add_parser("doctor", help="print resolved settings and check the backend")
+    trust = sub.add_parser(
+        "trust", help="list, allow or revoke hosts and model files that came from settings"
+    )
+    trust.add_argument("action", choices=["list", "allow", "revoke"])
+    trust.add_argument("value", nargs="?", help="a base URL (host) or a model file path")
     check = sub.add_parser("check", help="review files with the model, like a linter")
     from codex_lsp.check import add_arguments
 
@@ -41,9 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _host_port(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not port.isdigit():
-        raise SystemExit(f"codex-lsp: --tcp expects HOST:PORT, got {value!r}")
-    return host or "127.0.0.1", int(port)
+    if not port.isdigit() or int(port) > 65535:
+        raise SystemExit(f"codex-lsp: --tcp expects [HOST:]PORT, got {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,13 +74,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         from codex_lsp.check import run_check
 
         return asyncio.run(run_check(args))
+    if args.command == "trust":
+        return run_trust(args.action, args.value, sys.stdout)
+    address = _host_port(args.tcp) if args.tcp else None
+    if address and not args.allow_remote and not is_loopback(address[0]):
+        raise SystemExit(
+            f"codex-lsp: --tcp {address[0]} is reachable from other hosts; use 127.0.0.1, "
+            "or add --allow-remote if you really mean it"
+        )
     from codex_lsp.server import build_server
 
     server = build_server()
-    if args.tcp:
-        host, port = _host_port(args.tcp)
-        logging.getLogger(__name__).info("serving LSP on %s:%d", host, port)
-        server.start_tcp(host, port)
+    if address:
+        serve_tcp(server, *address)
     else:
         server.start_io()
     return 0
+
+
+def run_trust(action: str, value: str | None, out: TextIO) -> int:
+    """`codex-lsp trust list|allow|revoke VALUE`: the consent the server asks for, by hand."""
+    store = TrustStore()
+    if action == "list":
+        for entry in store.entries():
+            out.write(f"{entry.setting}\t{entry.value}\n")
+        out.write(f"({store.path})\n")
+        return 0
+    if not value:
+        out.write(f"codex-lsp trust {action}: name a base URL or a model file\n")
+        return 2
+    setting = "baseUrl" if "://" in value else "localModelPath"
+    if action == "allow":
+        store.allow(setting, value)
+        out.write(f"allowed {setting} {describe(setting, consent_value(setting, value))}\n")
+        return 0
+    found = store.revoke(setting, value)
+    shown = describe(setting, consent_value(setting, value))
+    out.write(f"revoked {setting} {shown}\n" if found else f"{shown} was not allowed\n")
+    return 0 if found else 1

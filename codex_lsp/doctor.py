@@ -9,6 +9,7 @@ from codex_lsp import __version__
 from codex_lsp.providers.base import ModelNotFoundError, ProviderError
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
+from codex_lsp.trust import TrustStore, describe, display_url
 
 
 async def run_doctor(out: TextIO) -> int:
@@ -16,7 +17,10 @@ async def run_doctor(out: TextIO) -> int:
     settings, problems = apply_layer(Settings(), env_layer())
     out.write(f"codex-lsp {__version__}\n")
     out.write(f"OPENAI_API_KEY: {'present' if env.api_key else 'missing'}\n")
-    out.write(f"OPENAI_BASE_URL: {env.base_url or '(not set)'}\n")
+    out.write(f"OPENAI_BASE_URL: {display_url(env.base_url) if env.base_url else '(not set)'}\n")
+    trusted = TrustStore()
+    allowed = ", ".join(describe(e.setting, e.value) for e in trusted.entries()) or "none"
+    out.write(f"allowed from settings (codex-lsp trust): {allowed} ({trusted.path})\n")
     for problem in problems:
         out.write(problem.describe() + "\n")
     out.write("settings: " + json.dumps(settings.model_dump(by_alias=True), indent=2) + "\n")

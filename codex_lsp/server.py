@@ -30,6 +30,7 @@ from codex_lsp.settings import (
     env_layer,
 )
 from codex_lsp.tasks import TaskOwner
+from codex_lsp.trust import OPENAI_API_URL, TrustStore, consent_value, describe, origin
 
 if TYPE_CHECKING:
     from codex_lsp.features.diagnostics import Reviews
@@ -39,6 +40,20 @@ log = logging.getLogger(__name__)
 USAGE_NOTIFICATION = "codexLsp/usage"
 MAX_WORKSPACE_FILES = 8
 SETTINGS_WAIT_S = 3.0
+ALLOW = "Allow"
+CONSENT_QUESTIONS = {
+    "baseUrl": "codex-lsp: settings from this workspace or editor ask to send your code to "
+    "{value} (codexLsp.baseUrl). Your OPENAI_API_KEY is never sent there. Allow this host?",
+    "localModelPath": "codex-lsp: settings from this workspace or editor ask to run the model "
+    "file {value} (codexLsp.localModelPath) in llama.cpp on this machine. Allow this file?",
+}
+NOT_ALLOWED = (
+    "codex-lsp: not using {value} from codexLsp.{key}: a setting from a workspace or editor "
+    "needs your consent first. To allow it: `codex-lsp trust allow {value}`, or set it in the "
+    "environment you start the editor from ({env}). Until then the settings from your "
+    "environment apply."
+)
+CONSENT_ENV = {"baseUrl": "OPENAI_BASE_URL", "localModelPath": "CODEX_LSP_LOCAL_MODEL_PATH"}
 
 
 class CodexServer(LanguageServer):
@@ -46,7 +61,10 @@ class CodexServer(LanguageServer):
         super().__init__("codex-lsp", __version__)
         self.env = environ or Environment.from_os()
         self.notices = Notices(self._show_message)
-        self.layers = SettingsLayers()
+        self.trust = TrustStore()
+        self.layers = SettingsLayers(trusted=self._trusted)
+        self._asked: set[tuple[str, str]] = set()
+        self._initialized = False
         self.ledger = Ledger(daily=DailySpend(user_cache_dir() / "spend.json"))
         self.tasks = TaskOwner()
         self._assistant: Assistant | None = None
@@ -73,7 +91,47 @@ class CodexServer(LanguageServer):
             )
         if self._assistant is not None:
             self._assistant.settings = self.settings
+        self.ask_consent()
         return problems
+
+    # --- consent --------------------------------------------------------------------------
+    def _trusted(self, key: str, value: str) -> bool:
+        """The user chose it: OpenAI's API or the environment's base URL, or allowed before."""
+        if key == "baseUrl":
+            user_hosts = {origin(OPENAI_API_URL)}
+            if self.env.base_url:
+                user_hosts.add(origin(self.env.base_url))
+            if origin(value) in user_hosts:
+                return True
+        return self.trust.allows(key, value)
+
+    def client_initialized(self) -> None:
+        self._initialized = True
+        self.ask_consent()
+
+    def ask_consent(self) -> None:
+        """Ask once per session about each pending value (not before `initialized`: a server
+        must not send requests before the client is ready)."""
+        if not self._initialized:
+            return
+        for key, value in self.layers.pending.items():
+            wanted = (key, consent_value(key, value))
+            if wanted not in self._asked:
+                self._asked.add(wanted)
+                self.tasks.spawn("consent", f"{key}={wanted[1]}", self._consent(key, value))
+
+    async def _consent(self, key: str, value: str) -> None:
+        shown = describe(key, consent_value(key, value))
+        if await self._ask(CONSENT_QUESTIONS[key].format(value=shown), ALLOW):
+            self.trust.allow(key, value)
+            log.info("the user allowed codexLsp.%s = %s", key, shown)
+            self.layers.refresh()
+            self.notices.forget("no-backend")
+            if self._assistant is not None:
+                self._assistant.settings = self.settings
+            return
+        text = NOT_ALLOWED.format(key=key, value=shown, env=CONSENT_ENV[key])
+        self.notices.notify(f"consent:{key}:{shown}", "info", text)
 
     # --- backend --------------------------------------------------------------------------
     def settings_loaded(self) -> None:

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from codex_lsp.engine.secrets import redact
+from codex_lsp.trust import shorten
+
 SECTION = "codexLsp"
 
 DEFAULT_EXCLUDE = [".env*", "*.pem", "*.key", "id_rsa*", "secrets.*"]
+
+# Settings that decide where the user's code (and key) go or what program runs. A value for
+# one of them that arrives over LSP (initializationOptions or workspace/configuration, which a
+# repository can set through workspace settings or .dir-locals.el) is used only after the user
+# consents to it once; the environment and the user's own config are trusted as they are.
+CONSENT_SETTINGS = frozenset({"baseUrl", "localModelPath"})
 
 Backend = Literal["auto", "openai", "openai-compatible", "local"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high"]
@@ -146,7 +155,9 @@ class SettingsProblem:
     loc: tuple[int | str, ...] = dataclasses.field(default=(), compare=False)
 
     def describe(self) -> str:
-        return f"codex-lsp: invalid setting {SECTION}.{self.key} = {self.value!r}: {self.message}"
+        # The value may be anything a workspace wrote, secrets included: redacted, shortened.
+        shown = shorten(redact(repr(self.value)), 80)
+        return f"codex-lsp: invalid setting {SECTION}.{self.key} = {shown}: {self.message}"
 
 
 def _to_python(payload: Any) -> dict[str, Any]:
@@ -224,21 +235,34 @@ def apply_layer(current: Settings, payload: Any) -> tuple[Settings, list[Setting
 
 class SettingsLayers:
     """The layers kept apart, so a key removed (or set to null) in one layer falls back to the
-    layer below instead of keeping a stale value; an invalid key keeps its previous value."""
+    layer below instead of keeping a stale value; an invalid key keeps its previous value.
+
+    Only the environment layer is the user's for sure: a `CONSENT_SETTINGS` value from an LSP
+    layer (init, workspace) is held back in `pending` until `trusted(key, value)` says the user
+    allowed it, and the layers below decide meanwhile."""
 
     ORDER = ("env", "init", "workspace")
+    USER_LAYERS = ("env",)
 
-    def __init__(self, env: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, Any] | None = None,
+        trusted: Callable[[str, Any], bool] | None = None,
+    ) -> None:
         self._layers: dict[str, dict[str, Any]] = {name: {} for name in self.ORDER}
+        self._trusted = trusted or (lambda key, value: False)
         self.settings = Settings()
+        self.pending: dict[str, Any] = {}
         if env:
             self.set("env", env)
 
     def set(self, name: str, payload: Any) -> list[SettingsProblem]:
         self._layers[name] = _strip_nulls(_to_python(payload))
-        merged: dict[str, Any] = {}
-        for layer in self.ORDER:
-            merged = _deep_merge(merged, self._layers[layer])
+        return self.refresh()
+
+    def refresh(self) -> list[SettingsProblem]:
+        """Merge again, e.g. after the user allowed a pending value."""
+        merged = self._merged()
         settings, problems = apply_layer(Settings(), merged)
         if problems:
             previous = self.settings.model_dump(by_alias=True)
@@ -247,6 +271,19 @@ class SettingsLayers:
             settings, _ = apply_layer(Settings(), merged)
         self.settings = settings
         return problems
+
+    def _merged(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        asked: dict[str, Any] = {}
+        for layer in self.ORDER:
+            data = dict(self._layers[layer])
+            if layer not in self.USER_LAYERS:
+                for key in CONSENT_SETTINGS & data.keys():
+                    if isinstance(data[key], str):  # other types fail validation as they are
+                        asked[key] = data.pop(key)
+            merged = _deep_merge(merged, data)
+        self.pending = {k: v for k, v in asked.items() if not self._trusted(k, v)}
+        return _deep_merge(merged, {k: v for k, v in asked.items() if k not in self.pending})
 
 
 def _replace_at(data: dict[str, Any], loc: tuple[int | str, ...], value: Any) -> None:

@@ -8,11 +8,17 @@ numbers copied into code) so adapters only translate.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
-from codex_lsp.engine.cache import AnchorStore, TypedThrough, diff_hunks, render_hunks
+from codex_lsp.engine.cache import (
+    AnchorStore,
+    RedactedDocuments,
+    TypedThrough,
+    diff_hunks,
+    render_hunks,
+)
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
@@ -38,6 +44,7 @@ from codex_lsp.engine.review import (
     standing,
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
+from codex_lsp.engine.secrets import REDACTED
 from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
@@ -63,6 +70,7 @@ class Assistant:
         self.anchors = AnchorStore()
         self.typed_through = TypedThrough()
         self.reviewed = ReviewMemory()
+        self.redactions = RedactedDocuments()
 
     @property
     def cache_aware(self) -> bool:
@@ -100,7 +108,7 @@ class Assistant:
         layout it shapes holds still while the user types."""
         if not self.cache_aware:
             return budget
-        anchor = self.anchors.anchor(snapshot.uri, snapshot.normalized_text())
+        anchor = self.anchors.anchor(snapshot)
         scaled = int(anchor.tokens * FILE_SHARE) // BUDGET_STEP * BUDGET_STEP
         return min(budget, max(MIN_EDIT_TOKENS, scaled))
 
@@ -109,29 +117,43 @@ class Assistant:
     ) -> CompletionLayout:
         if not self.cache_aware:
             return CompletionLayout(anchor=None)
-        uri, text = snapshot.uri, snapshot.normalized_text()
+        uri = snapshot.uri
         region_budget = int(budget * SNAPSHOT_SHARE)
-        anchor = self.anchors.anchor(uri, text)
+        anchor = self.anchors.anchor(snapshot)
         previous = self.anchors.last_region(uri)
         region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only)
         window = completion_window(len(snapshot.lines), cursor.line)
         head = snapshot_head(anchor, region_budget, head_only)
-        hunks = diff_hunks(anchor.lines, snapshot.lines)
+        # Diffed on redacted lines: the edits are shown to the model, positions are the same.
+        hunks = diff_hunks(anchor.redacted_lines, snapshot.redacted_lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
         # Another region loses its cached part anyway: re-anchoring then is free, unless the
         # head (cached before the region, the same everywhere) has edits it would take in.
         moved = previous is not None and region != previous
         head_intact = not any(hunk.start < head for hunk in hunks)
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
-            anchor = self.anchors.reset(uri, text)
+            anchor = self.anchors.reset(snapshot)
             region = snapshot_region(anchor, cursor.line, region_budget, region, head_only)
             head, edits = snapshot_head(anchor, region_budget, head_only), ""
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region, head, window)
 
+    async def redacted(
+        self, snapshot: Snapshot, workspace: Sequence[WorkspaceFile] = ()
+    ) -> tuple[Snapshot, list[WorkspaceFile]]:
+        """The snapshot and the other open files, each redacted as a whole document (once per
+        version): every prompt is cut from these."""
+        snapshot = await self.redactions.attach(snapshot)
+        files = []
+        for item in workspace:
+            other = await self.redactions.attach(Snapshot(item.uri, None, item.text))
+            files.append(WorkspaceFile(item.uri, item.text, other.redacted_text()))
+        return snapshot, files
+
     async def complete(
         self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[str, None]:
+        snapshot, workspace = await self.redacted(snapshot, workspace)
         output_tokens = min(512, self.settings.max_output_tokens)
         full = self.edit_budget(output_tokens)
         budget = self.small_file_budget(snapshot, full)
@@ -154,7 +176,7 @@ class Assistant:
             async with aclosing(stream):
                 async for suggestion in stream:
                     text = clean_insertion(suggestion.insert_text, before, after)
-                    if text and text not in shown:
+                    if text and text not in shown and REDACTED not in text:
                         shown.append(text)
                         yield text
         finally:
@@ -165,12 +187,14 @@ class Assistant:
         self.anchors.forget(uri)
         self.typed_through.forget(uri)
         self.reviewed.forget(uri)
+        self.redactions.forget(uri)
 
     async def review(
         self, snapshot: Snapshot, workspace: list[WorkspaceFile]
     ) -> AsyncGenerator[ReviewFinding, None]:
         """Findings for the whole current text: earlier ones that still stand come first, then
         what the model finds where the text changed since the last review (or in all of it)."""
+        snapshot, workspace = await self.redacted(snapshot, workspace)
         budget = self.context_budget(self.settings.max_output_tokens)
         plan = self._review_plan(snapshot)
         findings = list(plan.carried)
@@ -238,6 +262,7 @@ class Assistant:
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
+        snapshot, _ = await self.redacted(snapshot)
         budget = self.small_file_budget(snapshot, self.edit_budget(self.settings.max_output_tokens))
         request = rewrite_request(
             snapshot,
@@ -299,9 +324,29 @@ def region_edit(snapshot: Snapshot, region: Span, rewrite: Rewrite) -> RegionEdi
     old_text = snapshot.text_in(region)
     if not old_text.endswith("\n") and new_text.endswith("\n"):
         new_text = new_text[:-1]
-    if new_text == old_text:
+    restored = restore_secrets(snapshot, region, new_text)
+    if restored is None or restored == old_text:
         return None
-    return RegionEdit(region, new_text, rewrite.explanation)
+    return RegionEdit(region, restored, rewrite.explanation)
+
+
+def restore_secrets(snapshot: Snapshot, region: Span, new_text: str) -> str | None:
+    """The model saw the region's secrets redacted: a line it kept as shown gets its original
+    back. None when a redacted value would still end up in the file (the edit would overwrite
+    the user's secret with the placeholder)."""
+    if REDACTED not in new_text:
+        return new_text
+    first, last = region.start.line, region.end.line
+    originals = {
+        shown: line
+        for line, shown in zip(
+            snapshot.lines[first : last + 1], snapshot.redacted_lines[first : last + 1], strict=True
+        )
+        if shown != line
+    }
+    lines = [originals.get(line, line) for line in new_text.split("\n")]
+    restored = "\n".join(lines)
+    return None if REDACTED in restored and REDACTED not in snapshot.text_in(region) else restored
 
 
 def _strip_line_numbers(text: str) -> str:

@@ -7,11 +7,14 @@
   suggestion already contains, the rest is served without a model call (also covers an
   identical repeated request).
 - `CacheKeyShards`: keeps each prompt-cache key under the provider's per-prefix request rate.
+- `RedactedDocuments`: each document redacted whole once per version, the text every prompt
+  is cut from; a large one is redacted in a worker thread so the event loop keeps answering.
 The response cache keyed by the exact prompt lives in `engine/calls.py`, beside its only user.
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import time
 from collections import deque
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
-from codex_lsp.engine.secrets import redact
+from codex_lsp.engine.context import Snapshot, redact_lines
 from codex_lsp.engine.tokens import estimate_tokens
 
 
@@ -39,14 +42,14 @@ class Hunk:
 class Anchor:
     text: str
     lines: tuple[str, ...]
-    redacted_lines: tuple[str, ...]  # redacted once here, not on every keystroke
+    redacted_lines: tuple[str, ...]  # the snapshot's, redacted as a whole document
     tokens: int
 
     @classmethod
-    def of(cls, text: str) -> Anchor:
-        lines = tuple(text.split("\n"))
-        redacted = redact(text)
-        return cls(text, lines, tuple(redacted.split("\n")), estimate_tokens(redacted))
+    def of(cls, snapshot: Snapshot) -> Anchor:
+        redacted = snapshot.redacted_lines
+        text = snapshot.normalized_text()
+        return cls(text, snapshot.lines, redacted, estimate_tokens("\n".join(redacted)))
 
 
 def diff_hunks(old: tuple[str, ...], new: tuple[str, ...]) -> list[Hunk]:
@@ -95,9 +98,9 @@ class AnchorStore:
         self._regions: LRUCache[str, tuple[int, int]] = LRUCache(maxsize=4096)
         self.reanchors = 0
 
-    def anchor(self, uri: str, text: str) -> Anchor:
-        current = self._anchors.get(uri)
-        return current if current is not None else self._set(uri, text)
+    def anchor(self, snapshot: Snapshot) -> Anchor:
+        current = self._anchors.get(snapshot.uri)
+        return current if current is not None else self._set(snapshot)
 
     def needs_reanchor(
         self, anchor: Anchor, edits_text: str, shown_tokens: int | None = None
@@ -113,18 +116,18 @@ class AnchorStore:
     def show_region(self, uri: str, region: tuple[int, int]) -> None:
         self._regions[uri] = region
 
-    def reset(self, uri: str, text: str) -> Anchor:
+    def reset(self, snapshot: Snapshot) -> Anchor:
         self.reanchors += 1
-        return self._set(uri, text)
+        return self._set(snapshot)
 
     def forget(self, uri: str) -> None:
         self._anchors.pop(uri, None)
         self._regions.pop(uri, None)
 
-    def _set(self, uri: str, text: str) -> Anchor:
-        anchor = Anchor.of(text)
-        if len(text) < self._anchors.maxsize:
-            self._anchors[uri] = anchor
+    def _set(self, snapshot: Snapshot) -> Anchor:
+        anchor = Anchor.of(snapshot)
+        if len(anchor.text) < self._anchors.maxsize:
+            self._anchors[snapshot.uri] = anchor
         return anchor
 
 
@@ -190,3 +193,35 @@ class CacheKeyShards:
 
 def _shard_key(base: str, index: int) -> str:
     return base if index == 0 else f"{base}-{index}"
+
+
+class RedactedDocuments:
+    """Each document's redacted lines, computed once per text and kept per URI."""
+
+    OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread
+
+    def __init__(self, max_bytes: int = 32_000_000) -> None:
+        self._done: LRUCache[str, tuple[tuple[str, ...], tuple[str, ...]]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: 2 * sum(len(line) + 1 for line in entry[0])
+        )
+
+    async def attach(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with its redacted lines, from the cache when its text was seen."""
+        if snapshot.redacted is not None:
+            return snapshot
+        cached = self._done.get(snapshot.uri)
+        if cached is not None and cached[0] == snapshot.lines:
+            redacted = cached[1]
+        elif len(snapshot.text) > self.OFF_LOOP_CHARS:
+            redacted = await asyncio.to_thread(redact_lines, snapshot.lines)
+        else:
+            redacted = redact_lines(snapshot.lines)
+        entry = (snapshot.lines, redacted)
+        if self._done.getsizeof(entry) < self._done.maxsize:
+            self._done[snapshot.uri] = entry
+        return Snapshot(
+            snapshot.uri, snapshot.version, snapshot.text, snapshot.language_id, redacted
+        )
+
+    def forget(self, uri: str) -> None:
+        self._done.pop(uri, None)

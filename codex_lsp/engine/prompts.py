@@ -58,8 +58,15 @@ WORKSPACE_SHARE = 0.25  # of the context budget, at most, for other open files
 
 @dataclass(frozen=True)
 class WorkspaceFile:
+    """Another open document. `redacted` is its text redacted as a whole, attached by the
+    assistant from its per-version cache; without it the prompt redacts the text itself."""
+
     uri: str
     text: str
+    redacted: str | None = None
+
+    def shown_text(self) -> str:
+        return redact(self.text) if self.redacted is None else self.redacted
 
 
 def _request(
@@ -99,7 +106,7 @@ def _workspace_part(files: list[WorkspaceFile], budget_tokens: int) -> str:
     chunks: list[str] = []
     used = 0
     for item in sorted(files, key=lambda f: f.uri):  # stable order keeps the prefix cacheable
-        body = f"### {_display_path(item.uri)}\n{redact(item.text)}\n"
+        body = f"### {_display_path(item.uri)}\n{item.shown_text()}\n"
         cost = estimate_tokens(body)
         if used + cost > budget_tokens:
             continue
@@ -149,7 +156,7 @@ class CompletionLayout:
     """What the cache-aware completion prompt shows: a snapshot, its diff, the cursor region."""
 
     anchor: Anchor | None  # None: the naive whole-file layout
-    edits: str = ""
+    edits: str = ""  # rendered from the redacted lines of the anchor and the current text
     region: tuple[int, int] | None = None  # anchor lines after the head; None: computed
     head: int | None = None  # anchor lines [0, head) always shown; None: computed
     window: tuple[int, int] | None = None  # current lines shown verbatim; None: computed
@@ -295,8 +302,8 @@ def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = F
     start, _ = completion_window(len(snapshot.lines), cursor.line, INFILL_BEFORE)
     end_line = min(len(snapshot.lines) - 1, cursor.line + INFILL_SUFFIX_LINES)
     end = Position(end_line, len(snapshot.lines[end_line]))
-    before = redact(snapshot.text_in(Span(Position(start, 0), cursor)))
-    after = redact(snapshot.text_in(Span(cursor, end)))
+    before = snapshot.redacted_in(Span(Position(start, 0), cursor))
+    after = snapshot.redacted_in(Span(cursor, end))
     return Infill(_trim_head(before, budget), after, newlines)
 
 
@@ -322,10 +329,10 @@ def _layout_parts(
     start, end = layout.window or completion_window(len(snapshot.lines), cursor.line)
     window_top = Position(start, 0)
     window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
-    before = redact(snapshot.text_in(Span(window_top, cursor)))
-    after = redact(snapshot.text_in(Span(cursor, window_end)))
+    before = snapshot.redacted_in(Span(window_top, cursor))
+    after = snapshot.redacted_in(Span(cursor, window_end))
     window_tokens = estimate_tokens(before) + estimate_tokens(after)
-    edits = f"<edits_since_snapshot>\n{redact(layout.edits)}</edits_since_snapshot>\n"
+    edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
     snapshot_budget = budget - window_tokens - estimate_tokens(edits)
     if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
         top, middle, edits = "", "", ""
@@ -363,13 +370,13 @@ def _naive_parts(
 
 def _whole_file_around(snapshot: Snapshot, cursor: Position, budget: int) -> tuple[str, str]:
     """The text before and after the cursor within the budget: a third at most after it."""
-    before, after = (redact(text) for text in snapshot.split_at(cursor))
+    before, after = snapshot.redacted_split_at(cursor)
     after = _trim_tail(after, budget // 3)
     return _trim_head(before, budget - estimate_tokens(after)), after
 
 
 def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:
-    body = numbered(redact(snapshot.normalized_text()))
+    body = numbered(snapshot.redacted_text())
     body = _trim_tail(body, budget_tokens)
     header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
     return header + "<file>\n" + body + "\n</file>\n"
@@ -378,7 +385,7 @@ def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:
 def _excerpt_part(snapshot: Snapshot, region: Span, budget_tokens: int) -> str:
     """The numbered lines around a region, as many as the budget holds (the whole file if it
     fits): a rewrite needs its surroundings, not code hundreds of lines away."""
-    lines = redact(snapshot.normalized_text()).split("\n")
+    lines = list(snapshot.redacted_lines)
     first, last = region.start.line, region.end.line + 1  # lines [first, last) are rewritten
     start, end = _lines_around(first, last, len(lines), budget_tokens, _numbered_tokens(lines))
     while (start < first or end > last) and _numbered_tokens(lines, start, end) > budget_tokens:
@@ -470,7 +477,7 @@ def review_parts(
     less often cut in two."""
     ws, budget = _review_context(workspace, max_context_tokens)
     fits = budget - estimate_tokens(ws) - estimate_tokens(PART_TASK) - 32
-    lines = redact(snapshot.normalized_text()).split("\n")
+    lines = snapshot.redacted_lines
     costs = [estimate_tokens(f"{n}| {line}\n") for n, line in enumerate(lines, 1)]
     parts: list[tuple[int, int]] = []
     start = 0
@@ -488,7 +495,7 @@ def review_parts(
 
 
 def _excerpts_part(snapshot: Snapshot, excerpts: tuple[tuple[int, int], ...]) -> str:
-    lines = redact(snapshot.normalized_text()).split("\n")
+    lines = snapshot.redacted_lines
     chunks = [f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"]
     for start, end in excerpts:
         body = numbered("\n".join(lines[start:end]), start + 1)
@@ -508,7 +515,7 @@ def rewrite_request(
     budget = max_context_tokens - estimate_tokens(REWRITE_INSTRUCTIONS) - 64
     document = _excerpt_part(snapshot, region, budget - estimate_tokens(task) - 256)
     first, last = region.start.line + 1, region.end.line + 1
-    region_text = numbered(redact(snapshot.text_in(region)), first)
+    region_text = numbered(snapshot.redacted_in(region), first)
     parts = (
         PromptPart(document, breakpoint=True),
         PromptPart(

@@ -15,6 +15,7 @@ import openai
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, StreamEvent, TextDelta, Usage
 from codex_lsp.providers.errors import map_sdk_error
 from codex_lsp.providers.openai_client import make_client, read_usage
+from codex_lsp.trust import display_url
 
 
 def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class ChatProvider:
         except openai.OpenAIError as error:
             raise map_sdk_error(error, model, self.base_url) from error
         names = [m.id for m in models.data][:5]
-        return f"{self.base_url} answers; models: {', '.join(names) or 'none listed'}"
+        return f"{display_url(self.base_url)} answers; models: {', '.join(names) or 'none listed'}"
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openai
 
 from codex_lsp.providers.base import AuthenticationError, ModelNotFoundError, ProviderError
+from codex_lsp.trust import display_url, shorten
 
 
 def _is_model_not_found(error: openai.APIStatusError) -> bool:
@@ -25,7 +26,9 @@ def _is_model_not_found(error: openai.APIStatusError) -> bool:
 
 
 def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
-    """One clear message per failure kind; never includes the API key."""
+    """One clear message per failure kind; never includes the API key, nor credentials in the
+    base URL, and the backend's own words are shortened."""
+    base_url = display_url(base_url)
     if isinstance(error, openai.AuthenticationError):
         return AuthenticationError(
             f"The backend at {base_url} rejected the API key (401). Set a valid OPENAI_API_KEY "
@@ -34,7 +37,7 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
     if isinstance(error, openai.PermissionDeniedError):
         return AuthenticationError(f"The API key may not use model '{model}' (403).")
     if isinstance(error, openai.APIStatusError) and _is_model_not_found(error):
-        return ModelNotFoundError(model, str(error.message))
+        return ModelNotFoundError(model, shorten(str(error.message)))
     if isinstance(error, openai.RateLimitError):
         return ProviderError(
             f"Rate limited by {base_url} (429); try again shortly.", retryable=True
@@ -44,10 +47,13 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
             f"The model at {base_url} stopped answering (timeout).", retryable=True
         )
     if isinstance(error, openai.APIConnectionError):
-        return ProviderError(f"Lost the connection to {base_url}: {error}", retryable=True)
+        return ProviderError(
+            f"Lost the connection to {base_url}: {shorten(str(error))}", retryable=True
+        )
     if isinstance(error, openai.APIStatusError):
         retry = error.status_code >= 500
         return ProviderError(
-            f"{base_url} answered {error.status_code}: {error.message}", retryable=retry
+            f"{base_url} answered {error.status_code}: {shorten(str(error.message))}",
+            retryable=retry,
         )
-    return ProviderError(f"Model call failed: {error}")
+    return ProviderError(f"Model call failed: {shorten(str(error))}")

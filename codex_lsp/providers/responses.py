@@ -24,6 +24,7 @@ from codex_lsp.providers.base import (
 from codex_lsp.providers.cards import card_for
 from codex_lsp.providers.errors import map_sdk_error
 from codex_lsp.providers.openai_client import make_client, read_usage
+from codex_lsp.trust import display_url
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class ResponsesProvider:
             found = await self._client.models.retrieve(model)
         except openai.OpenAIError as error:
             raise map_sdk_error(error, model, self.base_url) from error
-        return f"{self.base_url} serves {found.id}"
+        return f"{display_url(self.base_url)} serves {found.id}"
 
     async def aclose(self) -> None:
         await self._client.close()

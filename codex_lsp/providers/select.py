@@ -9,6 +9,7 @@ from codex_lsp.providers.base import Provider, ProviderConfig
 from codex_lsp.providers.chat import ChatProvider
 from codex_lsp.providers.responses import ResponsesProvider
 from codex_lsp.settings import Environment, Settings
+from codex_lsp.trust import OPENAI_API_URL, key_for
 
 NO_BACKEND_MESSAGE = (
     "codex-lsp has no model to talk to. Either set OPENAI_API_KEY (OpenAI), set "
@@ -75,9 +76,7 @@ def build_provider(
     env: Environment,
     on_notice: Callable[[str], None] | None = None,
 ) -> Provider:
-    config = ProviderConfig(
-        api_key=env.api_key, base_url=choice.base_url, timeout_s=settings.request_timeout_s
-    )
+    config = provider_config(choice, settings, env)
     if choice.kind == "openai":
         return ResponsesProvider(config)
     if choice.kind == "openai-compatible":
@@ -85,3 +84,14 @@ def build_provider(
     from codex_lsp.providers.local import LocalProvider
 
     return LocalProvider(settings, config, on_notice)
+
+
+def provider_config(choice: BackendChoice, settings: Settings, env: Environment) -> ProviderConfig:
+    """Where requests go and with which key: the environment's key only to OpenAI's API or to
+    the environment's base URL (never to a host that came from settings), none locally."""
+    timeout = settings.request_timeout_s
+    if choice.kind == "local":
+        return ProviderConfig(api_key=None, base_url=None, timeout_s=timeout)
+    base_url = choice.base_url or OPENAI_API_URL
+    api_key = key_for(base_url, env.api_key, env.base_url)
+    return ProviderConfig(api_key=api_key, base_url=base_url, timeout_s=timeout)

@@ -158,6 +158,7 @@ async def start_server(fake: FakeOpenAI, tmp_path: Path) -> AsyncIterator[Start]
             "OPENAI_API_KEY": TEST_KEY,
             "OPENAI_BASE_URL": fake.base_url,
             "CODEX_LSP_CACHE_DIR": str(tmp_path / "cache"),
+            "CODEX_LSP_STATE_DIR": str(tmp_path / "state"),  # consent given in this test only
             **(env or {}),
         }
         config = ClientServerConfig(

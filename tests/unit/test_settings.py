@@ -523,7 +523,7 @@ def test_editor_null_keeps_the_lower_layer_and_the_editor_beats_the_environment(
 
 
 def test_layers_a_removed_key_falls_back_to_the_layer_below() -> None:
-    layers = SettingsLayers()
+    layers = SettingsLayers(trusted=lambda key, value: True)
     layers.set("env", {"model": "from-env"})
     layers.set("init", {"codexLsp": {"model": "from-init", "baseUrl": "http://a/v1"}})
     layers.set("workspace", {"codexLsp": {"model": "from-workspace"}})
@@ -546,3 +546,42 @@ def test_layers_an_invalid_key_keeps_its_previous_valid_value() -> None:
     assert sorted(p.key for p in problems) == ["debounceMs", "features.completion"]
     assert layers.settings.debounce_ms == 100
     assert layers.settings.features.completion is False
+
+
+@pytest.mark.parametrize("layer", ["init", "workspace"])
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("baseUrl", "http://attacker.example:9999/v1", "base_url"),
+        ("localModelPath", "m.gguf", "local_model_path"),
+    ],
+    ids=["base-url", "model-path"],
+)
+def test_a_consent_setting_from_lsp_waits_for_the_user(
+    layer: str, key: str, value: str, field: str
+) -> None:
+    allowed: set[tuple[str, str]] = set()
+    layers = SettingsLayers(trusted=lambda k, v: (k, v) in allowed)
+    layers.set(layer, {"codexLsp": {key: value, "model": "gpt-5.5"}})
+    assert getattr(layers.settings, field) is None  # held back; the rest of the layer applies
+    assert (layers.settings.model, layers.pending) == ("gpt-5.5", {key: value})
+
+    allowed.add((key, value))
+    layers.refresh()
+    assert getattr(layers.settings, field) == value
+    assert layers.pending == {}
+
+
+def test_the_environment_layer_needs_no_consent_and_a_pending_value_does_not_replace_it() -> None:
+    layers = SettingsLayers(trusted=lambda k, v: False)
+    layers.set("env", {"localModelPath": "/models/mine.gguf"})
+    layers.set("workspace", {"codexLsp": {"localModelPath": "/repo/evil.gguf"}})
+    assert layers.settings.local_model_path == "/models/mine.gguf"
+    assert layers.pending == {"localModelPath": "/repo/evil.gguf"}
+
+
+def test_only_the_value_in_effect_is_asked_about() -> None:
+    layers = SettingsLayers(trusted=lambda k, v: v == "http://trusted/v1")
+    layers.set("init", {"codexLsp": {"baseUrl": "http://other/v1"}})
+    layers.set("workspace", {"codexLsp": {"baseUrl": "http://trusted/v1"}})
+    assert (layers.settings.base_url, layers.pending) == ("http://trusted/v1", {})

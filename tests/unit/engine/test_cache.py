@@ -12,6 +12,7 @@ from codex_lsp.engine.cache import (
     diff_hunks,
     render_hunks,
 )
+from codex_lsp.engine.context import Snapshot
 
 OLD = ("a", "b", "c", "d", "e")
 
@@ -42,26 +43,26 @@ def test_render_hunks_uses_one_based_snapshot_lines() -> None:
 
 def test_anchor_is_kept_until_reset_and_redacted_once() -> None:
     store = AnchorStore()
-    first = store.anchor("file:///a.py", 'token = "ghp_' + "x" * 36 + '"\nprint(1)')
-    again = store.anchor("file:///a.py", "something else entirely")
+    first = store.anchor(Snapshot("file:///a.py", 0, 'token = "ghp_' + "x" * 36 + '"\nprint(1)'))
+    again = store.anchor(Snapshot("file:///a.py", 0, "something else entirely"))
     assert again is first
     assert first.redacted_lines == ('token = "[REDACTED]"', "print(1)")
-    assert store.reset("file:///a.py", "new").text == "new"
+    assert store.reset(Snapshot("file:///a.py", 0, "new")).text == "new"
     assert store.reanchors == 1
 
 
 def test_reanchor_when_the_diff_outgrows_a_share_of_the_document() -> None:
     store = AnchorStore(drift_ratio=0.25)
-    anchor = store.anchor("file:///a.py", "x = 1\n" * 2000)  # about 8000 tokens
+    anchor = store.anchor(Snapshot("file:///a.py", 0, "x = 1\n" * 2000))  # about 8000 tokens
     assert not store.needs_reanchor(anchor, "replace snapshot lines 3-3 with:\ny = 2\n")
     assert store.needs_reanchor(anchor, "z = 3\n" * 800)
 
 
 def test_anchor_store_is_bounded_by_bytes() -> None:
     store = AnchorStore(max_bytes=1000)
-    store.anchor("file:///a.py", "a" * 600)
-    store.anchor("file:///b.py", "b" * 600)  # evicts a.py
-    assert store.anchor("file:///a.py", "fresh").text == "fresh"
+    store.anchor(Snapshot("file:///a.py", 0, "a" * 600))
+    store.anchor(Snapshot("file:///b.py", 0, "b" * 600))  # evicts a.py
+    assert store.anchor(Snapshot("file:///a.py", 0, "fresh")).text == "fresh"
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ def completion(
     max_context_tokens: int = 12_000,
 ) -> ModelRequest:
     """A cache-aware completion request; the anchor defaults to the current text."""
-    anchor = Anchor.of(snapshot.normalized_text() if anchor_text is None else anchor_text)
+    anchor = Anchor.of(snapshot if anchor_text is None else Snapshot(snapshot.uri, 0, anchor_text))
     return completion_request(
         snapshot,
         cursor,
@@ -441,13 +441,13 @@ THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
 )
 def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int]) -> None:
     # 10 tokens a line; at 2560: a head of 96 lines (40%), then blocks of 64 lines.
-    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
     assert snapshot_region(anchor, cursor_line, budget) == region
 
 
 @pytest.mark.parametrize(("budget", "head"), [(1_000_000, 1000), (2560, 96), (10, 0)])
 def test_snapshot_head(budget: int, head: int) -> None:
-    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
     assert snapshot_head(anchor, budget) == head
 
 
@@ -465,7 +465,7 @@ def test_snapshot_head(budget: int, head: int) -> None:
 def test_snapshot_region_stays_while_the_cursor_is_well_inside(
     cursor_line: int, region: tuple[int, int]
 ) -> None:
-    anchor = dataclasses.replace(Anchor.of(THOUSAND_LINES), tokens=10_000)  # blocks of 64
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)  # blocks of 64
     assert snapshot_region(anchor, cursor_line, 2560, previous=(128, 384)) == region
 
 
@@ -635,16 +635,6 @@ def test_secret_left_of_the_cursor_is_not_repeated_in_the_task() -> None:
     snapshot = snap(SECRET_FILE)
     cursor = Position(1, len(snapshot.lines[1]))
     assert SECRET not in completion(snapshot, cursor).prompt_text()
-
-
-def test_secrets_in_the_edits_since_the_snapshot_are_redacted() -> None:
-    request = completion(
-        snap(SMALL),
-        Position(1, 34),
-        anchor_text=SMALL,
-        edits=f'after snapshot line 0, insert:\nOPENAI_API_KEY = "{SECRET}"\n',
-    )
-    assert SECRET not in request.prompt_text()
 
 
 def test_secrets_in_workspace_files_are_redacted() -> None:
