@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.engine.tokens import warm_up as warm_up_tokenizer
-from codex_lsp.engine.usage import CallRecord, DailySpend, Ledger, user_cache_dir
+from codex_lsp.engine.usage import CallRecord, Ledger, daily_spend
 from codex_lsp.notices import Notices
 from codex_lsp.providers.base import Provider
 from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
@@ -65,7 +66,7 @@ class CodexServer(LanguageServer):
         self.layers = SettingsLayers(trusted=self._trusted)
         self._asked: set[tuple[str, str]] = set()
         self._initialized = False
-        self.ledger = Ledger(daily=DailySpend(user_cache_dir() / "spend.json"))
+        self.ledger = Ledger(daily=daily_spend())
         self.tasks = TaskOwner()
         self._assistant: Assistant | None = None
         self._provider: Provider | None = None
@@ -199,7 +200,8 @@ class CodexServer(LanguageServer):
         spent = self.ledger.spent_today()
         if limit is None or spent < limit:
             return True
-        text = f"codex-lsp: today's budget of ${limit:.2f} is spent (${spent:.2f})."
+        shown = "unknown: the spend file cannot be read" if math.isinf(spent) else f"${spent:.2f}"
+        text = f"codex-lsp: today's budget of ${limit:.2f} is spent ({shown})."
         if not explicit:
             self.notices.notify(
                 "budget",

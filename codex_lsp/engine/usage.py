@@ -1,7 +1,7 @@
 """Token and dollar accounting: one entry per model call, totals per session and per day.
 
 Today's spend is also kept in a small JSON file in the user's cache directory, so a daily
-budget holds across server restarts and across editors running their own servers.
+budget holds across server restarts, editors running their own servers, and `check` runs.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codex_lsp.files import exclusive_lock, replace_file
 from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import ModelCard
 
@@ -29,34 +31,104 @@ def user_cache_dir() -> Path:
 
 
 class DailySpend:
-    """Dollars spent today, shared through a file; unreadable or missing counts as zero."""
+    """Dollars spent today, shared by every codex-lsp process through a file.
+
+    Each addition is a read-modify-write under a lock, written atomically. A file that cannot
+    be read never counts as $0: the last total this process knew stands in for it, and with
+    none the total is unknown (None), which a budget counts as spent. Such a file is left as
+    it is for the user to look at, unless it was last written before today.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self._known: tuple[str, float] | None = None  # (day, total) last read, written or added
+        self._warned: set[str] = set()
 
-    def add(self, day: str, dollars: float) -> float:
-        total = self.read(day) + dollars
-        if self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"day": day, "cost_usd": total}))
-                tmp.replace(self.path)
-            except OSError as error:
-                log.warning("could not record today's spend in %s: %s", self.path, error)
-        return total
+    def add(self, day: str, dollars: float) -> float | None:
+        """Add to today's total; the new total, or None when no shared total is known."""
+        path = self.path
+        if path is None:
+            return None
+        self._make_folder(path.parent)
+        with exclusive_lock(path.with_name(path.name + ".lock")):
+            on_file = self._load(path, day)
+            if on_file is not None:
+                self._store(path, day, on_file + dollars)
+        known = on_file if on_file is not None else self._known_on(day)
+        return None if known is None else self._remember(day, known + dollars)
 
-    def read(self, day: str) -> float:
+    def read(self, day: str) -> float | None:
+        """Today's total: the file's, else the last known, else None (unknown)."""
         if self.path is None:
             return 0.0
+        on_file = self._load(self.path, day)
+        return self._known_on(day) if on_file is None else self._remember(day, on_file)
+
+    def _known_on(self, day: str) -> float | None:
+        return self._known[1] if self._known and self._known[0] == day else None
+
+    def _remember(self, day: str, total: float) -> float:
+        self._known = (day, total)
+        return total
+
+    def _load(self, path: Path, day: str) -> float | None:
+        """The file's total for `day`: 0.0 for none or another day's, None when unreadable."""
         try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
             return 0.0
-        if not isinstance(data, dict) or data.get("day") != day:
+        except (OSError, ValueError) as error:
+            return self._unreadable(path, day, str(error))
+        if not isinstance(data, dict) or not isinstance(data.get("day"), str):
+            return self._unreadable(path, day, "not a spend record")
+        if data["day"] != day:
             return 0.0
         cost = data.get("cost_usd")
-        return float(cost) if isinstance(cost, int | float) else 0.0
+        if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 <= cost < math.inf:
+            return self._unreadable(path, day, f"cost_usd is {cost!r}")
+        return float(cost)
+
+    def _unreadable(self, path: Path, day: str, reason: str) -> float | None:
+        if _modified_before(path, day):
+            return 0.0  # written before today: whatever it held is not today's spend
+        self._warn_once(
+            "read",
+            f"cannot read today's spend from {path} ({reason}); fix or remove the file: until "
+            "then a daily budget takes the last total read, or counts today's spend as unknown "
+            "(spent)",
+        )
+        return None
+
+    def _store(self, path: Path, day: str, total: float) -> None:
+        data = json.dumps({"day": day, "cost_usd": total}).encode()
+        try:
+            replace_file(path, data)
+        except OSError as error:
+            self._warn_once("write", f"could not record today's spend in {path}: {error}")
+
+    def _make_folder(self, folder: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._warn_once("write", f"could not record today's spend in {folder}: {error}")
+
+    def _warn_once(self, kind: str, text: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            log.warning("%s", text)
+
+
+def _modified_before(path: Path, day: str) -> bool:
+    try:
+        modified = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    except OSError:
+        return False
+    return modified < day
+
+
+def daily_spend() -> DailySpend:
+    """The spend file every codex-lsp process on this machine shares: servers and `check`."""
+    return DailySpend(user_cache_dir() / "spend.json")
 
 
 def cost_usd(usage: Usage, card: ModelCard) -> float:
@@ -119,9 +191,8 @@ class Ledger:
         self.output_tokens += usage.output_tokens
         self.reasoning_tokens += usage.reasoning_tokens
         self.cost_usd += entry.cost_usd
-        self.cost_today_usd = max(
-            self.cost_today_usd + entry.cost_usd, self.daily.add(self.day, entry.cost_usd)
-        )
+        shared = self.daily.add(self.day, entry.cost_usd)
+        self.cost_today_usd = max(self.cost_today_usd + entry.cost_usd, shared or 0.0)
         return entry
 
     def count_avoided(self, cache_name: str) -> None:
@@ -132,8 +203,10 @@ class Ledger:
         return self.cached_tokens / self.input_tokens if self.input_tokens else 0.0
 
     def spent_today(self) -> float:
+        """Today's spend in every process; infinite while it is unknown (a broken spend file)."""
         self._roll_day()
-        return max(self.cost_today_usd, self.daily.read(self.day))
+        shared = self.daily.read(self.day)
+        return math.inf if shared is None else max(self.cost_today_usd, shared)
 
     def _roll_day(self) -> None:
         today = dt.date.today().isoformat()

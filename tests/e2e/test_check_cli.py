@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -10,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import Answer, FakeOpenAI
+from codex_lsp.engine.usage import cost_usd
+from codex_lsp.providers.base import Usage
+from codex_lsp.providers.cards import card_for
+from tests.fake_openai import Answer, FakeOpenAI, Fault, approx_tokenize
 
 BUGGY = """def is_even(n):
     return n % 2 == 1
@@ -90,6 +94,34 @@ def test_fix_with_yes_applies_the_models_fix(fake: FakeOpenAI, tmp_path: Path, b
     assert buggy.read_text() == BUGGY.replace("== 1", "== 0")
 
 
+def test_fix_keeps_a_crlf_file_crlf(fake: FakeOpenAI, tmp_path: Path, buggy: Path) -> None:
+    buggy.write_bytes(BUGGY.replace("\n", "\r\n").encode())
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+    fake.script(Answer(json=FIX, match="rewrite"))
+
+    run = _run(fake, tmp_path, str(buggy), "--fix", "--yes")
+
+    assert run.returncode == 1, run.stderr
+    assert buggy.read_bytes() == BUGGY.replace("== 1", "== 0").replace("\n", "\r\n").encode()
+
+
+def test_an_auth_failure_during_fixes_is_one_line_and_exit_2(
+    fake: FakeOpenAI, tmp_path: Path, buggy: Path
+) -> None:
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+    fake.script(Answer(fault=Fault.invalid_api_key(), match="rewrite"))
+
+    run = _run(fake, tmp_path, str(buggy), "--fix", "--yes")
+
+    assert run.returncode == 2
+    assert run.stderr == (
+        f"codex-lsp: The backend at {fake.base_url}/ rejected the API key (401). Set a valid "
+        "OPENAI_API_KEY in the environment the editor starts codex-lsp from, or choose backend "
+        "'local'.\n"
+    )
+    assert buggy.read_text() == BUGGY
+
+
 def test_fix_without_a_terminal_or_yes_changes_nothing(
     fake: FakeOpenAI, tmp_path: Path, buggy: Path
 ) -> None:
@@ -143,3 +175,57 @@ def test_version_and_doctor_report_the_backend_without_the_key(
     assert "check codex-mini-latest: not available" in doctor.stdout
     assert "model in use: gpt-5.4-mini" in doctor.stdout
     assert "sk-test-doctor" not in doctor.stdout + doctor.stderr
+
+
+TODAY = dt.date.today().isoformat()
+
+
+def _spent(tmp_path: Path, dollars: float) -> Path:
+    """The daily spend file every codex-lsp process shares, holding `dollars` for today."""
+    path = tmp_path / "cache" / "spend.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"day": TODAY, "cost_usd": dollars}))
+    return path
+
+
+def test_check_adds_what_it_spends_to_the_daily_file(
+    fake: FakeOpenAI, tmp_path: Path, buggy: Path
+) -> None:
+    spend = _spent(tmp_path, 1.0)  # spent by an editor's server earlier today
+    fake.script(Answer(json={"findings": [FINDING]}, match="review"))
+
+    run = _run(fake, tmp_path, str(buggy))
+
+    assert run.returncode == 1, run.stderr
+    calls = [
+        cost_usd(
+            Usage(
+                r.input_tokens,
+                r.cached_tokens,
+                r.cache_write_tokens,
+                len(approx_tokenize(r.output_text)),
+            ),
+            card_for(r.model or ""),
+        )
+        for r in fake.requests
+    ]
+    assert len(calls) == 1 and calls[0] > 0
+    assert json.loads(spend.read_text()) == {
+        "day": TODAY,
+        "cost_usd": pytest.approx(1.0 + calls[0]),
+    }
+
+
+def test_a_spent_budget_stops_check_before_any_model_call(
+    fake: FakeOpenAI, tmp_path: Path, buggy: Path
+) -> None:
+    _spent(tmp_path, 5.0)
+
+    run = _run(fake, tmp_path, str(buggy), "--budget-usd", "5")
+
+    assert run.returncode == 2
+    assert run.stderr == (
+        "codex-lsp: today's budget of $5.00 is spent ($5.00); stopping before the next model "
+        "call. Raise --budget-usd to go on.\n"
+    )
+    assert fake.requests == []

@@ -15,7 +15,10 @@ from codex_lsp.settings import Settings
 
 def args(**given: str | None) -> argparse.Namespace:
     return argparse.Namespace(
-        backend=given.get("backend"), model=given.get("model"), local_model=given.get("local")
+        backend=given.get("backend"),
+        model=given.get("model"),
+        local_model=given.get("local"),
+        budget_usd=None,
     )
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import multiprocessing
+import os
+import time
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -12,6 +17,8 @@ from codex_lsp.engine.usage import CallRecord, DailySpend, Ledger, cost_usd
 from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import PriceOverride
+
+TODAY = dt.date.today().isoformat()
 
 
 @pytest.mark.parametrize(
@@ -115,13 +122,73 @@ def test_spending_today_is_shared_through_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    ["", "not json", "[1, 2]", '{"day": "2000-01-01", "cost_usd": 9.0}', '{"cost_usd": "9"}'],
-    ids=["empty", "not-json", "not-an-object", "another-day", "cost-not-a-number"],
+    [None, '{"day": "2000-01-01", "cost_usd": 9.0}'],
+    ids=["no-file", "another-day"],
 )
-def test_unreadable_or_stale_spend_file_counts_as_zero(tmp_path: Path, content: str) -> None:
+def test_no_spend_file_or_another_days_counts_as_zero(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "spend.json"
+    if content is not None:
+        path.write_text(content)
+    assert DailySpend(path).read(TODAY) == 0.0
+
+
+BROKEN = ["", "not json", "[1, 2]", '{"cost_usd": 9.0}', f'{{"day": "{TODAY}", "cost_usd": "9"}}']
+BROKEN_IDS = ["empty", "not-json", "not-an-object", "no-day", "cost-not-a-number"]
+
+
+@pytest.mark.parametrize("content", BROKEN, ids=BROKEN_IDS)
+def test_a_broken_spend_file_is_unknown_and_a_budget_counts_it_spent(
+    tmp_path: Path, content: str
+) -> None:
     path = tmp_path / "spend.json"
     path.write_text(content)
-    assert DailySpend(path).read(dt.date.today().isoformat()) == 0.0
+    ledger = Ledger(daily=DailySpend(path))
+    assert ledger.daily.read(TODAY) is None
+    record_twice(ledger)
+    assert ledger.spent_today() == math.inf
+    assert ledger.totals()["cost_today_usd"] == pytest.approx(0.0024)  # finite, fit for JSON
+    assert path.read_text() == content  # left for the user to look at
+
+
+def test_a_spend_file_broken_later_keeps_the_last_known_total(tmp_path: Path) -> None:
+    path = tmp_path / "spend.json"
+    path.write_text(json.dumps({"day": TODAY, "cost_usd": 2.0}))
+    ledger = Ledger(daily=DailySpend(path))
+    assert ledger.spent_today() == 2.0
+    path.write_text('{"day": "')  # cut short by something other than codex-lsp
+    record_twice(ledger)
+    assert ledger.spent_today() == pytest.approx(2.0024)
+    assert path.read_text() == '{"day": "'
+
+
+def test_a_broken_spend_file_from_before_today_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "spend.json"
+    path.write_text("not json")
+    yesterday = time.time() - 86_400 - 3_600
+    os.utime(path, (yesterday, yesterday))
+    record_twice(Ledger(daily=DailySpend(path)))
+    assert json.loads(path.read_text()) == {"day": TODAY, "cost_usd": pytest.approx(0.0024)}
+
+
+def add_many(path: str, start: Barrier, times: int) -> None:
+    daily = DailySpend(Path(path))
+    start.wait()
+    for _ in range(times):
+        daily.add(TODAY, 0.125)  # exact in binary: the sum has no rounding
+
+
+def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "spend.json"
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2)
+    writers = [context.Process(target=add_many, args=(str(path), start, 200)) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+    assert [writer.exitcode for writer in writers] == [0, 0]
+    assert json.loads(path.read_text()) == {"day": TODAY, "cost_usd": 50.0}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spend.json", "spend.json.lock"]
 
 
 @pytest.mark.parametrize("where", ["no-file", "unwritable"], ids=["no-file", "unwritable-dir"])
