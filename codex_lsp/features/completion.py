@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
@@ -36,6 +37,15 @@ def word_start(snapshot: Snapshot, cursor: Position) -> Position:
     return Position(cursor.line, start)
 
 
+def code_block(code: str, language: str) -> str:
+    """A Markdown code block the model's text cannot break out of: the fence is longer than
+    any run of backticks in it, and the language id is only a word."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    info = re.sub(r"[^\w+#.-]", "", language)[:32]
+    return f"{fence}{info}\n{code}\n{fence}"
+
+
 def completion_item(
     snapshot: Snapshot, cursor: Position, insertion: str, rank: int, encoding: str
 ) -> types.CompletionItem:
@@ -48,7 +58,7 @@ def completion_item(
         kind=types.CompletionItemKind.Text,
         detail="codex-lsp",
         documentation=types.MarkupContent(
-            kind=types.MarkupKind.Markdown, value=f"```{snapshot.language_id}\n{new_text}\n```"
+            kind=types.MarkupKind.Markdown, value=code_block(new_text, snapshot.language_id)
         ),
         sort_text=f"0000{rank}",
         filter_text=typed + insertion.split("\n", 1)[0],
