@@ -16,7 +16,7 @@ from lsprotocol import types
 
 from codex_lsp.engine.assistant import RegionEdit, fix_region
 from codex_lsp.engine.calls import ModelUnavailable
-from codex_lsp.engine.context import Snapshot, Span
+from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.positions import range_from_client, range_to_client
 
 if TYPE_CHECKING:
@@ -118,11 +118,16 @@ def _versioned_edits(ls: CodexServer) -> bool:
     return bool(edit and edit.document_changes)
 
 
-def workspace_edit(ls: CodexServer, snapshot: Snapshot, edit: RegionEdit) -> types.WorkspaceEdit:
+def workspace_edit(
+    snapshot: Snapshot, edit: RegionEdit, encoding: str, versioned: bool
+) -> types.WorkspaceEdit:
+    """One text edit in the snapshot's document only, within it, named by its version when
+    the client takes versioned edits (it then refuses the edit for any other version)."""
+    span = Span(snapshot.clamp(*_at(edit.span.start)), snapshot.clamp(*_at(edit.span.end)))
     text_edit = types.TextEdit(
-        range=range_to_client(snapshot, edit.span, ls.encoding), new_text=edit.new_text
+        range=range_to_client(snapshot, span, encoding), new_text=edit.new_text
     )
-    if _versioned_edits(ls) and snapshot.version is not None:
+    if versioned and snapshot.version is not None:
         document = types.OptionalVersionedTextDocumentIdentifier(
             uri=snapshot.uri, version=snapshot.version
         )
@@ -130,6 +135,10 @@ def workspace_edit(ls: CodexServer, snapshot: Snapshot, edit: RegionEdit) -> typ
             document_changes=[types.TextDocumentEdit(text_document=document, edits=[text_edit])]
         )
     return types.WorkspaceEdit(changes={snapshot.uri: [text_edit]})
+
+
+def _at(position: Position) -> tuple[int, int]:
+    return position.line, position.character
 
 
 def _region(snapshot: Snapshot, data: dict[str, Any], encoding: str) -> Span:
@@ -169,7 +178,7 @@ async def compute_edit(ls: CodexServer, data: Any) -> types.WorkspaceEdit | None
         return None
     if edit is None or ls.current_version(snapshot.uri) != snapshot.version:
         return None
-    return workspace_edit(ls, snapshot, edit)
+    return workspace_edit(snapshot, edit, ls.encoding, _versioned_edits(ls))
 
 
 async def _with_progress(ls: CodexServer, title: str, data: Any) -> types.WorkspaceEdit | None:
