@@ -1,4 +1,5 @@
-"""Logging setup for the command line: stderr or a file, with API keys redacted."""
+"""Logging setup for the command line: stderr or a file, with API keys and other secrets
+redacted (at DEBUG, pygls logs every message, document text included)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import logging
 import os
 import re
 
+from codex_lsp.engine.secrets import redact as redact_secrets
+
 _KEY = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,})")
 
 
 class RedactKeys(logging.Filter):
-    """Replaces anything that looks like an OpenAI key, and the configured key itself."""
+    """Replaces the configured key itself, anything that looks like an OpenAI key, and every
+    secret the prompt redaction knows."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -19,7 +23,7 @@ class RedactKeys(logging.Filter):
     def redact(self, text: str) -> str:
         if self._exact and len(self._exact) >= 8:
             text = text.replace(self._exact, "[REDACTED]")
-        return _KEY.sub("[REDACTED]", text)
+        return redact_secrets(_KEY.sub("[REDACTED]", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg, record.args = self.redact(record.getMessage()), None

@@ -130,3 +130,12 @@ def test_configure_logging_writes_redacted_lines_to_the_log_file(
         "INFO codex_lsp.tests.configure: key [REDACTED]"
     ]
     assert logging.getLogger("pygls").level == logging.WARNING
+
+
+def test_secrets_in_a_logged_document_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # At DEBUG pygls logs each JSON-RPC message, a didOpen's document text included.
+    logger, stream = formatted(None, monkeypatch)
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    logger.debug('{"method": "textDocument/didOpen", "text": "GITHUB_TOKEN = \\"%s\\"\\n"}', token)
+    assert token not in stream.getvalue()
+    assert "didOpen" in stream.getvalue()
