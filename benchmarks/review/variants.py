@@ -746,8 +746,10 @@ VARIANTS = ["engine", "whole-short", "pairs", "fix-diff", *PER_FUNCTION]
 async def run_variants(args: argparse.Namespace) -> None:
     server = LocalModelServer(local_model=LOCAL_MODELS[args.local_model])
     try:
-        base_url = await server.ensure_started()
-        provider = ChatProvider(ProviderConfig(base_url=base_url, api_key="local", timeout_s=300))
+        endpoint = await server.endpoint()  # the child answers only its per-start key
+        provider = ChatProvider(
+            ProviderConfig(base_url=endpoint.base_url, api_key=endpoint.api_key, timeout_s=300)
+        )
         files = load_corpus(args.limit, args.files, args.start)
         for variant in args.variants:
             label = f"{variant}-qwen-{args.local_model}" + (args.suffix or "")

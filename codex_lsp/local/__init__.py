@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codex_lsp.local.server import LocalModelServer, local_http_client
+    from codex_lsp.local.server import LocalEndpoint, LocalModelServer, local_http_client
     from codex_lsp.local.weights import (
         DEFAULT_LOCAL_MODEL,
         MODELS,
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "LocalEndpoint": "codex_lsp.local.server",
     "LocalModelServer": "codex_lsp.local.server",
     "local_http_client": "codex_lsp.local.server",
     "DEFAULT_LOCAL_MODEL": "codex_lsp.local.weights",
@@ -37,6 +38,7 @@ _EXPORTS = {
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
     "MODELS",
+    "LocalEndpoint",
     "LocalModelError",
     "LocalModelServer",
     "default_cache_dir",

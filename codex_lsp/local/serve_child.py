@@ -7,10 +7,12 @@ down, and it must never outlive its parent: on Linux the kernel kills it when th
 (``PR_SET_PDEATHSIG``), and a watchdog thread polling the parent pid covers other systems and
 the fork/prctl race. Loading the model holds the GIL, so the watchdog only runs after it.
 
-Protocol with the parent: stdout carries exactly one JSON line,
+Protocol with the parent: the API key every request must carry arrives in the environment
+variable ``CODEX_LSP_LOCAL_API_KEY`` (never on the command line, which any local user can read
+in /proc), and the child answers nothing without it. stdout carries exactly one JSON line,
 ``{"codex_lsp_local": "listening", "url": "http://127.0.0.1:PORT"}``, once the model is
 loaded; logs go to stderr. Exit codes: 3 = the model could not be loaded, 4 = xllamacpp is not
-installed (both permanent: the parent does not retry them).
+installed, 5 = no API key was given (all permanent: the parent does not retry them).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ log = logging.getLogger("codex_lsp.local.serve_child")
 READY_KEY = "codex_lsp_local"
 EXIT_LOAD_FAILED = 3
 EXIT_NO_XLLAMACPP = 4
+EXIT_NO_API_KEY = 5
+API_KEY_ENV = "CODEX_LSP_LOCAL_API_KEY"
 _PR_SET_PDEATHSIG = 1
 _WATCHDOG_INTERVAL = 0.5
 
@@ -38,6 +42,10 @@ _WATCHDOG_INTERVAL = 0.5
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
+    api_key = os.environ.pop(API_KEY_ENV, "")  # popped: nothing this process starts inherits it
+    if not api_key:
+        log.error("%s is not set: the model server never answers without a key", API_KEY_ENV)
+        return EXIT_NO_API_KEY
     _die_with_parent(args.parent_pid)
     try:
         import xllamacpp
@@ -45,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("xllamacpp is not installed. Fix: pip install 'codex-lsp[local]'")
         return EXIT_NO_XLLAMACPP
     try:
-        server = xllamacpp.Server(_params(xllamacpp, args))
+        server = xllamacpp.Server(_params(xllamacpp, args, api_key))
     except RuntimeError as error:  # llama.cpp has already logged why to stderr
         log.error("llama.cpp could not load %s: %s", args.model, error)
         return EXIT_LOAD_FAILED
@@ -70,10 +78,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _params(xllamacpp: Any, args: argparse.Namespace) -> Any:
+def _params(xllamacpp: Any, args: argparse.Namespace, api_key: str) -> Any:
     params = xllamacpp.CommonParams()
     params.model.path = args.model
     params.hostnames = ["127.0.0.1"]  # never reachable from other machines
+    # Other local users (and local processes of this one) can reach 127.0.0.1: without the key
+    # llama.cpp answers 401 everywhere but /health (measured).
+    params.api_keys = [api_key]
     params.port = args.port
     # Slots do not share KV memory (kv_unified is False by default): each slot gets
     # ctx / parallel tokens and keeps its own prompt cache (cache_prompt is on by default),
@@ -85,7 +96,7 @@ def _params(xllamacpp: Any, args: argparse.Namespace) -> Any:
     params.cache_ram_mib = args.cache_ram_mib  # host-RAM store of evicted slot prompts
     params.offline = True  # never download anything
     params.ui = False
-    # Browsers on other sites must not read answers from this unauthenticated server
+    # Browsers on other sites must not read answers from this server either
     # (llama.cpp's documented setting for same-machine use); /slots would show prompts.
     params.cors_origins = "localhost"
     params.cors_credentials = False

@@ -1,11 +1,13 @@
 """Supervise the embedded local model: llama.cpp's server in a child process.
 
 :class:`LocalModelServer` starts ``python -m codex_lsp.local.serve_child`` lazily on the first
-:meth:`~LocalModelServer.ensure_started`, waits without blocking the event loop until the child
-reports its address and ``GET /health`` answers 200, and hands back the OpenAI-compatible base
-URL. A child that dies unexpectedly is restarted with exponential backoff (the user is told
-once through ``on_notice``); after a few failures in a row the server gives up with a clear
-message. The child dies with the language server even on SIGKILL (see ``serve_child``).
+:meth:`~LocalModelServer.endpoint`, waits without blocking the event loop until the child reports
+its address and ``GET /health`` answers 200, and hands back the OpenAI-compatible base URL with
+the API key the child demands: a fresh random one per child, handed over in its environment,
+which holds none of the user's keys or tokens. A child that dies unexpectedly is restarted with
+exponential backoff (the user is told once through ``on_notice``); after a few failures in a row
+the server gives up with a clear message. The child dies with the language server even on
+SIGKILL (see ``serve_child``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import importlib.util
 import json
 import logging
 import os
+import secrets
 import site
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx2
 import openai
@@ -37,6 +41,17 @@ _TERMINATE_GRACE = 5.0
 _STABLE_SECONDS = 60.0  # a child that ran this long resets the failure count
 _MAX_BACKOFF = 30.0
 _OUTPUT_TAIL = 30
+# Environment variables the child does not get: the user's keys for other hosts, and where to
+# send them. Matched on the upper-cased name.
+_SECRET_PREFIXES = ("OPENAI_",)
+_SECRET_SUFFIXES = ("API_KEY", "_TOKEN", "_SECRET", "_SECRET_KEY", "_ACCESS_KEY", "_PASSWORD")
+
+
+class LocalEndpoint(NamedTuple):
+    """Where a running child answers, and the key it wants as ``Authorization: Bearer``."""
+
+    base_url: str
+    api_key: str
 
 
 class _StartFailure(Exception):
@@ -85,7 +100,8 @@ class LocalModelServer:
         self._backoff_base = backoff_base
         self._startup_timeout = startup_timeout
         self._supervisor: asyncio.Task[None] | None = None
-        self._ready: asyncio.Future[str] | None = None
+        self._ready: asyncio.Future[LocalEndpoint] | None = None
+        self._api_key = ""
         self._proc: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=_OUTPUT_TAIL)
@@ -98,8 +114,19 @@ class LocalModelServer:
         proc = self._proc
         return proc.pid if proc is not None and proc.returncode is None else None
 
+    @property
+    def api_key(self) -> str:
+        """The key of the newest child ("" before the first start); clients that may outlive a
+        restart should use :meth:`endpoint`, which pairs the key with its URL."""
+        return self._api_key
+
     async def ensure_started(self) -> str:
-        """Start the child if needed and return its base URL once it is healthy.
+        """Start the child if needed and return its base URL once it is healthy (see
+        :meth:`endpoint`; the key is :attr:`api_key`)."""
+        return (await self.endpoint()).base_url
+
+    async def endpoint(self) -> LocalEndpoint:
+        """Start the child if needed and return its base URL and API key once it is healthy.
 
         Concurrent callers share one start; cancelling a caller does not cancel the start.
         Raises :class:`LocalModelError` if the model cannot be served.
@@ -144,7 +171,7 @@ class LocalModelServer:
         loop = asyncio.get_running_loop()
         while True:
             try:
-                url = await self._launch()
+                endpoint = await self._launch()
             except _StartFailure as error:
                 failures += 1
                 if error.permanent or failures > self._max_restarts:
@@ -154,7 +181,7 @@ class LocalModelServer:
                 await asyncio.sleep(self._backoff(failures))
                 continue
             started = loop.time()
-            self._publish(url)
+            self._publish(endpoint)
             code = await self._wait_child()
             if loop.time() - started > _STABLE_SECONDS:
                 failures = 0
@@ -169,10 +196,10 @@ class LocalModelServer:
     def _backoff(self, failures: int) -> float:
         return float(min(self._backoff_base * 2 ** (failures - 1), _MAX_BACKOFF))
 
-    def _publish(self, url: str) -> None:
-        log.info("Local model ready at %s (pid %s)", url, self.pid)
+    def _publish(self, endpoint: LocalEndpoint) -> None:
+        log.info("Local model ready at %s (pid %s)", endpoint.base_url, self.pid)
         if self._ready is not None and not self._ready.done():
-            self._ready.set_result(url)
+            self._ready.set_result(endpoint)
 
     def _notice_crash(self, code: int | None) -> None:
         message = f"The local model stopped unexpectedly (exit code {code}); restarting it."
@@ -203,13 +230,14 @@ class LocalModelServer:
 
     # -- one child ----------------------------------------------------------------------
 
-    async def _launch(self) -> str:
-        """Spawn one child and return its base URL once healthy; clean up if that fails."""
+    async def _launch(self) -> LocalEndpoint:
+        """Spawn one child and return its endpoint once healthy; clean up if that fails."""
         model = await self._model()
+        api_key = secrets.token_urlsafe(32)
         try:
             async with asyncio.timeout(self._startup_timeout):
-                address = await self._spawn(model)
-                await _wait_healthy(address)
+                address = await self._spawn(model, api_key)
+                await _wait_healthy(address, api_key)
         except TimeoutError:
             await self._terminate()
             raise _StartFailure(
@@ -218,7 +246,7 @@ class LocalModelServer:
         except BaseException:
             await self._terminate()
             raise
-        return address + "/v1"
+        return LocalEndpoint(address + "/v1", api_key)
 
     async def _model(self) -> Path:
         if self._model_path is None:
@@ -240,12 +268,13 @@ class LocalModelServer:
             "--threads", str(self.threads), "--threads-batch", str(self.threads_batch),
         ]  # fmt: skip
 
-    async def _spawn(self, model: Path) -> str:
+    async def _spawn(self, model: Path, api_key: str) -> str:
         self._output.clear()
         ready: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._api_key = api_key
         self._proc = await asyncio.create_subprocess_exec(
             *self._child_command(model),
-            env=_child_env(),
+            env=_child_env(api_key),
             stdin=asyncio.subprocess.DEVNULL,  # stdin and stdout belong to the LSP channel
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -280,7 +309,11 @@ class LocalModelServer:
             child_log.debug("%s", line)
         code = await proc.wait()
         if not ready.done():
-            permanent = code in (serve_child.EXIT_LOAD_FAILED, serve_child.EXIT_NO_XLLAMACPP)
+            permanent = code in (
+                serve_child.EXIT_LOAD_FAILED,
+                serve_child.EXIT_NO_XLLAMACPP,
+                serve_child.EXIT_NO_API_KEY,
+            )
             ready.set_exception(
                 _StartFailure(
                     f"it exited with code {code} while starting. {self._tail()}", permanent
@@ -343,20 +376,30 @@ def default_threads() -> int:
     return max(1, min(available - 1, 8))
 
 
-def _child_env() -> dict[str, str]:
-    """Make the child import this very codex_lsp (``-P`` keeps the cwd out of its path).
+def _child_env(api_key: str) -> dict[str, str]:
+    """The child's environment: this one without secrets (:func:`is_secret_name`), with the
+    child's own API key, and set up to import this very codex_lsp (``-P`` keeps the cwd out of
+    its path).
 
     A source checkout or editable install is put on ``PYTHONPATH``; a normal install is
     found in site-packages anyway, which must not move ahead of the standard library.
     """
+    env = {name: value for name, value in os.environ.items() if not is_secret_name(name)}
+    env[serve_child.API_KEY_ENV] = api_key
     root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
     site_dirs = {*site.getsitepackages(), site.getusersitepackages()}
     if root in {str(Path(d).resolve()) for d in site_dirs}:
         return env
     inherited = env.get("PYTHONPATH")
     env["PYTHONPATH"] = root + os.pathsep + inherited if inherited else root
     return env
+
+
+def is_secret_name(name: str) -> bool:
+    """True for environment variables the llama.cpp child must not inherit: OPENAI_* (the key
+    and the host it is bound to) and anything named like a key, token, secret or password."""
+    upper = name.upper()
+    return upper.startswith(_SECRET_PREFIXES) or upper.endswith(_SECRET_SUFFIXES)
 
 
 def _ready_url(line: str) -> str | None:
@@ -370,17 +413,18 @@ def _ready_url(line: str) -> str | None:
     return url if isinstance(url, str) else None
 
 
-async def _wait_healthy(address: str) -> None:
+async def _wait_healthy(address: str, api_key: str) -> None:
     """Poll ``GET /health`` until it answers 200 (503 means the model is still loading)."""
     host, _, port = address.removeprefix("http://").rstrip("/").rpartition(":")
     while True:  # polling: the child offers no event to wait on
-        if await _health_ok(host, int(port)):
+        if await _health_ok(host, int(port), api_key):
             return
         await asyncio.sleep(_HEALTH_POLL)
 
 
-async def _health_ok(host: str, port: int) -> bool:
-    """One raw HTTP/1.1 health request: no client library, no blocking."""
+async def _health_ok(host: str, port: int, api_key: str) -> bool:
+    """One raw HTTP/1.1 health request: no client library, no blocking. llama.cpp answers
+    /health without a key, but sending it keeps this working should that change."""
     try:
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(host, port), _HEALTH_TIMEOUT
@@ -389,6 +433,7 @@ async def _health_ok(host: str, port: int) -> bool:
         return False
     try:
         writer.write(b"GET /health HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+                     b"Authorization: Bearer " + api_key.encode() + b"\r\n"
                      b"Connection: close\r\n\r\n")  # fmt: skip
         await writer.drain()
         status = await asyncio.wait_for(reader.readline(), _HEALTH_TIMEOUT)

@@ -64,14 +64,23 @@ def usage_of(final: dict[str, Any]) -> Usage:
 
 
 async def stream_infill(
-    client: httpx2.AsyncClient, base_url: str, infill: Infill, max_tokens: int, model: str
+    client: httpx2.AsyncClient,
+    base_url: str,
+    infill: Infill,
+    max_tokens: int,
+    model: str,
+    *,
+    api_key: str | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
-    """POST /infill and stream it; the answer comes as one JSON text at the end, then usage."""
+    """POST /infill and stream it; the answer comes as one JSON text at the end, then usage.
+    ``api_key`` goes out as ``Authorization: Bearer``, as the openai SDK sends it."""
     url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     code: list[str] = []
     final: dict[str, Any] = {}
+    body = infill_body(infill, max_tokens)
     try:
-        async with client.stream("POST", url, json=infill_body(infill, max_tokens)) as response:
+        async with client.stream("POST", url, json=body, headers=headers) as response:
             if response.status_code != 200:
                 detail = (await response.aread()).decode(errors="replace")[:300]
                 if response.status_code in (400, 501) and "infill" in detail.lower():

@@ -4,7 +4,8 @@
 llama.cpp enforces json_schema response formats and reuses the KV cache of the longest common
 prompt prefix per slot, so the same cache-friendly layout that saves money at OpenAI saves
 seconds here. Completions go to `localModel` (fast); reviews and fixes to the model that reviews
-best (`localReviewModel`), in a second llama.cpp child when that is another model.
+best (`localReviewModel`), in a second llama.cpp child when that is another model. Each child
+wants its own random API key (see `codex_lsp.local.server`); every request here carries it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import replace
 
-from codex_lsp.local.server import LocalModelServer, local_http_client
+from codex_lsp.local.server import LocalEndpoint, LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError, weights_installed
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
 from codex_lsp.providers.chat import ChatProvider
@@ -61,34 +62,44 @@ class LocalProvider:
             self._server if same else LocalModelServer(local_model=reviewer, on_notice=on_notice)
         )
         self._config = config
-        self._chats: dict[LocalModelServer, ChatProvider] = {}
+        self._chats: dict[LocalModelServer, tuple[LocalEndpoint, ChatProvider]] = {}
         self._http = local_http_client()
         self._infill_works = True  # until the model turns out to have no FIM tokens
 
-    async def _chat_provider(self, server: LocalModelServer) -> ChatProvider:
+    async def _chat_provider(self, server: LocalModelServer) -> tuple[LocalEndpoint, ChatProvider]:
+        """The running child's endpoint and a chat client for it (a new one after a restart:
+        the child has a new port or key)."""
         try:
-            base_url = await server.ensure_started()
+            endpoint = await server.endpoint()
         except LocalModelError as error:
             raise ProviderError(f"The local model could not start: {error}") from error
-        chat = self._chats.get(server)
-        if chat is None or chat.base_url.rstrip("/") != base_url.rstrip("/"):
-            if chat is not None:
-                await chat.aclose()
-            # llama.cpp closes each streamed connection: a pooled client would reuse dead ones.
-            chat = ChatProvider(
-                replace(self._config, base_url=base_url, api_key="local"),
-                http_client=local_http_client(),
-            )
-            self._chats[server] = chat
-        return chat
+        known = self._chats.get(server)
+        if known is not None and known[0] == endpoint:
+            return known
+        if known is not None:
+            await known[1].aclose()
+        # llama.cpp closes each streamed connection: a pooled client would reuse dead ones.
+        chat = ChatProvider(
+            replace(self._config, base_url=endpoint.base_url, api_key=endpoint.api_key),
+            http_client=local_http_client(),
+        )
+        self._chats[server] = (endpoint, chat)
+        return endpoint, chat
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         reviewing = request.feature in REVIEWING_FEATURES
-        chat = await self._chat_provider(self._review_server if reviewing else self._server)
+        endpoint, chat = await self._chat_provider(
+            self._review_server if reviewing else self._server
+        )
         if request.infill is not None and self._infill_works:
             try:
                 async for event in stream_infill(
-                    self._http, chat.base_url, request.infill, request.max_output_tokens, model
+                    self._http,
+                    endpoint.base_url,
+                    request.infill,
+                    request.max_output_tokens,
+                    model,
+                    api_key=endpoint.api_key,
                 ):
                     yield event
                 return
@@ -105,12 +116,12 @@ class LocalProvider:
             yield event
 
     async def check(self, model: str) -> str:
-        chat = await self._chat_provider(self._server)
-        return f"embedded llama.cpp at {chat.base_url}"
+        endpoint, _ = await self._chat_provider(self._server)
+        return f"embedded llama.cpp at {endpoint.base_url}"
 
     async def aclose(self) -> None:
         await self._http.aclose()
-        for chat in self._chats.values():
+        for _, chat in self._chats.values():
             await chat.aclose()
         await self._server.stop()
         if self._review_server is not self._server:

@@ -17,9 +17,18 @@
 ;; `:codexLsp' in `eglot-workspace-configuration' (per project) take
 ;; precedence over the customizations.
 ;;
-;; The server reads OPENAI_API_KEY and OPENAI_BASE_URL from its
-;; environment: set them in the environment Emacs starts from, or with
-;; `setenv', never in a customization.
+;; Two customizations choose where your code (and key) go or what the
+;; server loads: `codex-lsp-base-url' and `codex-lsp-local-model-path'.
+;; The server gets their global values in its environment
+;; (OPENAI_BASE_URL, CODEX_LSP_LOCAL_MODEL_PATH), which it trusts;
+;; they are risky local variables, so a project cannot set them.  A
+;; project's `.dir-locals.el' can set `eglot-workspace-configuration'
+;; without asking, so a baseUrl or localModelPath from there is only
+;; passed on: the server asks you before it uses one.
+;;
+;; The server reads OPENAI_API_KEY from its environment: set it in the
+;; environment Emacs starts from, or with `setenv', never in a
+;; customization.
 ;;
 ;; Usage, once the `codex-lsp' program is on PATH:
 ;;
@@ -36,17 +45,26 @@
   :group 'eglot
   :prefix "codex-lsp-")
 
+(defconst codex-lsp--environment
+  '((codex-lsp-base-url . "OPENAI_BASE_URL")
+    (codex-lsp-local-model-path . "CODEX_LSP_LOCAL_MODEL_PATH"))
+  "Customizations the server gets in its environment, and their variables.
+They choose where code and the API key go, or what the server loads.
+The server trusts its environment; the same setting sent over LSP,
+where a project could have put it, it uses only once you allow it.")
+
 (defun codex-lsp--set (symbol value)
   "Set SYMBOL to VALUE, then update running servers to match."
   (set-default symbol value)
   (when (featurep 'codex-lsp)
-    (if (eq symbol 'codex-lsp-major-modes)
-        (codex-lsp-register)
-      (codex-lsp-update-settings))))
+    (cond ((eq symbol 'codex-lsp-major-modes) (codex-lsp-register))
+          ((assq symbol codex-lsp--environment) (codex-lsp--reconnect))
+          (t (codex-lsp-update-settings)))))
 
 (defcustom codex-lsp-command '("codex-lsp")
   "The command that serves codex-lsp on stdio: program and arguments."
-  :type '(repeat string))
+  :type '(repeat string)
+  :risky t)
 
 (defcustom codex-lsp-major-modes
   '(python-mode python-ts-mode js-mode js-ts-mode typescript-mode
@@ -87,8 +105,11 @@ nil uses the server's default."
 
 (defcustom codex-lsp-base-url nil
   "API base URL; defaults to OPENAI_BASE_URL, then OpenAI's.
-nil uses the server's default."
+nil uses the server's default.  The server gets the global value as
+OPENAI_BASE_URL in its environment, and sends the API key there;
+a project cannot set it."
   :type '(choice (const :tag "Server default" nil) string)
+  :risky t
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defcustom codex-lsp-reasoning-effort nil
@@ -219,8 +240,11 @@ nil uses the server's default."
 
 (defcustom codex-lsp-local-model-path nil
   "A GGUF file to use instead of the embedded models.
-nil uses the server's default."
+nil uses the server's default.  The server gets the global value
+as CODEX_LSP_LOCAL_MODEL_PATH in its environment (a relative name
+is relative to your home directory); a project cannot set it."
   :type '(choice (const :tag "Server default" nil) file)
+  :risky t
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defconst codex-lsp--settings
@@ -279,20 +303,39 @@ nil uses the server's default."
     base))
 
 (defun codex-lsp-settings ()
-  "The `codexLsp' settings made by the customizations, as a plist."
+  "The `codexLsp' settings made by the customizations, as a plist.
+Those in `codex-lsp--environment' travel in the environment instead."
   (let (settings)
     (pcase-dolist (`(,variable . ,key) codex-lsp--settings)
       (let ((value (symbol-value variable)))
-        (when value
+        (when (and value (not (assq variable codex-lsp--environment)))
           (setq settings (codex-lsp--put settings (split-string key "\\.")
                                          (codex-lsp--json value))))))
     settings))
+
+(defun codex-lsp-process-environment ()
+  "`process-environment' for the server, with the global values of
+the customizations in `codex-lsp--environment' first."
+  (let ((environment process-environment))
+    (pcase-dolist (`(,variable . ,name) codex-lsp--environment)
+      (let ((value (default-value variable)))
+        (when value
+          (when (eq variable 'codex-lsp-local-model-path)
+            (setq value (expand-file-name value "~/")))
+          (push (concat name "=" value) environment))))
+    environment))
 
 (defclass codex-lsp-server (eglot-lsp-server) ()
   :documentation "An Eglot connection to codex-lsp.")
 
 (defvar codex-lsp--servers nil
   "Connections to codex-lsp made in this session, newest first.")
+
+(cl-defmethod initialize-instance :around ((_server codex-lsp-server) &rest _)
+  "Start the server process with `codex-lsp-process-environment'.
+The connection starts its process while it is initialized."
+  (let ((process-environment (codex-lsp-process-environment)))
+    (cl-call-next-method)))
 
 (cl-defmethod initialize-instance :after ((server codex-lsp-server) &rest _)
   "Remember SERVER so that changed customizations reach it."
@@ -306,7 +349,8 @@ nil uses the server's default."
   ((_server codex-lsp-server) (_method (eql workspace/configuration))
    &key items)
   "Answer the `codexLsp' section among ITEMS from the customizations.
-Values under `:codexLsp' in `eglot-workspace-configuration' win."
+Values under `:codexLsp' in `eglot-workspace-configuration' win; the
+server asks before it uses a baseUrl or localModelPath from there."
   (let ((answers (cl-call-next-method)))
     (cl-map 'vector
             (lambda (item answer)
@@ -329,6 +373,12 @@ Values under `:codexLsp' in `eglot-workspace-configuration' win."
         (cons (cons codex-lsp-major-modes #'codex-lsp--contact)
               (cl-remove #'codex-lsp--contact eglot-server-programs
                          :key #'cdr))))
+
+(defun codex-lsp--reconnect ()
+  "Restart every running codex-lsp server: its environment changed."
+  (setq codex-lsp--servers
+        (cl-remove-if-not #'jsonrpc-running-p codex-lsp--servers))
+  (mapc #'eglot-reconnect codex-lsp--servers))
 
 (defun codex-lsp-update-settings ()
   "Send the current customizations to every running codex-lsp server."

@@ -7,6 +7,7 @@ server's push diagnostics and its command fallback for code actions as a real cl
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -156,6 +157,36 @@ def test_customizations_become_the_settings_object(emacs: str, tmp_path: Path) -
     }
 
 
+def test_hosts_and_paths_are_the_users_alone(emacs: str, tmp_path: Path) -> None:
+    """The base URL and model path (and the command) are risky local variables, so a project's
+    .dir-locals.el cannot quietly set them; their global values go to the server's environment
+    even where a buffer-local value exists, and never into the LSP settings."""
+    printed = batch(
+        emacs,
+        f'(add-to-list \'load-path "{PLUGIN}")',
+        "(require 'codex-lsp)",
+        '(setq codex-lsp-base-url "http://127.0.0.1:8000/v1"'
+        ' codex-lsp-local-model-path "models/a.gguf" codex-lsp-model "m")',
+        "(princ (json-encode (list"
+        " (mapcar (lambda (v) (and (risky-local-variable-p v) t))"
+        "  '(codex-lsp-base-url codex-lsp-local-model-path codex-lsp-command))"
+        " (json-serialize (codex-lsp-settings))"
+        " (with-temp-buffer"
+        '  (setq-local codex-lsp-base-url "https://collector.example/v1")'
+        "  (seq-take (codex-lsp-process-environment) 2)))))",
+        cwd=tmp_path,
+    )
+    risky, settings, environment = json.loads(printed)
+
+    assert risky == [True, True, True]
+    assert json.loads(settings) == {"model": "m"}
+    home = Path(os.environ["HOME"])
+    assert environment == [
+        f"CODEX_LSP_LOCAL_MODEL_PATH={home / 'models' / 'a.gguf'}",
+        "OPENAI_BASE_URL=http://127.0.0.1:8000/v1",
+    ]
+
+
 # --- in Emacs, against the server ------------------------------------------------------------
 
 
@@ -257,3 +288,31 @@ def test_customizations_and_project_settings_reach_the_server(
     # One completion call, with the project's model; none once completion was turned off.
     completions = [r.model for r in fake.requests if r.schema_name == "completion"]
     assert completions == ["project-model"]
+
+
+def test_base_url_and_model_path_reach_the_server_as_its_environment(
+    emacs: str, fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    observed = run_emacs(
+        emacs,
+        fake,
+        workspace,
+        "environment",
+        OPENAI_BASE_URL="",  # Emacs starts without one: only the customization names the fake
+        CODEX_TEST_USER_BASE_URL=fake.base_url,
+    )
+
+    model_path = str(workspace.scratch / "models" / "user.gguf")  # HOME is the scratch folder
+    assert observed["environment"] == {
+        "OPENAI_BASE_URL": fake.base_url,
+        "CODEX_LSP_LOCAL_MODEL_PATH": model_path,
+    }
+    assert json.loads(observed["initializationOptions"]) == {
+        "codexLsp": {"model": MODEL, "debounceMs": 0, "diagnosticsDebounceMs": 0}
+    }
+    assert observed["candidates"] == [SUGGESTION]
+    assert observed["restarted"] is True
+    assert observed["environment after the change"] == {
+        "OPENAI_BASE_URL": fake.base_url + "/",
+        "CODEX_LSP_LOCAL_MODEL_PATH": model_path,
+    }

@@ -91,7 +91,7 @@ async def main() -> None:
     completion_file, other_file = _source("a", 18), _source("b", 18)  # ~1,500 tokens each
     try:
         async with openai.AsyncOpenAI(
-            base_url=url, api_key="local", max_retries=0, http_client=local_http_client()
+            base_url=url, api_key=server.api_key, max_retries=0, http_client=local_http_client()
         ) as client:
             await _request(client, "cold", completion_file, "Summarise what this module does.")
             await _request(

@@ -28,8 +28,8 @@ PARENT = textwrap.dedent(
 )
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT), **extra}
 
 
 def test_sigkilled_parent_leaves_no_orphan(model_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_watchdog_alone_notices_a_dead_parent(model_path: Path) -> None:
         [sys.executable, "-m", "codex_lsp.local.serve_child", "--model", str(model_path),
          "--parent-pid", str(stand_in.pid), "--ctx", "1024", "--parallel", "1"],
         stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=_env(), text=True,
+        env=_env(CODEX_LSP_LOCAL_API_KEY="watchdog-test"), text=True,
     )  # fmt: skip
     try:
         assert child.stdout is not None

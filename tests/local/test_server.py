@@ -37,9 +37,17 @@ SCHEMA = Finding.model_json_schema()
 PROMPT = "def add(a, b):\n    return a - b\n\nReport on the function `add` as JSON."
 
 
+# In the language server's environment while the shared child starts; never in the child's.
+USER_SECRETS = {"OPENAI_API_KEY": "sk-user-key-not-for-llama", "GITHUB_TOKEN": "ghp-not-either"}
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def server(model_path: Path) -> AsyncIterator[LocalModelServer]:
     local = LocalModelServer(model_path)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in USER_SECRETS.items():
+            patch.setenv(name, value)
+        await local.ensure_started()
     yield local
     await local.stop()
 
@@ -52,10 +60,15 @@ async def base_url(server: LocalModelServer) -> str:
     return urls[0]
 
 
-def _client(base_url: str) -> openai.AsyncOpenAI:
+@pytest.fixture(scope="module")
+def api_key(base_url: str, server: LocalModelServer) -> str:
+    return server.api_key
+
+
+def _client(base_url: str, api_key: str) -> openai.AsyncOpenAI:
     # No retries: a flaky connection must fail the test, not be papered over.
     return openai.AsyncOpenAI(
-        base_url=base_url, api_key="local", max_retries=0, http_client=local_http_client()
+        base_url=base_url, api_key=api_key, max_retries=0, http_client=local_http_client()
     )
 
 
@@ -76,25 +89,58 @@ async def _stream(
     )
 
 
-async def _get(base_url: str, path: str) -> httpx2.Response:
+async def _get(base_url: str, path: str, api_key: str | None = None) -> httpx2.Response:
     root = base_url.removesuffix("/v1")
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     async with httpx2.AsyncClient(timeout=10) as http:
-        return await http.get(root + path)
+        return await http.get(root + path, headers=headers)
 
 
-async def test_health_and_slots(base_url: str, server: LocalModelServer) -> None:
+async def test_health_and_slots(base_url: str, api_key: str, server: LocalModelServer) -> None:
     assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
     health = await _get(base_url, "/health")
     assert health.status_code == 200
-    props = (await _get(base_url, "/props")).json()
+    props = (await _get(base_url, "/props", api_key)).json()
     assert props["total_slots"] == 2
     assert props["default_generation_settings"]["n_ctx"] == 4096  # 8192 split over 2 slots
     assert server.pid is not None and process_alive(server.pid)
 
 
-async def test_streamed_structured_output_validates(base_url: str) -> None:
+async def test_only_requests_with_the_key_are_answered(base_url: str, api_key: str) -> None:
+    """Any local user can reach 127.0.0.1: without the child's key nothing but /health works."""
+    chat = {"model": "local", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        for key in (None, "wrong"):
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            answer = await http.post(f"{base_url}/chat/completions", json=chat, headers=headers)
+            assert answer.status_code == 401, key
+            for path in ("/props", "/slots", "/infill", "/v1/models"):
+                assert (await _get(base_url, path, key)).status_code == 401, (path, key)
+        assert (await _get(base_url, "/health")).status_code == 200
+    async with _client(base_url, api_key) as client:
+        async for _chunk in await _stream(client, max_tokens=1):
+            pass
+
+
+async def test_child_environment_holds_no_user_secrets(
+    base_url: str, server: LocalModelServer
+) -> None:
+    pid = server.pid
+    assert pid is not None
+    environ = _proc(pid, "environ").split(b"\0")
+    names = {entry.partition(b"=")[0].decode() for entry in environ if entry}
+    assert "PATH" in names
+    assert not names & {*USER_SECRETS, "OPENAI_BASE_URL"}
+    assert server.api_key.encode() not in _proc(pid, "cmdline")
+
+
+def _proc(pid: int, name: str) -> bytes:
+    return Path(f"/proc/{pid}/{name}").read_bytes()
+
+
+async def test_streamed_structured_output_validates(base_url: str, api_key: str) -> None:
     chunks, usage = [], None
-    async with _client(base_url) as client:
+    async with _client(base_url, api_key) as client:
         async for chunk in await _stream(client):
             if chunk.choices and chunk.choices[0].delta.content:
                 chunks.append(chunk.choices[0].delta.content)
@@ -105,11 +151,11 @@ async def test_streamed_structured_output_validates(base_url: str) -> None:
     assert usage is not None and usage.completion_tokens > 0
 
 
-async def test_cancelling_mid_stream_leaves_server_healthy(base_url: str) -> None:
+async def test_cancelling_mid_stream_leaves_server_healthy(base_url: str, api_key: str) -> None:
     started = asyncio.Event()
 
     async def consume() -> None:
-        async with _client(base_url) as client:
+        async with _client(base_url, api_key) as client:
             async for _chunk in await _stream(client, max_tokens=2000):
                 started.set()
 
@@ -119,16 +165,16 @@ async def test_cancelling_mid_stream_leaves_server_healthy(base_url: str) -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
     assert (await _get(base_url, "/health")).status_code == 200
-    async with _client(base_url) as client:
+    async with _client(base_url, api_key) as client:
         text = "".join(
             [c.choices[0].delta.content or "" async for c in await _stream(client) if c.choices]
         )
     Finding.model_validate_json(text)
 
 
-async def test_back_to_back_streams_need_no_retries(base_url: str) -> None:
+async def test_back_to_back_streams_need_no_retries(base_url: str, api_key: str) -> None:
     """llama.cpp drops the connection after a stream; local_http_client must not reuse it."""
-    async with _client(base_url) as client:
+    async with _client(base_url, api_key) as client:
         for _ in range(8):
             stream = await client.chat.completions.create(
                 model="local", messages=[{"role": "user", "content": "Hi"}], stream=True,

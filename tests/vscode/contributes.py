@@ -3,9 +3,12 @@
 
 package.json holds two configuration sections: this one (every server setting, in the model's
 order, with its default, description, type and bounds) and the extension's own (`CLIENT_KEYS`),
-which the extension strips before it sends settings to the server. After changing
-`codex_lsp/settings.py`, run `.venv/bin/python -m tests.vscode.contributes` to rewrite the
-server section; `test_configuration.py` fails until package.json agrees.
+which the extension strips before it sends settings to the server. The settings a repository
+must not choose (`CONSENT_SETTINGS`, and the extension's keys that choose the program to run)
+are `machine`-scoped, so only user settings set them, and kept at their user value in
+Restricted Mode (`capabilities.untrustedWorkspaces`). After changing `codex_lsp/settings.py`,
+run `.venv/bin/python -m tests.vscode.contributes` to rewrite the server section and the
+capabilities; `test_configuration.py` fails until package.json agrees.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codex_lsp.settings import SECTION, Settings, settings_table
+from codex_lsp.settings import CONSENT_SETTINGS, SECTION, Settings, settings_table
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "editors" / "vscode" / "package.json"
 
 # Settings only the VS Code extension reads; they never reach the server.
 CLIENT_KEYS = ("server.command", "completions.automatic", "trace.server")
+# The extension's settings that choose the program it runs: the user's alone, like CONSENT_SETTINGS.
+CLIENT_MACHINE_KEYS = ("server.command",)
 
 _KEEP = ("type", "enum", "items", "minimum", "maximum", "exclusiveMinimum", "minLength")
 
@@ -71,6 +76,7 @@ def server_section() -> dict[str, Any]:
             **schemas[key],
             "default": json.loads(default),
             "description": description,
+            **({"scope": "machine"} if key in CONSENT_SETTINGS else {}),
             "order": order,
         }
         for order, (key, default, description) in enumerate(settings_table())
@@ -78,10 +84,25 @@ def server_section() -> dict[str, Any]:
     return {"title": "codex-lsp", "properties": properties}
 
 
+def untrusted_workspaces() -> dict[str, Any]:
+    """`capabilities.untrustedWorkspaces`: in Restricted Mode these keep their user value."""
+    server_keys = [key for key, _, _ in settings_table() if key in CONSENT_SETTINGS]
+    return {
+        "supported": "limited",
+        "restrictedConfigurations": [
+            f"{SECTION}.{key}" for key in (*server_keys, *CLIENT_MACHINE_KEYS)
+        ],
+        "description": "In Restricted Mode the server command, base URL and local model path come "
+        "only from your user settings, and nothing in the workspace folder is run as the server "
+        "(neither its Python interpreter nor a command naming ${workspaceFolder}).",
+    }
+
+
 def write() -> None:
     package = json.loads(PACKAGE_JSON.read_text())
     sections = package["contributes"]["configuration"]
     package["contributes"]["configuration"] = [server_section(), *sections[1:]]
+    package.setdefault("capabilities", {})["untrustedWorkspaces"] = untrusted_workspaces()
     PACKAGE_JSON.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -196,6 +196,25 @@ class Session:
         logs = sorted((self.root / "data" / "logs").glob("**/codex-lsp.log"))
         return "".join(log.read_text(errors="replace") for log in logs)
 
+    def language_servers(self) -> list[tuple[Path, dict[str, str]]]:
+        """The working directory and environment of each codex-lsp process this session's
+        extension host started (found in /proc by the driver config in its environment)."""
+        marker = f"CODEX_DRIVER_CONFIG={self.root / 'driver.json'}"
+        found = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                cmdline = proc.joinpath("cmdline").read_bytes().split(b"\0")
+                if not any(part.endswith(b"codex-lsp") for part in cmdline):
+                    continue
+                entries = proc.joinpath("environ").read_bytes().decode().split("\0")
+                cwd = proc.joinpath("cwd").readlink()
+            except OSError:  # gone meanwhile, or not ours
+                continue
+            if marker in entries:
+                env = dict(entry.split("=", 1) for entry in entries if "=" in entry)
+                found.append((cwd, env))
+        return found
+
     def diagnostics_text(self) -> str:
         """The driver's log and the end of the output channel, for failure messages."""
         driver_log = Path(self.config["log"])
@@ -216,16 +235,23 @@ def vscode_session(
 ) -> Iterator[Session]:
     """Install the extensions, start code-server on a free port and open it in Chromium."""
     workspace, data, extensions = root / "workspace", root / "data", root / "extensions"
-    for folder in (workspace, data / "User", extensions, root / "sync", root / "home"):
+    for folder in (
+        workspace,
+        data / "User",
+        data / "Machine",
+        extensions,
+        root / "sync",
+        root / "home",
+    ):
         folder.mkdir(parents=True, exist_ok=True)
     sample = workspace / "sample.py"
     sample.write_text(SOURCE)
-    settings = {
-        **USER_SETTINGS,
-        "codexLsp.backend": "openai",
-        "codexLsp.baseUrl": fake.base_url,
-    }
+    settings = {**USER_SETTINGS, "codexLsp.backend": "openai"}
     (data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    # code-server's window is a remote one: `machine`-scoped settings count only in the remote
+    # machine's settings (Remote tab of the Settings editor), as over SSH or in a container.
+    machine = {"codexLsp.baseUrl": fake.base_url}
+    (data / "Machine" / "settings.json").write_text(json.dumps(machine, indent=2))
     config = {
         "mode": mode,
         "file": str(sample),

@@ -1,6 +1,7 @@
 """package.json's `contributes.configuration` against `codex_lsp.settings`, the only home of the
 defaults: the server's section must list exactly the model's keys, defaults and descriptions,
-and the extension's own keys must stay out of the server's way."""
+the extension's own keys must stay out of the server's way, and the settings a repository must
+not choose can be set only in user settings."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from typing import Any
 
 import pytest
 
-from codex_lsp.settings import SECTION, settings_table
-from tests.vscode.contributes import CLIENT_KEYS, PACKAGE_JSON, server_section
+from codex_lsp.settings import CONSENT_SETTINGS, ENV_SETTINGS, SECTION, settings_table
+from tests.vscode.contributes import (
+    CLIENT_KEYS,
+    CLIENT_MACHINE_KEYS,
+    PACKAGE_JSON,
+    server_section,
+    untrusted_workspaces,
+)
 
 FIX = "run `.venv/bin/python -m tests.vscode.contributes` to regenerate it"
 
@@ -77,3 +84,38 @@ def test_commands_are_contributed_and_registered(package: dict[str, Any]) -> Non
 def test_the_api_key_is_not_a_setting(package: dict[str, Any]) -> None:
     keys = [k.lower() for s in package["contributes"]["configuration"] for k in s["properties"]]
     assert not [k for k in keys if "key" in k.split(".")[-1] or "secret" in k]
+
+
+def _all_properties(package: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v for s in package["contributes"]["configuration"] for k, v in s["properties"].items()
+    }
+
+
+def test_only_user_settings_choose_hosts_paths_and_programs(package: dict[str, Any]) -> None:
+    """`machine` scope: a workspace's .vscode/settings.json cannot set these (VS Code ignores it),
+    and in Restricted Mode they keep their user value."""
+    machine = {
+        key for key, entry in _all_properties(package).items() if entry.get("scope") == "machine"
+    }
+    assert machine == {f"{SECTION}.{key}" for key in (*CONSENT_SETTINGS, *CLIENT_MACHINE_KEYS)}
+    assert package["capabilities"]["untrustedWorkspaces"] == untrusted_workspaces(), FIX
+    restricted = package["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"]
+    assert set(restricted) == machine
+    # No scope that lets a workspace override one (window, resource, machine-overridable).
+    scopes = {entry.get("scope") for entry in _all_properties(package).values()}
+    assert scopes <= {None, "machine"}
+
+
+def test_user_values_of_consent_settings_reach_the_server_as_its_environment() -> None:
+    """The extension hands a user-set baseUrl / localModelPath over in the variables the server
+    trusts (settings.ts, USER_ENVIRONMENT), instead of over LSP where the server would ask."""
+    source = (PACKAGE_JSON.parent / "src" / "settings.ts").read_text()
+    block = re.search(r"USER_ENVIRONMENT[^=]*= \{(.*?)\};", source, re.S)
+    assert block is not None
+    mapping = dict(re.findall(r"(\w+): '(\w+)'", block.group(1)))
+    server_reads = {"baseUrl": "OPENAI_BASE_URL"} | {
+        key: variable for variable, key in ENV_SETTINGS.items() if key in CONSENT_SETTINGS
+    }
+    assert set(mapping) == set(CONSENT_SETTINGS)
+    assert mapping == server_reads

@@ -38,7 +38,16 @@ def test_extension_in_real_vscode(tools: Tools, vsix: list[Path], tmp_path: Path
             # output channel's log file, everything the earlier servers said is there too.
             wait_until(lambda: session.output_channel().count(STARTED) == 3, 20, "the log")
             output = session.output_channel()
-        requests = fake.requests
+            servers = session.language_servers()
+        requests, base_url = fake.requests, fake.base_url
+
+    # The server runs in the extension's folder, never the workspace (whose files could shadow
+    # its imports), with the key and the user's base URL in its environment, the variables the
+    # server trusts (test_units.py: that base URL is then not sent over LSP as well).
+    installed = tmp_path / "extensions" / "codex-lsp.codex-lsp-0.1.0"
+    assert [
+        (cwd, env.get("OPENAI_BASE_URL"), env.get("OPENAI_API_KEY")) for cwd, env in servers
+    ] == [(installed, base_url, API_KEY)]
 
     assert result["extensionActive"] is True
     line = FINDING["line"] - 1

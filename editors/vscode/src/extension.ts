@@ -28,6 +28,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     command('codexLsp.showUsage', async () => status.show(await current.usage().catch(() => undefined))),
     vscode.workspace.onDidChangeConfiguration((event) => current.onConfigurationChanged(event)),
+    // Trusting the folder may make its Python interpreter or a ${workspaceFolder} command usable.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => current.restart()),
   );
   await current.start();
 }

@@ -1,7 +1,9 @@
 /**
  * Finds the command that starts codex-lsp: the `codexLsp.server.command` setting, else
- * `codex-lsp` on PATH, else `python -m codex_lsp` with the Python extension's interpreter
- * (when codex_lsp imports there). When none works, the user gets one error with a way out.
+ * `codex-lsp` on PATH, else `python -P -m codex_lsp` with the Python extension's interpreter
+ * (when codex_lsp imports there; `-P` keeps the working directory off the import path). When
+ * none works, the user gets one error with a way out. In Restricted Mode nothing the workspace
+ * folder holds is run: neither its interpreter nor a command set with `${workspaceFolder}`.
  */
 import { execFile } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
@@ -17,9 +19,16 @@ export interface ServerCommand {
   source: string;
 }
 
-export async function findServer(): Promise<ServerCommand | undefined> {
+/** Runs `python -P -m codex_lsp`: Python 3.11's `-P` leaves the working directory off sys.path. */
+export const PYTHON_ARGS = ['-P', '-m', 'codex_lsp'];
+
+/** `skipped` hears why a candidate was passed over (for the output channel). */
+export async function findServer(skipped: (why: string) => void = () => undefined): Promise<ServerCommand | undefined> {
+  const trusted = vscode.workspace.isTrusted;
   const configured = vscode.workspace.getConfiguration(SECTION).get<string[]>('server.command', []);
-  if (configured.length > 0) {
+  if (configured.length > 0 && !trusted && configured.some((part) => part.includes('${workspaceFolder}'))) {
+    skipped(`${SECTION}.server.command names the workspace folder, which is not trusted: not run`);
+  } else if (configured.length > 0) {
     const [command, ...args] = configured.map(expand);
     return { command, args, source: `setting ${SECTION}.server.command` };
   }
@@ -27,9 +36,13 @@ export async function findServer(): Promise<ServerCommand | undefined> {
   if (onPath) {
     return { command: onPath, args: [], source: 'codex-lsp on PATH' };
   }
+  if (!trusted) {
+    skipped("the workspace is not trusted: the Python extension's interpreter is not run");
+    return undefined;
+  }
   const python = await pythonExtensionInterpreter();
   if (python && (await imports(python, 'codex_lsp'))) {
-    return { command: python, args: ['-m', 'codex_lsp'], source: 'the Python extension\'s interpreter' };
+    return { command: python, args: PYTHON_ARGS, source: 'the Python extension\'s interpreter' };
   }
   return undefined;
 }
@@ -57,7 +70,8 @@ function expand(part: string): string {
 }
 
 async function which(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+  // Relative entries (`.`) would resolve against a working directory a repository may own.
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(path.isAbsolute)) {
     const candidate = path.join(dir, name);
     try {
       await fs.access(candidate, constants.X_OK);
@@ -87,6 +101,7 @@ async function pythonExtensionInterpreter(): Promise<string | undefined> {
 
 function imports(python: string, module: string): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', `import ${module}`], { timeout: 15_000 }, (error) => resolve(!error));
+    const options = { timeout: 15_000, cwd: os.homedir() };
+    execFile(python, ['-P', '-c', `import ${module}`], options, (error) => resolve(!error));
   });
 }

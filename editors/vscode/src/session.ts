@@ -1,6 +1,8 @@
 /**
- * One running language client at a time: found, started with the API key in its environment,
- * restarted on demand (or when the server command changes), told about settings changes.
+ * One running language client at a time: found, started with the API key and the user's base URL
+ * and model path in its environment, in the extension's own folder (never the workspace, whose
+ * files could shadow the server's imports), restarted on demand (or when the server command or
+ * one of those settings changes), told about other settings changes.
  */
 import * as vscode from 'vscode';
 import {
@@ -13,7 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import type { ApiKey } from './apiKey';
 import { findServer, reportMissing } from './serverCommand';
-import { SECTION, automaticCompletions, serverKeys, serverSettings } from './settings';
+import { SECTION, USER_ENVIRONMENT, automaticCompletions, serverKeys, serverSettings, userEnvironment } from './settings';
 import { type Totals, USAGE_COMMAND, USAGE_NOTIFICATION, type UsageParams, type UsageStatus } from './status';
 
 /** The languages the server is offered for (the same list as the Neovim config). */
@@ -27,6 +29,8 @@ export class ServerSession implements vscode.Disposable {
   client: LanguageClient | undefined;
   private readonly keys: string[];
   private readonly readme: vscode.Uri;
+  /** The server's working directory: a folder no repository controls. */
+  private readonly cwd: string;
 
   constructor(
     extension: vscode.Extension<unknown>,
@@ -36,11 +40,12 @@ export class ServerSession implements vscode.Disposable {
   ) {
     this.keys = serverKeys(extension.packageJSON);
     this.readme = vscode.Uri.joinPath(extension.extensionUri, 'readme.md'); // vsce lower-cases it
+    this.cwd = extension.extensionPath;
   }
 
   async start(): Promise<void> {
     this.status.set('starting');
-    const server = await findServer();
+    const server = await findServer((line) => this.output.warn(line));
     if (!server) {
       this.status.set('missing');
       this.output.error('codex-lsp was not found (setting, PATH, Python extension interpreter)');
@@ -48,10 +53,11 @@ export class ServerSession implements vscode.Disposable {
       return;
     }
     this.output.info(`starting ${[server.command, ...server.args].join(' ')} (${server.source})`);
+    const env = { ...(await this.apiKey.environment()), ...userEnvironment() };
     const client = new LanguageClient(
       'codexLsp',
       'codex-lsp',
-      { command: server.command, args: server.args, transport: TransportKind.stdio, options: { env: await this.apiKey.environment() } },
+      { command: server.command, args: server.args, transport: TransportKind.stdio, options: { env, cwd: this.cwd } },
       this.clientOptions(),
     );
     client.onNotification(USAGE_NOTIFICATION, (params: UsageParams) => this.status.update(params.session, params.call.model));
@@ -103,7 +109,9 @@ export class ServerSession implements vscode.Disposable {
       return;
     }
     this.status.render();
-    if (event.affectsConfiguration(`${SECTION}.server`) || this.unsetToNull(event)) {
+    // These travel in the server's environment, so only a new server sees a change.
+    const inEnvironment = Object.keys(USER_ENVIRONMENT).some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
+    if (event.affectsConfiguration(`${SECTION}.server`) || inEnvironment || this.unsetToNull(event)) {
       void this.restart();
     } else if (this.client?.isRunning()) {
       // settings: null makes the server pull `codexLsp` through workspace/configuration.
@@ -113,7 +121,7 @@ export class ServerSession implements vscode.Disposable {
 
   /**
    * The server reads null as "keep what you have", so a setting cleared back to a null default
-   * (baseUrl, budgetUsdPerDay, localModelPath) only takes effect in a new server.
+   * (budgetUsdPerDay) only takes effect in a new server.
    */
   private unsetToNull(event: vscode.ConfigurationChangeEvent): boolean {
     const config = vscode.workspace.getConfiguration(SECTION);

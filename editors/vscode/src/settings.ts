@@ -2,10 +2,37 @@
  * What the server is told about settings: every `codexLsp.*` key of the server's section of
  * package.json (generated from the server's settings model), never the extension's own keys
  * (`server.*`, `completions.*`, `trace.*`), which the server would reject as unknown.
+ *
+ * The settings that choose where code and the API key go, or what the server loads, reach it
+ * from the user's own settings as environment variables, which the server trusts; the server
+ * asks the user before it uses one that arrives over LSP, where a repository could have put it.
  */
 import * as vscode from 'vscode';
 
 export const SECTION = 'codexLsp';
+
+/** Each such setting (`scope: machine` in package.json) and the variable that carries it. */
+export const USER_ENVIRONMENT: Readonly<Record<string, string>> = {
+  baseUrl: 'OPENAI_BASE_URL',
+  localModelPath: 'CODEX_LSP_LOCAL_MODEL_PATH',
+};
+
+/** The variables for those settings the user set in their user settings (never a workspace's). */
+export function userEnvironment(): Record<string, string> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const env: Record<string, string> = {};
+  for (const [key, variable] of Object.entries(USER_ENVIRONMENT)) {
+    const value = userValue(config, key);
+    if (typeof value === 'string' && value) {
+      env[variable] = value;
+    }
+  }
+  return env;
+}
+
+function userValue(config: vscode.WorkspaceConfiguration, key: string): unknown {
+  return config.inspect(key)?.globalValue ?? null;
+}
 
 /** The server's keys, e.g. `model`, `features.inlineCompletion`: the first configuration block. */
 export function serverKeys(packageJSON: any): string[] {
@@ -15,7 +42,8 @@ export function serverKeys(packageJSON: any): string[] {
 
 /**
  * The current values, nested (`{features: {inlineCompletion: true}}`). Nulls are left out: for
- * the server null means "keep the lower layer" (environment variables such as OPENAI_BASE_URL).
+ * the server null means "keep the lower layer" (environment variables such as OPENAI_BASE_URL),
+ * and so are the values `userEnvironment` hands over.
  */
 export function serverSettings(keys: string[], scope?: vscode.Uri): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
@@ -23,6 +51,9 @@ export function serverSettings(keys: string[], scope?: vscode.Uri): Record<strin
   for (const key of keys) {
     const value = config.get(key);
     if (value === null || value === undefined) {
+      continue;
+    }
+    if (Object.hasOwn(USER_ENVIRONMENT, key) && userValue(config, key) !== null) {
       continue;
     }
     const path = key.split('.');
