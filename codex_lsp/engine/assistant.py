@@ -7,6 +7,8 @@ numbers copied into code) so adapters only translate.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
@@ -19,8 +21,8 @@ from codex_lsp.engine.cache import (
     diff_hunks,
     render_hunks,
 )
-from codex_lsp.engine.calls import ModelCaller
-from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.calls import ModelCaller, Outcome
+from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
     SNAPSHOT_SHARE,
     CompletionLayout,
@@ -52,7 +54,9 @@ from codex_lsp.settings import Settings
 FILE_SHARE = 0.65  # of a file's tokens, at most, for a completion or rewrite prompt
 MIN_EDIT_TOKENS = 2048  # a prompt well past the 1024 tokens below which nothing is cached
 BUDGET_STEP = 256
+MAX_REVIEW_PARTS = 4  # model calls for one whole review of a long file, at most
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
+log = logging.getLogger(__name__)
 _LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
 
 
@@ -151,9 +155,17 @@ class Assistant:
         return snapshot, files
 
     async def complete(
-        self, snapshot: Snapshot, cursor: Position, workspace: list[WorkspaceFile]
+        self,
+        snapshot: Snapshot,
+        cursor: Position,
+        workspace: list[WorkspaceFile],
+        *,
+        explicit: bool = False,
     ) -> AsyncGenerator[str, None]:
+        """Insertions at the cursor. `explicit`: the user asked (invoked), not a typing pause:
+        a backend in trouble is waited out briefly instead of skipped."""
         snapshot, workspace = await self.redacted(snapshot, workspace)
+        await asyncio.sleep(0)  # a large document's steps below must not hold the loop together
         output_tokens = min(512, self.settings.max_output_tokens)
         full = self.edit_budget(output_tokens)
         budget = self.small_file_budget(snapshot, full)
@@ -170,7 +182,7 @@ class Assistant:
         before, after = snapshot.split_at(cursor)
         shown: list[str] = []
         stream = self.caller.stream_items(
-            request, Suggestion, "suggestions", use_cache=self.cache_aware
+            request, Suggestion, "suggestions", use_cache=self.cache_aware, explicit=explicit
         )
         try:
             async with aclosing(stream):
@@ -190,7 +202,7 @@ class Assistant:
         self.redactions.forget(uri)
 
     async def review(
-        self, snapshot: Snapshot, workspace: list[WorkspaceFile]
+        self, snapshot: Snapshot, workspace: list[WorkspaceFile], *, explicit: bool = False
     ) -> AsyncGenerator[ReviewFinding, None]:
         """Findings for the whole current text: earlier ones that still stand come first, then
         what the model finds where the text changed since the last review (or in all of it)."""
@@ -202,13 +214,17 @@ class Assistant:
             yield finding
         if not plan.needs_model:
             self.caller.ledger.count_avoided("review")
+        await asyncio.sleep(0)
+        outcome = Outcome()
         for request, scope in self._review_requests(snapshot, workspace, plan, budget):
-            async with aclosing(self._review_call(snapshot, request, scope)) as found:
+            found_now = self._review_call(snapshot, request, scope, explicit, outcome)
+            async with aclosing(found_now) as found:
                 async for finding in found:
                     findings.append(finding)
                     yield finding
-        # Only a review that ran to the end may stand for this text.
-        self.reviewed.remember(snapshot.uri, snapshot.lines, findings)
+        # Only a review that ran to the end, every answer whole, may stand for this text.
+        if outcome.whole:
+            self.reviewed.remember(snapshot.uri, snapshot.lines, findings)
 
     def standing_findings(self, snapshot: Snapshot) -> tuple[ReviewFinding, ...]:
         """The last review's findings on lines unchanged since, without a model call."""
@@ -244,14 +260,31 @@ class Assistant:
         parts = review_parts(snapshot, workspace, budget)
         if len(parts) == 1:
             return [(request(None, False), plan)]
+        if len(parts) > MAX_REVIEW_PARTS:
+            # A whole review of a very long file would be a call per part (a 5 MB file: 135):
+            # its first parts are reviewed, later reviews cover what the user changes.
+            log.info("%s: reviewing %d of %d parts", snapshot.uri, MAX_REVIEW_PARTS, len(parts))
+            parts = parts[:MAX_REVIEW_PARTS]
         return [(request((part,), False), ReviewPlan(False, (part,))) for part in parts]
 
     async def _review_call(
-        self, snapshot: Snapshot, request: ModelRequest, scope: ReviewPlan
+        self,
+        snapshot: Snapshot,
+        request: ModelRequest,
+        scope: ReviewPlan,
+        explicit: bool,
+        outcome: Outcome,
     ) -> AsyncGenerator[ReviewFinding, None]:
         # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise.
         errors_only = self.caller.model == "local"
-        stream = self.caller.stream_items(request, Finding, "findings", use_cache=self.cache_aware)
+        stream = self.caller.stream_items(
+            request,
+            Finding,
+            "findings",
+            use_cache=self.cache_aware,
+            explicit=explicit,
+            outcome=outcome,
+        )
         async with aclosing(stream) as findings:
             async for finding in findings:
                 if errors_only and finding.severity != "error":
@@ -275,7 +308,10 @@ class Assistant:
             reasoning_effort=self._effort(),
         )
         # aclosing: leaving early must close the upstream stream now, not at garbage collection.
-        stream = self.caller.stream_items(request, Rewrite, "rewrites", use_cache=self.cache_aware)
+        # A rewrite is always the user's request (a chosen code action or fix).
+        stream = self.caller.stream_items(
+            request, Rewrite, "rewrites", use_cache=self.cache_aware, explicit=True
+        )
         async with aclosing(stream) as rewrites:
             async for rewrite in rewrites:
                 return region_edit(snapshot, region, rewrite)
@@ -331,10 +367,10 @@ def region_edit(snapshot: Snapshot, region: Span, rewrite: Rewrite) -> RegionEdi
 
 
 def restore_secrets(snapshot: Snapshot, region: Span, new_text: str) -> str | None:
-    """The model saw the region's secrets redacted: a line it kept as shown gets its original
-    back. None when a redacted value would still end up in the file (the edit would overwrite
-    the user's secret with the placeholder)."""
-    if REDACTED not in new_text:
+    """The model saw the region as prompts show it (secrets redacted, long lines cut): a line
+    it kept as shown gets its original back. None when a placeholder would still end up in the
+    file (the edit would overwrite the user's secret or the rest of a long line)."""
+    if REDACTED not in new_text and LINE_CUT.strip() not in new_text:
         return new_text
     first, last = region.start.line, region.end.line
     originals = {
@@ -344,9 +380,10 @@ def restore_secrets(snapshot: Snapshot, region: Span, new_text: str) -> str | No
         )
         if shown != line
     }
-    lines = [originals.get(line, line) for line in new_text.split("\n")]
-    restored = "\n".join(lines)
-    return None if REDACTED in restored and REDACTED not in snapshot.text_in(region) else restored
+    restored = "\n".join(originals.get(line, line) for line in new_text.split("\n"))
+    old = snapshot.text_in(region)
+    placeholders = (REDACTED, LINE_CUT.strip())
+    return None if any(p in restored and p not in old for p in placeholders) else restored
 
 
 def _strip_line_numbers(text: str) -> str:

@@ -1,4 +1,5 @@
-"""LRU caches (cachetools, bounded by bytes) that turn editing into prompt-cache hits or no call.
+"""LRU caches (cachetools, bounded by the bytes they hold) that turn editing into prompt-cache
+hits or no call.
 
 - `AnchorStore`: per document, the snapshot text the prompt shows as its stable middle. Edits
   since then are sent as a small diff after it, so the provider's cached prefix survives typing
@@ -15,16 +16,57 @@ The response cache keyed by the exact prompt lives in `engine/calls.py`, beside 
 from __future__ import annotations
 
 import asyncio
-import difflib
+import sys
 import time
-from collections import deque
+from bisect import bisect_left
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import isqrt
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 
 from codex_lsp.engine.context import Snapshot, redact_lines
 from codex_lsp.engine.tokens import estimate_tokens
+
+ENTRY_BYTES = 400  # an entry's object, tuple and LRU bookkeeping (about 330 on CPython 3.11)
+
+V = TypeVar("V")
+
+
+def held_bytes(*parts: str | tuple[str, ...]) -> int:
+    """The bytes an entry made of these strings and tuples of strings keeps alive, as
+    `sys.getsizeof` measures them: a line costs about 50 bytes before its first character, so
+    counting characters undercounts a many-line document several times over."""
+    total = ENTRY_BYTES
+    for part in parts:
+        total += sys.getsizeof(part)
+        if isinstance(part, tuple):
+            total += sum(map(sys.getsizeof, part))
+    return total
+
+
+class BytesLRU(Generic[V]):
+    """Entries per document URI, least recently used first out past `max_bytes`. Each entry is
+    measured once, when stored, by the memory it holds (`held_bytes`) and keeps that size."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._entries: LRUCache[str, tuple[V, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: entry[1]
+        )
+
+    def get(self, uri: str) -> V | None:
+        entry = self._entries.get(uri)
+        return None if entry is None else entry[0]
+
+    def put(self, uri: str, value: V, size: int) -> None:
+        """Keeps `value` (of `size` bytes, key included) unless it alone is over the cap."""
+        if size < self._entries.maxsize:
+            self._entries[uri] = (value, size)
+
+    def pop(self, uri: str) -> None:
+        self._entries.pop(uri, None)
 
 
 @dataclass(frozen=True)
@@ -52,8 +94,38 @@ class Anchor:
         return cls(text, snapshot.lines, redacted, estimate_tokens("\n".join(redacted)))
 
 
-def diff_hunks(old: tuple[str, ...], new: tuple[str, ...]) -> list[Hunk]:
-    """Line hunks from old to new; the common head and tail are skipped cheaply first."""
+DIFF_WORK = 20_000  # steps any diff may take (about 4 ms)...
+DIFF_WORK_PER_LINE = 4  # ...and more per line that differs
+
+
+def diff_hunks(
+    old: tuple[str, ...], new: tuple[str, ...], max_work: int | None = None
+) -> list[Hunk]:
+    """Line hunks from old to new; the common head and tail are skipped cheaply first.
+
+    In between, lines that occur once on each side anchor the diff (patience diff) and Myers'
+    diff matches what is left, within `max_work` steps (by default linear in the lines that
+    differ). Past it, each region left is one hunk: correct, only larger. difflib took 21 s on
+    a replace-all of 3,500 lines of repeated records, and such an edit re-anchors anyway."""
+    head, tail = _common_ends(old, new)
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
+    if not old_mid and not new_mid:
+        return []
+    ids: dict[str, int] = {}  # compare small ints, not strings, in the loops below
+    a = [ids.setdefault(line, len(ids)) for line in old_mid]
+    b = [ids.setdefault(line, len(ids)) for line in new_mid]
+    work = DIFF_WORK + DIFF_WORK_PER_LINE * (len(a) + len(b)) if max_work is None else max_work
+    hunks = []
+    i = j = 0
+    for match_i, match_j in [*_matches(a, b, _Budget(work)), (len(a), len(b))]:
+        if match_i > i or match_j > j:
+            hunk = Hunk(head + i, head + match_i, head + j, head + match_j, new_mid[j:match_j])
+            hunks.append(hunk)
+        i, j = match_i + 1, match_j + 1
+    return hunks
+
+
+def _common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
     head = 0
     limit = min(len(old), len(new))
     while head < limit and old[head] == new[head]:
@@ -61,15 +133,135 @@ def diff_hunks(old: tuple[str, ...], new: tuple[str, ...]) -> list[Hunk]:
     tail = 0
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
-    if not old_mid and not new_mid:
-        return []
-    matcher = difflib.SequenceMatcher(a=old_mid, b=new_mid, autojunk=False)
-    hunks = []
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag != "equal":
-            hunks.append(Hunk(head + a0, head + a1, head + b0, head + b1, new_mid[b0:b1]))
-    return hunks
+    return head, tail
+
+
+class _Budget:
+    """Steps a diff may still take; regions past it are left as one hunk each."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+    def spend(self, steps: int) -> bool:
+        self.left -= steps
+        return self.left >= 0
+
+
+_Region = tuple[int, int, int, int]  # a[a0:a1] against b[b0:b1]
+
+
+def _matches(a: list[int], b: list[int], budget: _Budget) -> list[tuple[int, int]]:
+    """Pairs (i, j) with a[i] == b[j], increasing in both: the lines the diff keeps."""
+    found: list[tuple[int, int]] = []
+    regions: list[_Region] = [(0, len(a), 0, len(b))]
+    while regions:
+        a0, a1, b0, b1 = _trimmed(a, b, regions.pop(), found)
+        if a0 == a1 or b0 == b1 or not budget.spend(a1 - a0 + b1 - b0):
+            continue
+        in_a, in_b = Counter(a[a0:a1]), Counter(b[b0:b1])
+        if in_a.keys().isdisjoint(in_b):
+            continue  # nothing in common: one hunk
+        anchors = _unique_anchors(a, b, (a0, a1, b0, b1), in_a, in_b)
+        if anchors:
+            found += anchors
+            starts = [(a0 - 1, b0 - 1), *anchors]
+            ends = [*anchors, (a1, b1)]
+            regions += [(i + 1, k, j + 1, m) for (i, j), (k, m) in zip(starts, ends, strict=True)]
+        else:
+            found += _myers(a, b, (a0, a1, b0, b1), budget)
+    found.sort()
+    return found
+
+
+def _trimmed(a: list[int], b: list[int], region: _Region, found: list[tuple[int, int]]) -> _Region:
+    """The region without its common head and tail, whose pairs go to `found`."""
+    a0, a1, b0, b1 = region
+    while a0 < a1 and b0 < b1 and a[a0] == b[b0]:
+        found.append((a0, b0))
+        a0, b0 = a0 + 1, b0 + 1
+    while a0 < a1 and b0 < b1 and a[a1 - 1] == b[b1 - 1]:
+        a1, b1 = a1 - 1, b1 - 1
+        found.append((a1, b1))
+    return a0, a1, b0, b1
+
+
+def _unique_anchors(
+    a: list[int], b: list[int], region: _Region, in_a: Counter[int], in_b: Counter[int]
+) -> list[tuple[int, int]]:
+    """The longest run, in order on both sides, of lines that occur once on each side."""
+    a0, a1, b0, b1 = region
+    where = {b[j]: j for j in range(b0, b1) if in_b[b[j]] == 1 and in_a[b[j]] == 1}
+    pairs = [(i, where[a[i]]) for i in range(a0, a1) if a[i] in where]
+    return _longest_increasing(pairs)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence whose second items increase too (patience sorting)."""
+    tops: list[int] = []  # second item ending the best run of each length
+    top_index: list[int] = []
+    back = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        size = bisect_left(tops, j)
+        back[index] = top_index[size - 1] if size else -1
+        if size == len(tops):
+            tops.append(j)
+            top_index.append(index)
+        else:
+            tops[size], top_index[size] = j, index
+    run = []
+    index = top_index[-1] if top_index else -1
+    while index >= 0:
+        run.append(pairs[index])
+        index = back[index]
+    return run[::-1]
+
+
+def _myers(a: list[int], b: list[int], region: _Region, budget: _Budget) -> list[tuple[int, int]]:
+    """The pairs a shortest edit script keeps (Myers' greedy algorithm); none past the budget.
+    Edit distance d costs at least d steps, so the budget also bounds the trace kept."""
+    a0, a1, b0, b1 = region
+    n, m = a1 - a0, b1 - b0
+    reach = min(n + m, isqrt(2 * max(budget.left, 0)) + 1)
+    offset = reach + 1
+    v = [0] * (2 * reach + 3)  # v[offset + k]: the furthest x reached on diagonal k = x - y
+    trace: list[list[int]] = []
+    steps = 0
+    for d in range(reach + 1):
+        trace.append(v[offset - d - 1 : offset + d + 2])
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and v[offset + k - 1] < v[offset + k + 1]):
+                x = v[offset + k + 1]  # down: b[y] inserted
+            else:
+                x = v[offset + k - 1] + 1  # right: a[x] deleted
+            start = x
+            while x < n and x - k < m and a[a0 + x] == b[b0 + x - k]:
+                x += 1
+            v[offset + k] = x
+            if x >= n and x - k >= m:
+                budget.spend(steps)
+                return [(a0 + i, b0 + j) for i, j in _replayed(trace, n, m)]
+            steps += 1 + x - start
+            if steps > budget.left:  # checked per diagonal: one level's snakes can be long
+                budget.spend(steps)
+                return []
+    return []
+
+
+def _replayed(trace: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
+    """The matched pairs along the path to (n, m), walking the levels back."""
+    pairs = []
+    x, y = n, m
+    for d in range(len(trace) - 1, -1, -1):
+        v, k = trace[d], x - y  # v[d + 1 + k]: diagonal k before level d
+        down = k == -d or (k != d and v[d + k] < v[d + k + 2])
+        previous_k = k + 1 if down else k - 1
+        previous_x = v[d + 1 + previous_k]
+        previous_y = previous_x - previous_k
+        while x > previous_x and y > previous_y:
+            x, y = x - 1, y - 1
+            pairs.append((x, y))
+        x, y = previous_x, previous_y
+    return pairs[::-1]
 
 
 def render_hunks(hunks: list[Hunk]) -> str:
@@ -88,12 +280,10 @@ def render_hunks(hunks: list[Hunk]) -> str:
 
 
 class AnchorStore:
-    """Anchors per document URI, bounded by the bytes of text they hold."""
+    """Anchors per document URI, bounded by the bytes they hold: text, lines, redacted lines."""
 
     def __init__(self, max_bytes: int = 16_000_000, drift_ratio: float = 0.1) -> None:
-        self._anchors: LRUCache[str, Anchor] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda anchor: len(anchor.text) + 1
-        )
+        self._anchors: BytesLRU[Anchor] = BytesLRU(max_bytes)
         self._drift_ratio = drift_ratio
         self._regions: LRUCache[str, tuple[int, int]] = LRUCache(maxsize=4096)
         self.reanchors = 0
@@ -121,13 +311,13 @@ class AnchorStore:
         return self._set(snapshot)
 
     def forget(self, uri: str) -> None:
-        self._anchors.pop(uri, None)
+        self._anchors.pop(uri)
         self._regions.pop(uri, None)
 
     def _set(self, snapshot: Snapshot) -> Anchor:
         anchor = Anchor.of(snapshot)
-        if len(anchor.text) < self._anchors.maxsize:
-            self._anchors[snapshot.uri] = anchor
+        size = held_bytes(snapshot.uri, anchor.text, anchor.lines, anchor.redacted_lines)
+        self._anchors.put(snapshot.uri, anchor, size)
         return anchor
 
 
@@ -142,15 +332,12 @@ class TypedThrough:
     """Serves the rest of a shown suggestion when the user types into it."""
 
     def __init__(self, max_bytes: int = 8_000_000) -> None:
-        self._shown: LRUCache[str, Shown] = LRUCache(
-            maxsize=max_bytes,
-            getsizeof=lambda s: len(s.before) + len(s.after) + sum(map(len, s.suggestions)) + 1,
-        )
+        self._shown: BytesLRU[Shown] = BytesLRU(max_bytes)
 
     def remember(self, uri: str, before: str, after: str, suggestions: list[str]) -> None:
-        shown = Shown(before, after, tuple(suggestions))
-        if suggestions and self._shown.getsizeof(shown) < self._shown.maxsize:
-            self._shown[uri] = shown
+        if suggestions:
+            shown = Shown(before, after, tuple(suggestions))
+            self._shown.put(uri, shown, held_bytes(uri, before, after, shown.suggestions))
 
     def lookup(self, uri: str, before: str, after: str) -> list[str] | None:
         shown = self._shown.get(uri)
@@ -161,7 +348,7 @@ class TypedThrough:
         return rest or None
 
     def forget(self, uri: str) -> None:
-        self._shown.pop(uri, None)
+        self._shown.pop(uri)
 
 
 class CacheKeyShards:
@@ -201,9 +388,7 @@ class RedactedDocuments:
     OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread
 
     def __init__(self, max_bytes: int = 32_000_000) -> None:
-        self._done: LRUCache[str, tuple[tuple[str, ...], tuple[str, ...]]] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda entry: 2 * sum(len(line) + 1 for line in entry[0])
-        )
+        self._done: BytesLRU[tuple[tuple[str, ...], tuple[str, ...]]] = BytesLRU(max_bytes)
 
     async def attach(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with its redacted lines, from the cache when its text was seen."""
@@ -216,12 +401,9 @@ class RedactedDocuments:
             redacted = await asyncio.to_thread(redact_lines, snapshot.lines)
         else:
             redacted = redact_lines(snapshot.lines)
-        entry = (snapshot.lines, redacted)
-        if self._done.getsizeof(entry) < self._done.maxsize:
-            self._done[snapshot.uri] = entry
-        return Snapshot(
-            snapshot.uri, snapshot.version, snapshot.text, snapshot.language_id, redacted
-        )
+        size = held_bytes(snapshot.uri, snapshot.lines, redacted)
+        self._done.put(snapshot.uri, (snapshot.lines, redacted), size)
+        return snapshot.with_redaction(redacted)
 
     def forget(self, uri: str) -> None:
-        self._done.pop(uri, None)
+        self._done.pop(uri)

@@ -1,17 +1,23 @@
-"""One model call, end to end: response cache, model fallback, streaming parse, usage ledger.
+"""One model call, end to end: response cache, model fallback, circuit breaker, retries,
+streaming parse, usage ledger.
 
 Features ask for items of a schema; this module decides which model answers (falling back when
 the backend says a model does not exist), replays identical requests from the response cache,
-and reports each problem to the user once through the `notify` callback.
+holds calls back while the backend is failing, and reports each problem to the user once
+through the `notify` callback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import itertools
 import logging
-from collections.abc import AsyncGenerator, Callable
-from contextlib import aclosing
-from dataclasses import dataclass, replace
+import math
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from contextlib import aclosing, contextmanager
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from cachetools import LRUCache
@@ -27,6 +33,7 @@ from codex_lsp.providers.base import (
     ModelRequest,
     Provider,
     ProviderError,
+    RateLimitError,
     TextDelta,
     Usage,
 )
@@ -39,10 +46,36 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 
 Notify = Callable[[str, str, str], None]  # (dedupe key, level "error"|"warning"|"info", text)
 OnUsage = Callable[[CallRecord, Ledger], None]
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+FAILURE_THRESHOLD = 3  # backend faults in a row that open the breaker
+FIRST_COOL_DOWN_S = 2.0  # without a retry-after, cool-downs double from here...
+MAX_COOL_DOWN_S = 60.0  # ...up to this
+MAX_HOLD_S = 600.0  # a longer retry-after is likelier a broken header than a plan
+MISSING_MODEL_RETRY_S = 30.0  # a model the backend said it lacks is asked again after this
+# The longest pause a request waits out before its one retry. An invoked request can wait a
+# little; an automatic one only absorbs a blip shorter than a typing pause, else it is dropped
+# (the next keystroke asks again).
+EXPLICIT_MAX_WAIT_S = 2.0
+AUTOMATIC_MAX_WAIT_S = 0.5
+EXPLICIT_RETRY_WAIT_S = 0.5  # before retrying a fault that named no pause (the SDK's first)
+
+# Notices dedupe by key for the whole session, and callers are rebuilt on settings changes:
+# outage numbers are unique in the process so each outage gets its own message.
+_OUTAGE_NUMBERS = itertools.count(1)
 
 
 class ModelUnavailable(Exception):
-    """No model can answer right now; the user has been told why."""
+    """No model can answer right now; the message says why and the user has been told."""
+
+
+@dataclass
+class Outcome:
+    """Filled in by `stream_items`: whether the answer arrived whole (a backend fault ends a
+    call cleanly with the items before it, which is not the whole answer)."""
+
+    whole: bool = True
 
 
 @dataclass
@@ -54,6 +87,94 @@ class ModelChoice:
         if self.working is not None:
             return [self.working]
         return list(dict.fromkeys(self.models))
+
+
+@dataclass(frozen=True)
+class Outage:
+    """Why calls are held back: `kind` is "rate-limit", "backend", "auth" or "no-model"."""
+
+    kind: str
+    reason: str  # a sentence from the failure that opened it
+    number: int
+
+    @property
+    def key(self) -> str:
+        return f"outage:{self.kind}:{self.number}"
+
+
+class Breaker:
+    """Stops calls to a failing backend for a cool-down, then lets one probe call through
+    (half-open); the probe's success closes it, its failure opens it again for longer.
+
+    It opens after FAILURE_THRESHOLD backend faults in a row, or at once when the backend names
+    a pause (retry-after). Pure state: the caller reports each call's outcome.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self.failures = 0
+        self._openings = 0  # cool-downs since the last success: the backoff's exponent
+        self._until = 0.0
+        self.probing = False
+        self.outage: Outage | None = None
+
+    def remaining_s(self) -> float:
+        return max(0.0, self._until - self._clock()) if self.outage else 0.0
+
+    def admit(self) -> bool:
+        """May a call go now? The first one after a cool-down becomes the probe."""
+        if self.outage is None:
+            return True
+        if self.probing or self._clock() < self._until:
+            return False
+        self.probing = True
+        return True
+
+    def close(self) -> None:
+        self.failures = self._openings = 0
+        self.probing = False
+        self.outage = None
+
+    def release(self) -> None:
+        """A call ended without a verdict on the backend (cancelled before it answered)."""
+        self.probing = False
+
+    def fault(self, kind: str, reason: str, retry_after_s: float | None) -> None:
+        self.failures += 1
+        if retry_after_s is None and self.outage is None and self.failures < FAILURE_THRESHOLD:
+            return
+        if retry_after_s is None:
+            hold = min(FIRST_COOL_DOWN_S * 2**self._openings, MAX_COOL_DOWN_S)
+        else:
+            hold = min(retry_after_s, MAX_HOLD_S)
+        self._openings += 1
+        self.open(kind, reason, hold)
+
+    def open(self, kind: str, reason: str, hold_s: float) -> None:
+        """Hold calls for `hold_s` (math.inf: until this caller is replaced)."""
+        self.probing = False
+        self._until = self._clock() + hold_s
+        number = self.outage.number if self.outage else next(_OUTAGE_NUMBERS)
+        self.outage = Outage(kind, reason, number)
+
+
+@dataclass
+class _Attempt:
+    """What one provider call did, for the breaker and the retry decision."""
+
+    answered: bool = False  # the backend sent something
+    items: int = 0
+    error: ProviderError | None = None
+
+
+@dataclass
+class _Request:
+    """One `stream_items` call's progress through fallbacks and its retry."""
+
+    explicit: bool
+    admitted: bool = False
+    retried: bool = False
+    missing: list[ModelNotFoundError] = field(default_factory=list)
 
 
 def _response_key(request: ModelRequest, model: str) -> str:
@@ -79,14 +200,20 @@ class ModelCaller:
         prices: dict[str, PriceOverride] | None = None,
         on_usage: OnUsage | None = None,
         response_cache_bytes: int = 4_000_000,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.provider = provider
         self.choice = ModelChoice(models)
         self.ledger = ledger or Ledger()
+        self.breaker = Breaker(clock)
         self._notify = notify
+        self._told: set[str] = set()
         self._prices = prices or {}
         self._on_usage = on_usage
-        self._dead_models: set[str] = set()
+        self._clock = clock
+        self._sleep = sleep
+        self._dead_models: dict[str, float] = {}  # model -> when the backend said it lacks it
         self._key_shards = CacheKeyShards()
         self._responses: LRUCache[str, str] = LRUCache(maxsize=response_cache_bytes, getsizeof=len)
 
@@ -101,47 +228,220 @@ class ModelCaller:
         list_field: str,
         *,
         use_cache: bool = True,
+        explicit: bool = False,
+        outcome: Outcome | None = None,
     ) -> AsyncGenerator[ItemT, None]:
+        """Items as the model writes them. Raises ModelUnavailable when no call can be made:
+        `explicit` (user-invoked) requests wait out a short pause and say why they fail;
+        automatic ones are dropped while the backend is held back."""
+        state = _Request(explicit)
         while (model := self._next_model()) is not None:
-            cached = self._responses.get(_response_key(request, model)) if use_cache else None
-            if cached is not None:
-                self.ledger.count_avoided("response")
-                for item in _replay(cached, item_model, list_field):
-                    yield item
-                return
-            try:
-                call = self._call(request, model, item_model, list_field, use_cache)
-                async with aclosing(call) as items:
-                    async for item in items:
+            if not state.admitted:  # the cache answers even while the backend is held back
+                cached = self._responses.get(_response_key(request, model)) if use_cache else None
+                if cached is not None:
+                    self.ledger.count_avoided("response")
+                    for item in _replay(cached, item_model, list_field):
                         yield item
-                self.choice.working = model
-                return
+                    return
+                await self._admit(explicit)
+                state.admitted = True
+            attempt = _Attempt()
+            try:
+                with self._judged(attempt):
+                    call = self._call(request, model, item_model, list_field, use_cache, attempt)
+                    async with aclosing(call) as items:
+                        async for item in items:
+                            yield item
             except ModelNotFoundError as error:
-                self._dead_models.add(model)
-                if self.choice.working == model:  # it worked before; the backend changed
-                    self.choice.working = None
-                self._model_missing(model, error)
+                self._model_missing(state, model, error)
+                continue
             except AuthenticationError as error:
-                self._notify("auth", "error", f"codex-lsp: {error}")
-                raise ModelUnavailable(str(error)) from error
-        self._notify(
-            "no-model",
-            "error",
-            "codex-lsp: none of the configured models is available "
-            f"({', '.join(self.choice.models)}). Set codexLsp.model or codexLsp.fallbackModels.",
-        )
-        raise ModelUnavailable("no configured model is available")
+                self._stop(error)
+            self.choice.working = model
+            self._fell_back(state, model)
+            if not await self._retry(state, attempt):
+                if attempt.error is not None and outcome is not None:
+                    # The items before the fault were yielded; the answer is not whole, and
+                    # the caller must not take it for one (a review would stand as complete).
+                    outcome.whole = False
+                return
+        self._no_model(state)
+
+    # --- admission and the breaker --------------------------------------------------------
+
+    async def _admit(self, explicit: bool) -> None:
+        """Return when a call may go; else raise ModelUnavailable saying why."""
+        breaker = self.breaker
+        if breaker.admit():
+            return
+        wait = breaker.remaining_s()
+        limit = EXPLICIT_MAX_WAIT_S if explicit else AUTOMATIC_MAX_WAIT_S
+        if not breaker.probing and wait <= limit:
+            await self._sleep(wait)
+            if breaker.admit():
+                return
+        outage = breaker.outage
+        assert outage is not None  # only an open breaker refuses
+        log.info("%s request not sent: %s", "explicit" if explicit else "automatic", outage)
+        if explicit:
+            self._tell(outage)  # the user asked: make sure they have heard why not
+        raise ModelUnavailable(self._refusal(outage))
+
+    @contextmanager
+    def _judged(self, attempt: _Attempt) -> Iterator[None]:
+        """Report the call's outcome to the breaker however it ends, also when the consumer
+        stops early or is cancelled: a backend that answered works."""
+        try:
+            yield
+        finally:
+            error = attempt.error
+            if error is not None and error.retryable:
+                self._fault(error)
+            elif error is None and attempt.answered:
+                self.breaker.close()
+            else:  # nothing heard yet, or a fault of the request, not of the backend
+                self.breaker.release()
+
+    def _fault(self, error: ProviderError) -> None:
+        kind = "rate-limit" if isinstance(error, RateLimitError) else "backend"
+        self.breaker.fault(kind, str(error), error.retry_after_s)
+        outage = self.breaker.outage
+        long = self.breaker.remaining_s() > EXPLICIT_MAX_WAIT_S
+        if outage is not None and (long or self.breaker.failures >= FAILURE_THRESHOLD):
+            self._tell(outage)
+
+    def _stop(self, error: AuthenticationError) -> None:
+        """A rejected key stays rejected: no more calls until the settings change (which
+        builds a new caller)."""
+        self.breaker.open("auth", str(error), math.inf)
+        assert self.breaker.outage is not None
+        self._tell(self.breaker.outage)
+        raise ModelUnavailable(str(error)) from error
+
+    async def _retry(self, state: _Request, attempt: _Attempt) -> bool:
+        """After a failed call: retry once when nothing was shown yet and the pause is short."""
+        error = attempt.error
+        if error is None:
+            return False
+        wait = None if attempt.items else self._retry_wait(state, error)
+        if wait is None:
+            self._report(error)
+            return False
+        log.info("retrying in %.1f s after: %s", wait, error)
+        state.retried = True
+        await self._sleep(wait)
+        await self._admit(state.explicit)
+        return True
+
+    def _retry_wait(self, state: _Request, error: ProviderError) -> float | None:
+        if state.retried or not error.retryable or self.breaker.probing:
+            return None
+        if error.retry_after_s is not None:
+            wait = error.retry_after_s
+        elif state.explicit:
+            wait = EXPLICIT_RETRY_WAIT_S
+        else:
+            return None  # automatic: no pause named, no waiting on a guess
+        wait = max(wait, self.breaker.remaining_s())
+        limit = EXPLICIT_MAX_WAIT_S if state.explicit else AUTOMATIC_MAX_WAIT_S
+        return wait if wait <= limit else None
+
+    def _report(self, error: ProviderError) -> None:
+        """A failure that ends a request: said once per distinct message, unless the message
+        of the outage it belongs to said it already."""
+        outage = self.breaker.outage
+        if outage is not None and outage.key in self._told:
+            return
+        self._say(f"provider:{str(error)[:60]}", "warning", f"codex-lsp: {error}")
+
+    # --- which model answers --------------------------------------------------------------
 
     def _next_model(self) -> str | None:
-        working = self.choice.working
-        if working is not None and working not in self._dead_models:
-            return working
-        return next((m for m in self.choice.models if m not in self._dead_models), None)
+        now = self._clock()
 
-    def _model_missing(self, model: str, error: ModelNotFoundError) -> None:
-        remaining = [m for m in self.choice.models if m not in self._dead_models]
-        then = f" Using '{remaining[0]}' instead." if remaining else ""
-        self._notify(f"missing:{model}", "warning", f"codex-lsp: {error}{then}")
+        def alive(model: str) -> bool:
+            return now - self._dead_models.get(model, -math.inf) >= MISSING_MODEL_RETRY_S
+
+        working = self.choice.working
+        if working is not None and alive(working):
+            return working
+        return next((m for m in self.choice.models if alive(m)), None)
+
+    def _model_missing(self, state: _Request, model: str, error: ModelNotFoundError) -> None:
+        self._dead_models[model] = self._clock()
+        if self.choice.working == model:  # it worked before; the backend changed
+            self.choice.working = None
+        state.missing.append(error)
+
+    def _fell_back(self, state: _Request, model: str) -> None:
+        """One message for the models skipped on the way to the one that answered."""
+        if not state.missing:
+            return
+        names = [error.model for error in state.missing]
+        missing = str(state.missing[0])
+        if len(names) > 1:
+            quoted = ", ".join(f"'{name}'" for name in names)
+            missing = f"Models {quoted} are not available on this backend."
+        self._say(
+            "missing:" + ",".join(names),
+            "warning",
+            f"codex-lsp: {missing} Using '{model}' instead.",
+        )
+        state.missing.clear()
+
+    def _no_model(self, state: _Request) -> None:
+        """Every configured model is missing: one message, and no calls until the first of
+        them may be asked again (the backend may serve it by then)."""
+        names = ", ".join(dict.fromkeys(self.choice.models))
+        said = next((f" The backend said: {e.detail}" for e in state.missing if e.detail), "")
+        reason = f"none of the configured models is available on this backend ({names}).{said}"
+        if state.missing or self.breaker.outage is None:  # else: still the outage it opened
+            now = self._clock()
+            for model in self.choice.models:  # asked again together, in the configured order
+                self._dead_models[model] = now
+            self.breaker.open("no-model", reason, MISSING_MODEL_RETRY_S)
+        assert self.breaker.outage is not None
+        self._tell(self.breaker.outage)
+        raise ModelUnavailable(self._refusal(self.breaker.outage))
+
+    # --- what the user hears ---------------------------------------------------------------
+
+    def _say(self, key: str, level: str, text: str) -> None:
+        """Once per key for this caller (`check` prints every notice it gets)."""
+        if key not in self._told:
+            self._told.add(key)
+            self._notify(key, level, text)
+
+    def _tell(self, outage: Outage) -> None:
+        """The one message of an outage."""
+        if outage.kind == "auth":
+            self._say(outage.key, "error", f"codex-lsp: {outage.reason}")
+        elif outage.kind == "no-model":
+            self._say(
+                outage.key,
+                "error",
+                f"codex-lsp: {outage.reason} Set codexLsp.model or codexLsp.fallbackModels to a "
+                f"model it serves; codex-lsp asks again every {MISSING_MODEL_RETRY_S:.0f} s.",
+            )
+        else:
+            self._say(
+                outage.key,
+                "warning",
+                f"codex-lsp: {outage.reason} Model calls are paused and resume by themselves "
+                f"when the backend recovers ({self._next_try()}).",
+            )
+
+    def _refusal(self, outage: Outage) -> str:
+        if outage.kind == "auth":
+            return f"{outage.reason} Model calls are stopped until the settings change."
+        return f"{outage.reason} Model calls are paused; {self._next_try()}."
+
+    def _next_try(self) -> str:
+        if self.breaker.probing:
+            return "checking whether it recovered"
+        return f"next try in {math.ceil(self.breaker.remaining_s())} s"
+
+    # --- one provider call ------------------------------------------------------------------
 
     async def _call(
         self,
@@ -150,6 +450,7 @@ class ModelCaller:
         item_model: type[ItemT],
         list_field: str,
         use_cache: bool,
+        attempt: _Attempt,
     ) -> AsyncGenerator[ItemT, None]:
         parser = ItemStream(item_model, list_field)
         usage: Usage | None = None
@@ -160,21 +461,24 @@ class ModelCaller:
             try:
                 async with aclosing(self.provider.stream(request, model)) as events:
                     async for event in events:
+                        attempt.answered = True
                         if isinstance(event, TextDelta):
                             for item in parser.feed(event.text):
+                                attempt.items += 1
                                 yield item
                         else:
                             usage = event
             except (ModelNotFoundError, AuthenticationError):
                 raise
             except ProviderError as error:
-                self._notify(f"provider:{str(error)[:60]}", "warning", f"codex-lsp: {error}")
+                attempt.error = error
                 log.warning("model call failed after %d chars: %s", len(parser.text), error)
-                for item in parser.finish():  # whatever was complete before the failure
+            if parser.text or attempt.error is None:  # after a failure: items complete before it
+                for item in parser.finish():
+                    attempt.items += 1
                     yield item
-                return
-            for item in parser.finish():
-                yield item
+            if attempt.error is not None:
+                return  # a cut answer: its problems are the cut, and it is not cached
             if parser.report.errors:
                 log.warning("model answer problems: %s", "; ".join(parser.report.errors))
             elif parser.document is not None:

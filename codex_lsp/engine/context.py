@@ -10,10 +10,14 @@ negotiated encoding.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codex_lsp.engine.secrets import redact
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ class Snapshot:
     lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.text.isascii() and _LONE_SURROGATE.search(self.text):
+            # JSON lets a client send half a surrogate pair; no encoder can send it on. One
+            # code point for one keeps every position (and it is one UTF-16 unit either way).
+            object.__setattr__(self, "text", _LONE_SURROGATE.sub("\ufffd", self.text))
         # Keep line endings out of the lines; "\r\n" and "\r" count as one break, as in LSP.
         normalized = self.text.replace("\r\n", "\n").replace("\r", "\n")
         object.__setattr__(self, "lines", tuple(normalized.split("\n")))
@@ -48,6 +56,24 @@ class Snapshot:
 
     @property
     def redacted_lines(self) -> tuple[str, ...]:
+        """What a prompt may show of each line: redacted, and cut to `MAX_LINE_CHARS` (a
+        minified line must not blow a token budget that is trimmed in whole lines)."""
+        shown = self.__dict__.get("_shown")
+        if shown is None:
+            shown = tuple(cap_line(line) for line in self._redacted_whole())
+            object.__setattr__(self, "_shown", shown)
+        return shown
+
+    def with_redaction(self, redacted: tuple[str, ...]) -> Snapshot:
+        """This snapshot with its redacted lines attached (its own lines are not split again)."""
+        if len(redacted) != len(self.lines):
+            raise ValueError("redacted lines of another text")
+        clone = copy.copy(self)
+        clone.__dict__.pop("_shown", None)
+        object.__setattr__(clone, "redacted", redacted)
+        return clone
+
+    def _redacted_whole(self) -> tuple[str, ...]:
         if self.redacted is None:
             object.__setattr__(self, "redacted", redact_lines(self.lines))
         assert self.redacted is not None
@@ -57,15 +83,18 @@ class Snapshot:
         return "\n".join(self.redacted_lines)
 
     def redacted_in(self, span: Span) -> str:
-        """The redacted text between two positions, cut from the redacted document."""
+        """The redacted text between two positions, cut from the redacted document; the lines
+        at its ends keep the characters next to the cut (the cursor's side), others their
+        start, each within `MAX_LINE_CHARS`."""
         start, end = self.clamp(*_pair(span.start)), self.clamp(*_pair(span.end))
-        redacted = self.redacted_lines
+        redacted = self._redacted_whole()
         first = redacted_column(self.lines[start.line], redacted[start.line], start.character)
         last = redacted_column(self.lines[end.line], redacted[end.line], end.character)
         if start.line == end.line:
-            return redacted[start.line][first:last]
-        middle = redacted[start.line + 1 : end.line]
-        return "\n".join((redacted[start.line][first:], *middle, redacted[end.line][:last]))
+            return cap_line(redacted[start.line][first:last], keep="end")
+        middle = self.redacted_lines[start.line + 1 : end.line]
+        head = cap_line(redacted[start.line][first:], keep="end")
+        return "\n".join((head, *middle, cap_line(redacted[end.line][:last])))
 
     def redacted_split_at(self, position: Position) -> tuple[str, str]:
         """Redacted text before and after a position."""
@@ -101,6 +130,18 @@ class Snapshot:
     def text_in(self, span: Span) -> str:
         text = self.normalized_text()
         return text[self.offset(span.start) : self.offset(span.end)]
+
+
+MAX_LINE_CHARS = 1000
+LINE_CUT = " [... line cut]"
+
+
+def cap_line(line: str, keep: str = "start") -> str:
+    """`line` within MAX_LINE_CHARS: its start (or end) and a mark saying it was cut."""
+    if len(line) <= MAX_LINE_CHARS:
+        return line
+    size = MAX_LINE_CHARS - len(LINE_CUT)
+    return line[:size] + LINE_CUT if keep == "start" else LINE_CUT.lstrip() + " " + line[-size:]
 
 
 def _pair(position: Position) -> tuple[int, int]:

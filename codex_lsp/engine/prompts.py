@@ -22,7 +22,7 @@ from codex_lsp.engine.schemas import (
     strict_schema,
 )
 from codex_lsp.engine.secrets import redact, uri_path
-from codex_lsp.engine.tokens import estimate_tokens
+from codex_lsp.engine.tokens import EXACT_LIMIT, estimate_tokens
 from codex_lsp.providers.base import Infill, ModelRequest, PromptPart
 
 COMPLETION_INSTRUCTIONS = """\
@@ -127,8 +127,10 @@ def _trim_head(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
     if estimate_tokens(text) <= budget_tokens:
         return text
     lines = text.split("\n")
-    start = 0
-    while start < len(lines) - 1 and estimate_tokens("\n".join(lines[start:])) > budget_tokens:
+    costs = _line_costs(lines)
+    total, start = sum(costs), 0
+    while start < len(lines) - 1 and total > budget_tokens:
+        total -= sum(costs[start : start + quantum_lines])
         start += quantum_lines
     return "\n".join(lines[min(start, len(lines) - 1) :])
 
@@ -137,10 +139,20 @@ def _trim_tail(text: str, budget_tokens: int, quantum_lines: int = 64) -> str:
     if estimate_tokens(text) <= budget_tokens:
         return text
     lines = text.split("\n")
-    end = len(lines)
-    while end > 1 and estimate_tokens("\n".join(lines[:end])) > budget_tokens:
+    costs = _line_costs(lines)
+    total, end = sum(costs), len(lines)
+    while end > 1 and total > budget_tokens:
+        total -= sum(costs[max(end - quantum_lines, 0) : end])
         end -= quantum_lines
     return "\n".join(lines[: max(end, 1)])
+
+
+def _line_costs(lines: list[str]) -> list[int]:
+    """Each line's tokens with its line break: counted once, so trimming stays linear (the
+    sum is within a token or two per line of the joined text's count)."""
+    if sum(len(line) + 1 for line in lines) > EXACT_LIMIT:
+        return [(len(line) * 10 + 45) // 36 for line in lines]  # the estimate, line by line
+    return [estimate_tokens(line + "\n") for line in lines]
 
 
 COMPLETION_WINDOW_BEFORE = 16  # lines before the cursor shown as current text, at least
@@ -331,6 +343,10 @@ def _layout_parts(
     window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
     before = snapshot.redacted_in(Span(window_top, cursor))
     after = snapshot.redacted_in(Span(cursor, window_end))
+    if estimate_tokens(before) + estimate_tokens(after) > budget - 64:
+        # Long lines made the window alone outgrow the budget: keep the lines nearest the cursor.
+        after = _trim_tail(after, max(budget // 4, 128), 1)
+        before = _trim_head(before, max(budget - estimate_tokens(after) - 64, 256), 1)
     window_tokens = estimate_tokens(before) + estimate_tokens(after)
     edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
     snapshot_budget = budget - window_tokens - estimate_tokens(edits)
@@ -478,7 +494,7 @@ def review_parts(
     ws, budget = _review_context(workspace, max_context_tokens)
     fits = budget - estimate_tokens(ws) - estimate_tokens(PART_TASK) - 32
     lines = snapshot.redacted_lines
-    costs = [estimate_tokens(f"{n}| {line}\n") for n, line in enumerate(lines, 1)]
+    costs = _line_costs([f"{n}| {line}" for n, line in enumerate(lines, 1)])
     parts: list[tuple[int, int]] = []
     start = 0
     while start < len(lines):

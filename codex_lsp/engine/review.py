@@ -8,11 +8,11 @@ seen for the first time, or changed in more than half of it, is reviewed whole.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
-from cachetools import LRUCache
-
-from codex_lsp.engine.cache import Hunk, diff_hunks
+from codex_lsp.engine.cache import BytesLRU, Hunk, diff_hunks, held_bytes
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.schemas import Finding, Severity
 from codex_lsp.engine.tokens import estimate_tokens
@@ -60,24 +60,25 @@ class ReviewPlan:
 WHOLE_FILE = ReviewPlan(whole_file=True)
 
 
+FINDING_BYTES = 400  # a ReviewFinding with its span and positions, besides its strings
+
+
 class ReviewMemory:
-    """The last finished review per document URI, bounded by the bytes of text it holds."""
+    """The last finished review per document URI, bounded by the bytes it holds."""
 
     def __init__(self, max_bytes: int = 8_000_000) -> None:
-        self._reviewed: LRUCache[str, Reviewed] = LRUCache(
-            maxsize=max_bytes, getsizeof=lambda r: sum(len(line) + 1 for line in r.lines)
-        )
+        self._reviewed: BytesLRU[Reviewed] = BytesLRU(max_bytes)
 
     def get(self, uri: str) -> Reviewed | None:
         return self._reviewed.get(uri)
 
     def remember(self, uri: str, lines: tuple[str, ...], findings: list[ReviewFinding]) -> None:
-        reviewed = Reviewed(lines, tuple(findings))
-        if self._reviewed.getsizeof(reviewed) < self._reviewed.maxsize:
-            self._reviewed[uri] = reviewed
+        texts = tuple(text for finding in findings for text in (finding.code, finding.message))
+        size = held_bytes(uri, lines, texts) + FINDING_BYTES * len(findings)
+        self._reviewed.put(uri, Reviewed(lines, tuple(findings)), size)
 
     def forget(self, uri: str) -> None:
-        self._reviewed.pop(uri, None)
+        self._reviewed.pop(uri)
 
 
 def plan_review(
@@ -100,7 +101,11 @@ def plan_review(
 
 
 def _inside(finding: ReviewFinding, excerpts: tuple[Excerpt, ...]) -> bool:
-    return any(start <= finding.span.start.line < end for start, end in excerpts)
+    # Excerpts are sorted and disjoint: the one that could hold the line is the last to start
+    # at or before it.
+    line = finding.span.start.line
+    index = bisect_right(excerpts, line, key=lambda excerpt: excerpt[0]) - 1
+    return index >= 0 and line < excerpts[index][1]
 
 
 def standing(previous: Reviewed | None, lines: tuple[str, ...]) -> tuple[ReviewFinding, ...]:
@@ -111,7 +116,12 @@ def standing(previous: Reviewed | None, lines: tuple[str, ...]) -> tuple[ReviewF
 
 
 def _moved_all(previous: Reviewed, hunks: list[Hunk]) -> tuple[ReviewFinding, ...]:
-    moved = (_moved(finding, hunks) for finding in previous.findings)
+    # Hunks are sorted and apart (a kept line between two), so their ends increase: a finding
+    # finds the hunks before it by bisection, and their shift in one lookup.
+    ends = [hunk.end for hunk in hunks]
+    sizes = ((hunk.new_end - hunk.new_start) - (hunk.end - hunk.start) for hunk in hunks)
+    shifts = list(accumulate(sizes, initial=0))
+    moved = (_moved(finding, hunks, ends, shifts) for finding in previous.findings)
     return tuple(finding for finding in moved if finding is not None)
 
 
@@ -131,27 +141,21 @@ def changed_excerpts(
     return tuple(merged)
 
 
-def _moved(finding: ReviewFinding, hunks: list[Hunk]) -> ReviewFinding | None:
-    """The finding at its line in the new text; None when a hunk changed its lines."""
-    start = _moved_line(finding.span.start.line, hunks)
-    end = _moved_line(finding.span.end.line, hunks)
-    if start is None or end is None:
+def _moved(
+    finding: ReviewFinding, hunks: list[Hunk], ends: list[int], shifts: list[int]
+) -> ReviewFinding | None:
+    """The finding at its lines in the new text; None when a hunk changed any of its lines or
+    inserted lines among them."""
+    first, last = finding.span.start.line, finding.span.end.line
+    before = bisect_right(ends, first)  # the hunks that end at or before its first line
+    if before < len(hunks) and hunks[before].start <= last:
         return None
+    shift = shifts[before]
     span = Span(
-        Position(start, finding.span.start.character), Position(end, finding.span.end.character)
+        Position(first + shift, finding.span.start.character),
+        Position(last + shift, finding.span.end.character),
     )
     return ReviewFinding(span, finding.severity, finding.code, finding.message)
-
-
-def _moved_line(line: int, hunks: list[Hunk]) -> int | None:
-    shift = 0
-    for hunk in hunks:
-        if line < hunk.start:
-            break
-        if line < hunk.end:
-            return None
-        shift += (hunk.new_end - hunk.new_start) - (hunk.end - hunk.start)
-    return line + shift
 
 
 def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:

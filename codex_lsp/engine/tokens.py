@@ -105,9 +105,14 @@ def load_now() -> bool:
     return _encoding is not None
 
 
+EXACT_LIMIT = 50_000  # characters; a longer text is counted by the estimate
+
+
 def estimate_tokens(text: str) -> int:
-    """Exact o200k_base count once loaded, else about 3.6 characters per token."""
+    """Exact o200k_base count once loaded, else about 3.6 characters per token. Texts past
+    EXACT_LIMIT are estimated too: only prompt-sized texts need an exact count, and tokenizing
+    a whole large document would hold the event loop for a noticeable time."""
     encoding = _encoding
-    if encoding is not None:
+    if encoding is not None and len(text) <= EXACT_LIMIT:
         return len(encoding.encode(text, disallowed_special=()))
     return (len(text) * 10 + 35) // 36

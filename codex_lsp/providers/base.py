@@ -65,17 +65,33 @@ StreamEvent = TextDelta | Usage
 
 
 class ProviderError(Exception):
-    """A backend failure, with a message fit to show a user once."""
+    """A backend failure, with a message fit to show a user once.
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    `retryable`: a fault of the backend (rate limit, 5xx, lost connection, timeout, a stream it
+    broke off) that the same request may get past later; these count toward the caller's
+    circuit breaker. `retry_after_s`: the pause the backend asked for, when it named one.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after_s: float | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after_s = retry_after_s
+
+
+class RateLimitError(ProviderError):
+    """The backend refuses more requests for now (429, or a rate-limit error in a stream)."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message, retryable=True, retry_after_s=retry_after_s)
 
 
 class ModelNotFoundError(ProviderError):
     def __init__(self, model: str, detail: str = "") -> None:
         super().__init__(f"Model '{model}' is not available on this backend. {detail}".strip())
         self.model = model
+        self.detail = detail
 
 
 class AuthenticationError(ProviderError):
@@ -101,5 +117,9 @@ class ProviderConfig:
     api_key: str | None = None
     base_url: str | None = None
     timeout_s: float = 60.0
-    max_retries: int = 2
+    # No retries inside the SDK: it waits out a retry-after of up to 120 s (an editor request
+    # would hang that long) and its retries are invisible to ModelCaller's circuit breaker, so
+    # a struggling backend got three requests per request. ModelCaller retries instead, once
+    # and only for a short pause (engine/calls.py).
+    max_retries: int = 0
     extra_headers: dict[str, str] = field(default_factory=dict)

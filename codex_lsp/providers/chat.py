@@ -7,6 +7,7 @@ cache order, so llama.cpp's slot cache and vLLM's prefix cache reuse the stable 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -61,7 +62,7 @@ class ChatProvider:
                             yield TextDelta(choice.delta.content)
                     if chunk.usage is not None:
                         yield usage_from_chunk(chunk, model)
-        except openai.OpenAIError as error:
+        except (openai.OpenAIError, json.JSONDecodeError) as error:
             raise map_sdk_error(error, model, self.base_url) from error
 
     async def check(self, model: str) -> str:

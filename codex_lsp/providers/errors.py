@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import email.utils
+import json
+import math
+import time
+from collections.abc import Mapping
+
 import openai
 
-from codex_lsp.providers.base import AuthenticationError, ModelNotFoundError, ProviderError
+from codex_lsp.providers.base import (
+    AuthenticationError,
+    ModelNotFoundError,
+    ProviderError,
+    RateLimitError,
+)
 from codex_lsp.trust import display_url, shorten
+
+# Stream error codes that blame the request, not the backend: asking again cannot help.
+_REQUEST_FAULTS = ("context_length_exceeded", "unsupported_parameter", "unsupported_value")
 
 
 def _is_model_not_found(error: openai.APIStatusError) -> bool:
@@ -25,6 +39,38 @@ def _is_model_not_found(error: openai.APIStatusError) -> bool:
     )
 
 
+def retry_after_s(headers: Mapping[str, str] | None) -> float | None:
+    """The pause an answer asks for, read as the SDK reads it: `retry-after-ms`, else
+    `retry-after` in seconds or as an HTTP date. None when absent or unreadable."""
+    if headers is None:
+        return None
+    for header, divisor in (("retry-after-ms", 1000), ("retry-after", 1)):
+        try:
+            seconds = float(headers.get(header, "nan")) / divisor
+        except ValueError:
+            continue
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+    try:
+        date = email.utils.parsedate_to_datetime(headers.get("retry-after") or "")
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, date.timestamp() - time.time())
+
+
+def stream_failure(code: object, message: str) -> ProviderError:
+    """An error the backend reported inside a stream (a Responses `error` event or
+    `response.failed`, a Chat error chunk): the backend's fault unless its code blames the
+    request."""
+    text = f"The model stream failed: {shorten(message)}"
+    if code == "rate_limit_exceeded":
+        return RateLimitError(text)
+    blames_request = isinstance(code, str) and (
+        code.startswith("invalid") or code in _REQUEST_FAULTS
+    )
+    return ProviderError(text, retryable=not blames_request)
+
+
 def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
     """One clear message per failure kind; never includes the API key, nor credentials in the
     base URL, and the backend's own words are shortened."""
@@ -38,10 +84,8 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
         return AuthenticationError(f"The API key may not use model '{model}' (403).")
     if isinstance(error, openai.APIStatusError) and _is_model_not_found(error):
         return ModelNotFoundError(model, shorten(str(error.message)))
-    if isinstance(error, openai.RateLimitError):
-        return ProviderError(
-            f"Rate limited by {base_url} (429); try again shortly.", retryable=True
-        )
+    if isinstance(error, openai.APIStatusError):
+        return _status_error(error, base_url)
     if isinstance(error, openai.APITimeoutError):
         return ProviderError(
             f"The model at {base_url} stopped answering (timeout).", retryable=True
@@ -50,10 +94,22 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
         return ProviderError(
             f"Lost the connection to {base_url}: {shorten(str(error))}", retryable=True
         )
-    if isinstance(error, openai.APIStatusError):
-        retry = error.status_code >= 500
+    if isinstance(error, openai.APIError):  # the SDK's form of an error chunk in a Chat stream
+        return stream_failure(error.code, str(error.message))
+    if isinstance(error, json.JSONDecodeError):  # an event that is not JSON: a mangled stream
         return ProviderError(
-            f"{base_url} answered {error.status_code}: {shorten(str(error.message))}",
-            retryable=retry,
+            f"{base_url} sent a broken stream: {shorten(str(error))}", retryable=True
         )
     return ProviderError(f"Model call failed: {shorten(str(error))}")
+
+
+def _status_error(error: openai.APIStatusError, base_url: str) -> ProviderError:
+    pause = retry_after_s(error.response.headers)
+    if isinstance(error, openai.RateLimitError):
+        return RateLimitError(f"Rate limited by {base_url} (429).", retry_after_s=pause)
+    retryable = error.status_code >= 500 or error.status_code in (408, 409)
+    return ProviderError(
+        f"{base_url} answered {error.status_code}: {shorten(str(error.message))}",
+        retryable=retryable,
+        retry_after_s=pause if retryable else None,
+    )

@@ -7,6 +7,7 @@ carries a `prompt_cache_breakpoint`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -22,7 +23,7 @@ from codex_lsp.providers.base import (
     Usage,
 )
 from codex_lsp.providers.cards import card_for
-from codex_lsp.providers.errors import map_sdk_error
+from codex_lsp.providers.errors import map_sdk_error, stream_failure
 from codex_lsp.providers.openai_client import make_client, read_usage
 from codex_lsp.trust import display_url
 
@@ -91,8 +92,8 @@ class ResponsesProvider:
                     elif event.type == "response.completed":
                         yield usage_from_response(event.response, model)
                     elif event.type in ("response.failed", "error", "response.incomplete"):
-                        raise ProviderError(_describe_failure(event))
-        except openai.OpenAIError as error:
+                        raise _failure(event)
+        except (openai.OpenAIError, json.JSONDecodeError) as error:
             raise map_sdk_error(error, model, self.base_url) from error
 
     async def check(self, model: str) -> str:
@@ -106,12 +107,15 @@ class ResponsesProvider:
         await self._client.close()
 
 
-def _describe_failure(event: Any) -> str:
+def _failure(event: Any) -> ProviderError:
+    """An `error` event or `response.failed` is the backend's fault unless its code says
+    otherwise; `response.incomplete` (out of output tokens, filtered) is the answer's."""
     if event.type == "error":
-        return f"The model stream failed: {getattr(event, 'message', 'unknown error')}"
+        message = getattr(event, "message", None) or "unknown error"
+        return stream_failure(getattr(event, "code", None), str(message))
     response = getattr(event, "response", None)
     error = getattr(response, "error", None)
     if error is not None:
-        return f"The model stream failed: {getattr(error, 'message', error)}"
+        return stream_failure(getattr(error, "code", None), str(getattr(error, "message", error)))
     details = getattr(response, "incomplete_details", None)
-    return f"The model stopped early: {getattr(details, 'reason', 'incomplete')}"
+    return ProviderError(f"The model stopped early: {getattr(details, 'reason', 'incomplete')}")

@@ -177,7 +177,7 @@ async def test_a_model_file_from_settings_is_not_loaded_without_consent(
     model = tmp_path / "repo" / "evil.gguf"
     model.parent.mkdir()
     model.write_bytes(b"GGUF not really")
-    client, recorder = await start_server(
+    _, recorder = await start_server(
         init_options={"backend": "local", "localModelPath": str(model)}
     )
     await recorder.wait_for(lambda: bool(recorder.questions))

@@ -368,3 +368,17 @@ async def test_a_smaller_file_gets_a_smaller_prompt_of_its_head_and_the_window()
     assert estimate_tokens(huge.prompt_text()) > 0.65 * file_tokens
     assert medium.parts[1].text.startswith("<snapshot lines 1-")  # the head
     assert medium.parts[2].text == "" and huge.parts[2].text != ""  # no region
+
+
+async def test_a_review_cut_short_by_the_backend_does_not_stand_for_the_text() -> None:
+    from codex_lsp.providers.base import ProviderError
+
+    half = TextDelta('{"findings": [{"line": 1, "code": "x = 1", "severity": "error", ')
+    provider = FakeProvider({"gpt-5.4-mini": [half, ProviderError("dropped", retryable=False)]})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    assistant = Assistant(caller, Settings(model="gpt-5.4-mini"))
+    snapshot = Snapshot("file:///w/a.py", 1, "x = 1\n", "python")
+    for _ in range(2):
+        async for _ in assistant.review(snapshot, []):
+            pass
+    assert len(provider.requests) == 2  # not remembered as reviewed: asked again

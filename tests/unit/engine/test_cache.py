@@ -1,18 +1,29 @@
-"""Anchors, diffs and typed-through reuse (engine/cache.py)."""
+"""Anchors, diffs, typed-through reuse and byte caps (engine/cache.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import itertools
+import time
+import tracemalloc
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codex_lsp.engine.cache import (
     AnchorStore,
     CacheKeyShards,
     Hunk,
+    RedactedDocuments,
     TypedThrough,
     diff_hunks,
     render_hunks,
 )
-from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.review import ReviewFinding, ReviewMemory
 
 OLD = ("a", "b", "c", "d", "e")
 
@@ -95,3 +106,144 @@ def test_key_shards_keep_each_key_under_the_per_minute_rate() -> None:
 
     assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k"]
     assert shards.key("k", "diagnostics") == "k"  # another feature is another prefix
+
+
+# --- diff_hunks: any lines, any budget (hypothesis) ---------------------------------------------
+
+LINES = st.lists(st.sampled_from(["", "}", "x = 1", "y = 2", "return x", "pass"]), max_size=40)
+WORK = st.none() | st.integers(0, 400)  # None: the default budget; small ones cut Myers short
+
+
+def applied(old: tuple[str, ...], hunks: list[Hunk]) -> tuple[str, ...]:
+    """`old` with the hunks applied, checking where each hunk says it lands in the new text."""
+    result: list[str] = []
+    kept_until = 0
+    for hunk in hunks:
+        assert kept_until <= hunk.start <= hunk.end
+        assert hunk.lines or hunk.start < hunk.end  # never an empty hunk
+        result += old[kept_until : hunk.start]
+        assert hunk.new_start == len(result)
+        result += hunk.lines
+        assert hunk.new_end == len(result)
+        kept_until = hunk.end
+    return (*result, *old[kept_until:])
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES, LINES, WORK)
+def test_applying_the_hunks_to_old_gives_new(
+    old: list[str], new: list[str], work: int | None
+) -> None:
+    hunks = diff_hunks(tuple(old), tuple(new), max_work=work)
+    assert applied(tuple(old), hunks) == tuple(new)
+    # two hunks have a kept line between them, else they would be one
+    assert all(b.start > a.end and b.new_start > a.new_end for a, b in itertools.pairwise(hunks))
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES, st.data())
+def test_one_edit_gives_a_diff_no_larger_than_it(old: list[str], data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(old)))
+    end = data.draw(st.integers(start, len(old)))
+    inserted = data.draw(LINES)
+    new = (*old[:start], *inserted, *old[end:])
+    hunks = diff_hunks(tuple(old), new)
+    size = sum(hunk.end - hunk.start + len(hunk.lines) for hunk in hunks)
+    assert size <= end - start + len(inserted)
+    if start == end or not inserted:  # a pure insertion or deletion is one hunk of its size
+        assert len(hunks) == (start < end or bool(inserted))
+        assert size == end - start + len(inserted)
+
+
+def records(count: int, kind: str) -> tuple[str, ...]:
+    """A JSON-ish file of repeated records: every line but one per record occurs everywhere."""
+    record = ("{", f'    "kind": "{kind}",', '    "value": 1,', "},", "")
+    return record * (count // len(record))
+
+
+def diff_seconds(old: tuple[str, ...], new: tuple[str, ...]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        diff_hunks(old, new)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_diff_time_is_linear_in_the_lines_on_a_replace_all_of_repeated_records() -> None:
+    small = diff_seconds(records(1000, "a"), records(1000, "b"))
+    large = diff_seconds(records(8000, "a"), records(8000, "b"))
+    assert large / small < 16, f"8x the lines took {large / small:.1f}x the time"
+    # difflib took 0.9 s at 1,000 lines and 37 s at 3,500; past the work budget: one hunk
+    assert diff_hunks(records(8000, "a"), records(8000, "b")) == [
+        Hunk(1, 7997, 1, 7997, records(8000, "b")[1:-3])
+    ]
+
+
+# --- every byte-bounded cache holds no more than its cap, as tracemalloc measures it -----------
+
+CAP = 1_000_000
+
+
+def document(seed: int) -> str:
+    """600 short lines as in real code, a few with a non-ASCII comment (which makes a string
+    of the whole text 2 bytes a character), none shared with another document."""
+    return "\n".join(f"value_{seed}_{n} = f({n})" + "  # → ok" * (n % 10 == 0) for n in range(600))
+
+
+def fill_anchors() -> object:
+    store = AnchorStore(max_bytes=CAP)
+    for seed in range(40):
+        store.anchor(Snapshot(f"file:///w/{seed}.py", 0, document(seed)))
+    return store
+
+
+def fill_typed_through() -> object:
+    cache = TypedThrough(max_bytes=CAP)
+    for seed in range(40):
+        before, after = document(seed), document(-seed)  # the cursor in a 1,200-line file
+        cache.remember(f"file:///w/{seed}.py", before, after, ["x", "y = 2"])
+    return cache
+
+
+def fill_redacted() -> object:
+    documents = RedactedDocuments(max_bytes=CAP)
+
+    async def fill() -> None:
+        for seed in range(40):
+            await documents.attach(Snapshot(f"file:///w/{seed}.py", 0, document(seed)))
+
+    asyncio.run(fill())
+    return documents
+
+
+def fill_reviews() -> object:
+    memory = ReviewMemory(max_bytes=CAP)
+    for seed in range(40):
+        lines = tuple(document(seed).split("\n"))
+        findings = [
+            ReviewFinding(Span(Position(n, 0), Position(n, 5)), "error", "bug", f"bad {seed} {n}")
+            for n in range(0, len(lines), 10)
+        ]
+        memory.remember(f"file:///w/{seed}.py", lines, findings)
+    return memory
+
+
+@pytest.mark.parametrize(
+    "fill",
+    [fill_anchors, fill_typed_through, fill_redacted, fill_reviews],
+    ids=["AnchorStore", "TypedThrough", "RedactedDocuments", "ReviewMemory"],
+)
+def test_a_cache_filled_past_its_cap_holds_about_the_cap(fill: Callable[[], object]) -> None:
+    fill()  # once untraced: module state built on first use is not the cache's
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        cache = fill()  # about 4 MB passes through it
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache is not None
+    assert 0.5 * CAP < held < 1.5 * CAP, f"holds {held:,} bytes for a cap of {CAP:,}"

@@ -465,7 +465,8 @@ def test_snapshot_head(budget: int, head: int) -> None:
 def test_snapshot_region_stays_while_the_cursor_is_well_inside(
     cursor_line: int, region: tuple[int, int]
 ) -> None:
-    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)  # blocks of 64
+    # blocks of 64
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
     assert snapshot_region(anchor, cursor_line, 2560, previous=(128, 384)) == region
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codex_lsp.engine.assistant import Assistant
 from codex_lsp.engine.cache import diff_hunks
@@ -183,3 +187,71 @@ async def test_a_file_too_long_for_one_prompt_is_reviewed_in_parts() -> None:
     assert all("too many to review at once" in prompt for prompt in prompts)
     # every part gets the same answer: each finding is taken from the part that shows its line
     assert found == [1, 298]
+
+
+# --- findings between reviews, for any edit (hypothesis) ---------------------------------------
+
+
+@dataclass
+class Edit:
+    """Old and new lines, and where each old line went (None: deleted or replaced)."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    moved_to: list[int | None]
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> Edit:
+    """A file of distinct lines with lines kept, deleted, replaced and inserted anywhere."""
+    old = tuple(f"line_{n} = {n}" for n in range(draw(st.integers(0, 30))))
+    new: list[str] = []
+    moved_to: list[int | None] = []
+    for line in old:
+        new += [f"inserted_{len(new)}"] * draw(st.integers(0, 2))
+        fate = draw(st.sampled_from(["kept", "kept", "kept", "deleted", "replaced"]))
+        moved_to.append(len(new) if fate == "kept" else None)
+        new += [line] if fate == "kept" else [f"replaced_{len(new)}"] * (fate == "replaced")
+    new += [f"inserted_{len(new)}"] * draw(st.integers(0, 2))
+    return Edit(old, tuple(new), moved_to)
+
+
+def spanning(first: int, last: int) -> ReviewFinding:
+    return ReviewFinding(Span(Position(first, 2), Position(last, 5)), "error", "bug", "wrong")
+
+
+@settings(max_examples=500, deadline=None)
+@given(edits(), st.data())
+def test_a_finding_moves_with_its_lines_or_goes_with_them(edit: Edit, data: st.DataObject) -> None:
+    last_line = len(edit.old) - 1
+    firsts = sorted(data.draw(st.lists(st.integers(0, last_line), max_size=6))) if edit.old else []
+    findings = [spanning(n, min(n + data.draw(st.integers(0, 2)), last_line)) for n in firsts]
+    expected = []
+    for finding in findings:
+        first, last = finding.span.start.line, finding.span.end.line
+        to, start = edit.moved_to[first : last + 1], edit.moved_to[first]
+        # it stands when each of its lines was kept and nothing was inserted among them
+        if start is not None and to == list(range(start, start + len(to))):
+            expected.append(spanning(start, start + last - first))
+    assert standing(Reviewed(edit.old, tuple(findings)), edit.new) == tuple(expected)
+
+
+REPEATED = st.lists(st.sampled_from(["", "}", "x = 1", "return x", "y = 2"]), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(REPEATED, REPEATED, st.data())
+def test_with_repeated_lines_a_finding_stands_only_on_a_line_with_its_text(
+    old: list[str], new: list[str], data: st.DataObject
+) -> None:
+    lines = sorted(data.draw(st.sets(st.integers(0, len(old) - 1)))) if old else []
+    previous = Reviewed(tuple(old), tuple(at_line(line, f"at {line}") for line in lines))
+    carried = standing(previous, tuple(new))
+    was = [int(finding.message.removeprefix("at ")) for finding in carried]
+    now = [finding.span.start.line for finding in carried]
+    assert [new[line] for line in now] == [old[line] for line in was]
+    assert was == sorted(set(was)) and now == sorted(set(now))  # in order, none merged
+    assert standing(previous, tuple(old)) == previous.findings  # no change: all stand
+    plan = plan_review(previous, tuple(new), BUDGET)
+    if not plan.whole_file:  # what the review does not read again stands
+        assert plan.carried == tuple(f for f in carried if not plan.covers(f))

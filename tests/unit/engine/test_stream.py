@@ -1,13 +1,21 @@
 """The incremental parser: when each item comes out, what is dropped, and what survives damage.
 
 Documents are fed in 1- and 7-character chunks; each emitted item is recorded with the text fed so
-far, so a row says exactly WHEN the item appeared.
+far, so a row says exactly WHEN the item appeared. Then hypothesis feeds any valid answer in any
+split, cut anywhere or damaged, and a timing ratio checks that parsing stays linear.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import time
+from dataclasses import dataclass
+
 import pytest
-from pydantic import BaseModel
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict
 
 from codex_lsp.engine.schemas import Finding, Suggestion
 from codex_lsp.engine.stream import ItemStream, ParseReport
@@ -321,3 +329,170 @@ def test_text_is_everything_fed() -> None:
     stream.feed('{"sugg')
     stream.feed('estions": []}')
     assert stream.text == '{"suggestions": []}'
+
+
+# --- any valid answer, any split, any cut (hypothesis) -----------------------------------------
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    count: int
+    tags: list[str]
+
+
+# Any character but a lone surrogate (not text; jiter rejects it, and its item is dropped).
+TRICKY = st.characters(exclude_categories=["Cs"]) | st.sampled_from(
+    [*'{}[]",:\\/ \n\t', "\U0001f600"]
+)
+STRINGS = st.text(TRICKY, max_size=12)
+ITEMS = st.builds(Item, text=STRINGS, count=st.integers(), tags=st.lists(STRINGS, max_size=3))
+SPACE = st.text(" \t\n\r", max_size=3)
+OTHER = st.recursive(  # another member of the answer, with brackets and an "items" key inside
+    st.none() | st.booleans() | st.integers() | STRINGS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["items", "note", "]}"]) | STRINGS, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+WRAPPERS = [("", ""), ("\n", "\n"), ("Here you go:\n```json\n", "\n```\n")]
+
+
+@dataclass
+class Answer:
+    text: str
+    items: list[Item]
+    ends: list[int]  # where each element's text ends
+    finals: list[int]  # the character that makes each element final: the next one's or `]`
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Answer:
+    """`{"items": [...]}` as some model might write it: json.dumps with any indent, separators
+    and ASCII escaping, JSON whitespace between tokens, another member before or after."""
+    items = draw(st.lists(ITEMS, max_size=6))
+    lead, trail = draw(st.sampled_from(WRAPPERS))
+    text = lead + "{" + draw(SPACE)
+    if draw(st.booleans()):
+        text += f'"note"{draw(SPACE)}:{draw(SPACE)}{dump(draw, draw(OTHER))}{draw(SPACE)},'
+    text += f'{draw(SPACE)}"items"{draw(SPACE)}:{draw(SPACE)}[{draw(SPACE)}'
+    ends, finals = [], []
+    for index, item in enumerate(items):
+        if index:
+            text += "," + draw(SPACE)
+            finals.append(len(text))
+        text += dump(draw, item.model_dump())
+        ends.append(len(text))
+        text += draw(SPACE)
+    finals.append(len(text))
+    text += "]" + draw(SPACE)
+    if draw(st.booleans()):
+        text += f',{draw(SPACE)}"note"{draw(SPACE)}:{draw(SPACE)}{dump(draw, draw(OTHER))}'
+    return Answer(text + draw(SPACE) + "}" + trail, items, ends, finals[: len(items)])
+
+
+def dump(draw: st.DrawFn, value: object) -> str:
+    return json.dumps(
+        value,
+        ensure_ascii=draw(st.booleans()),
+        indent=draw(st.sampled_from([None, 0, 2, "\t"])),
+        separators=draw(st.sampled_from([None, (",", ":"), (" , ", " : ")])),
+    )
+
+
+def split(data: st.DataObject, text: str) -> list[str]:
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=12)))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers(), st.data())
+def test_any_split_of_a_valid_answer_yields_every_item_in_order_once_final(
+    answer: Answer, data: st.DataObject
+) -> None:
+    stream = ItemStream(Item, "items")
+    seen: list[Item] = []
+    fed = 0
+    for delta in split(data, answer.text):
+        seen += stream.feed(delta)
+        fed += len(delta)
+        # out once the next element starts (or the array closes), never before it closed
+        assert sum(final < fed for final in answer.finals) <= len(seen)
+        assert len(seen) <= sum(end <= fed for end in answer.ends)
+    assert [*seen, *stream.finish()] == answer.items
+    assert stream.report == ParseReport()
+    assert stream.text == answer.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers(), st.data())
+def test_any_cut_of_a_valid_answer_yields_the_items_that_closed_before_it(
+    answer: Answer, data: st.DataObject
+) -> None:
+    cut = data.draw(st.integers(0, len(answer.text)))
+    stream = ItemStream(Item, "items")
+    seen = [item for delta in split(data, answer.text[:cut]) for item in stream.feed(delta)]
+    closed = sum(end <= cut for end in answer.ends)
+    assert [*seen, *stream.finish()] == answer.items[:closed]
+    assert stream.report.invalid_items == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(answers(), st.data())
+def test_damaged_answers_never_raise_and_do_not_depend_on_the_split(
+    answer: Answer, data: st.DataObject
+) -> None:
+    text = answer.text
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        size = data.draw(st.integers(0, 3))
+        text = (
+            text[:at]
+            + data.draw(st.text(st.sampled_from([*'{}[]",:\\5 ', "\ud800"]), max_size=2))
+            + text[at + size :]
+        )
+    whole = ItemStream(Item, "items")
+    in_one = [*whole.feed(text), *whole.finish()]
+    pieces = ItemStream(Item, "items")
+    in_pieces = [item for delta in split(data, text) for item in pieces.feed(delta)]
+    assert [*in_pieces, *pieces.finish()] == in_one
+    assert pieces.report == whole.report
+
+
+# --- linear time -------------------------------------------------------------------------------
+
+
+def findings_answer(count: int) -> str:
+    body = [
+        {
+            "line": n,
+            "snippet": f"value_{n} = f({n})",
+            "severity": "warning",
+            "code": "risky",
+            "message": "May raise on empty input: check first. " * 3,
+        }
+        for n in range(count)
+    ]
+    return json.dumps({"findings": body}, indent=2)
+
+
+def parse_seconds(document: str) -> float:
+    """The fastest of three runs, fed in 4-character deltas as a model streams tokens."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        stream = ItemStream(Finding, "findings")
+        for start in range(0, len(document), 4):
+            stream.feed(document[start : start + 4])
+        stream.finish()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_parsing_time_is_linear_in_the_answer_length() -> None:
+    small, large = findings_answer(50), findings_answer(400)  # about 13 KB and 104 KB
+    ratio = parse_seconds(large) / parse_seconds(small)
+    assert ratio < 16, f"8x the answer took {ratio:.1f}x the time"  # quadratic: about 64x

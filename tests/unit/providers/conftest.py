@@ -29,6 +29,8 @@ class Backend:
     status: int = 200
     body: str = ""
     content_type: str = "text/event-stream"
+    headers: dict[str, str] = field(default_factory=dict)
+    cut: Exception | None = None  # raised after the body, as the transport does mid-stream
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def answer_json(self, status: int, payload: dict[str, Any]) -> None:
@@ -38,9 +40,14 @@ class Backend:
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         sent = json.loads(request.content) if request.content else {}
         self.requests.append((f"{request.method} {request.url.path}", sent))
-        return httpx2.Response(
-            self.status, headers={"content-type": self.content_type}, text=self.body
-        )
+        headers = {"content-type": self.content_type, **self.headers}
+        if self.cut is None:
+            return httpx2.Response(self.status, headers=headers, text=self.body)
+        return httpx2.Response(self.status, headers=headers, content=self._cut_body(self.cut))
+
+    async def _cut_body(self, cut: Exception) -> AsyncIterator[bytes]:
+        yield self.body.encode()
+        raise cut
 
 
 @pytest.fixture

@@ -132,6 +132,19 @@ async def test_stream_yields_content_then_the_usage_chunk(backend: Backend) -> N
     ]
 
 
+async def test_an_error_chunk_mid_stream_is_a_retryable_error(backend: Backend) -> None:
+    backend.body = sse(
+        [chat_chunk('{"suggestions": '), {"error": {"message": "Overloaded", "code": 500}}],
+        named=False,
+    )
+    with pytest.raises(ProviderError) as raised:
+        await events_from(backend)
+    assert (str(raised.value), raised.value.retryable) == (
+        "The model stream failed: Overloaded",
+        True,
+    )
+
+
 @pytest.mark.parametrize(
     ("status", "payload", "expected_type", "message"),
     [

@@ -1,15 +1,24 @@
-"""map_sdk_error on openai exceptions built as the SDK builds them from real HTTP answers."""
+"""map_sdk_error on openai exceptions built as the SDK builds them from real HTTP answers, and
+the pause a retry-after header asks for."""
 
 from __future__ import annotations
 
+import email.utils
+import json
+import time
 from typing import Any
 
 import httpx2
 import openai
 import pytest
 
-from codex_lsp.providers.base import AuthenticationError, ModelNotFoundError, ProviderError
-from codex_lsp.providers.errors import map_sdk_error
+from codex_lsp.providers.base import (
+    AuthenticationError,
+    ModelNotFoundError,
+    ProviderError,
+    RateLimitError,
+)
+from codex_lsp.providers.errors import map_sdk_error, retry_after_s
 
 BASE = "https://api.openai.com/v1/"
 REQUEST = httpx2.Request("POST", BASE + "responses")
@@ -151,7 +160,7 @@ MODEL_NOT_FOUND = openai_error(
             status_error(
                 openai.RateLimitError, 429, openai_error("Rate limit reached.", "rate_limit")
             ),
-            (ProviderError, f"Rate limited by {BASE} (429); try again shortly.", True),
+            (RateLimitError, f"Rate limited by {BASE} (429).", True),
         ),
         (
             status_error(
@@ -175,6 +184,28 @@ MODEL_NOT_FOUND = openai_error(
             openai.APIConnectionError(request=REQUEST),
             (ProviderError, f"Lost the connection to {BASE}: Connection error.", True),
         ),
+        (
+            openai.APIError(
+                "Overloaded.", REQUEST, body={"code": "server_error", "message": "Overloaded."}
+            ),
+            (ProviderError, "The model stream failed: Overloaded.", True),
+        ),
+        (
+            openai.APIError("Slow down.", REQUEST, body={"code": "rate_limit_exceeded"}),
+            (RateLimitError, "The model stream failed: Slow down.", True),
+        ),
+        (
+            openai.APIError("Bad prompt.", REQUEST, body={"code": "invalid_prompt"}),
+            (ProviderError, "The model stream failed: Bad prompt.", False),
+        ),
+        (
+            json.JSONDecodeError("Expecting value", "{oops", 1),
+            (
+                ProviderError,
+                f"{BASE} sent a broken stream: Expecting value: line 1 column 2 (char 1)",
+                True,
+            ),
+        ),
         (ValueError("boom"), (ProviderError, "Model call failed: boom", False)),
     ],
     ids=[
@@ -192,6 +223,10 @@ MODEL_NOT_FOUND = openai_error(
         "non-json-503",
         "timeout",
         "connection",
+        "error-chunk-in-a-chat-stream",
+        "rate-limit-chunk-in-a-chat-stream",
+        "request-fault-chunk-in-a-chat-stream",
+        "event-not-json",
         "not-an-sdk-error",
     ],
 )
@@ -219,3 +254,45 @@ def test_unsupported_parameter_is_not_a_missing_model() -> None:
         ),
     )
     assert type(map_sdk_error(error, "olmo-2-7b", BASE)) is ProviderError
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, None),
+        ({"retry-after-ms": "1500", "retry-after": "2"}, 1.5),
+        ({"retry-after": "12"}, 12.0),
+        ({"retry-after": "0.25"}, 0.25),
+        ({"retry-after-ms": "soon", "retry-after": "3"}, 3.0),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "-5"}, 0.0),
+        ({"retry-after": "inf"}, None),
+    ],
+    ids=["none", "ms-first", "seconds", "fraction", "bad-ms", "not-a-number", "negative", "inf"],
+)
+def test_retry_after_s(headers: dict[str, str], expected: float | None) -> None:
+    assert retry_after_s(httpx2.Headers(headers)) == expected
+
+
+def test_retry_after_as_an_http_date() -> None:
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert retry_after_s(httpx2.Headers({"retry-after": when})) == pytest.approx(30, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("cls", "status", "expected"),
+    [
+        (openai.RateLimitError, 429, (RateLimitError, True, 0.8)),
+        (openai.InternalServerError, 503, (ProviderError, True, 0.8)),
+        (openai.BadRequestError, 400, (ProviderError, False, None)),
+    ],
+    ids=["429", "503", "400-has-no-pause"],
+)
+def test_the_pause_an_error_asks_for_is_kept(
+    cls: type[openai.APIStatusError], status: int, expected: tuple[type[Exception], bool, float]
+) -> None:
+    response = httpx2.Response(
+        status, json=openai_error("Wait.", None), headers={"retry-after-ms": "800"}, request=REQUEST
+    )
+    mapped = map_sdk_error(cls("Wait.", response=response, body=None), "gpt-x", BASE)
+    assert (type(mapped), mapped.retryable, mapped.retry_after_s) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import httpx2
 import pytest
 from openai.types.responses.response_usage import (
     InputTokensDetails,
@@ -20,6 +21,7 @@ from codex_lsp.providers.base import (
     PromptPart,
     ProviderConfig,
     ProviderError,
+    RateLimitError,
     TextDelta,
     Usage,
 )
@@ -246,7 +248,7 @@ async def test_stream_yields_deltas_then_usage_and_sends_build_params(backend: B
 
 
 @pytest.mark.parametrize(
-    ("event", "message"),
+    ("event", "expected"),
     [
         (
             {
@@ -258,7 +260,7 @@ async def test_stream_yields_deltas_then_usage_and_sends_build_params(backend: B
                     "error": {"code": "server_error", "message": "The server had an error."},
                 },
             },
-            "The model stream failed: The server had an error.",
+            (ProviderError, "The model stream failed: The server had an error.", True),
         ),
         (
             {
@@ -270,22 +272,91 @@ async def test_stream_yields_deltas_then_usage_and_sends_build_params(backend: B
                     "incomplete_details": {"reason": "max_output_tokens"},
                 },
             },
-            "The model stopped early: max_output_tokens",
+            (ProviderError, "The model stopped early: max_output_tokens", False),
         ),
         (
             {"type": "error", "sequence_number": 2, "code": "x", "message": "Overloaded."},
-            "The model stream failed: Overloaded.",
+            (ProviderError, "The model stream failed: Overloaded.", True),
+        ),
+        (
+            {
+                "type": "error",
+                "sequence_number": 2,
+                "code": "rate_limit_exceeded",
+                "message": "Slow down.",
+            },
+            (RateLimitError, "The model stream failed: Slow down.", True),
+        ),
+        (
+            {
+                "type": "response.failed",
+                "sequence_number": 2,
+                "response": {
+                    "id": "resp_1",
+                    "status": "failed",
+                    "error": {"code": "invalid_prompt", "message": "Flagged."},
+                },
+            },
+            (ProviderError, "The model stream failed: Flagged.", False),
         ),
     ],
-    ids=["failed", "incomplete", "error-event"],
+    ids=["failed", "incomplete", "error-event", "rate-limit-event", "failed-by-the-prompt"],
 )
 async def test_failure_events_become_provider_errors(
-    backend: Backend, event: dict[str, Any], message: str
+    backend: Backend, event: dict[str, Any], expected: tuple[type[ProviderError], str, bool]
 ) -> None:
+    """Retryable: the backend's fault, which counts toward ModelCaller's breaker."""
     backend.body = sse([delta('{"suggestions": [', 1), event])
     with pytest.raises(ProviderError) as raised:
         await events_from(backend)
-    assert (type(raised.value), str(raised.value)) == (ProviderError, message)
+    assert (type(raised.value), str(raised.value), raised.value.retryable) == expected
+
+
+@pytest.mark.parametrize(
+    ("cut", "message"),
+    [
+        (
+            httpx2.ReadTimeout("timed out"),
+            "The model at http://fake/v1/ stopped answering (timeout).",
+        ),
+        (
+            httpx2.RemoteProtocolError("peer closed connection"),
+            "Lost the connection to http://fake/v1/: Connection error.",
+        ),
+    ],
+    ids=["stalled-past-the-read-timeout", "dropped"],
+)
+async def test_a_stream_cut_short_is_a_retryable_error_after_what_arrived(
+    backend: Backend, cut: Exception, message: str
+) -> None:
+    backend.body = sse([delta('{"suggestions": [', 1)])
+    backend.cut = cut
+    provider = ResponsesProvider(ProviderConfig(api_key="sk-test", base_url="http://fake/v1"))
+    received: list[Any] = []
+    with pytest.raises(ProviderError) as raised:
+        async for event in provider.stream(REQUEST, "gpt-5.6-luna"):
+            received.append(event)
+    await provider.aclose()
+    assert received == [TextDelta('{"suggestions": [')]
+    assert (str(raised.value), raised.value.retryable) == (message, True)
+
+
+async def test_an_event_that_is_not_json_is_a_retryable_error(backend: Backend) -> None:
+    backend.body = "event: response.output_text.delta\ndata: {oops\n\n"
+    with pytest.raises(ProviderError) as raised:
+        await events_from(backend)
+    assert str(raised.value).startswith("http://fake/v1/ sent a broken stream: ")
+    assert raised.value.retryable
+
+
+async def test_the_sdk_does_not_retry_and_the_pause_asked_for_is_kept(backend: Backend) -> None:
+    backend.answer_json(429, {"error": {"message": "Slow down.", "code": "rate_limit_exceeded"}})
+    backend.headers = {"retry-after-ms": "1500"}
+    provider = ResponsesProvider(ProviderConfig(api_key="sk-test", base_url="http://fake/v1"))
+    with pytest.raises(RateLimitError) as raised:
+        _ = [event async for event in provider.stream(REQUEST, "gpt-5.6-luna")]
+    await provider.aclose()
+    assert (raised.value.retry_after_s, len(backend.requests)) == (1.5, 1)
 
 
 @pytest.mark.parametrize(
