@@ -21,15 +21,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from codex_lsp.backend import NoBackend, build_backend
 from codex_lsp.engine.assistant import Assistant, fix_region
-from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
+from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.engine.usage import Ledger, daily_spend
 from codex_lsp.files import LineEdit, apply_line_edits, line_texts, relocate, replace_file
-from codex_lsp.providers.base import Provider
-from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
 
 LANGUAGES = {
@@ -206,7 +205,7 @@ async def review_file(
     except (OSError, UnicodeDecodeError) as error:
         return FileResult(path, [], f"{path}: cannot read: {error}")
     findings: list[ReviewFinding] = []
-    async with aclosing(assistant.review(snapshot, [])) as stream:
+    async with aclosing(assistant.review(snapshot, [], explicit=True)) as stream:
         async for finding in stream:
             findings.append(finding)
             if stream_text:
@@ -294,37 +293,28 @@ def _confirm(question: str) -> bool:
 
 async def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     settings = _settings(args)
-    env = Environment.from_os()
+    ledger = Ledger(daily=daily_spend())  # the servers' daily budget sees what check spends
     try:
-        choice = choose_backend(settings, env)
+        backend = build_backend(
+            settings,
+            Environment.from_os(),
+            notify=lambda _key, _level, text: print(text, file=sys.stderr),
+            ledger=ledger,
+            on_notice=lambda text: print(text, file=sys.stderr),
+        )
     except NoBackend as error:
         print(error, file=sys.stderr)
         return 2
-    provider = build_provider(
-        choice, settings, env, on_notice=lambda text: print(text, file=sys.stderr)
-    )
     try:
-        return await _check_all(args, settings, choice.models, provider, out)
+        return await _check_all(args, settings, backend.assistant, out)
     finally:
-        await provider.aclose()
+        await backend.retire()
 
 
 async def _check_all(
-    args: argparse.Namespace,
-    settings: Settings,
-    models: list[str],
-    provider: Provider,
-    out: TextIO,
+    args: argparse.Namespace, settings: Settings, assistant: Assistant, out: TextIO
 ) -> int:
-    ledger = Ledger(daily=daily_spend())  # the servers' daily budget sees what check spends
-    caller = ModelCaller(
-        provider,
-        models,
-        ledger=ledger,
-        prices=settings.prices,
-        notify=lambda _key, _level, text: print(text, file=sys.stderr),
-    )
-    assistant = Assistant(caller, settings)
+    ledger = assistant.caller.ledger
     budget = Budget(ledger, settings.budget_usd_per_day)
     try:
         results = await _review_all(

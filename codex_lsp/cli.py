@@ -14,7 +14,7 @@ from typing import TextIO
 
 from codex_lsp import __version__
 from codex_lsp.logs import configure_logging
-from codex_lsp.tcp import is_loopback, serve_tcp
+from codex_lsp.transport import is_loopback, serve_stdio, serve_tcp
 from codex_lsp.trust import TrustStore, consent_value, describe
 
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if address:
         serve_tcp(server, *address)
     else:
-        server.start_io()
+        serve_stdio(server)
     return 0
 
 

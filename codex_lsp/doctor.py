@@ -6,8 +6,8 @@ import json
 from typing import TextIO
 
 from codex_lsp import __version__
+from codex_lsp.backend import NoBackend, build_backend
 from codex_lsp.providers.base import ModelNotFoundError, ProviderError
-from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
 from codex_lsp.trust import TrustStore, describe, display_url
 
@@ -25,15 +25,15 @@ async def run_doctor(out: TextIO) -> int:
         out.write(problem.describe() + "\n")
     out.write("settings: " + json.dumps(settings.model_dump(by_alias=True), indent=2) + "\n")
     try:
-        choice = choose_backend(settings, env)
+        backend = build_backend(settings, env, notify=lambda _key, _level, text: None)
     except NoBackend as error:
         out.write(f"backend: none\n{error}\n")
         return 1
+    choice, provider = backend.choice, backend.provider
     out.write(f"backend: {choice.kind} ({choice.reason})\n")
     out.write(f"models: {', '.join(choice.models)}\n")
     if choice.kind == "local":
         out.write(_local_models(settings))
-    provider = build_provider(choice, settings, env)
     try:
         for model in choice.models:
             try:
@@ -49,7 +49,7 @@ async def run_doctor(out: TextIO) -> int:
         out.write("no configured model is available: set codexLsp.model or fallbackModels\n")
         return 1
     finally:
-        await provider.aclose()
+        await backend.retire()
 
 
 def _local_models(settings: Settings) -> str:

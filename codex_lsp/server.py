@@ -1,4 +1,5 @@
-"""The pygls server: its shared state (settings, backend, notices) and the wiring of features."""
+"""The pygls server: shared state (settings, backend, documents, messages) and the wiring that
+fans the document lifecycle out to the features. Requests travel `requests.DocumentRoute`."""
 
 from __future__ import annotations
 
@@ -6,74 +7,52 @@ import asyncio
 import contextlib
 import logging
 import math
-import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator
+from typing import Any
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 
 from codex_lsp import __version__
+from codex_lsp.backend import Backend, NoBackend, build_backend
+from codex_lsp.consent import Consent
 from codex_lsp.engine.assistant import Assistant
-from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.engine.tokens import warm_up as warm_up_tokenizer
 from codex_lsp.engine.usage import CallRecord, Ledger, daily_spend
+from codex_lsp.features.base import Feature
 from codex_lsp.notices import Notices
-from codex_lsp.providers.base import Provider
-from codex_lsp.providers.select import NoBackend, build_provider, choose_backend
-from codex_lsp.settings import (
-    Environment,
-    Settings,
-    SettingsLayers,
-    SettingsProblem,
-    env_layer,
-)
+from codex_lsp.protocol import CodexProtocol
+from codex_lsp.settings import Environment, Settings, SettingsLayers, SettingsProblem, env_layer
 from codex_lsp.tasks import TaskOwner
-from codex_lsp.trust import OPENAI_API_URL, TrustStore, consent_value, describe, origin
-
-if TYPE_CHECKING:
-    from codex_lsp.features.diagnostics import Reviews
+from codex_lsp.trust import TrustStore
 
 log = logging.getLogger(__name__)
 
 USAGE_NOTIFICATION = "codexLsp/usage"
 MAX_WORKSPACE_FILES = 8
+MAX_WORKSPACE_FILE_CHARS = 200_000  # larger files never fit the workspace share of a prompt
+MAX_DOCUMENT_CHARS = 2_000_000  # larger documents are not sent to a model at all
 SETTINGS_WAIT_S = 3.0
-ALLOW = "Allow"
-CONSENT_QUESTIONS = {
-    "baseUrl": "codex-lsp: settings from this workspace or editor ask to send your code to "
-    "{value} (codexLsp.baseUrl). Your OPENAI_API_KEY is never sent there. Allow this host?",
-    "localModelPath": "codex-lsp: settings from this workspace or editor ask to run the model "
-    "file {value} (codexLsp.localModelPath) in llama.cpp on this machine. Allow this file?",
-}
-NOT_ALLOWED = (
-    "codex-lsp: not using {value} from codexLsp.{key}: a setting from a workspace or editor "
-    "needs your consent first. To allow it: `codex-lsp trust allow {value}`, or set it in the "
-    "environment you start the editor from ({env}). Until then the settings from your "
-    "environment apply."
-)
-CONSENT_ENV = {"baseUrl": "OPENAI_BASE_URL", "localModelPath": "CODEX_LSP_LOCAL_MODEL_PATH"}
 
 
 class CodexServer(LanguageServer):
     def __init__(self, environ: Environment | None = None) -> None:
-        super().__init__("codex-lsp", __version__)
+        super().__init__("codex-lsp", __version__, protocol_cls=CodexProtocol)
         self.env = environ or Environment.from_os()
         self.notices = Notices(self._show_message)
         self.trust = TrustStore()
-        self.layers = SettingsLayers(trusted=self._trusted)
-        self._asked: set[tuple[str, str]] = set()
-        self._initialized = False
+        self.consent = Consent(self)
+        self.layers = SettingsLayers(trusted=self.consent.trusted)
         self.ledger = Ledger(daily=daily_spend())
         self.tasks = TaskOwner()
-        self._assistant: Assistant | None = None
-        self._provider: Provider | None = None
+        self.features: list[Feature] = []
+        self._backend: Backend | None = None
         self._backend_key: tuple[Any, ...] | None = None
         self._settings_ready = asyncio.Event()
-        self._last_change: dict[str, float] = {}
-        self.reviews: Reviews  # set by features/diagnostics.register
         self.update_settings(env_layer(), layer="env")
 
     # --- settings -------------------------------------------------------------------------
@@ -83,61 +62,25 @@ class CodexServer(LanguageServer):
 
     def update_settings(self, payload: Any, layer: str = "workspace") -> list[SettingsProblem]:
         """Replace one layer (env, init or workspace) and say once what was invalid in it."""
-        problems = self.layers.set(layer, payload)
+        return self.settings_changed(self.layers.set(layer, payload))
+
+    def settings_changed(self, problems: list[SettingsProblem]) -> list[SettingsProblem]:
         for problem in problems:
             self.notices.notify(
-                f"setting:{problem.key}:{problem.value!r}",
+                f"setting:{problem.key}:{problem.value!r}"[:200],
                 "error",
                 problem.describe() + " Keeping the previous value.",
             )
-        if self._assistant is not None:
-            self._assistant.settings = self.settings
-        self.ask_consent()
+        if self._backend is not None:
+            self._backend.assistant.settings = self.settings
+        self.notices.forget("no-backend")
+        self.consent.ask_pending()
         return problems
 
-    # --- consent --------------------------------------------------------------------------
-    def _trusted(self, key: str, value: str) -> bool:
-        """The user chose it: OpenAI's API or the environment's base URL, or allowed before."""
-        if key == "baseUrl":
-            user_hosts = {origin(OPENAI_API_URL)}
-            if self.env.base_url:
-                user_hosts.add(origin(self.env.base_url))
-            if origin(value) in user_hosts:
-                return True
-        return self.trust.allows(key, value)
-
-    def client_initialized(self) -> None:
-        self._initialized = True
-        self.ask_consent()
-
-    def ask_consent(self) -> None:
-        """Ask once per session about each pending value (not before `initialized`: a server
-        must not send requests before the client is ready)."""
-        if not self._initialized:
-            return
-        for key, value in self.layers.pending.items():
-            wanted = (key, consent_value(key, value))
-            if wanted not in self._asked:
-                self._asked.add(wanted)
-                self.tasks.spawn("consent", f"{key}={wanted[1]}", self._consent(key, value))
-
-    async def _consent(self, key: str, value: str) -> None:
-        shown = describe(key, consent_value(key, value))
-        if await self._ask(CONSENT_QUESTIONS[key].format(value=shown), ALLOW):
-            self.trust.allow(key, value)
-            log.info("the user allowed codexLsp.%s = %s", key, shown)
-            self.layers.refresh()
-            self.notices.forget("no-backend")
-            if self._assistant is not None:
-                self._assistant.settings = self.settings
-            return
-        text = NOT_ALLOWED.format(key=key, value=shown, env=CONSENT_ENV[key])
-        self.notices.notify(f"consent:{key}:{shown}", "info", text)
-
-    # --- backend --------------------------------------------------------------------------
     def settings_loaded(self) -> None:
         self._settings_ready.set()
 
+    # --- backend --------------------------------------------------------------------------
     async def assistant(self) -> Assistant | None:
         """The assistant for the current settings, rebuilt when backend settings change.
 
@@ -150,49 +93,51 @@ class CodexServer(LanguageServer):
                     await self._settings_ready.wait()
         return self.current_assistant()
 
+    @contextlib.asynccontextmanager
+    async def using_assistant(self) -> AsyncIterator[Assistant | None]:
+        """The assistant, kept open while the block runs even if settings replace it."""
+        if await self.assistant() is None or self._backend is None:
+            yield None
+            return
+        async with self._backend.in_use() as assistant:
+            yield assistant
+
     def current_assistant(self) -> Assistant | None:
+        settings = self.settings
         key = (
-            self.settings.backend,
-            self.settings.model,
-            tuple(self.settings.fallback_models),
-            self.settings.base_url,
-            self.settings.request_timeout_s,
-            self.settings.local_model,
-            self.settings.local_review_model,
-            self.settings.local_model_path,
+            settings.backend,
+            settings.model,
+            tuple(settings.fallback_models),
+            settings.base_url,
+            settings.request_timeout_s,
+            settings.local_model,
+            settings.local_review_model,
+            settings.local_model_path,
         )
         if key != self._backend_key:
             self._backend_key = key
-            self._assistant = self._build_assistant()
-        return self._assistant
+            self._replace_backend()
+        return self._backend.assistant if self._backend is not None else None
 
-    def _build_assistant(self) -> Assistant | None:
-        old = self._provider
-        if old is not None:
-            self.tasks.spawn("close-provider", "", old.aclose())
+    def _replace_backend(self) -> None:
+        if self._backend is not None:
+            self.tasks.spawn("retire-backend", str(id(self._backend)), self._backend.retire())
         try:
-            choice = choose_backend(self.settings, self.env)
+            self._backend = build_backend(
+                self.settings,
+                self.env,
+                notify=self.notices.notify,
+                ledger=self.ledger,
+                on_usage=self._send_usage,
+                on_notice=lambda text: self.notices.notify(f"local:{text}", "warning", text),
+            )
         except NoBackend as error:
             self.notices.notify("no-backend", "error", str(error))
-            self._provider = None
-            return None
+            self._backend = None
+            return
+        choice = self._backend.choice
         log.info("backend %s (%s), models %s", choice.kind, choice.reason, choice.models)
         self.notices.forget("missing:")
-        self._provider = build_provider(
-            choice,
-            self.settings,
-            self.env,
-            on_notice=lambda text: self.notices.notify(f"local:{text}", "warning", text),
-        )
-        caller = ModelCaller(
-            self._provider,
-            choice.models,
-            notify=self.notices.notify,
-            ledger=self.ledger,
-            prices=self.settings.prices,
-            on_usage=self._send_usage,
-        )
-        return Assistant(caller, self.settings)
 
     async def within_budget(self, explicit: bool) -> bool:
         """False once `budgetUsdPerDay` is spent: automatic calls stop, explicit ones ask."""
@@ -210,11 +155,11 @@ class CodexServer(LanguageServer):
                 "codexLsp.budgetUsdPerDay to resume now.",
             )
             return False
-        return await self._ask(text + " Run this request anyway?", "Run anyway")
+        return await self.ask(text + " Run this request anyway?", "Run anyway")
 
-    async def _ask(self, question: str, yes: str) -> bool:
-        window = self.client_capabilities.window
-        if not (window and window.show_message):
+    async def ask(self, question: str, yes: str) -> bool:
+        """The user's answer to a yes/Cancel question; no when the client cannot ask."""
+        if get_capability(self.client_capabilities, "window.show_message") is None:
             return False
         try:
             answer = await self.window_show_message_request_async(
@@ -231,9 +176,9 @@ class CodexServer(LanguageServer):
 
     async def close_backend(self) -> None:
         await self.tasks.cancel_all()
-        if self._provider is not None:
-            await self._provider.aclose()
-            self._provider = None
+        if self._backend is not None:
+            await self._backend.retire()
+            self._backend = None
 
     # --- documents ------------------------------------------------------------------------
     @property
@@ -241,24 +186,23 @@ class CodexServer(LanguageServer):
         return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
 
     def snapshot(self, uri: str) -> Snapshot | None:
-        """Freeze a document, or None when it is excluded from model calls or unknown."""
-        if is_excluded(uri, self.settings.excluded_globs()):
-            log.info("not sending excluded file %s to a model", uri)
-            return None
+        """Freeze a document, or None when it is unknown, excluded or too large to send."""
         document = self.workspace.text_documents.get(uri)
         if document is None:
             return None
-        return Snapshot(uri, document.version, document.source, document.language_id or "")
-
-    def document_changed(self, uri: str) -> None:
-        self._last_change[uri] = time.monotonic()
-
-    def forget_document(self, uri: str) -> None:
-        self._last_change.pop(uri, None)
-
-    def seconds_since_change(self, uri: str) -> float:
-        changed = self._last_change.get(uri)
-        return float("inf") if changed is None else time.monotonic() - changed
+        if is_excluded(uri, self.settings.excluded_globs()):
+            log.info("not sending excluded file %s to a model", uri)
+            return None
+        text = document.source
+        if len(text) > MAX_DOCUMENT_CHARS:
+            self.notices.notify(
+                f"too-large:{uri}"[:300],
+                "info",
+                f"codex-lsp: {uri.rsplit('/', 1)[-1][:80]} has {len(text):,} characters, over "
+                f"the {MAX_DOCUMENT_CHARS:,} sent to a model; AI features are off for it.",
+            )
+            return None
+        return Snapshot(uri, document.version, text, document.language_id or "")
 
     def current_version(self, uri: str) -> int | None:
         document = self.workspace.text_documents.get(uri)
@@ -269,9 +213,21 @@ class CodexServer(LanguageServer):
         files = [
             WorkspaceFile(other, document.source)
             for other, document in self.workspace.text_documents.items()
-            if other != uri and not is_excluded(other, globs)
+            if other != uri
+            and len(document.source) <= MAX_WORKSPACE_FILE_CHARS
+            and not is_excluded(other, globs)
         ]
         return sorted(files, key=lambda f: f.uri)[:MAX_WORKSPACE_FILES]
+
+    # --- the document lifecycle, fanned out (pygls allows one handler per method) -----------
+    def document_event(self, event: str, uri: str) -> None:
+        for feature in self.features:
+            try:
+                getattr(feature, f"on_{event}")(uri)
+            except Exception:  # one feature's failure must not cost the others the event
+                log.exception("%s.on_%s failed", type(feature).__name__, event)
+        if event == "close" and self._backend is not None:
+            self._backend.assistant.forget(uri)
 
     # --- messages -------------------------------------------------------------------------
     def _show_message(self, level: str, text: str) -> None:
@@ -284,18 +240,37 @@ class CodexServer(LanguageServer):
         self.protocol.notify(USAGE_NOTIFICATION, {"call": vars(record), "session": ledger.totals()})
 
 
+def _register_lifecycle(server: CodexServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: CodexServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.document_event("open", params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.document_event("change", params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: CodexServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.document_event("save", params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: CodexServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.document_event("close", params.text_document.uri)
+
+
 def build_server(environ: Environment | None = None) -> CodexServer:
-    from codex_lsp.features import (
-        code_actions,
-        completion,
-        configuration,
-        diagnostics,
-        documents,
-        usage,
-    )
+    from codex_lsp.features import code_actions, completion, configuration, diagnostics, usage
 
     warm_up_tokenizer()
     server = CodexServer(environ)
-    for feature in (configuration, documents, completion, diagnostics, code_actions, usage):
-        feature.register(server)
+    configuration.register(server)
+    _register_lifecycle(server)
+    server.features = [
+        completion.Completion(server),
+        diagnostics.Diagnostics(server),
+        code_actions.CodeActions(server),
+    ]
+    for feature in server.features:
+        feature.register()
+    usage.register(server)
     return server

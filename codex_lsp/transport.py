@@ -1,18 +1,28 @@
-"""Serves LSP on TCP to exactly one client: the first connection owns the session and the
-listener closes behind it, so no other local process can join, read its replies or steer it.
+"""Carries LSP over stdio or TCP with a framing reader that survives bad frames.
 
-pygls' own `start_tcp` accepts any number of connections into one shared server (a newcomer
-takes over the replies and can change the settings, base URL included); this replaces it.
+TCP serves exactly one client: the first connection owns the session and the listener closes
+behind it, so no other local process can join, read its replies or steer it (pygls' own
+`start_tcp` accepts any number of connections into one shared server: a newcomer takes over
+the replies and can change the settings, base URL included).
+
+The reader finds `Content-Length` anywhere in a header line, so a frame whose length was wrong
+costs that frame only (pygls' reader then loses every following message until a header
+happens to start a line); a body that is not JSON costs nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
+import re
+import sys
 import threading
+from collections.abc import Awaitable
+from typing import Protocol
 
-from pygls.io_ import run_async
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
@@ -64,15 +74,72 @@ async def _serve(server: LanguageServer, host: str, port: int) -> None:
 async def _run_session(
     server: LanguageServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
-    server._stop_event = stop_event = threading.Event()  # pygls checks it between messages
     server.protocol.set_writer(writer)
     try:
-        await run_async(
-            stop_event=stop_event,
-            reader=reader,
-            protocol=server.protocol,
-            logger=log,
-            error_handler=server.report_server_error,
-        )
+        await read_messages(server, reader)
     finally:
         writer.close()
+
+
+def serve_stdio(server: LanguageServer) -> None:
+    """Serve on stdin/stdout (stdout carries nothing else) until the client leaves."""
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    reader = StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
+    try:
+        asyncio.run(read_messages(server, reader))
+    except BrokenPipeError:
+        log.error("the client's connection is gone; stopping")
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.shutdown()  # type: ignore[no-untyped-call]
+
+
+class Reader(Protocol):
+    def readline(self) -> Awaitable[bytes]: ...
+
+    def readexactly(self, n: int) -> Awaitable[bytes]: ...
+
+
+_LENGTH = re.compile(rb"Content-Length:\s*(\d+)", re.IGNORECASE)
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+async def read_messages(server: LanguageServer, reader: Reader) -> None:
+    """Frames in, messages handed to the protocol, until end of input or shutdown."""
+    server._stop_event = stop_event = threading.Event()  # pygls' exit handler sets it
+    length = 0
+    while not stop_event.is_set():
+        line = await reader.readline()
+        if not line:
+            return
+        found = _LENGTH.search(line)
+        if found:
+            length = int(found.group(1))
+            continue
+        if line.strip() or not length:
+            continue  # another header (Content-Type), or noise between frames
+        if length > MAX_MESSAGE_BYTES:
+            log.error("refusing a %d-byte message; closing", length)
+            return
+        body = await reader.readexactly(length)
+        length = 0
+        if not body:
+            return
+        _handle(server, body)
+
+
+def _handle(server: LanguageServer, body: bytes) -> None:
+    protocol = server.protocol
+    try:
+        message = json.loads(body, object_hook=protocol.structure_message)
+    except Exception as error:  # not JSON, or params that do not validate (already answered)
+        log.warning("dropped an unreadable message: %s", str(error)[:200])
+        return
+    if not hasattr(message, "jsonrpc"):
+        log.warning("dropped a message that is not JSON-RPC")
+        return
+    try:
+        protocol.handle_message(message)
+    except Exception:
+        log.exception("could not handle a message")

@@ -8,16 +8,20 @@ edit touches only the requested document and names the version it was computed f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 
 from codex_lsp.engine.assistant import RegionEdit, fix_region
-from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_from_client, range_to_client
+from codex_lsp.requests import DocumentRoute, model_deadline
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -57,7 +61,7 @@ def _action_data(uri: str, version: int | None, kind: str, rng: types.Range, tas
 
 
 def list_actions(
-    ls: CodexServer, params: types.CodeActionParams, snapshot: Snapshot
+    params: types.CodeActionParams, snapshot: Snapshot, encoding: str
 ) -> list[types.CodeAction]:
     uri, version = snapshot.uri, snapshot.version
     actions: list[types.CodeAction] = []
@@ -74,7 +78,7 @@ def list_actions(
             )
         )
     selection = params.range
-    if is_selection(snapshot, selection, ls.encoding):
+    if is_selection(snapshot, selection, encoding):
         for name, (title, task) in REFACTORS.items():
             actions.append(
                 types.CodeAction(
@@ -106,16 +110,14 @@ def _short(message: str, limit: int = 60) -> str:
 
 
 def supports_resolve(ls: CodexServer) -> bool:
-    text_document = ls.client_capabilities.text_document
-    code_action = text_document.code_action if text_document else None
-    support = code_action.resolve_support if code_action else None
+    caps = ls.client_capabilities
+    support = get_capability(caps, "text_document.code_action.resolve_support")
     return bool(support and "edit" in support.properties)
 
 
 def _versioned_edits(ls: CodexServer) -> bool:
-    workspace = ls.client_capabilities.workspace
-    edit = workspace.workspace_edit if workspace else None
-    return bool(edit and edit.document_changes)
+    caps = ls.client_capabilities
+    return bool(get_capability(caps, "workspace.workspace_edit.document_changes"))
 
 
 def workspace_edit(
@@ -158,59 +160,69 @@ def _region(snapshot: Snapshot, data: dict[str, Any], encoding: str) -> Span:
     return snapshot.line_span(span.start.line, last)
 
 
-async def compute_edit(ls: CodexServer, data: Any) -> types.WorkspaceEdit | None:
-    """The edit for an action's data, against the document as it is now (never an older one)."""
-    if not isinstance(data, dict) or not isinstance(data.get("uri"), str):
-        return None
-    snapshot = ls.snapshot(data["uri"])
-    assistant = await ls.assistant()
-    if snapshot is None or assistant is None:
-        return None
-    if not await ls.within_budget(explicit=True):
-        return None
-    try:
-        region = _region(snapshot, data, ls.encoding)
-        edit = await assistant.rewrite(snapshot, region, str(data.get("task", "")))
-    except (KeyError, TypeError, ValueError) as error:
-        log.warning("malformed code action data %r: %s", data, error)
-        return None
-    except ModelUnavailable:
-        return None
-    if edit is None or ls.current_version(snapshot.uri) != snapshot.version:
-        return None
-    return workspace_edit(snapshot, edit, ls.encoding, _versioned_edits(ls))
+def _data_uri(data: Any) -> str | None:
+    uri = data.get("uri") if isinstance(data, dict) else None
+    return uri if isinstance(uri, str) else None
 
 
-async def _with_progress(ls: CodexServer, title: str, data: Any) -> types.WorkspaceEdit | None:
-    window = ls.client_capabilities.window
-    if not (window and window.work_done_progress):
-        return await compute_edit(ls, data)
-    token = str(uuid.uuid4())
-    try:
-        await ls.work_done_progress.create_async(token)
-        ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title))
-    except Exception as error:  # progress is a courtesy; the edit matters
-        log.debug("progress unavailable: %s", error)
-        return await compute_edit(ls, data)
-    try:
-        return await compute_edit(ls, data)
-    finally:
-        ls.work_done_progress.end(token, types.WorkDoneProgressEnd())
+LIST = DocumentRoute(
+    "code actions",
+    enabled=lambda settings: settings.features.code_actions,
+    empty=lambda _: [],
+    deadline_s=lambda _: 5.0,  # listing never calls a model
+)
+RESOLVE = DocumentRoute(
+    "AI edit",
+    enabled=lambda settings: settings.features.code_actions,
+    empty=lambda action: action,  # unresolved: the client shows no edit
+    deadline_s=model_deadline,
+    uri=lambda action: _data_uri(getattr(action, "data", None)),
+)
+APPLY = DocumentRoute(
+    "AI edit",
+    enabled=lambda settings: settings.features.code_actions,
+    empty=lambda _: None,
+    deadline_s=model_deadline,
+    uri=_data_uri,
+)
 
 
-def register(server: CodexServer) -> None:
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite],
-            resolve_provider=True,
-        ),
-    )
-    def code_action(ls: CodexServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None or not ls.settings.features.code_actions:
-            return []
-        actions = list_actions(ls, params, snapshot)
+class CodeActions(Feature):
+    def register(self) -> None:
+        self.document_request(
+            types.TEXT_DOCUMENT_CODE_ACTION,
+            types.CodeActionOptions(
+                code_action_kinds=[
+                    types.CodeActionKind.QuickFix,
+                    types.CodeActionKind.RefactorRewrite,
+                ],
+                resolve_provider=True,
+            ),
+            LIST,
+            self.code_action,
+        )
+        self.document_request(types.CODE_ACTION_RESOLVE, None, RESOLVE, self.resolve)
+
+        # `ls` is typed Any: pygls resolves command annotations at run time, where CodexServer
+        # is only a type-checking import.
+        @self.server.command(APPLY_COMMAND)
+        async def apply_action(ls: Any, *args: Any) -> bool:
+            data = args[0] if args else None
+            if isinstance(data, list) and data:  # pygls passes the arguments array as one value
+                data = data[0]
+            edit = await APPLY.run(ls, data, self.edit_for)
+            if edit is None:
+                ls.notices.notify("no-edit", "info", "codex-lsp: the model proposed no change.")
+                return False
+            result = await ls.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label="codex-lsp")
+            )
+            return bool(result and result.applied)
+
+    async def code_action(
+        self, ls: CodexServer, params: types.CodeActionParams, snapshot: Snapshot
+    ) -> list[types.CodeAction]:
+        actions = list_actions(params, snapshot, ls.encoding)
         if not supports_resolve(ls):
             for action in actions:
                 action.command = types.Command(
@@ -218,25 +230,57 @@ def register(server: CodexServer) -> None:
                 )
         return actions
 
-    @server.feature(types.CODE_ACTION_RESOLVE)
-    async def resolve(ls: CodexServer, action: types.CodeAction) -> types.CodeAction:
-        edit = await _with_progress(ls, action.title, action.data)
+    async def resolve(
+        self, ls: CodexServer, action: types.CodeAction, snapshot: Snapshot
+    ) -> types.CodeAction:
+        edit = await self.edit_for(ls, action.data, snapshot, title=action.title)
         if edit is not None:
             action.edit = edit
         return action
 
-    # `ls` is typed Any: pygls resolves command annotations at run time, where CodexServer is
-    # only a type-checking import.
-    @server.command(APPLY_COMMAND)
-    async def apply_action(ls: Any, *args: Any) -> bool:
-        data = args[0] if args else None
-        if isinstance(data, list) and data:  # pygls passes the arguments array as one value
-            data = data[0]
-        edit = await _with_progress(ls, "codex-lsp", data)
-        if edit is None:
-            ls.notices.notify("no-edit", "info", "codex-lsp: the model proposed no change.")
-            return False
-        result = await ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=edit, label="codex-lsp")
-        )
-        return bool(result and result.applied)
+    async def edit_for(
+        self, ls: CodexServer, data: Any, snapshot: Snapshot, title: str = "codex-lsp"
+    ) -> types.WorkspaceEdit | None:
+        """The edit for an action's data, against the document as it is now (never an older
+        one), with work-done progress where the client shows it."""
+        async with _progress(ls, title):
+            return await _compute_edit(ls, data, snapshot)
+
+
+async def _compute_edit(
+    ls: CodexServer, data: Any, snapshot: Snapshot
+) -> types.WorkspaceEdit | None:
+    if not await ls.within_budget(explicit=True):
+        return None
+    try:
+        region = _region(snapshot, data, ls.encoding)
+    except (KeyError, TypeError, ValueError) as error:
+        log.warning("malformed code action data: %s", error)
+        return None
+    async with ls.using_assistant() as assistant:
+        if assistant is None:
+            return None
+        edit = await assistant.rewrite(snapshot, region, str(data.get("task", ""))[:2000])
+    if edit is None or ls.current_version(snapshot.uri) != snapshot.version:
+        return None
+    return workspace_edit(snapshot, edit, ls.encoding, _versioned_edits(ls))
+
+
+@contextlib.asynccontextmanager
+async def _progress(ls: CodexServer, title: str) -> AsyncIterator[None]:
+    """Work-done progress around a model call, where the client shows it (a courtesy: any
+    failure to report progress leaves the edit itself alone)."""
+    token = str(uuid.uuid4())
+    shown = False
+    if get_capability(ls.client_capabilities, "window.work_done_progress"):
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title[:120]))
+            shown = True
+        except Exception as error:
+            log.debug("progress unavailable: %s", error)
+    try:
+        yield
+    finally:
+        if shown:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
@@ -18,7 +19,9 @@ from lsprotocol import types
 
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import from_client, range_to_client
+from codex_lsp.requests import DocumentRoute, completion_deadline
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -69,79 +72,63 @@ def completion_item(
     )
 
 
-async def suggestions(
-    ls: CodexServer,
-    snapshot: Snapshot,
-    cursor: Position,
-    automatic: bool,
-    on_found: Callable[[list[str]], None] | None = None,
-) -> list[str]:
-    """Up to MAX_SUGGESTIONS insertions: reused when the user types into a shown one, else
-    streamed from the model (after the debounce, for automatic requests), each reported to
-    `on_found` as soon as it is parsed."""
-    assistant = await ls.assistant()
-    if assistant is None:
-        return []
-    reused = assistant.reuse(snapshot, cursor)
-    if reused is not None:
-        if on_found is not None:
-            on_found(reused[:MAX_SUGGESTIONS])
-        return reused[:MAX_SUGGESTIONS]
-    await _debounce(ls, snapshot.uri, automatic)
-    if not await ls.within_budget(explicit=not automatic):
-        return []
-    found: list[str] = []
-    stream = assistant.complete(snapshot, cursor, ls.workspace_context(snapshot.uri))
-    try:
-        async with aclosing(stream):
-            async for text in stream:
-                found.append(text)
-                if on_found is not None and ls.current_version(snapshot.uri) == snapshot.version:
-                    on_found([text])
-                if len(found) >= MAX_SUGGESTIONS:
-                    break
-    except ModelUnavailable:
-        return []
-    return found
+INLINE = DocumentRoute(
+    "inline completion",
+    enabled=lambda settings: settings.features.inline_completion,
+    empty=lambda _: None,
+    deadline_s=completion_deadline,
+    stale=lambda _: None,  # computed for text the user no longer has
+)
+MENU = DocumentRoute(
+    "completion",
+    enabled=lambda settings: settings.features.completion,
+    empty=lambda _: None,
+    deadline_s=completion_deadline,
+    stale=lambda _: types.CompletionList(is_incomplete=True, items=[]),
+)
 
 
-async def _debounce(ls: CodexServer, uri: str, automatic: bool) -> None:
-    """Automatic requests wait the full pause; invoked ones wait out what remains of it since
-    the last edit (VS Code marks requests while typing an identifier as invoked, too)."""
-    delay = ls.settings.debounce_ms / 1000
-    wait = delay if automatic else delay - ls.seconds_since_change(uri)
-    if wait > 0:
-        await asyncio.sleep(wait)
+class Completion(Feature):
+    """Ghost text and menu items; remembers when each document last changed (the debounce)."""
 
+    def __init__(self, server: CodexServer) -> None:
+        super().__init__(server)
+        self._last_change: dict[str, float] = {}
 
-def register(server: CodexServer) -> None:
-    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+    def register(self) -> None:
+        self.document_request(
+            types.TEXT_DOCUMENT_INLINE_COMPLETION,
+            types.InlineCompletionOptions(),
+            INLINE,
+            self.inline_completion,
+        )
+        self.document_request(
+            types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionOptions(trigger_characters=[".", "(", " "], resolve_provider=False),
+            MENU,
+            self.completion,
+        )
+
+    def on_change(self, uri: str) -> None:
+        self._last_change[uri] = time.monotonic()
+
+    def on_close(self, uri: str) -> None:
+        self._last_change.pop(uri, None)
+
     async def inline_completion(
-        ls: CodexServer, params: types.InlineCompletionParams
+        self, ls: CodexServer, params: types.InlineCompletionParams, snapshot: Snapshot
     ) -> types.InlineCompletionList | None:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None or not ls.settings.features.inline_completion:
-            return None
         cursor = from_client(snapshot, params.position, ls.encoding)
         automatic = params.context.trigger_kind == types.InlineCompletionTriggerKind.Automatic
-        texts = await suggestions(ls, snapshot, cursor, automatic)
-        if ls.current_version(snapshot.uri) != snapshot.version:
-            return None  # computed for text the user no longer has
+        texts = await self.suggestions(ls, snapshot, cursor, automatic)
         here = range_to_client(snapshot, Span(cursor, cursor), ls.encoding)
         return types.InlineCompletionList(
             items=[types.InlineCompletionItem(insert_text=t, range=here) for t in texts]
         )
 
-    @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=[".", "(", " "], resolve_provider=False),
-    )
     async def completion(
-        ls: CodexServer, params: types.CompletionParams
+        self, ls: CodexServer, params: types.CompletionParams, snapshot: Snapshot
     ) -> types.CompletionList | None:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None or not ls.settings.features.completion:
-            return None
         cursor = from_client(snapshot, params.position, ls.encoding)
         invoked = params.context is not None and params.context.trigger_kind == (
             types.CompletionTriggerKind.Invoked
@@ -158,12 +145,60 @@ def register(server: CodexServer) -> None:
             sent += len(items)
             ls.progress(types.ProgressParams(token=token, value=items))  # type: ignore[arg-type]
 
-        texts = await suggestions(
-            ls, snapshot, cursor, not invoked, send_partial if token is not None else None
-        )
-        if ls.current_version(snapshot.uri) != snapshot.version:
-            return types.CompletionList(is_incomplete=True, items=[])
+        on_found = send_partial if token is not None else None
+        texts = await self.suggestions(ls, snapshot, cursor, not invoked, on_found)
         if token is not None:
             return types.CompletionList(is_incomplete=False, items=[])  # all sent as progress
         items = [completion_item(snapshot, cursor, t, n, ls.encoding) for n, t in enumerate(texts)]
         return types.CompletionList(is_incomplete=False, items=items)
+
+    async def suggestions(
+        self,
+        ls: CodexServer,
+        snapshot: Snapshot,
+        cursor: Position,
+        automatic: bool,
+        on_found: Callable[[list[str]], None] | None = None,
+    ) -> list[str]:
+        """Up to MAX_SUGGESTIONS insertions: reused when the user types into a shown one, else
+        streamed from the model (after the debounce, for automatic requests), each reported to
+        `on_found` as soon as it is parsed."""
+        async with ls.using_assistant() as assistant:
+            if assistant is None:
+                return []
+            reused = assistant.reuse(snapshot, cursor)
+            if reused is not None:
+                if on_found is not None:
+                    on_found(reused[:MAX_SUGGESTIONS])
+                return reused[:MAX_SUGGESTIONS]
+            await self._debounce(ls, snapshot.uri, automatic)
+            if not await ls.within_budget(explicit=not automatic):
+                return []
+            found: list[str] = []
+            workspace = ls.workspace_context(snapshot.uri)
+            stream = assistant.complete(snapshot, cursor, workspace, explicit=not automatic)
+            try:
+                async with aclosing(stream):
+                    async for text in stream:
+                        found.append(text)
+                        if on_found is not None and self._current(ls, snapshot):
+                            on_found([text])
+                        if len(found) >= MAX_SUGGESTIONS:
+                            break
+            except ModelUnavailable:  # the user has been told why; no suggestion is an answer
+                pass
+            return found
+
+    @staticmethod
+    def _current(ls: CodexServer, snapshot: Snapshot) -> bool:
+        return ls.current_version(snapshot.uri) == snapshot.version
+
+    async def _debounce(self, ls: CodexServer, uri: str, automatic: bool) -> None:
+        """Automatic requests wait the full pause; invoked ones wait out what remains of it since
+        the last edit (VS Code marks requests while typing an identifier as invoked, too)."""
+        delay = ls.settings.debounce_ms / 1000
+        changed = self._last_change.get(uri)
+        since = float("inf") if changed is None else time.monotonic() - changed
+        wait = delay if automatic else delay - since
+        if wait > 0:
+            await asyncio.sleep(wait)

@@ -47,7 +47,7 @@ def register(server: CodexServer) -> None:
             await pull_configuration(ls)
         finally:
             ls.settings_loaded()
-        ls.client_initialized()
+        ls.consent.client_ready()
         ls.current_assistant()  # surfaces a missing backend once, at start, not at first use
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -16,12 +16,15 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException
 
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
+from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_to_client
+from codex_lsp.requests import DocumentRoute, model_deadline
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -50,180 +53,203 @@ def to_diagnostic(snapshot: Snapshot, finding: ReviewFinding, encoding: str) -> 
     )
 
 
+PULL_WAIT_S = 20.0  # a pull answers by then with what is known; a refresh brings the rest
+
+
 def supports_pull(ls: CodexServer) -> bool:
-    text_document = ls.client_capabilities.text_document
-    return bool(text_document and text_document.diagnostic)
+    return get_capability(ls.client_capabilities, "text_document.diagnostic") is not None
 
 
-class Reviews:
-    """Results per (uri, version), and the running review per document."""
+def supports_refresh(ls: CodexServer) -> bool:
+    return bool(get_capability(ls.client_capabilities, "workspace.diagnostics.refresh_support"))
 
-    def __init__(self, ls: CodexServer) -> None:
-        self._ls = ls
+
+def _retrigger(_: object = None) -> types.DocumentDiagnosticReport:
+    raise JsonRpcException(
+        code=SERVER_CANCELLED, message="document changed", data={"retriggerRequest": True}
+    )
+
+
+PULL = DocumentRoute(
+    "review",
+    enabled=lambda settings: settings.features.diagnostics,
+    empty=lambda _: types.RelatedFullDocumentDiagnosticReport(items=[]),
+    deadline_s=model_deadline,
+    stale=_retrigger,
+)
+
+
+class Diagnostics(Feature):
+    """Review results per (uri, version), the running review per document, and its findings
+    so far."""
+
+    def __init__(self, server: CodexServer) -> None:
+        super().__init__(server)
         self._done: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
         self._due: set[str] = set()  # opened or saved since their last finished review
+        self._found: dict[str, list[types.Diagnostic]] = {}  # of the running review
 
-    def mark_due(self, uri: str) -> None:
+    def register(self) -> None:
+        options = types.DiagnosticOptions(
+            identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
+        )
+        self.document_request(types.TEXT_DOCUMENT_DIAGNOSTIC, options, PULL, self.pull)
+
+    # --- the document lifecycle -----------------------------------------------------------
+    def on_open(self, uri: str) -> None:
         self._due.add(uri)
+        self._schedule(uri, 0)  # a pull client asks for the open document's diagnostics itself
 
-    def needs_model(self, uri: str) -> bool:
-        return uri in self._due or self._ls.settings.features.diagnostics_on_change
+    def on_save(self, uri: str) -> None:
+        self._due.add(uri)
+        ls = self.server
+        if not supports_pull(ls):
+            self._schedule(uri, 0)
+            return
+        # Pull clients ask after edits, not after a save: review now, then have them ask again.
+        snapshot = ls.snapshot(uri)
+        if ls.settings.features.diagnostics and snapshot and self._result(snapshot) is None:
+            self._refresh_when_done(self._start(snapshot, 0))
 
-    def standing(self, snapshot: Snapshot) -> list[types.Diagnostic]:
+    def on_change(self, uri: str) -> None:
+        if self.server.settings.features.diagnostics_on_change:
+            self._schedule(uri, self.server.settings.diagnostics_debounce_ms / 1000)
+        else:
+            self.server.tasks.cancel(FEATURE, uri)  # its findings would be for an older version
+
+    def on_close(self, uri: str) -> None:
+        self.server.tasks.cancel(FEATURE, uri)
+        self._done.pop(uri, None)
+        self._due.discard(uri)
+        self._found.pop(uri, None)
+        if not supports_pull(self.server):
+            self.server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    # --- pull -----------------------------------------------------------------------------
+    async def pull(
+        self, ls: CodexServer, params: types.DocumentDiagnosticParams, snapshot: Snapshot
+    ) -> types.DocumentDiagnosticReport:
+        cached = self._result(snapshot)
+        if cached is not None:
+            return types.RelatedFullDocumentDiagnosticReport(items=cached)
+        if not self._needs_model(snapshot.uri):
+            return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
+        delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
+        task = self._start(snapshot, delay)
+        wait = PULL_WAIT_S if supports_refresh(ls) else None
+        try:
+            diagnostics = await asyncio.wait_for(asyncio.shield(task), wait)
+        except TimeoutError:
+            # Answer with what is known; the review goes on and a refresh brings the rest.
+            self._refresh_when_done(task)
+            known = self._found.get(snapshot.uri, [])
+            return types.RelatedFullDocumentDiagnosticReport(items=list(known))
+        except asyncio.CancelledError:
+            if task.cancelled():  # replaced by a newer version: the client should ask again
+                _retrigger()
+            raise
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=diagnostics, result_id=f"{snapshot.version}"
+        )
+
+    # --- reviews --------------------------------------------------------------------------
+    def _schedule(self, uri: str, delay_s: float) -> None:
+        """Start a pushed review (clients that pull ask for it themselves)."""
+        ls = self.server
+        if not ls.settings.features.diagnostics or supports_pull(ls):
+            return
+        snapshot = ls.snapshot(uri)
+        if snapshot is not None and self._result(snapshot) is None:
+            self._start(snapshot, delay_s)
+
+    def _needs_model(self, uri: str) -> bool:
+        return uri in self._due or self.server.settings.features.diagnostics_on_change
+
+    def _standing(self, snapshot: Snapshot) -> list[types.Diagnostic]:
         """The last review's findings that still stand, on the current text: no model call."""
-        assistant = self._ls.current_assistant()
+        assistant = self.server.current_assistant()
         if assistant is None:
             return []
         findings = assistant.standing_findings(snapshot)
-        return [to_diagnostic(snapshot, finding, self._ls.encoding) for finding in findings]
+        return [to_diagnostic(snapshot, finding, self.server.encoding) for finding in findings]
 
-    def result(self, snapshot: Snapshot) -> list[types.Diagnostic] | None:
+    def _result(self, snapshot: Snapshot) -> list[types.Diagnostic] | None:
         version, diagnostics = self._done.get(snapshot.uri, (None, None))
         if diagnostics is not None and version == snapshot.version:
             return diagnostics
         return None
 
-    def start(self, snapshot: Snapshot, delay_s: float) -> asyncio.Task[list[types.Diagnostic]]:
-        running = self._ls.tasks.get(FEATURE, snapshot.uri)
+    def _start(self, snapshot: Snapshot, delay_s: float) -> asyncio.Task[list[types.Diagnostic]]:
+        tasks = self.server.tasks
+        running = tasks.get(FEATURE, snapshot.uri)
         if running is not None and getattr(running, "version", object()) == snapshot.version:
             return running
-        task = self._ls.tasks.spawn(FEATURE, snapshot.uri, self._run(snapshot, delay_s))
+        task = tasks.spawn(FEATURE, snapshot.uri, self._review(snapshot, delay_s))
         task.version = snapshot.version  # type: ignore[attr-defined]
         return task
 
-    def forget(self, uri: str) -> None:
-        self._ls.tasks.cancel(FEATURE, uri)
-        self._done.pop(uri, None)
-        self._due.discard(uri)
-
-    async def _run(self, snapshot: Snapshot, delay_s: float) -> list[types.Diagnostic]:
+    async def _review(self, snapshot: Snapshot, delay_s: float) -> list[types.Diagnostic]:
+        """A review under the same deadline and failure rules as any request."""
+        ls = self.server
         if delay_s > 0:
             await asyncio.sleep(delay_s)
-        assistant = await self._ls.assistant()
         diagnostics: list[types.Diagnostic] = []
-        if assistant is None or not self._ls.settings.features.diagnostics:
-            return diagnostics
-        if not await self._ls.within_budget(explicit=False):
-            return diagnostics
-        push = not supports_pull(self._ls)
-        stream = assistant.review(snapshot, self._ls.workspace_context(snapshot.uri))
+        self._found[snapshot.uri] = diagnostics
         try:
-            async with aclosing(stream):
-                async for finding in stream:
-                    diagnostics.append(to_diagnostic(snapshot, finding, self._ls.encoding))
-                    if push:
-                        self._publish(snapshot, diagnostics)
-        except ModelUnavailable:
+            async with asyncio.timeout(model_deadline(ls.settings)):
+                if not await self._stream_review(snapshot, diagnostics):
+                    return diagnostics  # no model to ask (or no budget): nothing stands yet
+        except (TimeoutError, ModelUnavailable) as error:
+            if isinstance(error, TimeoutError):
+                ls.notices.notify(
+                    "deadline:review", "warning", "codex-lsp: the review took too long; stopped."
+                )
             return diagnostics
+        finally:
+            if self._found.get(snapshot.uri) is diagnostics:
+                del self._found[snapshot.uri]
         self._done[snapshot.uri] = (snapshot.version, diagnostics)
         self._due.discard(snapshot.uri)
-        if push:
+        if not supports_pull(ls):
             self._publish(snapshot, diagnostics)
         return diagnostics
 
+    async def _stream_review(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> bool:
+        """Stream the review's findings into `diagnostics`; False when none could run."""
+        ls = self.server
+        push = not supports_pull(ls)
+        async with ls.using_assistant() as assistant:
+            if assistant is None or not await ls.within_budget(explicit=False):
+                return False
+            stream = assistant.review(snapshot, ls.workspace_context(snapshot.uri))
+            async with aclosing(stream):
+                async for finding in stream:
+                    diagnostics.append(to_diagnostic(snapshot, finding, ls.encoding))
+                    if push:
+                        self._publish(snapshot, diagnostics)
+        return True
+
     def _publish(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> None:
-        if self._ls.current_version(snapshot.uri) != snapshot.version:
+        if self.server.current_version(snapshot.uri) != snapshot.version:
             return  # findings for text the user no longer has
-        self._ls.text_document_publish_diagnostics(
+        self.server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=snapshot.uri, diagnostics=list(diagnostics), version=snapshot.version
             )
         )
 
+    def _refresh_when_done(self, review: asyncio.Task[list[types.Diagnostic]]) -> None:
+        def refresh(done: asyncio.Task[list[types.Diagnostic]]) -> None:
+            if done.cancelled() or not supports_refresh(self.server):
+                return  # a newer version replaced the review: the client pulls for that one
+            self.server.tasks.spawn("diagnostic-refresh", "", self._refresh())
 
-def schedule(ls: CodexServer, uri: str, delay_s: float) -> None:
-    """Start a pushed review (clients that pull ask for it themselves)."""
-    if not ls.settings.features.diagnostics or supports_pull(ls):
-        return
-    snapshot = ls.snapshot(uri)
-    if snapshot is not None and ls.reviews.result(snapshot) is None:
-        ls.reviews.start(snapshot, delay_s)
+        review.add_done_callback(refresh)
 
-
-def on_open(ls: CodexServer, uri: str) -> None:
-    ls.reviews.mark_due(uri)
-    schedule(ls, uri, 0)  # a pull client asks for the open document's diagnostics itself
-
-
-def on_save(ls: CodexServer, uri: str) -> None:
-    ls.reviews.mark_due(uri)
-    if not supports_pull(ls):
-        schedule(ls, uri, 0)
-        return
-    # Pull clients ask after edits, not after a save: review now, then have them ask again.
-    snapshot = ls.snapshot(uri)
-    if ls.settings.features.diagnostics and snapshot and ls.reviews.result(snapshot) is None:
-        review = ls.reviews.start(snapshot, 0)
-        review.add_done_callback(lambda done: _ask_to_pull_again(ls, done))
-
-
-def _ask_to_pull_again(ls: CodexServer, review: asyncio.Task[list[types.Diagnostic]]) -> None:
-    workspace = ls.client_capabilities.workspace
-    if review.cancelled() or not (workspace and workspace.diagnostics):
-        return  # a newer version replaced the review: the client pulls for that one
-    if workspace.diagnostics.refresh_support:
-        ls.tasks.spawn("diagnostic-refresh", "", _refresh(ls))
-
-
-async def _refresh(ls: CodexServer) -> None:
-    try:
-        await ls.workspace_diagnostic_refresh_async(None)
-    except Exception as error:  # the client's problem; its next pull still gets the result
-        log.info("workspace/diagnostic/refresh failed: %s", error)
-
-
-def on_change(ls: CodexServer, uri: str) -> None:
-    if ls.settings.features.diagnostics_on_change:
-        schedule(ls, uri, ls.settings.diagnostics_debounce_ms / 1000)
-    else:
-        ls.tasks.cancel(FEATURE, uri)  # its findings would be for an older version
-
-
-def on_close(ls: CodexServer, uri: str) -> None:
-    ls.reviews.forget(uri)
-    if not supports_pull(ls):
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-        )
-
-
-def register(server: CodexServer) -> None:
-    server.reviews = Reviews(server)
-
-    @server.feature(
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(
-            identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
-        ),
-    )
-    async def pull(
-        ls: CodexServer, params: types.DocumentDiagnosticParams
-    ) -> types.DocumentDiagnosticReport:
-        snapshot = ls.snapshot(params.text_document.uri)
-        if snapshot is None or not ls.settings.features.diagnostics:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
-        reviews = ls.reviews
-        cached = reviews.result(snapshot)
-        if cached is not None:
-            return types.RelatedFullDocumentDiagnosticReport(items=cached)
-        if not reviews.needs_model(snapshot.uri):
-            return types.RelatedFullDocumentDiagnosticReport(items=reviews.standing(snapshot))
-        delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
-        task = reviews.start(snapshot, delay)
+    async def _refresh(self) -> None:
         try:
-            diagnostics = await asyncio.shield(task)
-        except asyncio.CancelledError:
-            if task.cancelled():  # replaced by a newer version: the client should ask again
-                raise JsonRpcException(
-                    code=SERVER_CANCELLED,
-                    message="document changed",
-                    data={"retriggerRequest": True},
-                ) from None
-            raise
-        if ls.current_version(snapshot.uri) != snapshot.version:
-            raise JsonRpcException(
-                code=SERVER_CANCELLED, message="document changed", data={"retriggerRequest": True}
-            )
-        return types.RelatedFullDocumentDiagnosticReport(
-            items=diagnostics, result_id=f"{snapshot.version}"
-        )
+            await self.server.workspace_diagnostic_refresh_async(None)
+        except Exception as error:  # the client's problem; its next pull still gets the result
+            log.info("workspace/diagnostic/refresh failed: %s", error)

@@ -9,12 +9,16 @@ import io
 import json
 import os
 import stat
+import sys
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
 import pytest
 
 from codex_lsp import check
+from codex_lsp.engine.assistant import Assistant
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.usage import Ledger, daily_spend
 from codex_lsp.providers.base import (
     AuthenticationError,
     ModelRequest,
@@ -93,7 +97,13 @@ def fix(
 ) -> int:
     args = argparse.Namespace(paths=[path], fix=True, yes=yes, format="text")
     chosen = settings or Settings(model="gpt-5.4-mini")
-    run = check._check_all(args, chosen, ["gpt-5.4-mini"], provider, io.StringIO())
+    caller = ModelCaller(
+        provider,
+        ["gpt-5.4-mini"],
+        notify=lambda _key, _level, text: print(text, file=sys.stderr),
+        ledger=Ledger(daily=daily_spend()),
+    )
+    run = check._check_all(args, chosen, Assistant(caller, chosen), io.StringIO())
     return asyncio.run(run)
 
 
