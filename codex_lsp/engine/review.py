@@ -115,6 +115,14 @@ def standing(previous: Reviewed | None, lines: tuple[str, ...]) -> tuple[ReviewF
     return _moved_all(previous, diff_hunks(previous.lines, lines))
 
 
+def moved_span(old: tuple[str, ...], new: tuple[str, ...], span: Span) -> Span | None:
+    """A range of `old` at its place in `new`; None when any of its lines changed (a quick fix
+    offered on an older version still fits, or it must not be applied)."""
+    probe = ReviewFinding(span, "error", "", "")
+    moved = standing(Reviewed(old, (probe,)), new)
+    return moved[0].span if moved else None
+
+
 def _moved_all(previous: Reviewed, hunks: list[Hunk]) -> tuple[ReviewFinding, ...]:
     # Hunks are sorted and apart (a kept line between two), so their ends increase: a finding
     # finds the hunks before it by bisection, and their shift in one lookup.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from pygls.capabilities import get_capability
 
 from codex_lsp.engine.assistant import RegionEdit, fix_region
 from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.review import moved_span
 from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_from_client, range_to_client
 from codex_lsp.requests import DocumentRoute, model_deadline
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APPLY_COMMAND = "codexLsp.applyAction"
+KEPT_VERSIONS = 16  # recent texts per document, to move an action's range to the current text
+MAX_KEPT_CHARS = 500_000
 
 REFACTORS = {
     "rewrite": (
@@ -143,14 +147,18 @@ def _at(position: Position) -> tuple[int, int]:
     return position.line, position.character
 
 
-def _region(snapshot: Snapshot, data: dict[str, Any], encoding: str) -> Span:
+def _client_span(snapshot: Snapshot, data: dict[str, Any], encoding: str) -> Span:
     raw = data["range"]
     rng = types.Range(
         types.Position(int(raw["start"]["line"]), int(raw["start"]["character"])),
         types.Position(int(raw["end"]["line"]), int(raw["end"]["character"])),
     )
-    span = range_from_client(snapshot, rng, encoding)
-    if data["kind"] == "fix":
+    return range_from_client(snapshot, rng, encoding)
+
+
+def _region(snapshot: Snapshot, span: Span, kind: str) -> Span:
+    """The whole lines an action rewrites: around a problem, or the selected lines."""
+    if kind == "fix":
         return fix_region(snapshot, span)
     last = (
         span.end.line - 1
@@ -188,6 +196,14 @@ APPLY = DocumentRoute(
 
 
 class CodeActions(Feature):
+    """Actions are listed for a document version and resolved later, maybe after edits: the
+    texts of recent versions are kept so an action's range can be moved to the current text
+    (or refused when its lines changed)."""
+
+    def __init__(self, server: CodexServer) -> None:
+        super().__init__(server)
+        self._versions: dict[str, OrderedDict[int, str]] = {}
+
     def register(self) -> None:
         self.document_request(
             types.TEXT_DOCUMENT_CODE_ACTION,
@@ -219,6 +235,27 @@ class CodeActions(Feature):
             )
             return bool(result and result.applied)
 
+    def on_open(self, uri: str) -> None:
+        self._remember(uri)
+
+    def on_change(self, uri: str) -> None:
+        self._remember(uri)
+
+    def on_close(self, uri: str) -> None:
+        self._versions.pop(uri, None)
+
+    def _remember(self, uri: str) -> None:
+        document = self.server.workspace.text_documents.get(uri)
+        if document is None or document.version is None:
+            return
+        if len(document.source) > MAX_KEPT_CHARS:
+            self._versions.pop(uri, None)
+            return
+        versions = self._versions.setdefault(uri, OrderedDict())
+        versions[document.version] = document.source  # the string itself: no copy
+        while len(versions) > KEPT_VERSIONS:
+            versions.popitem(last=False)
+
     async def code_action(
         self, ls: CodexServer, params: types.CodeActionParams, snapshot: Snapshot
     ) -> list[types.CodeAction]:
@@ -243,24 +280,54 @@ class CodeActions(Feature):
     ) -> types.WorkspaceEdit | None:
         """The edit for an action's data, against the document as it is now (never an older
         one), with work-done progress where the client shows it."""
+        region = self._current_region(ls, data, snapshot)
+        if region is None:
+            return None
         async with _progress(ls, title):
-            return await _compute_edit(ls, data, snapshot)
+            return await _compute_edit(ls, str(data.get("task", ""))[:2000], snapshot, region)
+
+    def _current_region(self, ls: CodexServer, data: Any, snapshot: Snapshot) -> Span | None:
+        """The action's lines in the current text: its range as listed, moved through the
+        edits since (None, said once, when those lines changed or the version is unknown)."""
+        try:
+            version = data.get("version")
+            offered = snapshot
+            if version is not None and version != snapshot.version:
+                text = self._versions.get(snapshot.uri, {}).get(version)
+                if text is None:
+                    return self._stale(ls)
+                offered = Snapshot(snapshot.uri, version, text)
+            span = _client_span(offered, data, ls.encoding)
+            kind = str(data["kind"])
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            log.warning("malformed code action data: %s", error)
+            return None
+        if offered is not snapshot:
+            moved = moved_span(offered.lines, snapshot.lines, span)
+            if moved is None:
+                return self._stale(ls)
+            span = moved
+        return _region(snapshot, span, kind)
+
+    @staticmethod
+    def _stale(ls: CodexServer) -> None:
+        ls.notices.notify(
+            "stale-action",
+            "info",
+            "codex-lsp: the code this action was offered for has changed; ask for actions again.",
+        )
+        return None
 
 
 async def _compute_edit(
-    ls: CodexServer, data: Any, snapshot: Snapshot
+    ls: CodexServer, task: str, snapshot: Snapshot, region: Span
 ) -> types.WorkspaceEdit | None:
     if not await ls.within_budget(explicit=True):
-        return None
-    try:
-        region = _region(snapshot, data, ls.encoding)
-    except (KeyError, TypeError, ValueError) as error:
-        log.warning("malformed code action data: %s", error)
         return None
     async with ls.using_assistant() as assistant:
         if assistant is None:
             return None
-        edit = await assistant.rewrite(snapshot, region, str(data.get("task", ""))[:2000])
+        edit = await assistant.rewrite(snapshot, region, task)
     if edit is None or ls.current_version(snapshot.uri) != snapshot.version:
         return None
     return workspace_edit(snapshot, edit, ls.encoding, _versioned_edits(ls))

@@ -146,3 +146,38 @@ async def test_edit_is_computed_for_the_current_version(
     docs, edits = _edits_for(resolved.edit)
     assert docs == [types.OptionalVersionedTextDocumentIdentifier(uri=URI, version=2)]
     assert apply_text_edits(edited, edits) == FIXED + "# a comment the user added at the end\n"
+
+
+async def test_a_fix_offered_before_lines_were_added_above_moves_with_its_code(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(FIX_ANSWER)
+    client, _ = await start_server(capabilities=RESOLVING_CLIENT)
+    open_doc(client, URI, SOURCE)
+    actions = await client.text_document_code_action_async(_params(LINT.range, [LINT]))
+    assert actions and isinstance(actions[0], types.CodeAction)
+    header = '"""Stock helpers."""\n\n'
+    change_doc(client, URI, 2, header + SOURCE)  # the diagnostic's range is now 2 lines off
+
+    resolved = await client.code_action_resolve_async(actions[0])
+
+    _, edits = _edits_for(resolved.edit)
+    assert apply_text_edits(header + SOURCE, edits) == header + FIXED
+
+
+async def test_a_fix_whose_lines_changed_since_it_was_offered_is_not_applied(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(FIX_ANSWER)
+    client, recorder = await start_server(capabilities=RESOLVING_CLIENT)
+    open_doc(client, URI, SOURCE)
+    actions = await client.text_document_code_action_async(_params(LINT.range, [LINT]))
+    assert actions and isinstance(actions[0], types.CodeAction)
+    edited = SOURCE.replace("n % 2 == 1", "n % 2 != 0")  # the user fixed it another way
+    change_doc(client, URI, 2, edited)
+
+    resolved = await client.code_action_resolve_async(actions[0])
+
+    assert resolved.edit is None
+    assert not [r for r in fake.requests if "rewrite" in str(r.body)]  # no model call
+    assert any("changed" in m.message for m in recorder.messages)

@@ -237,3 +237,31 @@ async def test_a_setting_removed_from_the_configuration_falls_back(
     await client.text_document_completion_async(_completion(line=5))
 
     assert [r.model for r in fake.requests] == ["gpt-5.5", "codex-mini-latest"]
+
+
+async def test_a_settings_change_during_a_request_lets_it_finish_on_its_backend(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    import asyncio
+
+    fake.script(Answer(json=ANSWER, match="completion", times=2))
+    client, recorder = await start_server(
+        editor="neovim", init_options={**NO_REVIEW, "debounceMs": 500}
+    )
+    open_doc(client, URI, SOURCE)
+    typed = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI),
+        position=types.Position(1, 11),
+        context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.TriggerCharacter),
+    )
+    first = asyncio.ensure_future(client.text_document_completion_async(typed))
+    await asyncio.sleep(0.1)  # it holds its backend and waits out the debounce
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"codexLsp": {"model": "gpt-5.5"}})
+    )
+    # This one builds the new backend (and retires the old one) while the first still waits.
+    second = await client.text_document_completion_async(_completion(line=5))
+
+    assert _labels(second) == _labels(await first) == ["a + b"]
+    assert sorted(r.body["model"] for r in fake.requests) == ["codex-mini-latest", "gpt-5.5"]
+    assert not [m for m in recorder.messages if m.type == types.MessageType.Error]
