@@ -650,7 +650,12 @@ def test_secrets_in_workspace_files_are_redacted() -> None:
 
 def test_redaction_keeps_review_line_numbers() -> None:
     document = review_request(snap(SECRET_FILE), [], max_context_tokens=12_000).parts[1].text
-    assert "\n4| [REDACTED]\n5| \n6| \n7| \n8| print(client)\n" in document
+    # The key's marker lines stay (the model sees a key is there), each body line is redacted.
+    expected = (
+        "\n4| -----BEGIN RSA PRIVATE KEY-----\n5| [REDACTED]\n6| [REDACTED]\n"
+        "7| -----END RSA PRIVATE KEY-----\n8| print(client)\n"
+    )
+    assert expected in document
 
 
 @pytest.mark.parametrize(
