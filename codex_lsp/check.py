@@ -291,13 +291,15 @@ def _confirm(question: str) -> bool:
     return input(question).strip().lower() in {"y", "yes"}
 
 
-async def run_check(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+async def run_check(
+    args: argparse.Namespace, out: TextIO = sys.stdout, env: Environment | None = None
+) -> int:
     settings = _settings(args)
     ledger = Ledger(daily=daily_spend())  # the servers' daily budget sees what check spends
     try:
         backend = build_backend(
             settings,
-            Environment.from_os(),
+            env or Environment.from_os(),
             notify=lambda _key, _level, text: print(text, file=sys.stderr),
             ledger=ledger,
             on_notice=lambda text: print(text, file=sys.stderr),

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from codex_lsp import __version__
 from codex_lsp.logs import configure_logging
+from codex_lsp.settings import Environment
 from codex_lsp.transport import is_loopback, serve_stdio, serve_tcp
 from codex_lsp.trust import TrustStore, consent_value, describe
 
@@ -66,14 +67,15 @@ def _host_port(value: str) -> tuple[str, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.log_level, args.log_file)
+    env = Environment.take()  # from here on only codex-lsp decides where OPENAI_* values go
     if args.command == "doctor":
         from codex_lsp.doctor import run_doctor
 
-        return asyncio.run(run_doctor(sys.stdout))
+        return asyncio.run(run_doctor(sys.stdout, env))
     if args.command == "check":
         from codex_lsp.check import run_check
 
-        return asyncio.run(run_check(args))
+        return asyncio.run(run_check(args, env=env))
     if args.command == "trust":
         return run_trust(args.action, args.value, sys.stdout)
     address = _host_port(args.tcp) if args.tcp else None
@@ -84,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     from codex_lsp.server import build_server
 
-    server = build_server()
+    server = build_server(env)
     if address:
         serve_tcp(server, *address)
     else:

@@ -12,8 +12,8 @@ from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
 from codex_lsp.trust import TrustStore, describe, display_url
 
 
-async def run_doctor(out: TextIO) -> int:
-    env = Environment.from_os()
+async def run_doctor(out: TextIO, env: Environment | None = None) -> int:
+    env = env or Environment.from_os()
     settings, problems = apply_layer(Settings(), env_layer())
     out.write(f"codex-lsp {__version__}\n")
     out.write(f"OPENAI_API_KEY: {'present' if env.api_key else 'missing'}\n")

@@ -20,7 +20,7 @@ from codex_lsp.consent import Consent
 from codex_lsp.engine.assistant import Assistant
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
-from codex_lsp.engine.secrets import is_excluded
+from codex_lsp.engine.secrets import git_ignored, is_excluded
 from codex_lsp.engine.tokens import warm_up as warm_up_tokenizer
 from codex_lsp.engine.usage import CallRecord, Ledger, daily_spend
 from codex_lsp.features.base import Feature
@@ -47,12 +47,13 @@ class CodexServer(LanguageServer):
         self.trust = TrustStore()
         self.consent = Consent(self)
         self.layers = SettingsLayers(trusted=self.consent.trusted)
-        self.ledger = Ledger(daily=daily_spend())
+        self.ledger = Ledger(daily=daily_spend(background=True))
         self.tasks = TaskOwner()
         self.features: list[Feature] = []
         self._backend: Backend | None = None
         self._backend_key: tuple[Any, ...] | None = None
         self._settings_ready = asyncio.Event()
+        self._git_ignored: dict[str, bool] = {}
         self.update_settings(env_layer(), layer="env")
 
     # --- settings -------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class CodexServer(LanguageServer):
         document = self.workspace.text_documents.get(uri)
         if document is None:
             return None
-        if is_excluded(uri, self.settings.excluded_globs()):
+        if is_excluded(uri, self.settings.excluded_globs()) or self._git_ignored_now(uri):
             log.info("not sending excluded file %s to a model", uri)
             return None
         text = document.source
@@ -204,6 +205,19 @@ class CodexServer(LanguageServer):
             return None
         return Snapshot(uri, document.version, text, document.language_id or "")
 
+    def _git_ignored_now(self, uri: str) -> bool:
+        """With `excludeGitIgnored`: whether git ignores the file, asked once per document off
+        the event loop; until git has answered, the file counts as ignored."""
+        if not self.settings.exclude_git_ignored:
+            return False
+        if uri not in self._git_ignored:
+            self._git_ignored[uri] = True
+            self.tasks.spawn("git-ignored", uri, self._ask_git(uri))
+        return self._git_ignored[uri]
+
+    async def _ask_git(self, uri: str) -> None:
+        self._git_ignored[uri] = await asyncio.to_thread(git_ignored, uri)
+
     def current_version(self, uri: str) -> int | None:
         document = self.workspace.text_documents.get(uri)
         return None if document is None else document.version
@@ -216,6 +230,7 @@ class CodexServer(LanguageServer):
             if other != uri
             and len(document.source) <= MAX_WORKSPACE_FILE_CHARS
             and not is_excluded(other, globs)
+            and not self._git_ignored_now(other)
         ]
         return sorted(files, key=lambda f: f.uri)[:MAX_WORKSPACE_FILES]
 
@@ -226,8 +241,13 @@ class CodexServer(LanguageServer):
                 getattr(feature, f"on_{event}")(uri)
             except Exception:  # one feature's failure must not cost the others the event
                 log.exception("%s.on_%s failed", type(feature).__name__, event)
-        if event == "close" and self._backend is not None:
-            self._backend.assistant.forget(uri)
+        if event == "open":
+            self._git_ignored.pop(uri, None)
+            self._git_ignored_now(uri)
+        if event == "close":
+            self._git_ignored.pop(uri, None)
+            if self._backend is not None:
+                self._backend.assistant.forget(uri)
 
     # --- messages -------------------------------------------------------------------------
     def _show_message(self, level: str, text: str) -> None:

@@ -16,12 +16,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from codex_lsp.engine.secrets import redact
+from codex_lsp.engine.secrets import DEFAULT_EXCLUDE, redact
 from codex_lsp.trust import shorten
 
 SECTION = "codexLsp"
 
-DEFAULT_EXCLUDE = [".env*", "*.pem", "*.key", "id_rsa*", "secrets.*"]
 
 # Settings that decide where the user's code (and key) go or what program runs. A value for
 # one of them that arrives over LSP (initializationOptions or workspace/configuration, which a
@@ -101,8 +100,13 @@ class Settings(_Model):
         60.0, gt=0, le=600, description="Seconds before a silent model stream is abandoned."
     )
     exclude: list[str] = Field(
-        default_factory=lambda: list(DEFAULT_EXCLUDE),
-        description="Globs of files never sent to a model (added to the built-in list).",
+        default_factory=list,
+        description="Globs of files never sent to a model, added to the built-in list (.env*, "
+        "*.pem, *.key, SSH keys, .npmrc, .netrc, .pypirc, .aws/credentials, *.p12, *.tfvars, "
+        "kube config, secrets.* and more; see SECURITY.md). Matched case-insensitively.",
+    )
+    exclude_git_ignored: bool = Field(
+        False, description="Also never send files that git ignores (git check-ignore)."
     )
     budget_usd_per_day: float | None = Field(
         None, ge=0, description="Stop automatic model calls once this much was spent today."
@@ -134,17 +138,48 @@ class Settings(_Model):
 
 @dataclass(frozen=True)
 class Environment:
-    """What the environment contributes; the key is kept here only, never in Settings."""
+    """What the environment contributes; the key is kept here only, never in Settings.
+    `account_headers` (organization, project, OPENAI_CUSTOM_HEADERS) belong with the key and
+    go only where it goes."""
 
     api_key: str | None
     base_url: str | None
+    account_headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:
         env = os.environ if environ is None else environ
         return cls(
-            api_key=env.get("OPENAI_API_KEY") or None, base_url=env.get("OPENAI_BASE_URL") or None
+            api_key=env.get("OPENAI_API_KEY") or None,
+            base_url=env.get("OPENAI_BASE_URL") or None,
+            account_headers=_account_headers(env),
         )
+
+    @classmethod
+    def take(cls) -> Environment:
+        """Read the OpenAI variables once, then remove them from this process's environment,
+        so that no library (the openai SDK reads several when a client is made) sends them
+        anywhere codex-lsp did not decide to."""
+        taken = cls.from_os()
+        for name in [name for name in os.environ if name.upper().startswith("OPENAI_")]:
+            del os.environ[name]
+        return taken
+
+
+def _account_headers(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    headers = [
+        (header, env[name])
+        for name, header in (
+            ("OPENAI_ORG_ID", "OpenAI-Organization"),
+            ("OPENAI_PROJECT_ID", "OpenAI-Project"),
+        )
+        if env.get(name)
+    ]
+    for line in (env.get("OPENAI_CUSTOM_HEADERS") or "").split("\n"):
+        name, colon, value = line.partition(":")
+        if colon and name.strip():
+            headers.append((name.strip(), value.strip()))
+    return tuple(headers)
 
 
 @dataclass(frozen=True)

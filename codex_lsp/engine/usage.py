@@ -11,7 +11,8 @@ import json
 import logging
 import math
 import os
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,25 @@ def _modified_before(path: Path, day: str) -> bool:
     return modified < day
 
 
-def daily_spend() -> DailySpend:
+class BackgroundDailySpend(DailySpend):
+    """Adds in a worker thread: the lock can wait for another process and the atomic write
+    syncs to disk, neither of which may hold a server's event loop. Returns the total known
+    in memory meanwhile."""
+
+    def __init__(self, path: Path | None) -> None:
+        super().__init__(path)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend")
+
+    def add(self, day: str, dollars: float) -> float | None:
+        known = self._known_on(day)
+        self._writer.submit(super().add, day, dollars)
+        return None if known is None else self._remember(day, known + dollars)
+
+
+def daily_spend(background: bool = False) -> DailySpend:
     """The spend file every codex-lsp process on this machine shares: servers and `check`."""
-    return DailySpend(user_cache_dir() / "spend.json")
+    path = user_cache_dir() / "spend.json"
+    return BackgroundDailySpend(path) if background else DailySpend(path)
 
 
 def cost_usd(usage: Usage, card: ModelCard) -> float:
@@ -214,6 +231,8 @@ class Ledger:
             self.day, self.cost_today_usd = today, 0.0
 
     def totals(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k != "daily"}
+        # Not asdict(): it deep-copies every field, the shared spend file's writer included.
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "daily"}
+        data["avoided"] = dict(self.avoided)
         data["cached_ratio"] = round(self.cached_ratio, 4)
         return data

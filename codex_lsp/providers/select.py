@@ -94,4 +94,7 @@ def provider_config(choice: BackendChoice, settings: Settings, env: Environment)
         return ProviderConfig(api_key=None, base_url=None, timeout_s=timeout)
     base_url = choice.base_url or OPENAI_API_URL
     api_key = key_for(base_url, env.api_key, env.base_url)
-    return ProviderConfig(api_key=api_key, base_url=base_url, timeout_s=timeout)
+    headers = dict(env.account_headers) if api_key is not None else {}
+    return ProviderConfig(
+        api_key=api_key, base_url=base_url, timeout_s=timeout, extra_headers=headers
+    )

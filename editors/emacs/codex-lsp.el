@@ -191,9 +191,16 @@ nil uses the server's default."
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defcustom codex-lsp-exclude nil
-  "Globs of files never sent to a model (added to the built-in list).
-nil uses the server's default."
+  "Globs of files never sent to a model, added to the built-in list.
+The built-in list (.env*, *.pem, *.key, SSH keys, .npmrc, .netrc and more)
+always applies; matched case-insensitively.  nil uses the server's default."
   :type '(repeat string)
+  :set #'codex-lsp--set :initialize #'custom-initialize-default)
+
+(defcustom codex-lsp-exclude-git-ignored nil
+  "Also never send files that git ignores (git check-ignore).
+nil uses the server's default."
+  :type codex-lsp--boolean
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defcustom codex-lsp-budget-usd-per-day nil
@@ -265,6 +272,7 @@ is relative to your home directory); a project cannot set it."
     (codex-lsp-max-output-tokens . "maxOutputTokens")
     (codex-lsp-request-timeout-s . "requestTimeoutS")
     (codex-lsp-exclude . "exclude")
+    (codex-lsp-exclude-git-ignored . "excludeGitIgnored")
     (codex-lsp-budget-usd-per-day . "budgetUsdPerDay")
     (codex-lsp-prices . "prices")
     (codex-lsp-prompt-layout . "promptLayout")

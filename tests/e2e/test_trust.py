@@ -197,3 +197,58 @@ async def test_the_environment_host_spelled_differently_needs_no_consent(
     assert fake.requests and all(
         r.headers.get("authorization") == f"Bearer {TEST_KEY}" for r in fake.requests
     )
+
+
+async def test_the_environment_account_headers_go_only_where_the_key_goes(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    account = {
+        "OPENAI_ORG_ID": "org-planted0123",
+        "OPENAI_CUSTOM_HEADERS": "Authorization: Bearer sk-custom-planted-0123\nX-Team: planted",
+    }
+    with FakeOpenAI(port=0) as gateway:
+        client, recorder = await start_server(capabilities=inline_capabilities(), env=account)
+        await exercise(client)
+        assert fake.requests and all(
+            r.headers.get("openai-organization") == "org-planted0123" for r in fake.requests
+        )
+        recorder.answer_with = "Allow"
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"codexLsp": {"baseUrl": gateway.base_url}})
+        )
+        await recorder.wait_for(lambda: bool(recorder.questions))
+        await asyncio.sleep(0.2)
+        await exercise(client)
+        assert await gateway.await_for(lambda: len(gateway.requests) >= 1, timeout=10)
+        for request in gateway.requests:
+            sent = str(request.headers)
+            assert "planted" not in sent and TEST_KEY not in sent, sent
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("generated_*.py\n")
+    return repo
+
+
+async def test_files_git_ignores_are_not_sent_when_asked(
+    start_server: Start, fake: FakeOpenAI, git_repo: Path
+) -> None:
+    client, _ = await start_server(
+        capabilities=inline_capabilities(),
+        init_options={"excludeGitIgnored": True, "features": {"diagnostics": False}},
+    )
+    ignored, kept = (git_repo / "generated_api.py").as_uri(), (git_repo / "app.py").as_uri()
+    for uri in (ignored, kept):
+        open_doc(client, uri, CODE)
+    await asyncio.sleep(0.5)  # git answers in the background
+    for uri in (ignored, kept):
+        await client.text_document_inline_completion_async(inline(uri, 5, 8))
+    bodies = [str(r.body) for r in fake.requests]
+    assert bodies and all("generated_api" not in body for body in bodies)
+    assert any("app.py" in body for body in bodies)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from codex_lsp import settings
+from codex_lsp.engine.secrets import DEFAULT_EXCLUDE
 from codex_lsp.settings import (
     Environment,
     FeatureSettings,
@@ -25,7 +26,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 KNOWN_KEYS = (
     "backend, model, fallbackModels, baseUrl, reasoningEffort, features, debounceMs, "
     "diagnosticsDebounceMs, maxContextTokens, editContextTokens, maxOutputTokens, "
-    "requestTimeoutS, exclude, budgetUsdPerDay, prices, promptLayout, localModel, "
+    "requestTimeoutS, exclude, excludeGitIgnored, budgetUsdPerDay, prices, promptLayout, "
+    "localModel, "
     "localReviewModel, localModelPath"
 )
 
@@ -97,6 +99,7 @@ def test_settings_table_flattens_features_and_keeps_field_order() -> None:
         "maxOutputTokens",
         "requestTimeoutS",
         "exclude",
+        "excludeGitIgnored",
         "budgetUsdPerDay",
         "prices",
         "promptLayout",
@@ -128,7 +131,8 @@ def test_defaults() -> None:
         max_context_tokens=12_000,
         max_output_tokens=2048,
         request_timeout_s=60.0,
-        exclude=[".env*", "*.pem", "*.key", "id_rsa*", "secrets.*"],
+        exclude=[],
+        exclude_git_ignored=False,
         budget_usd_per_day=None,
         prices={},
         prompt_layout="cache-aware",
@@ -177,14 +181,10 @@ def test_environment_from_os(environ: dict[str, str], expected: Environment) -> 
 
 def test_excluded_globs_adds_user_globs_to_the_builtin_list_without_duplicates() -> None:
     current, _ = layered({"exclude": ["*.sqlite", ".env*"]})
-    assert current.excluded_globs() == [
-        ".env*",
-        "*.pem",
-        "*.key",
-        "id_rsa*",
-        "secrets.*",
-        "*.sqlite",
-    ]
+    assert current.excluded_globs() == [*DEFAULT_EXCLUDE, "*.sqlite"]
+    assert {".env*", "*.pem", "id_ed25519*", ".aws/credentials", "secrets.*"} <= set(
+        DEFAULT_EXCLUDE
+    )
 
 
 # --- layers ------------------------------------------------------------------------------------
