@@ -1,8 +1,9 @@
 """Completions: ghost text (`textDocument/inlineCompletion`, LSP 3.18) and completion-menu items.
 
-Automatic requests wait `debounceMs` first (the client cancels them while the user types, so a
-burst of keystrokes costs one model call); explicit invocations start at once. Results are
-dropped when the document changed while the model was writing.
+A request waits out what remains of the user's pause (`features/debounce.py`: nothing when the
+client asks at pauses, a learned pause within `debounceMs` when it asks after every keystroke)
+and is dropped without a model call when the user typed on meanwhile, so a burst of keystrokes
+costs one call. Results are dropped when the document changed while the model was writing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from lsprotocol import types
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.base import Feature
+from codex_lsp.features.debounce import Debounce
 from codex_lsp.features.positions import from_client, range_to_client
 from codex_lsp.requests import DocumentRoute, completion_deadline
 
@@ -93,7 +94,7 @@ class Completion(Feature):
 
     def __init__(self, server: CodexServer) -> None:
         super().__init__(server)
-        self._last_change: dict[str, float] = {}
+        self.debounce = Debounce()
 
     def register(self) -> None:
         self.document_request(
@@ -110,10 +111,10 @@ class Completion(Feature):
         )
 
     def on_change(self, uri: str) -> None:
-        self._last_change[uri] = time.monotonic()
+        self.debounce.changed(uri)
 
     def on_close(self, uri: str) -> None:
-        self._last_change.pop(uri, None)
+        self.debounce.forget(uri)
 
     async def inline_completion(
         self, ls: CodexServer, params: types.InlineCompletionParams, snapshot: Snapshot
@@ -171,7 +172,11 @@ class Completion(Feature):
                 if on_found is not None:
                     on_found(reused[:MAX_SUGGESTIONS])
                 return reused[:MAX_SUGGESTIONS]
-            await self._debounce(ls, snapshot.uri, automatic)
+            wait = self.debounce.wait_s(snapshot.uri, ls.settings.debounce_ms / 1000)
+            if wait > 0:
+                await asyncio.sleep(wait)
+                if not self._current(ls, snapshot):
+                    return []  # the user typed on: this pause is over, and so is the request
             if not await ls.within_budget(explicit=not automatic):
                 return []
             found: list[str] = []
@@ -192,13 +197,3 @@ class Completion(Feature):
     @staticmethod
     def _current(ls: CodexServer, snapshot: Snapshot) -> bool:
         return ls.current_version(snapshot.uri) == snapshot.version
-
-    async def _debounce(self, ls: CodexServer, uri: str, automatic: bool) -> None:
-        """Automatic requests wait the full pause; invoked ones wait out what remains of it since
-        the last edit (VS Code marks requests while typing an identifier as invoked, too)."""
-        delay = ls.settings.debounce_ms / 1000
-        changed = self._last_change.get(uri)
-        since = float("inf") if changed is None else time.monotonic() - changed
-        wait = delay if automatic else delay - since
-        if wait > 0:
-            await asyncio.sleep(wait)

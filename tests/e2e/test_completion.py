@@ -177,16 +177,39 @@ async def test_automatic_requests_are_debounced_into_one_call(
         trigger_kind=types.InlineCompletionTriggerKind.Automatic
     )
     pending: list[Cancellable] = []
-    for column in range(8, 12):  # a burst of keystrokes: each new request cancels the last
+    for version, typed in enumerate(("a", "a ", "a +", "a + "), start=2):
+        # A keystroke, then the client's automatic request (VS Code asks after every change).
+        change_doc(client, URI, version, SOURCE.replace("return \n", f"return {typed}\n", 1))
         if pending:
             pending[-1].cancel()
-        params = types.InlineCompletionParams(automatic, _doc(), types.Position(1, column))
+        position = types.Position(1, 11 + len(typed))
+        params = types.InlineCompletionParams(automatic, _doc(), position)
         pending.append(Cancellable(client, types.TEXT_DOCUMENT_INLINE_COMPLETION, params))
         await asyncio.sleep(0.02)  # typing speed, not a wait for the server
     raw = await pending[-1].future
 
     assert len(raw.items) == 1
     assert len(_completion_requests(fake)) == 1
+
+
+async def test_a_client_that_asks_at_pauses_is_served_without_a_wait(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(Answer(json={"suggestions": [{"insert_text": "a + b"}]}, times=-1))
+    client, _ = await start_server(editor="neovim", init_options={"debounceMs": 3000})
+    open_doc(client, URI, SOURCE)
+    change_doc(client, URI, 2, SOURCE.replace("return \n", "return a\n", 1))
+    await asyncio.sleep(3.2)  # the user paused; this client asks only now (it debounced itself)
+    automatic = types.InlineCompletionContext(
+        trigger_kind=types.InlineCompletionTriggerKind.Automatic
+    )
+    started = asyncio.get_running_loop().time()
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(automatic, _doc(), types.Position(1, 12))
+    )
+    assert result is not None and result.items
+    # A fixed debounce would add its 3 s here; the pause already happened.
+    assert asyncio.get_running_loop().time() - started < 2.0
 
 
 async def test_invoked_requests_while_typing_wait_for_the_pause(
