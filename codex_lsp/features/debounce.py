@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 MIN_DELAY_S = 0.1  # tabby-agent adapts between 100 and 1000 ms
 RHYTHM_FACTOR = 1.5  # a gap this much longer than the user's usual one is a pause
+SLOW_GAP_FACTOR = 1.25  # ... or this much longer than their slow (90th percentile) one
 TYPING_GAP_S = 1.0  # longer gaps are pauses, not typing rhythm
 GAPS_KEPT = 64
 
@@ -41,7 +42,10 @@ class Debounce:
         """The quiet time after a keystroke that counts as a pause: learned, within bounds."""
         if len(self._gaps) < 4:
             return bound_s
-        usual = statistics.median(self._gaps) * RHYTHM_FACTOR
+        # Past the slow end of the user's rhythm too: a gap mid-word must not pass for a pause
+        # (each would be a model call); the median alone is too close to a steady typist's.
+        slow = statistics.quantiles(self._gaps, n=10)[-1] * SLOW_GAP_FACTOR
+        usual = max(statistics.median(self._gaps) * RHYTHM_FACTOR, slow)
         return min(bound_s, max(MIN_DELAY_S, usual))
 
     def wait_s(self, uri: str, bound_s: float) -> float:

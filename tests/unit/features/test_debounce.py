@@ -35,10 +35,18 @@ def test_a_request_at_a_pause_is_served_at_once() -> None:
 def test_a_request_right_after_a_keystroke_waits_the_learned_pause() -> None:
     clock = Clock()
     debounce = Debounce(clock)
-    typed(debounce, clock, [0.5, 0.1, 0.14, 0.1, 0.12, 0.11])  # the first key starts the rhythm
-    assert debounce.wait_s(URI, 0.25) == pytest.approx(0.11 * 1.5)  # median gap x 1.5
+    typed(debounce, clock, [0.5] + [0.1] * 9 + [0.12])  # the first key starts the rhythm
+    assert debounce.wait_s(URI, 0.25) == pytest.approx(0.1 * 1.5)  # median gap x 1.5
     clock.now += 0.05
-    assert debounce.wait_s(URI, 0.25) == pytest.approx(0.11 * 1.5 - 0.05)
+    assert debounce.wait_s(URI, 0.25) == pytest.approx(0.1 * 1.5 - 0.05)
+
+
+def test_an_uneven_typist_gets_past_their_slow_gaps() -> None:
+    clock = Clock()
+    debounce = Debounce(clock)
+    gaps = [0.06 + 0.08 * (n % 11) / 10 for n in range(60)]  # 60-140 ms, a fast human
+    typed(debounce, clock, gaps)
+    assert debounce.pause_s(1.0) > max(gaps)  # no gap of this rhythm passes for a pause
 
 
 @pytest.mark.parametrize(
