@@ -585,3 +585,11 @@ def test_only_the_value_in_effect_is_asked_about() -> None:
     layers.set("init", {"codexLsp": {"baseUrl": "http://other/v1"}})
     layers.set("workspace", {"codexLsp": {"baseUrl": "http://trusted/v1"}})
     assert (layers.settings.base_url, layers.pending) == ("http://trusted/v1", {})
+
+
+def test_an_invalid_value_is_shown_redacted_and_short() -> None:
+    token = "ghp_" + "Q7w3E9r1T5y8U2i4O6p0AsDfGhJkLzXcVbNm12"
+    problem = SettingsProblem("model", {"key": token, "filler": "x" * 500}, "Input should be str")
+    shown = problem.describe()
+    assert token not in shown and "[REDACTED]" in shown
+    assert len(shown) < 200
