@@ -78,7 +78,11 @@ class Settings(_Model):
         default_factory=lambda: FeatureSettings(), description="Turn single features on or off."
     )
     debounce_ms: int = Field(
-        250, ge=0, le=10_000, description="Pause after typing before an automatic completion."
+        250,
+        ge=0,
+        le=10_000,
+        description="Longest wait after typing before a completion asks the model: the wait "
+        "is learned from your typing rhythm, and none when the editor asks at pauses.",
     )
     diagnostics_debounce_ms: int = Field(
         1500, ge=0, le=60_000, description="Pause after an edit before the AI review reruns."

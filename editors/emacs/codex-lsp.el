@@ -154,8 +154,9 @@ A model call per pause.  nil uses the server's default."
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
 (defcustom codex-lsp-debounce-ms nil
-  "Pause after typing before an automatic completion.
-nil uses the server's default."
+  "Longest wait after typing before a completion asks the model.
+The wait is learned from your typing rhythm, and none when the editor
+asks at pauses.  nil uses the server's default."
   :type '(choice (const :tag "Server default" nil) natnum)
   :set #'codex-lsp--set :initialize #'custom-initialize-default)
 
