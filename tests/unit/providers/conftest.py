@@ -58,5 +58,7 @@ async def backend(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Backend]:
     monkeypatch.setattr(
         openai, "AsyncOpenAI", functools.partial(openai.AsyncOpenAI, http_client=http_client)
     )
+    # make_client builds its HTTP client up front (the TLS context is slow to load).
+    monkeypatch.setattr(openai, "DefaultAsyncHttpxClient", lambda **_: http_client)
     yield fake
     await http_client.aclose()
