@@ -24,13 +24,6 @@
                                           (length prefix)))))
                 '("OPENAI_BASE_URL" "CODEX_LSP_LOCAL_MODEL_PATH"))))))
 
-(defun codex-test-candidates ()
-  "The completions Eglot offers at the end of the line with the unfinished return."
-  (goto-char (point-min))
-  (forward-line 5)
-  (end-of-line)
-  (vconcat (all-completions "" (nth 2 (eglot-completion-at-point)))))
-
 (codex-test-run
  (codex-test-start)
  (let ((server (eglot-current-server)))

@@ -80,5 +80,12 @@ Eglot's log of the JSON-RPC exchange goes to $CODEX_TEST_EVENTS for failure repo
               (push (substring-no-properties prompt) codex-test--confirmations)
               t))
 
+(defun codex-test-candidates ()
+  "The completions Eglot offers at the end of the line with the unfinished return."
+  (goto-char (point-min))
+  (forward-line 5)
+  (end-of-line)
+  (vconcat (all-completions "" (nth 2 (eglot-completion-at-point)))))
+
 (provide 'harness)
 ;;; harness.el ends here

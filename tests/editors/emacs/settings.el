@@ -14,13 +14,6 @@
   (with-current-buffer (jsonrpc-events-buffer server)
     (count-matches "^\\[client-reply\\]" (point-min) (point-max))))
 
-(defun codex-test-candidates ()
-  "The completions Eglot offers at the end of the line with the unfinished return."
-  (goto-char (point-min))
-  (forward-line 5)
-  (end-of-line)
-  (vconcat (all-completions "" (nth 2 (eglot-completion-at-point)))))
-
 (codex-test-run
  (codex-test-start)
  (let ((server (eglot-current-server)))
