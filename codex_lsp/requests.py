@@ -27,6 +27,7 @@ P = TypeVar("P")
 R = TypeVar("R")
 Handler = Callable[["CodexServer", P, Snapshot], Awaitable[R]]
 
+RECENT_PROBLEM_S = 60.0  # a message shown this recently already explains a late answer
 COMPLETION_DEADLINE_S = 10.0  # ghost text later than this is no help: the user moved on
 
 
@@ -79,12 +80,13 @@ class DocumentRoute:
         except TimeoutError:
             if not timer.expired():
                 raise
-            ls.notices.notify(
-                f"deadline:{self.name}",
-                "warning",
-                f"codex-lsp: no {self.name} within {deadline:.0f} s; the model or the network "
-                "is slow. Answered without it.",
-            )
+            if not ls.notices.shown_within(RECENT_PROBLEM_S):  # else: that problem, again
+                ls.notices.notify(
+                    "deadline",
+                    "warning",
+                    f"codex-lsp: no {self.name} within {deadline:.0f} s; the model or the "
+                    "network is slow. Requests are answered without it meanwhile.",
+                )
             return self.empty(params)
         except ModelUnavailable:  # the user has been told why
             return self.empty(params)

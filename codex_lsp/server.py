@@ -26,6 +26,7 @@ from codex_lsp.engine.usage import CallRecord, Ledger, daily_spend
 from codex_lsp.features.base import Feature
 from codex_lsp.notices import Notices
 from codex_lsp.protocol import CodexProtocol
+from codex_lsp.requests import RECENT_PROBLEM_S
 from codex_lsp.settings import Environment, Settings, SettingsLayers, SettingsProblem, env_layer
 from codex_lsp.tasks import TaskOwner
 from codex_lsp.trust import TrustStore
@@ -127,7 +128,7 @@ class CodexServer(LanguageServer):
             self._backend = build_backend(
                 self.settings,
                 self.env,
-                notify=self.notices.notify,
+                notify=self._caller_notice,
                 ledger=self.ledger,
                 on_usage=self._send_usage,
                 on_notice=lambda text: self.notices.notify(f"local:{text}", "warning", text),
@@ -139,6 +140,13 @@ class CodexServer(LanguageServer):
         choice = self._backend.choice
         log.info("backend %s (%s), models %s", choice.kind, choice.reason, choice.models)
         self.notices.forget("missing:")
+
+    def _caller_notice(self, key: str, level: str, text: str) -> None:
+        """A model call's failure, unless a request's deadline just told the same stall."""
+        if key.startswith("provider:") and self.notices.shown_within(RECENT_PROBLEM_S, "deadline"):
+            log.warning("%s", text)
+            return
+        self.notices.notify(key, level, text)
 
     async def within_budget(self, explicit: bool) -> bool:
         """False once `budgetUsdPerDay` is spent: automatic calls stop, explicit ones ask."""

@@ -21,7 +21,7 @@ from codex_lsp.engine.cache import (
     diff_hunks,
     render_hunks,
 )
-from codex_lsp.engine.calls import ModelCaller, Outcome
+from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
     SNAPSHOT_SHARE,
@@ -202,7 +202,12 @@ class Assistant:
         self.redactions.forget(uri)
 
     async def review(
-        self, snapshot: Snapshot, workspace: list[WorkspaceFile], *, explicit: bool = False
+        self,
+        snapshot: Snapshot,
+        workspace: list[WorkspaceFile],
+        *,
+        explicit: bool = False,
+        outcome: Outcome | None = None,
     ) -> AsyncGenerator[ReviewFinding, None]:
         """Findings for the whole current text: earlier ones that still stand come first, then
         what the model finds where the text changed since the last review (or in all of it)."""
@@ -215,7 +220,7 @@ class Assistant:
         if not plan.needs_model:
             self.caller.ledger.count_avoided("review")
         await asyncio.sleep(0)
-        outcome = Outcome()
+        outcome = outcome or Outcome()  # the caller's, to learn whether the review is whole
         for request, scope in self._review_requests(snapshot, workspace, plan, budget):
             found_now = self._review_call(snapshot, request, scope, explicit, outcome)
             async with aclosing(found_now) as found:
@@ -295,6 +300,8 @@ class Assistant:
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
+        """The model's new text for the region; None when it proposes no change. Raises
+        ModelUnavailable when no whole answer came."""
         snapshot, _ = await self.redacted(snapshot)
         budget = self.small_file_budget(snapshot, self.edit_budget(self.settings.max_output_tokens))
         request = rewrite_request(
@@ -309,12 +316,15 @@ class Assistant:
         )
         # aclosing: leaving early must close the upstream stream now, not at garbage collection.
         # A rewrite is always the user's request (a chosen code action or fix).
+        outcome = Outcome()
         stream = self.caller.stream_items(
-            request, Rewrite, "rewrites", use_cache=self.cache_aware, explicit=True
+            request, Rewrite, "rewrites", use_cache=self.cache_aware, explicit=True, outcome=outcome
         )
         async with aclosing(stream) as rewrites:
             async for rewrite in rewrites:
                 return region_edit(snapshot, region, rewrite)
+        if not outcome.whole:  # no answer, not "no change": the user has been told why
+            raise ModelUnavailable("the rewrite was cut short")
         return None
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import logging
 import math
 import time
@@ -23,6 +22,7 @@ from typing import TypeVar
 from cachetools import LRUCache
 from pydantic import BaseModel
 
+from codex_lsp.engine.breaker import FAILURE_THRESHOLD, Breaker, Clock, Outage
 from codex_lsp.engine.cache import CacheKeyShards
 from codex_lsp.engine.stream import ItemStream
 from codex_lsp.engine.tokens import estimate_tokens
@@ -46,13 +46,8 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 
 Notify = Callable[[str, str, str], None]  # (dedupe key, level "error"|"warning"|"info", text)
 OnUsage = Callable[[CallRecord, Ledger], None]
-Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-FAILURE_THRESHOLD = 3  # backend faults in a row that open the breaker
-FIRST_COOL_DOWN_S = 2.0  # without a retry-after, cool-downs double from here...
-MAX_COOL_DOWN_S = 60.0  # ...up to this
-MAX_HOLD_S = 600.0  # a longer retry-after is likelier a broken header than a plan
 MISSING_MODEL_RETRY_S = 30.0  # a model the backend said it lacks is asked again after this
 # The longest pause a request waits out before its one retry. An invoked request can wait a
 # little; an automatic one only absorbs a blip shorter than a typing pause, else it is dropped
@@ -60,10 +55,9 @@ MISSING_MODEL_RETRY_S = 30.0  # a model the backend said it lacks is asked again
 EXPLICIT_MAX_WAIT_S = 2.0
 AUTOMATIC_MAX_WAIT_S = 0.5
 EXPLICIT_RETRY_WAIT_S = 0.5  # before retrying a fault that named no pause (the SDK's first)
-
-# Notices dedupe by key for the whole session, and callers are rebuilt on settings changes:
-# outage numbers are unique in the process so each outage gets its own message.
-_OUTAGE_NUMBERS = itertools.count(1)
+# An answer longer than this many characters per output token asked for is a backend ignoring
+# the limit (JSON-escaped code averages about four): reading on would only cost time and memory.
+MAX_CHARS_PER_OUTPUT_TOKEN = 16
 
 
 class ModelUnavailable(Exception):
@@ -72,8 +66,9 @@ class ModelUnavailable(Exception):
 
 @dataclass
 class Outcome:
-    """Filled in by `stream_items`: whether the answer arrived whole (a backend fault ends a
-    call cleanly with the items before it, which is not the whole answer)."""
+    """Filled in by `stream_items`: whether the answer arrived whole. A backend fault ends a
+    call cleanly with the items before it, and a damaged answer (broken JSON, an item against
+    the schema) with the items that could be read: neither is the whole answer."""
 
     whole: bool = True
 
@@ -89,75 +84,6 @@ class ModelChoice:
         return list(dict.fromkeys(self.models))
 
 
-@dataclass(frozen=True)
-class Outage:
-    """Why calls are held back: `kind` is "rate-limit", "backend", "auth" or "no-model"."""
-
-    kind: str
-    reason: str  # a sentence from the failure that opened it
-    number: int
-
-    @property
-    def key(self) -> str:
-        return f"outage:{self.kind}:{self.number}"
-
-
-class Breaker:
-    """Stops calls to a failing backend for a cool-down, then lets one probe call through
-    (half-open); the probe's success closes it, its failure opens it again for longer.
-
-    It opens after FAILURE_THRESHOLD backend faults in a row, or at once when the backend names
-    a pause (retry-after). Pure state: the caller reports each call's outcome.
-    """
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self.failures = 0
-        self._openings = 0  # cool-downs since the last success: the backoff's exponent
-        self._until = 0.0
-        self.probing = False
-        self.outage: Outage | None = None
-
-    def remaining_s(self) -> float:
-        return max(0.0, self._until - self._clock()) if self.outage else 0.0
-
-    def admit(self) -> bool:
-        """May a call go now? The first one after a cool-down becomes the probe."""
-        if self.outage is None:
-            return True
-        if self.probing or self._clock() < self._until:
-            return False
-        self.probing = True
-        return True
-
-    def close(self) -> None:
-        self.failures = self._openings = 0
-        self.probing = False
-        self.outage = None
-
-    def release(self) -> None:
-        """A call ended without a verdict on the backend (cancelled before it answered)."""
-        self.probing = False
-
-    def fault(self, kind: str, reason: str, retry_after_s: float | None) -> None:
-        self.failures += 1
-        if retry_after_s is None and self.outage is None and self.failures < FAILURE_THRESHOLD:
-            return
-        if retry_after_s is None:
-            hold = min(FIRST_COOL_DOWN_S * 2**self._openings, MAX_COOL_DOWN_S)
-        else:
-            hold = min(retry_after_s, MAX_HOLD_S)
-        self._openings += 1
-        self.open(kind, reason, hold)
-
-    def open(self, kind: str, reason: str, hold_s: float) -> None:
-        """Hold calls for `hold_s` (math.inf: until this caller is replaced)."""
-        self.probing = False
-        self._until = self._clock() + hold_s
-        number = self.outage.number if self.outage else next(_OUTAGE_NUMBERS)
-        self.outage = Outage(kind, reason, number)
-
-
 @dataclass
 class _Attempt:
     """What one provider call did, for the breaker and the retry decision."""
@@ -165,6 +91,7 @@ class _Attempt:
     answered: bool = False  # the backend sent something
     items: int = 0
     error: ProviderError | None = None
+    damaged: bool = False  # the answer could not be read whole (JSON or schema problems)
 
 
 @dataclass
@@ -209,6 +136,9 @@ class ModelCaller:
         self.breaker = Breaker(clock)
         self._notify = notify
         self._told: set[str] = set()
+        # Fault kinds whose failure the user was told of since the backend last answered: the
+        # outage they lead to is the same problem, already said.
+        self._streak_told: set[str] = set()
         self._prices = prices or {}
         self._on_usage = on_usage
         self._clock = clock
@@ -260,8 +190,8 @@ class ModelCaller:
             self.choice.working = model
             self._fell_back(state, model)
             if not await self._retry(state, attempt):
-                if attempt.error is not None and outcome is not None:
-                    # The items before the fault were yielded; the answer is not whole, and
+                if (attempt.error is not None or attempt.damaged) and outcome is not None:
+                    # The items that could be read were yielded; the answer is not whole, and
                     # the caller must not take it for one (a review would stand as complete).
                     outcome.whole = False
                 return
@@ -299,12 +229,12 @@ class ModelCaller:
                 self._fault(error)
             elif error is None and attempt.answered:
                 self.breaker.close()
+                self._streak_told.clear()
             else:  # nothing heard yet, or a fault of the request, not of the backend
                 self.breaker.release()
 
     def _fault(self, error: ProviderError) -> None:
-        kind = "rate-limit" if isinstance(error, RateLimitError) else "backend"
-        self.breaker.fault(kind, str(error), error.retry_after_s)
+        self.breaker.fault(_fault_kind(error), str(error), error.retry_after_s)
         outage = self.breaker.outage
         long = self.breaker.remaining_s() > EXPLICIT_MAX_WAIT_S
         if outage is not None and (long or self.breaker.failures >= FAILURE_THRESHOLD):
@@ -352,7 +282,9 @@ class ModelCaller:
         outage = self.breaker.outage
         if outage is not None and outage.key in self._told:
             return
-        self._say(f"provider:{str(error)[:60]}", "warning", f"codex-lsp: {error}")
+        said = self._say(f"provider:{str(error)[:60]}", "warning", f"codex-lsp: {error}")
+        if said and error.retryable:
+            self._streak_told.add(_fault_kind(error))
 
     # --- which model answers --------------------------------------------------------------
 
@@ -406,15 +338,19 @@ class ModelCaller:
 
     # --- what the user hears ---------------------------------------------------------------
 
-    def _say(self, key: str, level: str, text: str) -> None:
-        """Once per key for this caller (`check` prints every notice it gets)."""
-        if key not in self._told:
-            self._told.add(key)
-            self._notify(key, level, text)
+    def _say(self, key: str, level: str, text: str) -> bool:
+        """Once per key for this caller (`check` prints every notice it gets); True if said."""
+        if key in self._told:
+            return False
+        self._told.add(key)
+        self._notify(key, level, text)
+        return True
 
     def _tell(self, outage: Outage) -> None:
-        """The one message of an outage."""
-        if outage.kind == "auth":
+        """The one message of an outage: none when the failure that led to it was said."""
+        if outage.kind in self._streak_told:
+            self._told.add(outage.key)
+        elif outage.kind == "auth":
             self._say(outage.key, "error", f"codex-lsp: {outage.reason}")
         elif outage.kind == "no-model":
             self._say(
@@ -454,6 +390,7 @@ class ModelCaller:
     ) -> AsyncGenerator[ItemT, None]:
         parser = ItemStream(item_model, list_field)
         usage: Usage | None = None
+        room = max(1, request.max_output_tokens) * MAX_CHARS_PER_OUTPUT_TOKEN
         if use_cache and request.prompt_cache_key and card_for(model).cache_regime == "implicit":
             key = self._key_shards.key(request.prompt_cache_key, request.feature)
             request = replace(request, prompt_cache_key=key)
@@ -463,6 +400,9 @@ class ModelCaller:
                     async for event in events:
                         attempt.answered = True
                         if isinstance(event, TextDelta):
+                            room -= len(event.text)
+                            if room < 0:
+                                raise _too_long(request)
                             for item in parser.feed(event.text):
                                 attempt.items += 1
                                 yield item
@@ -480,6 +420,7 @@ class ModelCaller:
             if attempt.error is not None:
                 return  # a cut answer: its problems are the cut, and it is not cached
             if parser.report.errors:
+                attempt.damaged = True
                 log.warning("model answer problems: %s", "; ".join(parser.report.errors))
             elif parser.document is not None:
                 self._responses[_response_key(request, model)] = parser.text
@@ -510,6 +451,18 @@ class ModelCaller:
         )
         if self._on_usage is not None:
             self._on_usage(record, self.ledger)
+
+
+def _fault_kind(error: ProviderError) -> str:
+    return "rate-limit" if isinstance(error, RateLimitError) else "backend"
+
+
+def _too_long(request: ModelRequest) -> ProviderError:
+    """An answer cut where the backend should have stopped (a fault of the answer: no retry)."""
+    return ProviderError(
+        "The backend sent more than the output token limit allows, so codex-lsp stopped reading "
+        f"the answer ({request.max_output_tokens} tokens asked for at most)."
+    )
 
 
 def _replay(text: str, item_model: type[ItemT], list_field: str) -> list[ItemT]:

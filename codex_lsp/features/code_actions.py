@@ -23,7 +23,7 @@ from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.review import moved_span
 from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_from_client, range_to_client
-from codex_lsp.requests import DocumentRoute, model_deadline
+from codex_lsp.requests import RECENT_PROBLEM_S, DocumentRoute, model_deadline
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -186,10 +186,11 @@ RESOLVE = DocumentRoute(
     deadline_s=model_deadline,
     uri=lambda action: _data_uri(getattr(action, "data", None)),
 )
+UNANSWERED = object()  # the route answered for the handler (off, late, failed: already said)
 APPLY = DocumentRoute(
     "AI edit",
     enabled=lambda settings: settings.features.code_actions,
-    empty=lambda _: None,
+    empty=lambda _: UNANSWERED,
     deadline_s=model_deadline,
     uri=_data_uri,
 )
@@ -227,6 +228,12 @@ class CodeActions(Feature):
             if isinstance(data, list) and data:  # pygls passes the arguments array as one value
                 data = data[0]
             edit = await APPLY.run(ls, data, self.edit_for)
+            if edit is UNANSWERED:
+                if not ls.notices.shown_within(RECENT_PROBLEM_S):  # else: already said why
+                    ls.notices.notify(
+                        "no-answer", "info", "codex-lsp: no usable answer from the model."
+                    )
+                return False
             if edit is None:
                 ls.notices.notify("no-edit", "info", "codex-lsp: the model proposed no change.")
                 return False

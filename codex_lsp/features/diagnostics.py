@@ -19,12 +19,12 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException
 
-from codex_lsp.engine.calls import ModelUnavailable
+from codex_lsp.engine.calls import ModelUnavailable, Outcome
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_to_client
-from codex_lsp.requests import DocumentRoute, model_deadline
+from codex_lsp.requests import RECENT_PROBLEM_S, DocumentRoute, model_deadline
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -199,12 +199,19 @@ class Diagnostics(Feature):
         self._found[snapshot.uri] = diagnostics
         try:
             async with asyncio.timeout(model_deadline(ls.settings)):
-                if not await self._stream_review(snapshot, diagnostics):
-                    return diagnostics  # no model to ask (or no budget): nothing stands yet
+                outcome = await self._stream_review(snapshot, diagnostics)
+            if outcome is None:
+                return diagnostics  # no model to ask, or no budget: nothing to show or keep
+            if not outcome.whole:
+                # Damaged or cut short: shown as found, but it does not stand for this text
+                # (the document stays due and is reviewed again).
+                if not supports_pull(ls):
+                    self._publish(snapshot, diagnostics)
+                return diagnostics
         except (TimeoutError, ModelUnavailable) as error:
-            if isinstance(error, TimeoutError):
+            if isinstance(error, TimeoutError) and not ls.notices.shown_within(RECENT_PROBLEM_S):
                 ls.notices.notify(
-                    "deadline:review", "warning", "codex-lsp: the review took too long; stopped."
+                    "deadline", "warning", "codex-lsp: the review took too long; stopped."
                 )
             return diagnostics
         finally:
@@ -216,20 +223,25 @@ class Diagnostics(Feature):
             self._publish(snapshot, diagnostics)
         return diagnostics
 
-    async def _stream_review(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> bool:
-        """Stream the review's findings into `diagnostics`; False when none could run."""
+    async def _stream_review(
+        self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]
+    ) -> Outcome | None:
+        """Stream the review's findings into `diagnostics`; its outcome (whole or not), or
+        None when it could not run."""
         ls = self.server
         push = not supports_pull(ls)
         async with ls.using_assistant() as assistant:
             if assistant is None or not await ls.within_budget(explicit=False):
-                return False
-            stream = assistant.review(snapshot, ls.workspace_context(snapshot.uri))
+                return None
+            outcome = Outcome()
+            workspace = ls.workspace_context(snapshot.uri)
+            stream = assistant.review(snapshot, workspace, outcome=outcome)
             async with aclosing(stream):
                 async for finding in stream:
                     diagnostics.append(to_diagnostic(snapshot, finding, ls.encoding))
                     if push:
                         self._publish(snapshot, diagnostics)
-        return True
+        return outcome
 
     def _publish(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> None:
         if self.server.current_version(snapshot.uri) != snapshot.version:

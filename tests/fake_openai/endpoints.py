@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,9 @@ def handle_v1(state: FakeState, request: Incoming, exchange: HttpExchange) -> No
         _route(state, request, record, exchange)
     except ApiError as error:
         exchange.reply_error(error)
-        state.recorder.update(record, status=error.status, disconnected=exchange.client_gone)
+        state.recorder.update(
+            record, status=error.status, disconnected=exchange.client_gone, ended_at=time.time()
+        )
         log.info("%s %s -> %d %s", request.method, request.path, error.status, error.code)
 
 
@@ -130,7 +133,9 @@ def _route(state: FakeState, request: Incoming, record: RequestRecord, ex: HttpE
 
 def _reply_done(state: FakeState, record: RequestRecord, ex: HttpExchange, body: Any) -> None:
     sent = ex.reply_json(200, body)
-    state.recorder.update(record, status=200, completed=sent, disconnected=not sent)
+    state.recorder.update(
+        record, status=200, completed=sent, disconnected=not sent, ended_at=time.time()
+    )
 
 
 def _serve_model_call(
@@ -193,14 +198,18 @@ def _answer(
         output_text=text,
         fault=str(answer.fault.kind) if answer.fault else None,
     )
-    if record.stream:
-        outcome = _stream(ex, _player(prompt, record, chat), answer, text, usage)
+    if not _wait_out_silence(ex, answer):
+        outcome = Outcome.DISCONNECTED if ex.client_gone else Outcome.STOPPED
+    elif record.stream:
+        player = _player(prompt, record, chat)
+        outcome = _stream(ex, player, answer, text, usage, record.delta_sent_at)
     else:
         outcome = _whole(ex, prompt, record, answer, text, usage, chat=chat)
     state.recorder.update(
         record,
         completed=outcome is Outcome.COMPLETED,
         disconnected=outcome is Outcome.DISCONNECTED,
+        ended_at=time.time(),
     )
     log.info(
         "%s %s model=%s stream=%s input=%d cached=%d written=%d -> %s",
@@ -213,6 +222,12 @@ def _answer(
         usage.cache_write_tokens,
         outcome.value,
     )
+
+
+def _wait_out_silence(ex: HttpExchange, answer: Answer) -> bool:
+    """A `silence` fault: nothing at all before the reply; False if the client or server left."""
+    fault = answer.fault
+    return fault is None or fault.kind is not FaultKind.SILENCE or ex.pause(fault.pause_s)
 
 
 def _answer_text(state: FakeState, record: RequestRecord, answer: Answer) -> str:
@@ -250,10 +265,17 @@ def _context(prompt: Prompt, body: dict[str, Any]) -> ResponseContext:
     return ResponseContext(prompt.model, body, reasoning=is_reasoning_model(prompt.model))
 
 
-def _stream(ex: HttpExchange, player: Player, answer: Answer, text: str, usage: Usage) -> Outcome:
+def _stream(
+    ex: HttpExchange,
+    player: Player,
+    answer: Answer,
+    text: str,
+    usage: Usage,
+    sent_at: list[float],
+) -> Outcome:
     if not ex.start_stream():
         return Outcome.DISCONNECTED
-    outcome = play_stream(ex, player, answer, text, usage)
+    outcome = play_stream(ex, player, answer, text, usage, sent_at)
     if outcome in (Outcome.COMPLETED, Outcome.FAULTED):
         ex.end_stream()
     elif outcome is not Outcome.DROPPED:
@@ -276,7 +298,7 @@ def _whole(
     kind = answer.fault.kind if answer.fault else None
     waited = answer.delay_s * max(0, len(chunk_text(text, answer.chunk_chars)) - 1)
     if answer.fault and kind is FaultKind.STALL:
-        waited += answer.fault.seconds
+        waited += answer.fault.pause_s
     if waited and not ex.pause(waited):
         return Outcome.DISCONNECTED if ex.client_gone else Outcome.STOPPED
     if kind is FaultKind.DROP:

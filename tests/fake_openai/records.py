@@ -42,6 +42,12 @@ class RequestRecord:
     # The client closed the connection before the answer ended (e.g. a cancelled task).
     disconnected: bool = False
     received_at: float = field(default_factory=time.time)
+    # Timing (wall clock, time.time(), comparable across processes on one machine): when each
+    # streamed text delta was written to the socket, in order (delta k holds output_text's
+    # characters [k * chunk_chars, (k + 1) * chunk_chars)), and when the reply ended: its last
+    # byte written, or the client's disconnect noticed.
+    delta_sent_at: list[float] = field(default_factory=list)
+    ended_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,10 +1,11 @@
 """What the fake answers: scripted answers, injected faults and the default responder.
 
 Tests queue :class:`Answer` objects; each request takes the oldest one whose ``match`` fits its
-JSON-schema name. A :class:`Fault` on an answer turns it into a failure: either an HTTP error
-before anything is streamed (rate limit, 5xx, 401, 404) or a failure in the middle of a stream
-(dropped connection, stall, ``error`` event, ``response.failed``). Answers and faults convert
-to and from plain dicts so the HTTP control API can script them from another process.
+JSON-schema name. A :class:`Fault` on an answer turns it into a failure: an HTTP error before
+anything is streamed (rate limit, 5xx, 401, 404), silence before the first byte, or a failure
+in the middle of a stream (dropped connection, stall, ``error`` event, ``response.failed``).
+Answers and faults convert to and from plain dicts so the HTTP control API can script them from
+another process.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class FaultKind(StrEnum):
     MODEL_NOT_FOUND = "model_not_found"
     DROP = "drop"
     STALL = "stall"
+    SILENCE = "silence"
     ERROR_EVENT = "error_event"
     RESPONSE_FAILED = "response_failed"
 
@@ -70,13 +72,14 @@ class Fault:
     kind: FaultKind
     status: int = 0
     after_deltas: int = 0
-    seconds: float = 0.0
+    seconds: float | None = 0.0  # a stall's or silence's length; a rate limit's pause, or None
     code: str | None = None
     message: str | None = None
 
     @classmethod
-    def rate_limit(cls, retry_after_s: float = 1.0) -> Fault:
-        """429 ``rate_limit_exceeded`` with ``retry-after`` and ``retry-after-ms`` headers."""
+    def rate_limit(cls, retry_after_s: float | None = 1.0) -> Fault:
+        """429 ``rate_limit_exceeded`` with ``retry-after`` and ``retry-after-ms`` headers
+        (``None``: without them, so the client has to guess the pause)."""
         return cls(FaultKind.RATE_LIMIT, status=429, seconds=retry_after_s)
 
     @classmethod
@@ -107,6 +110,11 @@ class Fault:
         return cls(FaultKind.STALL, after_deltas=after_deltas, seconds=seconds)
 
     @classmethod
+    def silence(cls, seconds: float = 30.0) -> Fault:
+        """Send nothing at all, not even the status line, for ``seconds``, then answer."""
+        return cls(FaultKind.SILENCE, seconds=seconds)
+
+    @classmethod
     def error_event(
         cls, after_deltas: int = 0, code: str = "server_error", message: str | None = None
     ) -> Fault:
@@ -124,6 +132,16 @@ class Fault:
     def is_http_error(self) -> bool:
         """True when the fault replaces the whole response with an HTTP error."""
         return self.kind in _HTTP_FAULTS
+
+    @property
+    def in_stream(self) -> bool:
+        """True when the fault strikes inside a streamed body (after its opening)."""
+        return not self.is_http_error and self.kind is not FaultKind.SILENCE
+
+    @property
+    def pause_s(self) -> float:
+        """How long a stall or silence sends nothing."""
+        return self.seconds or 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "kind": str(self.kind)}

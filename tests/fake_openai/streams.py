@@ -7,6 +7,7 @@ strikes.
 
 from __future__ import annotations
 
+import time
 from enum import Enum
 from typing import Protocol
 
@@ -40,10 +41,16 @@ def chunk_text(text: str, size: int) -> list[str]:
 
 
 def play_stream(
-    exchange: HttpExchange, player: Player, answer: Answer, text: str, usage: Usage
+    exchange: HttpExchange,
+    player: Player,
+    answer: Answer,
+    text: str,
+    usage: Usage,
+    sent_at: list[float] | None = None,
 ) -> Outcome:
-    """Send the whole stream; the caller ends or abandons the chunked body afterwards."""
-    fault = answer.fault if answer.fault and not answer.fault.is_http_error else None
+    """Send the whole stream; the caller ends or abandons the chunked body afterwards.
+    `sent_at` gets the time each text delta went out."""
+    fault = answer.fault if answer.fault and answer.fault.in_stream else None
     if not exchange.send(player.opening()):
         return _why_stopped(exchange)
     deltas = chunk_text(text, answer.chunk_chars)
@@ -56,6 +63,8 @@ def play_stream(
                 return outcome
         if not exchange.send(player.delta(delta)):
             return _why_stopped(exchange)
+        if sent_at is not None:
+            sent_at.append(time.time())
     if fault and fault.after_deltas >= len(deltas):
         outcome = _inject(exchange, player, fault)
         if outcome is not None:
@@ -73,7 +82,7 @@ def _inject(exchange: HttpExchange, player: Player, fault: Fault) -> Outcome | N
         exchange.drop()
         return Outcome.DROPPED
     if fault.kind is FaultKind.STALL:
-        return None if exchange.pause(fault.seconds) else _why_stopped(exchange)
+        return None if exchange.pause(fault.pause_s) else _why_stopped(exchange)
     if fault.kind is FaultKind.ERROR_EVENT:
         sent = exchange.send(player.error(code, message))
     else:

@@ -8,6 +8,7 @@ prompt-cache simulation reports.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import subprocess
 import sys
@@ -256,6 +257,17 @@ async def test_rate_limit_headers_drive_sdk_retry(fake: FakeOpenAI) -> None:
     assert second.received_at - first.received_at >= 0.3  # retry-after-ms was honoured
 
 
+async def test_rate_limit_without_retry_after_names_no_pause(
+    fake: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake.script(Answer(fault=Fault.rate_limit(None)))
+    with pytest.raises(openai.RateLimitError) as caught:
+        await client.responses.create(model="gpt-4.1-mini", input="hi")
+    headers = caught.value.response.headers
+    assert "retry-after" not in headers and "retry-after-ms" not in headers
+    assert "try again later" in caught.value.message
+
+
 async def test_unknown_model_option_wording(fake: FakeOpenAI, client: openai.AsyncOpenAI) -> None:
     fake.unknown_models.add("codex-mini-latest")
     fake.script(Answer(text="kept for later"))
@@ -320,6 +332,26 @@ async def test_stall_hits_client_read_timeout_and_server_sees_disconnect(
     assert await fake.await_for(lambda: last(fake).disconnected, timeout=5)
 
 
+async def test_silence_sends_no_byte_before_the_client_read_timeout(fake: FakeOpenAI) -> None:
+    fake.script(Answer(text="x" * 40, fault=Fault.silence(seconds=30)))
+    async with openai.AsyncOpenAI(
+        base_url=fake.base_url, api_key="k", max_retries=0, timeout=0.3
+    ) as impatient:
+        with pytest.raises(openai.APITimeoutError):  # no status line: create() itself times out
+            await impatient.responses.create(model="gpt-4.1-mini", input="hi", stream=True)
+    assert await fake.await_for(lambda: last(fake).disconnected, timeout=5)
+    assert last(fake).fault == "silence" and not last(fake).completed
+
+
+async def test_short_silence_then_the_answer(fake: FakeOpenAI, client: openai.AsyncOpenAI) -> None:
+    fake.script(Answer(text="y" * 24, fault=Fault.silence(seconds=0.2)))
+    started = time.monotonic()
+    async with client.responses.stream(model="gpt-4.1-mini", input="hi") as stream:
+        final = await stream.get_final_response()
+    assert final.output_text == "y" * 24
+    assert time.monotonic() - started >= 0.2
+
+
 async def test_short_stall_then_stream_completes(
     fake: FakeOpenAI, client: openai.AsyncOpenAI
 ) -> None:
@@ -329,6 +361,20 @@ async def test_short_stall_then_stream_completes(
         final = await stream.get_final_response()
     assert final.output_text == "y" * 24
     assert time.monotonic() - started >= 0.2
+
+
+async def test_timing_records_each_delta_and_the_end(
+    fake: FakeOpenAI, client: openai.AsyncOpenAI
+) -> None:
+    fake.script(Answer(text="z" * 24, chunk_chars=8, delay_s=0.05))
+    async with client.responses.stream(model="gpt-4.1-mini", input="hi") as stream:
+        await stream.get_final_response()
+    assert await fake.await_for(lambda: last(fake).ended_at is not None, timeout=5)
+    record = last(fake)
+    sent, ended = record.delta_sent_at, record.ended_at
+    assert len(sent) == 3 and ended is not None
+    assert all(later - earlier >= 0.04 for earlier, later in itertools.pairwise(sent))
+    assert record.received_at <= sent[0] <= sent[-1] <= ended
 
 
 async def test_error_event_mid_stream(fake: FakeOpenAI, client: openai.AsyncOpenAI) -> None:

@@ -110,17 +110,18 @@ class ApiError(Exception):
         return cls(401, message, code="invalid_api_key")
 
     @classmethod
-    def rate_limited(cls, model: str, retry_after_s: float) -> ApiError:
+    def rate_limited(cls, model: str, retry_after_s: float | None) -> ApiError:
+        """A 429; without `retry_after_s`, neither the pause headers nor the pause in words."""
+        when = "later" if retry_after_s is None else f"in {retry_after_s:g}s"
         message = (
             f"Rate limit reached for {model} in organization org-fake on tokens per min (TPM): "
-            f"Limit 30000, Used 30000, Requested 1000. Please try again in {retry_after_s:g}s. "
+            f"Limit 30000, Used 30000, Requested 1000. Please try again {when}. "
             "Visit https://platform.openai.com/account/rate-limits to learn more."
         )
-        headers = {
-            "retry-after": str(max(1, math.ceil(retry_after_s))),
-            "retry-after-ms": str(round(retry_after_s * 1000)),
-            "x-ratelimit-remaining-tokens": "0",
-        }
+        headers = {"x-ratelimit-remaining-tokens": "0"}
+        if retry_after_s is not None:
+            headers["retry-after"] = str(max(1, math.ceil(retry_after_s)))
+            headers["retry-after-ms"] = str(round(retry_after_s * 1000))
         return cls(429, message, type="tokens", code="rate_limit_exceeded", headers=headers)
 
     @classmethod

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
+from dataclasses import replace
 
 import pytest
 
-from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
+from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.schemas import Suggestion
 from codex_lsp.engine.usage import CallRecord, Ledger
 from codex_lsp.providers.base import (
@@ -403,7 +404,8 @@ async def test_breaker_opens_after_three_failures_in_a_row_and_says_so_once() ->
     assert (caller.breaker.outage, notes) == (None, [FAILED])  # said once, not per request
     assert await texts(caller, request()) == []
     assert provider.calls == ["m"] * 3
-    assert keyless(notes) == [FAILED, ("outage:backend", "warning", PAUSED)]
+    assert caller.breaker.outage is not None
+    assert notes == [FAILED]  # the outage is the failure the user was told of: not said again
 
 
 async def test_a_success_between_failures_starts_the_count_again() -> None:
@@ -426,7 +428,7 @@ async def test_open_breaker_fails_fast_without_calling_the_provider(explicit: bo
     assert str(raised.value) == (
         "http://fake/v1 answered 503: Error code: 503 Model calls are paused; next try in 3 s."
     )
-    assert (len(provider.calls), len(notes), clock.slept) == (4, 2, [])
+    assert (len(provider.calls), notes, clock.slept) == (4, [FAILED], [])
 
 
 async def test_explicit_request_waits_out_a_short_cool_down_and_probes() -> None:
@@ -444,7 +446,7 @@ async def test_one_probe_after_the_cool_down_and_its_success_closes_the_breaker(
     clock.advance(2.0)
     assert await texts(caller, request()) == ["a", "b"]
     assert await texts(caller, request("y = 2")) == ["a", "b"]
-    assert (len(provider.calls), caller.breaker.outage, len(notes)) == (5, None, 2)
+    assert (len(provider.calls), caller.breaker.outage, notes) == (5, None, [FAILED])
 
 
 async def test_failed_probe_doubles_the_cool_down_up_to_a_minute_without_new_messages() -> None:
@@ -455,7 +457,7 @@ async def test_failed_probe_doubles_the_cool_down_up_to_a_minute_without_new_mes
         clock.advance(holds[-1])
         assert await texts(caller, request()) == []
     assert holds == [2, 4, 8, 16, 32, 60, 60]
-    assert (len(provider.calls), len(notes)) == (10, 2)
+    assert (len(provider.calls), notes) == (10, [FAILED])
 
 
 async def test_while_the_probe_is_out_other_requests_are_held_and_a_cancelled_probe_frees_it() -> (
@@ -482,10 +484,28 @@ async def test_a_new_outage_after_recovery_is_a_new_message() -> None:
     provider.queue("m", ANSWER)
     clock.advance(2.0)
     assert await texts(caller, request("x = 2")) == ["a", "b"]
-    for _ in range(3):
+    for _ in range(2):  # a failure said before, in an earlier outage: not said again...
         await texts(caller, request())
-    assert [text for _, _, text in notes] == [FAILED[2], PAUSED, PAUSED]
-    assert len({key for key, _, _ in notes}) == 3
+    assert notes == [FAILED]
+    await texts(caller, request())  # ...but the new outage is a new message
+    assert keyless(notes) == [FAILED, ("outage:backend", "warning", PAUSED)]
+
+
+async def test_an_outage_of_another_kind_is_another_message() -> None:
+    clock = FakeClock()
+    caller, provider, notes, _ = make_caller({"m": [DOWN]}, ["m"], clock=clock)
+    assert await texts(caller, request()) == []
+    provider.queue("m", [rate_limited(30.0)])
+    assert await texts(caller, request()) == []
+    assert keyless(notes) == [
+        FAILED,
+        (
+            "outage:rate-limit",
+            "warning",
+            "codex-lsp: Rate limited by http://fake/v1 (429). Model calls are paused and resume "
+            "by themselves when the backend recovers (next try in 30 s).",
+        ),
+    ]
 
 
 async def test_consumer_stopping_after_an_item_counts_as_the_backend_answering() -> None:
@@ -548,6 +568,54 @@ async def test_a_stream_fault_ends_the_call_with_the_items_before_it(
     assert caller.breaker.failures == (3 if counts else 0)
     assert (caller.breaker.outage is not None) == counts
     assert provider.calls == ["m"] * 3
+
+
+@pytest.mark.parametrize(
+    ("script", "items", "whole"),
+    [
+        (ANSWER, ["a", "b"], True),
+        ([*HALF, DOWN], ["a"], False),
+        ([*HALF, TextDelta('text": "b"}, oops]}')], ["a", "b"], False),
+        ([*HALF, TextDelta('text": 7}, {"insert_text": "c"}]}')], ["a", "c"], False),
+        ([TextDelta('{"suggestions": [{"insert_text": "a"}]} and some prose')], ["a"], False),
+    ],
+    ids=["whole", "backend-fault", "invalid-json", "schema-violation", "not-clean-json"],
+)
+async def test_outcome_is_whole_only_for_an_answer_read_whole(
+    script: list[Event], items: list[str], whole: bool
+) -> None:
+    # A review whose answer was damaged must not stand as the complete review of its text.
+    caller, _, _, _ = make_caller({"m": script}, ["m"])
+    outcome = Outcome()
+    stream = caller.stream_items(request(), Suggestion, "suggestions", outcome=outcome)
+    async with aclosing(stream) as found:
+        assert [item.insert_text async for item in found] == items
+    assert outcome.whole is whole
+
+
+async def test_an_answer_past_the_output_limit_is_cut_and_said_once() -> None:
+    # 64 tokens asked for: a backend still writing after 64 * 16 characters ignores the limit.
+    runaway = [*HALF, TextDelta('text": "'), *[TextDelta("x" * 100)] * 1000, TextDelta('"}]}')]
+    caller, provider, notes, _ = make_caller({"m": runaway}, ["m"])
+    limited = replace(request(), max_output_tokens=64)
+    outcomes = [Outcome(), Outcome()]
+    for outcome in outcomes:
+        stream = caller.stream_items(limited, Suggestion, "suggestions", outcome=outcome)
+        async with aclosing(stream) as found:
+            assert [item.insert_text async for item in found] == ["a"]
+    # 55 characters, then nine deltas of 100 fit in 1024: reading stops at the tenth.
+    assert provider.log.count("sent TextDelta(text='" + "x" * 100 + "')") == 2 * 10
+    assert (provider.calls, provider.closed) == (["m", "m"], 2)  # not cached, stream closed
+    assert [outcome.whole for outcome in outcomes] == [False, False]
+    assert (caller.breaker.failures, caller.breaker.outage) == (0, None)  # not a backend fault
+    assert notes == [
+        (
+            "provider:The backend sent more than the output token limit allows, so",
+            "warning",
+            "codex-lsp: The backend sent more than the output token limit allows, so codex-lsp "
+            "stopped reading the answer (64 tokens asked for at most).",
+        )
+    ]
 
 
 async def test_cancelling_the_consumer_closes_the_upstream_stream() -> None:
@@ -642,12 +710,17 @@ async def test_a_long_retry_after_opens_the_breaker_at_once_and_is_told() -> Non
     assert (len(provider.calls), clock.slept) == (1, [])
 
 
-async def test_a_short_pause_refused_to_an_explicit_request_is_told() -> None:
+@pytest.mark.parametrize("earlier", [False, True], ids=["first-outage", "after-an-earlier-one"])
+async def test_a_short_pause_refused_to_an_explicit_request_is_told_once(earlier: bool) -> None:
     clock = FakeClock()
-    caller, provider, notes, _ = make_caller({"m": [rate_limited(1.0)]}, ["m"], clock=clock)
+    caller, provider, notes, _ = make_caller({"m": ANSWER}, ["m"], clock=clock)
+    if earlier:  # the same failure was said in an earlier outage, and the backend answered since
+        provider.queue("m", [rate_limited(1.0)])
+        assert await texts(caller, request("a = 1")) == []
+        clock.advance(1.0)
+        assert await texts(caller, request("a = 1")) == ["a", "b"]
     provider.queue("m", [rate_limited(1.0)], [Hang()])
     assert await texts(caller, request()) == []
-    assert [key for key, _, _ in notes] == ["provider:Rate limited by http://fake/v1 (429)."]
     clock.advance(1.0)
     probe = asyncio.create_task(texts(caller, request()))
     await provider.hanging.wait()
@@ -656,7 +729,11 @@ async def test_a_short_pause_refused_to_an_explicit_request_is_told() -> None:
     probe.cancel()
     with pytest.raises(asyncio.CancelledError):
         await probe
-    assert [key for key, _, _ in keyless(notes)][1:] == ["outage:rate-limit"]
+    # The user hears why the request they made got nothing once: the failure, or the outage.
+    assert [key for key, _, _ in keyless(notes)] == [
+        "provider:Rate limited by http://fake/v1 (429).",
+        *(["outage:rate-limit"] if earlier else []),
+    ]
 
 
 # --- a rejected key ---------------------------------------------------------------------------
