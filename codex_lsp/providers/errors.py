@@ -78,7 +78,8 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
     if isinstance(error, openai.AuthenticationError):
         return AuthenticationError(
             f"The backend at {base_url} rejected the API key (401). Set a valid OPENAI_API_KEY "
-            "in the environment the editor starts codex-lsp from, or choose backend 'local'."
+            "in the environment the editor starts codex-lsp from and restart it, or choose "
+            "backend 'local'. No model calls until then."
         )
     if isinstance(error, openai.PermissionDeniedError):
         return AuthenticationError(f"The API key may not use model '{model}' (403).")

@@ -116,8 +116,8 @@ def test_an_auth_failure_during_fixes_is_one_line_and_exit_2(
     assert run.returncode == 2
     assert run.stderr == (
         f"codex-lsp: The backend at {fake.base_url}/ rejected the API key (401). Set a valid "
-        "OPENAI_API_KEY in the environment the editor starts codex-lsp from, or choose backend "
-        "'local'.\n"
+        "OPENAI_API_KEY in the environment the editor starts codex-lsp from and restart it, or "
+        "choose backend 'local'. No model calls until then.\n"
     )
     assert buggy.read_text() == BUGGY
 

@@ -144,7 +144,8 @@ MODEL_NOT_FOUND = openai_error(
             (
                 AuthenticationError,
                 f"The backend at {BASE} rejected the API key (401). Set a valid OPENAI_API_KEY "
-                "in the environment the editor starts codex-lsp from, or choose backend 'local'.",
+                "in the environment the editor starts codex-lsp from and restart it, or choose "
+                "backend 'local'. No model calls until then.",
                 False,
             ),
         ),

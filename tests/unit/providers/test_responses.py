@@ -382,8 +382,8 @@ async def test_the_sdk_does_not_retry_and_the_pause_asked_for_is_kept(backend: B
             {"error": {"message": "Incorrect API key provided.", "code": "invalid_api_key"}},
             AuthenticationError,
             "The backend at http://fake/v1/ rejected the API key (401). Set a valid "
-            "OPENAI_API_KEY in the environment the editor starts codex-lsp from, or choose "
-            "backend 'local'.",
+            "OPENAI_API_KEY in the environment the editor starts codex-lsp from and restart it, "
+            "or choose backend 'local'. No model calls until then.",
         ),
     ],
     ids=["model-not-found", "bad-key"],
