@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 
 from codex_lsp.settings import SECTION
 
@@ -16,8 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def _supports_configuration(ls: CodexServer) -> bool:
-    workspace = ls.client_capabilities.workspace
-    return bool(workspace and workspace.configuration)
+    return bool(get_capability(ls.client_capabilities, "workspace.configuration"))
 
 
 async def pull_configuration(ls: CodexServer) -> None:
