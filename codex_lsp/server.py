@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
 from collections.abc import AsyncIterator
@@ -38,6 +39,14 @@ MAX_WORKSPACE_FILES = 8
 MAX_WORKSPACE_FILE_CHARS = 200_000  # larger files never fit the workspace share of a prompt
 MAX_DOCUMENT_CHARS = 2_000_000  # larger documents are not sent to a model at all
 SETTINGS_WAIT_S = 3.0
+
+
+FREEZE_AFTER_S = 5.0  # the o200k tokenizer loads in the background in about a second
+
+
+def _freeze_start_up_objects() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 class CodexServer(LanguageServer):
@@ -81,6 +90,10 @@ class CodexServer(LanguageServer):
 
     def settings_loaded(self) -> None:
         self._settings_ready.set()
+        # Start-up objects (modules, the tokenizer's tables) live as long as the server: once
+        # they exist, keep them out of full collections, which otherwise take 40-60 ms and
+        # land inside requests (benchmarks/README.md, overhead --gc-log).
+        asyncio.get_running_loop().call_later(FREEZE_AFTER_S, _freeze_start_up_objects)
 
     # --- backend --------------------------------------------------------------------------
     async def assistant(self) -> Assistant | None:
