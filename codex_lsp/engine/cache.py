@@ -396,8 +396,8 @@ class RedactedDocuments:
             return snapshot
         cached = self._done.get(snapshot.uri)
         if cached is not None and cached[0] == snapshot.lines:
-            redacted = cached[1]
-        elif len(snapshot.text) > self.OFF_LOOP_CHARS:
+            return snapshot.with_redaction(cached[1])  # held and measured already
+        if len(snapshot.text) > self.OFF_LOOP_CHARS:
             redacted = await asyncio.to_thread(redact_lines, snapshot.lines)
         else:
             redacted = redact_lines(snapshot.lines)
