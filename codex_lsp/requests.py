@@ -40,6 +40,13 @@ def model_deadline(settings: Settings) -> float:
     return settings.request_timeout_s + 5
 
 
+def tell_late(ls: CodexServer, text: str) -> None:
+    """Say once that work ran past its deadline, unless a message shown lately already told
+    the problem behind it (a stalled backend is one problem, whatever the feature)."""
+    if not ls.notices.shown_within(RECENT_PROBLEM_S):
+        ls.notices.notify("deadline", "warning", text)
+
+
 def text_document_uri(params: Any) -> str | None:
     document = getattr(params, "text_document", None)
     uri = getattr(document, "uri", None)
@@ -80,13 +87,11 @@ class DocumentRoute:
         except TimeoutError:
             if not timer.expired():
                 raise
-            if not ls.notices.shown_within(RECENT_PROBLEM_S):  # else: that problem, again
-                ls.notices.notify(
-                    "deadline",
-                    "warning",
-                    f"codex-lsp: no {self.name} within {deadline:.0f} s; the model or the "
-                    "network is slow. Requests are answered without it meanwhile.",
-                )
+            tell_late(
+                ls,
+                f"codex-lsp: no {self.name} within {deadline:.0f} s; the model or the network "
+                "is slow. Requests are answered without it meanwhile.",
+            )
             return self.empty(params)
         except ModelUnavailable:  # the user has been told why
             return self.empty(params)

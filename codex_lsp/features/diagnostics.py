@@ -24,7 +24,7 @@ from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_to_client
-from codex_lsp.requests import RECENT_PROBLEM_S, DocumentRoute, model_deadline
+from codex_lsp.requests import DocumentRoute, model_deadline, tell_late
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -209,10 +209,8 @@ class Diagnostics(Feature):
                     self._publish(snapshot, diagnostics)
                 return diagnostics
         except (TimeoutError, ModelUnavailable) as error:
-            if isinstance(error, TimeoutError) and not ls.notices.shown_within(RECENT_PROBLEM_S):
-                ls.notices.notify(
-                    "deadline", "warning", "codex-lsp: the review took too long; stopped."
-                )
+            if isinstance(error, TimeoutError):
+                tell_late(ls, "codex-lsp: the review took too long; stopped.")
             return diagnostics
         finally:
             if self._found.get(snapshot.uri) is diagnostics:
