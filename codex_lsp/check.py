@@ -1,10 +1,13 @@
 """`codex-lsp check PATH...`: the AI review as a command-line linter, through the same engine.
 
-Findings print as `path:line:col: severity code message` while the model writes them. `--fix`
-asks the model for a fix per finding, shows the diff and, after confirmation (or with `--yes`),
-writes each fix where its code is in the file as it is then. Model calls stop once today's
-spend, shared with the servers, reaches `--budget-usd`. Exit status: 0 clean, 1 findings,
-2 errors (no backend, unreadable or unwritable file, rejected key, budget spent, ...).
+Findings print as `path:line:col: severity code message` while the model writes them, or as
+one JSON array or SARIF log at the end. `--diff REV` reviews the files changed since a git
+revision, each whole (the model needs the code around a change), and reports only findings on
+the lines added or replaced since. `--fix` asks the model for a fix per finding, shows the
+diff and, after confirmation (or with `--yes`), writes each fix where its code is in the file
+as it is then. Model calls stop once today's spend, shared with the servers, reaches
+`--budget-usd`. On a terminal, a status line on stderr says which file is being reviewed.
+The exit status is in EPILOG, which `check --help` shows.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ import difflib
 import io
 import json
 import math
+import os
+import re
 import sys
+from collections.abc import Callable
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from codex_lsp.backend import NoBackend, build_backend
+from codex_lsp.diff_lines import DiffError, changed_lines, repo_root
 from codex_lsp.engine.assistant import Assistant, fix_region
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Snapshot
@@ -29,6 +36,8 @@ from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import is_excluded
 from codex_lsp.engine.usage import Ledger, daily_spend
 from codex_lsp.files import LineEdit, apply_line_edits, line_texts, relocate, replace_file
+from codex_lsp.progress import Progress
+from codex_lsp.sarif import sarif_log
 from codex_lsp.settings import Environment, Settings, apply_layer, env_layer
 
 LANGUAGES = {
@@ -57,6 +66,40 @@ LANGUAGES = {
     ".scala": "scala",
 }
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", "build"}
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+EPILOG = """\
+exit status:
+  0  no findings (with --diff: none on the lines changed since REV)
+  1  findings were reported (also when --fix then fixed them)
+  2  a usage error (a bad option, no path, --diff outside a git repository or with
+     an unknown revision) or a failure: no backend, the backend rejected the key or
+     has none of the models, --budget-usd reached, a file could not be read or its
+     fixes written. Findings made before a failure are still reported.
+
+--diff REV compares the working tree with REV, as `git diff REV` does: staged and
+unstaged changes to tracked files count. Untracked files are not part of a diff
+(`git add -N FILE` makes a new file count). Deleted, binary and renamed-only files
+are skipped. The model still reads each changed file whole.
+
+On a terminal, a status line on stderr shows the file being reviewed and the time
+taken; it is cleared at the end, and never shown when stderr is a pipe or a file.
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file to review; `changed` holds its lines (1-based, split at "\\n" as git counts
+    them) added or replaced since `--diff`'s revision, the only ones findings are kept on."""
+
+    path: Path
+    changed: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    targets: list[Target]
+    root: Path | None = None  # the git repository's top folder, with --diff
 
 
 @dataclass
@@ -65,6 +108,10 @@ class FileResult:
     findings: list[ReviewFinding]
     error: str | None = None
     text: str = ""  # the file as reviewed: fixes are computed on it, then found again in the file
+
+
+class UsageError(Exception):
+    """The command line asks for something `check` cannot do; the message says what."""
 
 
 class BudgetSpent(Exception):
@@ -81,6 +128,7 @@ class Budget:
 
     ledger: Ledger
     limit_usd: float | None
+    say: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
 
     def check(self) -> None:
         """Raise BudgetSpent, after saying so, once today's spend has reached the limit."""
@@ -90,10 +138,9 @@ class Budget:
         if spent < self.limit_usd:
             return
         shown = "unknown: the spend file cannot be read" if math.isinf(spent) else _usd(spent)
-        print(
+        self.say(
             f"codex-lsp: today's budget of {_usd(self.limit_usd)} is spent ({shown}); "
-            "stopping before the next model call. Raise --budget-usd to go on.",
-            file=sys.stderr,
+            "stopping before the next model call. Raise --budget-usd to go on."
         )
         raise BudgetSpent
 
@@ -103,12 +150,39 @@ def _usd(dollars: float) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, help="files or folders to review")
-    parser.add_argument("--fix", action="store_true", help="ask the model to fix each finding")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="files or folders to review (folders: their source files); with --diff, the "
+        "changed files under these (default: the current folder)",
+    )
+    parser.add_argument(
+        "--diff",
+        metavar="REV",
+        help="review only files changed since the git revision REV and report only findings "
+        "on the lines added or replaced since (untracked files are not part of a diff)",
+    )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="ask the model to fix each finding and show the diff (on stderr unless --format text)",
+    )
     parser.add_argument("--yes", action="store_true", help="apply fixes without asking")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument("--backend", choices=["auto", "openai", "openai-compatible", "local"])
-    parser.add_argument("--model", help="model to ask first")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "sarif"],
+        default="text",
+        help="text: path:line:col lines as findings arrive (default); json: one array at the "
+        "end; sarif: a SARIF 2.1.0 log at the end, for code scanning",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["auto", "openai", "openai-compatible", "local"],
+        help="model backend (default: $CODEX_LSP_BACKEND, else auto: OpenAI when "
+        "OPENAI_API_KEY or OPENAI_BASE_URL is set, else the embedded local model)",
+    )
+    parser.add_argument("--model", help="model to ask first (default: $CODEX_LSP_MODEL)")
     parser.add_argument(
         "--local-model",
         choices=["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"],
@@ -139,16 +213,55 @@ def source_files(paths: list[Path], exclude: list[str]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix in LANGUAGES
-                    and not (SKIP_DIRS & set(child.parts))
-                ):
-                    found.append(child)
+            found.extend(
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file() and _walked(child.relative_to(path))
+            )
         else:
             found.append(path)
     return [p for p in found if not is_excluded(p.resolve().as_uri(), exclude)]
+
+
+def _walked(relative: Path) -> bool:
+    """Whether a walk of a folder reviews the file at `relative` in it. Only folders inside
+    the one given are skipped: a project may well live in a folder called `build`."""
+    return relative.suffix in LANGUAGES and not (SKIP_DIRS & set(relative.parts[:-1]))
+
+
+def select(args: argparse.Namespace, exclude: list[str]) -> Selection:
+    """The files a check reviews. Raises UsageError or DiffError (both say why)."""
+    if args.diff is None:
+        if not args.paths:
+            raise UsageError("name files or folders to review, or give --diff REV")
+        return Selection([Target(path) for path in source_files(args.paths, exclude)])
+    given = args.paths or [Path(".")]
+    changes = changed_lines(args.diff, given)
+    folders = [path.resolve() for path in given]
+    targets = [
+        Target(_relative(path), lines)
+        for path, lines in sorted(changes.files.items())
+        if _changed_source(path, folders, exclude)
+    ]
+    return Selection(targets, changes.root)
+
+
+def _changed_source(path: Path, given: list[Path], exclude: list[str]) -> bool:
+    """A changed file is reviewed when given by name, or found by walking a folder given."""
+    if not path.is_file() or path.is_symlink() or is_excluded(path.as_uri(), exclude):
+        return False  # a symlink's diff is its target's name, not the file it points to
+    return any(
+        path == folder or (path.is_relative_to(folder) and _walked(path.relative_to(folder)))
+        for folder in given
+    )
+
+
+def _relative(path: Path) -> Path:
+    """A path as a user in this folder would type it."""
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive
+        return path
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -198,19 +311,48 @@ def _snapshot_of(path: Path) -> Snapshot:
 
 
 async def review_file(
-    assistant: Assistant, path: Path, out: TextIO, stream_text: bool
+    assistant: Assistant,
+    target: Target,
+    show: Callable[[Path, ReviewFinding], None] | None = None,
+    findings: list[ReviewFinding] | None = None,
 ) -> FileResult:
+    """The file's findings (on its changed lines only, when `target` says which), each added
+    to `findings` and passed to `show` as the model writes it, so that those found before a
+    failure are known. The model is shown the whole file either way."""
+    path = target.path
+    findings = [] if findings is None else findings
     try:
         snapshot = await asyncio.to_thread(_snapshot_of, path)
     except (OSError, UnicodeDecodeError) as error:
         return FileResult(path, [], f"{path}: cannot read: {error}")
-    findings: list[ReviewFinding] = []
+    kept = None if target.changed is None else snapshot_lines(snapshot.text, target.changed)
     async with aclosing(assistant.review(snapshot, [], explicit=True)) as stream:
         async for finding in stream:
+            if kept is not None and not _touches(finding, kept):
+                continue
             findings.append(finding)
-            if stream_text:
-                print(_format(path, finding), file=out, flush=True)
+            if show is not None:
+                show(path, finding)
     return FileResult(path, findings, text=snapshot.text)
+
+
+def snapshot_lines(text: str, changed: frozenset[int]) -> frozenset[int]:
+    """Git's line numbers (1-based, lines end at "\\n") as the snapshot's (0-based; a lone
+    "\\r" ends a line there too, as in LSP)."""
+    if not _LONE_CR.search(text):
+        return frozenset(line - 1 for line in changed)
+    lines: set[int] = set()
+    first = 0
+    for number, piece in enumerate(text.split("\n"), 1):
+        breaks = piece.removesuffix("\r").count("\r")
+        if number in changed:
+            lines.update(range(first, first + breaks + 1))
+        first += breaks + 1
+    return frozenset(lines)
+
+
+def _touches(finding: ReviewFinding, lines: frozenset[int]) -> bool:
+    return any(line in lines for line in range(finding.span.start.line, finding.span.end.line + 1))
 
 
 async def fix_file(
@@ -288,62 +430,128 @@ def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         print("not applied: no terminal to confirm on (use --yes)", file=sys.stderr)
         return False
-    return input(question).strip().lower() in {"y", "yes"}
+    print(question, end="", file=sys.stderr, flush=True)  # stdout may carry the report
+    return input().strip().lower() in {"y", "yes"}
 
 
 async def run_check(
     args: argparse.Namespace, out: TextIO = sys.stdout, env: Environment | None = None
 ) -> int:
+    progress = Progress(sys.stderr)
     settings = _settings(args)
+    try:
+        selection = await asyncio.to_thread(select, args, settings.excluded_globs())
+    except (UsageError, DiffError) as error:
+        print(f"codex-lsp check: {error}", file=sys.stderr)
+        return 2
     ledger = Ledger(daily=daily_spend())  # the servers' daily budget sees what check spends
     try:
         backend = build_backend(
             settings,
             env or Environment.from_os(),
-            notify=lambda _key, _level, text: print(text, file=sys.stderr),
+            notify=lambda _key, _level, text: progress.say(text),
             ledger=ledger,
-            on_notice=lambda text: print(text, file=sys.stderr),
+            on_notice=progress.say,
         )
     except NoBackend as error:
         print(error, file=sys.stderr)
         return 2
     try:
-        return await _check_all(args, settings, backend.assistant, out)
+        return await _check_all(args, settings, backend.assistant, out, selection, progress)
     finally:
         await backend.retire()
 
 
 async def _check_all(
-    args: argparse.Namespace, settings: Settings, assistant: Assistant, out: TextIO
+    args: argparse.Namespace,
+    settings: Settings,
+    assistant: Assistant,
+    out: TextIO,
+    selection: Selection,
+    progress: Progress | None = None,
 ) -> int:
-    ledger = assistant.caller.ledger
-    budget = Budget(ledger, settings.budget_usd_per_day)
-    try:
-        results = await _review_all(
-            assistant, source_files(args.paths, settings.excluded_globs()), args, out, budget
-        )
-        failed = await _fix_all(assistant, results, out, args.yes, budget) if args.fix else 0
-    except (ModelUnavailable, BudgetSpent):
+    progress = progress or Progress(sys.stderr)
+    budget = Budget(assistant.caller.ledger, settings.budget_usd_per_day, progress.say)
+    results: list[FileResult] = []
+    show = _shower(out, progress) if args.format == "text" else None
+    whole = await _review_all(assistant, selection.targets, results, show, budget, progress)
+    await _report(args.format, results, out, selection.root, complete=whole)
+    if not whole:
         return 2  # the user has been told why
+    fix_out = out if args.format == "text" else sys.stderr  # stdout holds the report
+    try:
+        failed = await _fix_all(assistant, results, fix_out, args.yes, budget) if args.fix else 0
+    except (ModelUnavailable, BudgetSpent):
+        return 2
     if failed or any(r.error for r in results):
         return 2
     return 1 if any(r.findings for r in results) else 0
 
 
+def _shower(out: TextIO, progress: Progress) -> Callable[[Path, ReviewFinding], None]:
+    def show(path: Path, finding: ReviewFinding) -> None:
+        progress.clear()  # stdout and stderr may share the terminal
+        print(_format(path, finding), file=out, flush=True)
+
+    return show
+
+
 async def _review_all(
-    assistant: Assistant, paths: list[Path], args: argparse.Namespace, out: TextIO, budget: Budget
-) -> list[FileResult]:
-    results: list[FileResult] = []
-    for path in paths:
-        budget.check()
-        result = await review_file(assistant, path, out, args.format == "text")
-        if result.error:
-            print(result.error, file=sys.stderr)
-        results.append(result)
-    if args.format == "json":
+    assistant: Assistant,
+    targets: list[Target],
+    results: list[FileResult],
+    show: Callable[[Path, ReviewFinding], None] | None,
+    budget: Budget,
+    progress: Progress,
+) -> bool:
+    """Review each target into `results`; False when the review stopped early (the user has
+    been told why)."""
+    try:
+        async with progress.shown():
+            for index, target in enumerate(targets, 1):
+                progress.status(f"reviewing {target.path} ({index}/{len(targets)})")
+                budget.check()
+                found: list[ReviewFinding] = []
+                try:
+                    result = await review_file(assistant, target, show, found)
+                except ModelUnavailable:
+                    results.append(FileResult(target.path, found))  # reported, not fixed
+                    raise
+                if result.error:
+                    progress.say(result.error)
+                results.append(result)
+    except (ModelUnavailable, BudgetSpent):
+        return False
+    return True
+
+
+async def _report(
+    kind: str, results: list[FileResult], out: TextIO, root: Path | None, *, complete: bool
+) -> None:
+    """The findings as one JSON array or SARIF log; text was printed as they came."""
+    if kind == "json":
         found = [_as_json(r.path, f) for r in results for f in r.findings]
         out.write(json.dumps(found, indent=2) + "\n")
-    return results
+    elif kind == "sarif":
+        base = root if root is not None else await asyncio.to_thread(_sarif_root)
+        reviewed = [(_absolute(r.path), r.findings) for r in results]
+        errors = [r.error for r in results if r.error]
+        log = sarif_log(reviewed, base, complete=complete, errors=errors)
+        out.write(json.dumps(log, indent=2) + "\n")
+
+
+def _sarif_root() -> Path:
+    """What SARIF paths are relative to: the git repository here, else this folder."""
+    try:
+        return repo_root(Path.cwd())
+    except DiffError:
+        return Path.cwd().resolve()
+
+
+def _absolute(path: Path) -> Path:
+    """The path from the root with its folders' links resolved, the file itself as named."""
+    full = path.absolute()
+    return full.parent.resolve() / full.name
 
 
 async def _fix_all(

@@ -1,4 +1,5 @@
-"""Command line: `codex-lsp` serves LSP (stdio by default, or --tcp), `doctor` checks the setup.
+"""Command line: `codex-lsp` serves LSP (stdio by default, or --tcp), `doctor` checks the setup,
+`check` reviews files like a linter, `trust` manages consent.
 
 Only this module configures logging handlers: stderr or a file, never stdout (the LSP channel),
 always through a filter that redacts API keys.
@@ -50,9 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     trust.add_argument("action", choices=["list", "allow", "revoke"])
     trust.add_argument("value", nargs="?", help="a base URL (host) or a model file path")
-    check = sub.add_parser("check", help="review files with the model, like a linter")
-    from codex_lsp.check import add_arguments
+    from codex_lsp.check import EPILOG, add_arguments
 
+    check = sub.add_parser(
+        "check",
+        help="review files with the model, like a linter",
+        description="Review files with the model, like a linter: findings on stdout, "
+        "messages on stderr.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(check)
     return parser
 

@@ -15,6 +15,7 @@ from codex_lsp.engine.usage import cost_usd
 from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import card_for
 from tests.fake_openai import Answer, FakeOpenAI, Fault, approx_tokenize
+from tests.unit.test_check_sarif import sarif_problems
 
 BUGGY = """def is_even(n):
     return n % 2 == 1
@@ -35,12 +36,18 @@ FIX = {
 }
 
 
-def _run(fake: FakeOpenAI, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    fake: FakeOpenAI, tmp_path: Path, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "OPENAI_API_KEY": "sk-test-check-0123456789",
         "OPENAI_BASE_URL": fake.base_url,
         "CODEX_LSP_CACHE_DIR": str(tmp_path / "cache"),
+        # This checkout's codex_lsp, from any working folder.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")])
+        ),
     }
     return subprocess.run(
         [sys.executable, "-m", "codex_lsp", "check", *args],
@@ -49,6 +56,7 @@ def _run(fake: FakeOpenAI, tmp_path: Path, *args: str) -> subprocess.CompletedPr
         env=env,
         timeout=60,
         stdin=subprocess.DEVNULL,
+        cwd=cwd,
     )
 
 
@@ -229,3 +237,133 @@ def test_a_spent_budget_stops_check_before_any_model_call(
         "call. Raise --budget-usd to go on.\n"
     )
     assert fake.requests == []
+
+
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+SIGN = {
+    "line": 6,
+    "snippet": "stock + amount * 2",
+    "severity": "warning",
+    "code": "double-count",
+    "message": "Restocking adds the amount twice.",
+}
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def test_diff_sarif_reports_only_findings_on_changed_lines(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "stock.py").write_text(BUGGY)
+    (repo / "src" / "other.py").write_text("def add(a, b):\n    return a + b\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "first")
+    changed = BUGGY.replace("stock - amount", "stock + amount * 2")
+    (repo / "src" / "stock.py").write_text(changed)  # line 6 replaced, line 2 as committed
+    (repo / "src" / "new.py").write_text("x = 1\n")  # untracked: not part of the diff
+    fake.script(Answer(json={"findings": [FINDING, SIGN]}, match="review"))
+
+    run = _run(fake, tmp_path, "--diff", "HEAD", "--format", "sarif", cwd=repo)
+
+    assert run.returncode == 1, run.stderr
+    assert run.stderr == ""  # not a terminal: no progress line
+    log = json.loads(run.stdout)
+    assert sarif_problems(log) == []
+    [sarif_run] = log["runs"]
+    assert sarif_run["results"] == [
+        {
+            "ruleId": "double-count",
+            "ruleIndex": 0,
+            "level": "warning",
+            "message": {"text": SIGN["message"]},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "src/stock.py", "uriBaseId": "%SRCROOT%"},
+                        "region": {
+                            "startLine": 6,
+                            "startColumn": 12,
+                            "endLine": 6,
+                            "endColumn": 30,
+                        },
+                    }
+                }
+            ],
+        }
+    ]
+    assert [rule["id"] for rule in sarif_run["tool"]["driver"]["rules"]] == ["double-count"]
+    assert sarif_run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": repo.resolve().as_uri() + "/"}}
+    [request] = fake.requests  # stock.py only: other.py is unchanged, new.py untracked
+    assert "n % 2 == 1" in request.prompt_text  # the model read the whole file
+
+
+def test_diff_text_from_a_subfolder_names_files_from_there(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "stock.py").write_text(BUGGY)
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "first")
+    (repo / "src" / "stock.py").write_text(BUGGY.replace("stock - amount", "stock + amount * 2"))
+    fake.script(Answer(json={"findings": [FINDING, SIGN]}, match="review"))
+
+    run = _run(fake, tmp_path, "--diff", "HEAD", cwd=repo / "src")
+
+    assert run.returncode == 1, run.stderr
+    assert run.stdout == f"stock.py:6:12: warning double-count {SIGN['message']}\n"
+
+
+def test_diff_usage_errors_exit_2_before_any_model_call(fake: FakeOpenAI, tmp_path: Path) -> None:
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "first")
+
+    no_repo = _run(fake, tmp_path, "--diff", "HEAD", cwd=alone)
+    no_rev = _run(fake, tmp_path, "--diff", "no-such-rev", cwd=repo)
+    no_path = _run(fake, tmp_path, cwd=repo)
+    bad_format = _run(fake, tmp_path, "--format", "xml", "a.py", cwd=repo)
+
+    assert no_repo.returncode == 2
+    assert no_repo.stderr.startswith("codex-lsp check: --diff needs a git repository: ")
+    assert no_rev.returncode == 2
+    assert no_rev.stderr == "codex-lsp check: --diff no-such-rev: bad revision 'no-such-rev'\n"
+    assert no_path.returncode == 2
+    assert no_path.stderr == (
+        "codex-lsp check: name files or folders to review, or give --diff REV\n"
+    )
+    assert bad_format.returncode == 2 and "invalid choice: 'xml'" in bad_format.stderr
+    assert fake.requests == []
+
+
+def test_help_lists_every_option_and_the_exit_codes(fake: FakeOpenAI, tmp_path: Path) -> None:
+    run = _run(fake, tmp_path, "--help")
+
+    assert run.returncode == 0
+    assert "--format {text,json,sarif}" in run.stdout
+    assert "exit status:\n  0  no findings" in run.stdout
+    assert "\n  1  findings were reported" in run.stdout
+    assert "\n  2  a usage error" in run.stdout
+    assert "Untracked files are not part of a diff" in run.stdout
+    options = [line.split()[0] for line in run.stdout.splitlines() if line.startswith("  --")]
+    assert len(options) == 8
+    for option in options:  # each option's line, or the next, carries help text
+        block = run.stdout.split(f"  {option}", 1)[1].split("\n  -", 1)[0]
+        assert len(block.split()) > 3, option

@@ -95,7 +95,7 @@ def buggy(tmp_path: Path) -> Path:
 def fix(
     path: Path, provider: ReviewThenFix, *, yes: bool = True, settings: Settings | None = None
 ) -> int:
-    args = argparse.Namespace(paths=[path], fix=True, yes=yes, format="text")
+    args = argparse.Namespace(paths=[path], diff=None, fix=True, yes=yes, format="text")
     chosen = settings or Settings(model="gpt-5.4-mini")
     caller = ModelCaller(
         provider,
@@ -103,7 +103,8 @@ def fix(
         notify=lambda _key, _level, text: print(text, file=sys.stderr),
         ledger=Ledger(daily=daily_spend()),
     )
-    run = check._check_all(args, chosen, Assistant(caller, chosen), io.StringIO())
+    selection = check.select(args, chosen.excluded_globs())
+    run = check._check_all(args, chosen, Assistant(caller, chosen), io.StringIO(), selection)
     return asyncio.run(run)
 
 
