@@ -15,7 +15,7 @@ import openai
 
 from codex_lsp.providers.base import ModelRequest, ProviderConfig, StreamEvent, TextDelta, Usage
 from codex_lsp.providers.errors import map_sdk_error
-from codex_lsp.providers.openai_client import make_client, read_usage
+from codex_lsp.providers.openai_client import field, make_client, post_events, read_usage
 from codex_lsp.trust import display_url
 
 
@@ -41,8 +41,18 @@ def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
     }
 
 
-def usage_from_chunk(chunk: Any, model: str) -> Usage:
-    return read_usage(chunk.usage, getattr(chunk, "model", model) or model, chat=True)
+def usage_from_chunk(chunk: object, model: str) -> Usage:
+    """The usage of the final chunk, under the model that answered."""
+    return read_usage(field(chunk, "usage"), field(chunk, "model") or model, chat=True)
+
+
+def chunk_text(chunk: object) -> str:
+    """The text a chunk adds, over its choices (servers send one; some send none)."""
+    choices = field(chunk, "choices")
+    if not isinstance(choices, list):
+        return ""
+    texts = (field(field(choice, "delta"), "content") for choice in choices)
+    return "".join(text for text in texts if isinstance(text, str))
 
 
 class ChatProvider:
@@ -54,13 +64,13 @@ class ChatProvider:
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         try:
-            stream = await self._client.chat.completions.create(**build_params(request, model))
+            body = build_params(request, model)
+            stream = await post_events(self._client, "/chat/completions", body)
             async with stream:
                 async for chunk in stream:
-                    for choice in chunk.choices:
-                        if choice.delta and choice.delta.content:
-                            yield TextDelta(choice.delta.content)
-                    if chunk.usage is not None:
+                    if text := chunk_text(chunk):
+                        yield TextDelta(text)
+                    if field(chunk, "usage") is not None:
                         yield usage_from_chunk(chunk, model)
         except (openai.OpenAIError, json.JSONDecodeError) as error:
             raise map_sdk_error(error, model, self.base_url) from error

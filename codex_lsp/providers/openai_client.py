@@ -1,8 +1,10 @@
-"""What both OpenAI-wire providers share: the SDK client and reading usage objects."""
+"""What both OpenAI-wire providers share: the SDK client, streaming events as plain JSON, and
+reading usage."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import Any
 
 import openai
@@ -14,10 +16,6 @@ from codex_lsp.providers.base import ProviderConfig, Usage
 _FIRST_REQUEST_MODULES = (
     "anyio._backends._asyncio",
     "h11",
-    "openai.resources.responses",
-    "openai.lib.streaming.responses",
-    "openai.resources.chat",
-    "openai.lib.streaming.chat",
     "openai.pagination",
 )
 for _module in _FIRST_REQUEST_MODULES:
@@ -41,16 +39,44 @@ def make_client(
     )
 
 
-def read_usage(usage: Any, model: str, *, chat: bool) -> Usage:
+Events = openai.AsyncStream[object]
+
+
+async def post_events(client: openai.AsyncOpenAI, path: str, body: dict[str, Any]) -> Events:
+    """POST `body` to `path` and stream the answer's server-sent events as plain JSON values.
+
+    The SDK's typed `create` transforms the body against its TypedDicts and builds a pydantic
+    model for every event; at a 2,000-line document that was 44% of the server's own time per
+    request (benchmarks/README.md, "Hot paths"). The SDK still sends the request (key, headers,
+    timeout) and raises its own errors: for a status other than 2xx, for a lost connection, and
+    for an event that is an `{"error": ...}` object.
+    """
+    return await client.post(
+        path, cast_to=object, body=body, stream=True, stream_cls=openai.AsyncStream[object]
+    )
+
+
+def field(value: object, name: str) -> Any:
+    """`value[name]` when `value` is a JSON object that has it, else None: compatible servers
+    leave out or null what OpenAI always sends."""
+    return value.get(name) if isinstance(value, Mapping) else None
+
+
+def read_usage(usage: object, model: str, *, chat: bool) -> Usage:
     """Responses and Chat name the same counts differently; both report cached tokens."""
     prefix_in, prefix_out = ("prompt", "completion") if chat else ("input", "output")
-    details = getattr(usage, f"{prefix_in}_tokens_details", None)
-    out_details = getattr(usage, f"{prefix_out}_tokens_details", None)
+    details = field(usage, f"{prefix_in}_tokens_details")
+    out_details = field(usage, f"{prefix_out}_tokens_details")
     return Usage(
-        input_tokens=getattr(usage, f"{prefix_in}_tokens", 0) or 0,
-        cached_tokens=getattr(details, "cached_tokens", 0) or 0,
-        cache_write_tokens=getattr(details, "cache_write_tokens", 0) or 0,
-        output_tokens=getattr(usage, f"{prefix_out}_tokens", 0) or 0,
-        reasoning_tokens=getattr(out_details, "reasoning_tokens", 0) or 0,
+        input_tokens=_count(field(usage, f"{prefix_in}_tokens")),
+        cached_tokens=_count(field(details, "cached_tokens")),
+        cache_write_tokens=_count(field(details, "cache_write_tokens")),
+        output_tokens=_count(field(usage, f"{prefix_out}_tokens")),
+        reasoning_tokens=_count(field(out_details, "reasoning_tokens")),
         model=model,
     )
+
+
+def _count(value: object) -> int:
+    """A token count as sent, or 0 for anything that is not one (a server's null, a string)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

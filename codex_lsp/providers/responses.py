@@ -24,7 +24,7 @@ from codex_lsp.providers.base import (
 )
 from codex_lsp.providers.cards import card_for
 from codex_lsp.providers.errors import map_sdk_error, stream_failure
-from codex_lsp.providers.openai_client import make_client, read_usage
+from codex_lsp.providers.openai_client import field, make_client, post_events, read_usage
 from codex_lsp.trust import display_url
 
 log = logging.getLogger(__name__)
@@ -63,16 +63,13 @@ def build_params(request: ModelRequest, model: str) -> dict[str, Any]:
     if explicit:
         # Only our breakpoints: the implicit one would sit after the ever-changing task and
         # bill a cache write (above the input price) for a prefix no request will reuse.
-        # Sent as extra_body so SDK versions without the typed field still accept it.
-        params["extra_body"] = {"prompt_cache_options": {"mode": "explicit", "ttl": "30m"}}
+        params["prompt_cache_options"] = {"mode": "explicit", "ttl": "30m"}
     return params
 
 
-def usage_from_response(data: Any, model: str) -> Usage:
-    usage = getattr(data, "usage", None)
-    if usage is None:
-        return Usage(model=model)
-    return read_usage(usage, getattr(data, "model", model) or model, chat=False)
+def usage_from_response(response: object, model: str) -> Usage:
+    """The usage of a `response.completed` event's response, under the model that answered."""
+    return read_usage(field(response, "usage"), field(response, "model") or model, chat=False)
 
 
 class ResponsesProvider:
@@ -84,14 +81,16 @@ class ResponsesProvider:
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         try:
-            stream = await self._client.responses.create(**build_params(request, model))
+            stream = await post_events(self._client, "/responses", build_params(request, model))
             async with stream:
                 async for event in stream:
-                    if event.type == "response.output_text.delta":
-                        yield TextDelta(event.delta)
-                    elif event.type == "response.completed":
-                        yield usage_from_response(event.response, model)
-                    elif event.type in ("response.failed", "error", "response.incomplete"):
+                    kind = field(event, "type")
+                    if kind == "response.output_text.delta":
+                        if text := _text(field(event, "delta")):
+                            yield TextDelta(text)
+                    elif kind == "response.completed":
+                        yield usage_from_response(field(event, "response"), model)
+                    elif kind in ("response.failed", "error", "response.incomplete"):
                         raise _failure(event)
         except (openai.OpenAIError, json.JSONDecodeError) as error:
             raise map_sdk_error(error, model, self.base_url) from error
@@ -107,15 +106,20 @@ class ResponsesProvider:
         await self._client.close()
 
 
-def _failure(event: Any) -> ProviderError:
+def _text(delta: object) -> str:
+    """A delta's text; a server that sends something else has sent no text."""
+    return delta if isinstance(delta, str) else ""
+
+
+def _failure(event: object) -> ProviderError:
     """An `error` event or `response.failed` is the backend's fault unless its code says
     otherwise; `response.incomplete` (out of output tokens, filtered) is the answer's."""
-    if event.type == "error":
-        message = getattr(event, "message", None) or "unknown error"
-        return stream_failure(getattr(event, "code", None), str(message))
-    response = getattr(event, "response", None)
-    error = getattr(response, "error", None)
+    if field(event, "type") == "error":
+        message = field(event, "message") or "unknown error"
+        return stream_failure(field(event, "code"), str(message))
+    response = field(event, "response")
+    error = field(response, "error")
     if error is not None:
-        return stream_failure(getattr(error, "code", None), str(getattr(error, "message", error)))
-    details = getattr(response, "incomplete_details", None)
-    return ProviderError(f"The model stopped early: {getattr(details, 'reason', 'incomplete')}")
+        return stream_failure(field(error, "code"), str(field(error, "message") or error))
+    reason = field(field(response, "incomplete_details"), "reason") or "incomplete"
+    return ProviderError(f"The model stopped early: {reason}")

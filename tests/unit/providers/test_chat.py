@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from openai.types import CompletionUsage
-from openai.types.chat import ChatCompletionChunk
-from openai.types.completion_usage import CompletionTokensDetails, PromptTokensDetails
 
 from codex_lsp.engine.schemas import CompletionAnswer, strict_schema
 from codex_lsp.providers.base import (
@@ -61,33 +58,38 @@ def test_build_params_joins_parts_in_cache_order_into_one_user_message() -> None
     }
 
 
-def chunk(usage: CompletionUsage | None, model: str = "qwen2.5-coder-7b") -> ChatCompletionChunk:
-    return ChatCompletionChunk(
-        id="c1", choices=[], created=0, model=model, object="chat.completion.chunk", usage=usage
-    )
+def chunk(usage: dict[str, Any] | None, model: str = "qwen2.5-coder-7b") -> dict[str, Any]:
+    return {
+        "id": "c1",
+        "choices": [],
+        "created": 0,
+        "model": model,
+        "object": "chat.completion.chunk",
+        "usage": usage,
+    }
 
 
 @pytest.mark.parametrize(
     ("usage", "expected"),
     [
         (
-            CompletionUsage(
-                prompt_tokens=2_000,
-                completion_tokens=50,
-                total_tokens=2_050,
-                prompt_tokens_details=PromptTokensDetails(cached_tokens=1_536),
-                completion_tokens_details=CompletionTokensDetails(reasoning_tokens=20),
-            ),
+            {
+                "prompt_tokens": 2_000,
+                "completion_tokens": 50,
+                "total_tokens": 2_050,
+                "prompt_tokens_details": {"cached_tokens": 1_536},
+                "completion_tokens_details": {"reasoning_tokens": 20},
+            },
             Usage(2_000, 1_536, 0, 50, 20, "qwen2.5-coder-7b"),
         ),
         (
-            CompletionUsage(prompt_tokens=300, completion_tokens=9, total_tokens=309),
+            {"prompt_tokens": 300, "completion_tokens": 9, "total_tokens": 309},
             Usage(300, 0, 0, 9, 0, "qwen2.5-coder-7b"),
         ),
     ],
     ids=["with-details", "llama-cpp-without-details"],
 )
-def test_usage_from_chunk(usage: CompletionUsage, expected: Usage) -> None:
+def test_usage_from_chunk(usage: dict[str, Any], expected: Usage) -> None:
     assert usage_from_chunk(chunk(usage), "asked-for") == expected
 
 
@@ -130,6 +132,27 @@ async def test_stream_yields_content_then_the_usage_chunk(backend: Backend) -> N
     assert backend.requests == [
         ("POST /v1/chat/completions", build_params(REQUEST, "qwen2.5-coder-7b"))
     ]
+
+
+async def test_chunks_in_the_shapes_compatible_servers_send(backend: Backend) -> None:
+    """Events are read as plain JSON: null content, no delta, two choices, a role-only first
+    chunk, a null usage and stray values each give what text there is, never an error."""
+    base = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    backend.body = sse(
+        [
+            {**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}], "usage": None},
+            {**base, "choices": [{"index": 0, "delta": {"content": None}}]},
+            {**base, "choices": [{"index": 0}]},
+            {**base, "choices": [{"delta": {"content": "a"}}, {"delta": {"content": "b"}}]},
+            {**base, "choices": None},
+            {**base, "choices": [{"index": 0, "delta": {"content": 7}}]},
+            ["not", "an", "object"],
+            {**base, "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 2}},
+        ],
+        named=False,
+        done=True,
+    )
+    assert await events_from(backend) == [TextDelta("ab"), Usage(5, 0, 0, 2, 0, "m")]
 
 
 async def test_an_error_chunk_mid_stream_is_a_retryable_error(backend: Backend) -> None:

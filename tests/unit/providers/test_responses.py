@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import httpx2
 import pytest
-from openai.types.responses.response_usage import (
-    InputTokensDetails,
-    OutputTokensDetails,
-    ResponseUsage,
-)
 
 from codex_lsp.engine.schemas import CompletionAnswer, strict_schema
 from codex_lsp.providers.base import (
@@ -147,35 +141,37 @@ def test_the_schema_sent_is_strict() -> None:
     ("response", "expected"),
     [
         (
-            SimpleNamespace(
-                model="gpt-5.6-luna-2026-10-01",
-                usage=ResponseUsage(
-                    input_tokens=5_000,
-                    input_tokens_details=InputTokensDetails(
-                        cached_tokens=3_000, cache_write_tokens=1_500
-                    ),
-                    output_tokens=400,
-                    output_tokens_details=OutputTokensDetails(reasoning_tokens=128),
-                    total_tokens=5_400,
-                ),
-            ),
+            {
+                "model": "gpt-5.6-luna-2026-10-01",
+                "usage": {
+                    "input_tokens": 5_000,
+                    "input_tokens_details": {"cached_tokens": 3_000, "cache_write_tokens": 1_500},
+                    "output_tokens": 400,
+                    "output_tokens_details": {"reasoning_tokens": 128},
+                    "total_tokens": 5_400,
+                },
+            },
             Usage(5_000, 3_000, 1_500, 400, 128, "gpt-5.6-luna-2026-10-01"),
         ),
-        (SimpleNamespace(model=None, usage=None), Usage(model="gpt-5.6-luna")),
+        ({"model": None, "usage": None}, Usage(model="gpt-5.6-luna")),
         (
-            SimpleNamespace(
-                model=None,
-                usage=SimpleNamespace(
-                    input_tokens=None,
-                    output_tokens=7,
-                    input_tokens_details=None,
-                    output_tokens_details=None,
-                ),
-            ),
+            {
+                "usage": {
+                    "input_tokens": None,
+                    "output_tokens": 7,
+                    "input_tokens_details": None,
+                    "output_tokens_details": None,
+                },
+            },
             Usage(0, 0, 0, 7, 0, "gpt-5.6-luna"),
         ),
+        (
+            {"usage": {"input_tokens": "12", "output_tokens": -3, "input_tokens_details": []}},
+            Usage(model="gpt-5.6-luna"),
+        ),
+        (None, Usage(model="gpt-5.6-luna")),
     ],
-    ids=["full", "no-usage", "sparse-usage-from-a-compatible-server"],
+    ids=["full", "no-usage", "sparse-usage-from-a-compatible-server", "not-counts", "no-response"],
 )
 def test_usage_from_response(response: Any, expected: Usage) -> None:
     assert usage_from_response(response, "gpt-5.6-luna") == expected
@@ -240,9 +236,7 @@ async def test_stream_yields_deltas_then_usage_and_sends_build_params(backend: B
         TextDelta('"x)"}]}'),
         Usage(1_200, 1_024, 0, 30, 12, "gpt-5.6-luna-2026-10-01"),
     ]
-    params = build_params(REQUEST, "gpt-5.6-luna")
-    extra = params.pop("extra_body")
-    wire = {**params, **extra}  # the SDK merges extra_body into the JSON body
+    wire = build_params(REQUEST, "gpt-5.6-luna")
     assert wire["prompt_cache_options"] == {"mode": "explicit", "ttl": "30m"}
     assert backend.requests == [("POST /v1/responses", wire)]
 
@@ -310,6 +304,28 @@ async def test_failure_events_become_provider_errors(
     with pytest.raises(ProviderError) as raised:
         await events_from(backend)
     assert (type(raised.value), str(raised.value), raised.value.retryable) == expected
+
+
+async def test_unknown_events_and_odd_values_are_skipped(backend: Backend) -> None:
+    """Events are read as plain JSON: events we do not use, a delta that is not text and an
+    event that is not an object pass without an error."""
+    backend.body = (
+        sse(
+            [
+                {"type": "response.in_progress", "sequence_number": 0},
+                {"type": "response.output_text.delta", "delta": None},
+                {"type": "response.reasoning_summary_text.delta", "delta": "thinking"},
+                delta("ok", 3),
+                {"type": "response.output_text.delta", "delta": ["x"]},
+                COMPLETED,
+            ]
+        )
+        + 'data: ["not", "an", "event"]\n\n'
+    )
+    assert await events_from(backend) == [
+        TextDelta("ok"),
+        Usage(1_200, 1_024, 0, 30, 12, "gpt-5.6-luna-2026-10-01"),
+    ]
 
 
 @pytest.mark.parametrize(
