@@ -45,7 +45,13 @@ def _parser() -> argparse.ArgumentParser:
             help="allow --tcp on an address other hosts can reach (the first to connect "
             "gets a session with your API key)",
         )
-    sub.add_parser("doctor", help="print resolved settings and check the backend")
+    doctor = sub.add_parser("doctor", help="print resolved settings and check the backend")
+    doctor.add_argument(
+        "--usage",
+        action="store_true",
+        help="instead, print today's spend by feature and the cached share of input tokens, "
+        "from the spend file every codex-lsp process shares (no model call)",
+    )
     trust = sub.add_parser(
         "trust", help="list, allow or revoke hosts and model files that came from settings"
     )
@@ -77,9 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.log_level, args.log_file)
     env = Environment.take()  # from here on only codex-lsp decides where OPENAI_* values go
     if args.command == "doctor":
-        from codex_lsp.doctor import run_doctor
+        from codex_lsp.doctor import run_doctor, run_usage
 
-        return asyncio.run(run_doctor(sys.stdout, env))
+        return run_usage(sys.stdout) if args.usage else asyncio.run(run_doctor(sys.stdout, env))
     if args.command == "check":
         from codex_lsp.check import run_check
 

@@ -63,7 +63,14 @@ class Settings(_Model):
         description="auto: OpenAI when an API key is set, else the local model. "
         "openai-compatible: any Chat Completions server at baseUrl.",
     )
-    model: str = Field("codex-mini-latest", min_length=1, description="Model to ask first.")
+    model: str = Field(
+        "codex-mini-latest",
+        min_length=1,
+        description="Model to ask first. The default, codex-mini-latest (the model codex-lsp "
+        "was designed around), was retired by OpenAI on 2026-02-12: each session's first "
+        "request then falls back to fallbackModels, with one warning. Set a current model "
+        "(e.g. gpt-5.4-mini) to skip that.",
+    )
     fallback_models: list[str] = Field(
         default_factory=lambda: ["gpt-5.4-mini", "gpt-5.5"],
         description="Models tried in order when the backend says the model does not exist.",
@@ -124,12 +131,13 @@ class Settings(_Model):
         "file in every prompt and no reuse (for benchmarks).",
     )
     local_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
-        "qwen2.5-coder-0.5b", description="Embedded model for the local backend."
+        "qwen2.5-coder-0.5b", description="Embedded model for completions on the local backend."
     )
     local_review_model: Literal["auto", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
         "auto",
         description="Embedded model for reviews and fixes on the local backend. auto: the 1.5b "
-        "when installed (it finds bugs the 0.5b misses), else localModel.",
+        "when installed (the local extra brings it; it finds bugs the 0.5b misses), else "
+        "localModel.",
     )
     local_model_path: str | None = Field(
         None, description="A GGUF file to use instead of the embedded models."

@@ -1,7 +1,10 @@
-"""Usage on request: `workspace/executeCommand codexLsp.usage` returns the session's totals.
+"""Usage on request: `workspace/executeCommand codexLsp.usage` returns the session's totals
+(`Ledger.totals`: tokens, dollars, the cached share of input tokens, and the same per feature
+under `features`) and the model in use.
 
 After each model call the server also sends the `codexLsp/usage` notification
-(see `CodexServer._send_usage`), so status bars can update without polling.
+(see `CodexServer._send_usage`) with the call and the same totals, so status bars can update
+without polling. Today's spend across every codex-lsp process is `codex-lsp doctor --usage`.
 """
 
 from __future__ import annotations

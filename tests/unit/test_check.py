@@ -9,6 +9,7 @@ import pytest
 
 from codex_lsp import check
 from codex_lsp.doctor import _local_models
+from codex_lsp.local import weights
 from codex_lsp.providers import local
 from codex_lsp.settings import Settings
 
@@ -26,6 +27,7 @@ def args(**given: str | None) -> argparse.Namespace:
 def installed(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     names: set[str] = set()
     monkeypatch.setattr(local, "weights_installed", lambda name: name in names)
+    monkeypatch.setattr(weights, "weights_installed", lambda name: name in names)  # doctor's
     monkeypatch.delenv("CODEX_LSP_LOCAL_MODEL", raising=False)
     monkeypatch.delenv("CODEX_LSP_LOCAL_REVIEW_MODEL", raising=False)
     monkeypatch.delenv("CODEX_LSP_LOCAL_MODEL_PATH", raising=False)
@@ -75,7 +77,7 @@ def test_a_users_own_gguf_reviews_too(installed: set[str], monkeypatch: pytest.M
 
 
 def test_doctor_names_the_model_for_each_job(installed: set[str]) -> None:
-    installed.add("qwen2.5-coder-1.5b")
+    installed.update({"qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"})
     assert _local_models(Settings()) == (
         "local models: qwen2.5-coder-0.5b (completions), qwen2.5-coder-1.5b (reviews and fixes)\n"
     )

@@ -55,7 +55,10 @@ def test_markdown_table_starts_with_header_and_backend_row() -> None:
         "| --- | --- | --- |",
         '| `backend` | `"auto"` | auto: OpenAI when an API key is set, else the local model. '
         "openai-compatible: any Chat Completions server at baseUrl. |",
-        '| `model` | `"codex-mini-latest"` | Model to ask first. |',
+        '| `model` | `"codex-mini-latest"` | Model to ask first. The default, codex-mini-latest '
+        "(the model codex-lsp was designed around), was retired by OpenAI on 2026-02-12: each "
+        "session's first request then falls back to fallbackModels, with one warning. Set a "
+        "current model (e.g. gpt-5.4-mini) to skip that. |",
     ]
 
 

@@ -1,13 +1,23 @@
 /**
- * The status bar item: backend/model, session cost and cached-input ratio, updated by the
- * server's `codexLsp/usage` notification after every model call. A click shows the details,
- * fetched fresh with the server's `codexLsp.usage` command.
+ * The status bar item: the session's cost and cached share of input tokens (backend/model until
+ * the first model call), updated by the server's `codexLsp/usage` notification after every
+ * model call. The tooltip breaks the bill down by feature; a click shows the details, fetched
+ * fresh with the server's `codexLsp.usage` command.
  */
 import * as vscode from 'vscode';
 import { SECTION, automaticCompletions } from './settings';
 
 export const USAGE_NOTIFICATION = 'codexLsp/usage';
 export const USAGE_COMMAND = 'codexLsp.usage';
+
+/** One feature's share of the session, under the ledger's feature names (completion, ...). */
+export interface FeatureTotals {
+  calls: number;
+  input_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  cached_ratio: number;
+}
 
 export interface Totals {
   calls: number;
@@ -20,6 +30,7 @@ export interface Totals {
   cached_ratio: number;
   cost_today_usd?: number;
   avoided?: Record<string, number>;
+  features?: Record<string, FeatureTotals>; // absent from servers older than the breakdown
   model?: string | null;
 }
 
@@ -72,11 +83,13 @@ export class UsageStatus implements vscode.Disposable {
       return;
     } else {
       const t = this.totals;
-      const cost = t ? ` · ${dollars(t.cost_usd)} · ${percent(t.cached_ratio)} cached` : '';
-      this.item.text = `${icon} ${backend}/${model}${cost}`;
+      this.item.text = t ? `${icon} ${shortCost(t)}` : `${icon} ${backend}/${model}`;
       const tooltip = new vscode.MarkdownString(
         `**codex-lsp** (${backend}/${model})\n\n` +
-          (t ? `${t.calls} calls, ${dollars(t.cost_usd)}, ${percent(t.cached_ratio)} of input tokens cached\n\n` : '') +
+          (t
+            ? `This session: ${t.calls} calls, ${dollars(t.cost_usd)}, ${percent(t.cached_ratio)} of input tokens cached\n\n` +
+              featureTable(t.features)
+            : '') +
           `Automatic completions: ${automaticCompletions() ? 'on' : 'off'}. Click for details.`,
       );
       this.item.tooltip = tooltip;
@@ -101,6 +114,7 @@ export class UsageStatus implements vscode.Disposable {
           row('Cache writes', `${t.cache_write_tokens} tokens`),
           row('Output tokens', `${t.output_tokens} (${t.reasoning_tokens} reasoning)`),
           row('Calls avoided', describeAvoided(t.avoided)),
+          ...featureRows(t.features),
         ]
       : [row('No usage yet', this.state === 'running' ? 'no model call in this session' : 'the server is not running')];
     pick.onDidHide(() => pick.dispose());
@@ -115,6 +129,32 @@ export class UsageStatus implements vscode.Disposable {
 
 function row(label: string, description: string): vscode.QuickPickItem {
   return { label, description };
+}
+
+/** The status bar text: short, e.g. "$0.42 · 91% cached". */
+export function shortCost(t: Totals): string {
+  return `${dollars(t.cost_usd)} · ${percent(t.cached_ratio)} cached`;
+}
+
+function byFeature(features: Record<string, FeatureTotals> | undefined): [string, FeatureTotals][] {
+  return Object.entries(features ?? {}).sort(([a], [b]) => a.localeCompare(b));
+}
+
+function describeFeature(f: FeatureTotals): string {
+  return `${dollars(f.cost_usd)} · ${percent(f.cached_ratio)} cached · ${f.calls} ${f.calls === 1 ? 'call' : 'calls'}`;
+}
+
+/** The tooltip's per-feature table (Markdown), or nothing before the first call. */
+export function featureTable(features: Record<string, FeatureTotals> | undefined): string {
+  const rows = byFeature(features).map(
+    ([name, f]) => `| ${name} | ${dollars(f.cost_usd)} | ${percent(f.cached_ratio)} | ${f.calls} |`,
+  );
+  return rows.length ? `| Feature | Cost | Cached | Calls |\n|:--|--:|--:|--:|\n${rows.join('\n')}\n\n` : '';
+}
+
+function featureRows(features: Record<string, FeatureTotals> | undefined): vscode.QuickPickItem[] {
+  const rows = byFeature(features).map(([name, f]) => row(name, describeFeature(f)));
+  return rows.length ? [{ label: 'By feature', kind: vscode.QuickPickItemKind.Separator }, ...rows] : [];
 }
 
 function dollars(value: number): string {

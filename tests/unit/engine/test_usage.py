@@ -93,6 +93,22 @@ def test_ledger_records_calls_and_totals() -> None:
         "reasoning_tokens": 20,
         "cost_usd": pytest.approx(0.01095),
         "avoided": {"response": 2},
+        "features": {
+            "completion": {
+                "calls": 1,
+                "input_tokens": 10_000,
+                "cached_tokens": 8_000,
+                "cost_usd": pytest.approx(0.009),
+                "cached_ratio": 0.8,
+            },
+            "diagnostics": {
+                "calls": 1,
+                "input_tokens": 2_000,
+                "cached_tokens": 0,
+                "cost_usd": pytest.approx(0.00195),
+                "cached_ratio": 0.0,
+            },
+        },
         "day": dt.date.today().isoformat(),
         "cached_ratio": 0.6667,
     }
@@ -117,6 +133,14 @@ def test_spending_today_is_shared_through_the_file(tmp_path: Path) -> None:
     assert json.loads(path.read_text()) == {
         "day": dt.date.today().isoformat(),
         "cost_usd": pytest.approx(0.0048),
+        "features": {
+            "completion": {
+                "calls": 4,
+                "input_tokens": 4_000,
+                "cached_tokens": 0,
+                "cost_usd": pytest.approx(0.0048),
+            }
+        },
     }
 
 
@@ -167,27 +191,51 @@ def test_a_broken_spend_file_from_before_today_is_replaced(tmp_path: Path) -> No
     yesterday = time.time() - 86_400 - 3_600
     os.utime(path, (yesterday, yesterday))
     record_twice(Ledger(daily=DailySpend(path)))
-    assert json.loads(path.read_text()) == {"day": TODAY, "cost_usd": pytest.approx(0.0024)}
+    assert json.loads(path.read_text()) == {
+        "day": TODAY,
+        "cost_usd": pytest.approx(0.0024),
+        "features": {
+            "completion": {
+                "calls": 2,
+                "input_tokens": 2_000,
+                "cached_tokens": 0,
+                "cost_usd": pytest.approx(0.0024),
+            }
+        },
+    }
 
 
-def add_many(path: str, start: Barrier, times: int) -> None:
+def call(feature: str, dollars: float, input_tokens: int = 0, cached_tokens: int = 0) -> CallRecord:
+    return CallRecord(feature, "m", input_tokens, cached_tokens, 0, 0, 0, dollars)
+
+
+def add_many(path: str, start: Barrier, times: int, feature: str) -> None:
     daily = DailySpend(Path(path))
     start.wait()
     for _ in range(times):
-        daily.add(TODAY, 0.125)  # exact in binary: the sum has no rounding
+        # 0.125 is exact in binary: the sums have no rounding
+        daily.add(TODAY, call(feature, 0.125, input_tokens=10, cached_tokens=4))
 
 
 def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "spend.json"
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(2)
-    writers = [context.Process(target=add_many, args=(str(path), start, 200)) for _ in range(2)]
+    writers = [
+        context.Process(target=add_many, args=(str(path), start, 200, feature))
+        for feature in ("completion", "diagnostics")
+    ]
     for writer in writers:
         writer.start()
     for writer in writers:
         writer.join(timeout=120)
     assert [writer.exitcode for writer in writers] == [0, 0]
-    assert json.loads(path.read_text()) == {"day": TODAY, "cost_usd": 50.0}
+    each = {"calls": 200, "input_tokens": 2_000, "cached_tokens": 800, "cost_usd": 25.0}
+    assert json.loads(path.read_text()) == {
+        "day": TODAY,
+        "cost_usd": 50.0,
+        "features": {"completion": each, "diagnostics": each},
+    }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spend.json", "spend.json.lock"]
 
 
