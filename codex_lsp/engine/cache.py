@@ -82,7 +82,6 @@ class Hunk:
 
 @dataclass(frozen=True)
 class Anchor:
-    text: str
     lines: tuple[str, ...]
     redacted_lines: tuple[str, ...]  # the snapshot's, redacted as a whole document
     tokens: int
@@ -90,8 +89,7 @@ class Anchor:
     @classmethod
     def of(cls, snapshot: Snapshot) -> Anchor:
         redacted = snapshot.redacted_lines
-        text = snapshot.normalized_text()
-        return cls(text, snapshot.lines, redacted, estimate_tokens("\n".join(redacted)))
+        return cls(snapshot.lines, redacted, estimate_tokens("\n".join(redacted)))
 
 
 DIFF_WORK = 20_000  # steps any diff may take (about 4 ms)...
@@ -126,14 +124,27 @@ def diff_hunks(
 
 
 def _common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
+    """How many lines `old` and `new` share at their start, then at their end (not overlapping
+    the start). Blocks of lines are compared as tuples first: in C, and at once where they are
+    the same objects, as `shared_lines` makes most of them."""
+    limit, n, m = min(len(old), len(new)), len(old), len(new)
     head = 0
-    limit = min(len(old), len(new))
+    while head + _BLOCK <= limit and old[head : head + _BLOCK] == new[head : head + _BLOCK]:
+        head += _BLOCK
     while head < limit and old[head] == new[head]:
         head += 1
-    tail = 0
-    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+    room, tail = limit - head, 0
+    while (
+        tail + _BLOCK <= room
+        and old[n - tail - _BLOCK : n - tail] == new[m - tail - _BLOCK : m - tail]
+    ):
+        tail += _BLOCK
+    while tail < room and old[n - 1 - tail] == new[m - 1 - tail]:
         tail += 1
     return head, tail
+
+
+_BLOCK = 64  # lines compared at once before line by line
 
 
 class _Budget:
@@ -280,7 +291,7 @@ def render_hunks(hunks: list[Hunk]) -> str:
 
 
 class AnchorStore:
-    """Anchors per document URI, bounded by the bytes they hold: text, lines, redacted lines."""
+    """Anchors per document URI, bounded by the bytes they hold: lines and redacted lines."""
 
     def __init__(self, max_bytes: int = 16_000_000, drift_ratio: float = 0.1) -> None:
         self._anchors: BytesLRU[Anchor] = BytesLRU(max_bytes)
@@ -316,16 +327,42 @@ class AnchorStore:
 
     def _set(self, snapshot: Snapshot) -> Anchor:
         anchor = Anchor.of(snapshot)
-        size = held_bytes(snapshot.uri, anchor.text, anchor.lines, anchor.redacted_lines)
+        size = held_bytes(snapshot.uri, anchor.lines, anchor.redacted_lines)
         self._anchors.put(snapshot.uri, anchor, size)
         return anchor
 
 
 @dataclass(frozen=True)
 class Shown:
-    before: str
-    after: str
+    """Suggestions shown at a cursor, and the text around it as a fingerprint: the text itself
+    (the whole document, twice) would be kept per document for one comparison."""
+
+    before: Fingerprint
+    after: Fingerprint
     suggestions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A text's length, hash and last characters: equal texts have equal fingerprints, and
+    different ones practically never do (a 64-bit hash and the tail must both match)."""
+
+    length: int
+    digest: int
+    tail: str
+
+    @classmethod
+    def of(cls, text: str) -> Fingerprint:
+        return cls(len(text), hash(text), text[-TAIL_CHARS:])
+
+    def matches_start_of(self, text: str) -> bool:
+        """Whether `text` starts with the text this is the fingerprint of."""
+        if len(text) < self.length or not text.startswith(self.tail, self.length - len(self.tail)):
+            return False
+        return hash(text[: self.length]) == self.digest
+
+
+TAIL_CHARS = 64
 
 
 class TypedThrough:
@@ -336,14 +373,17 @@ class TypedThrough:
 
     def remember(self, uri: str, before: str, after: str, suggestions: list[str]) -> None:
         if suggestions:
-            shown = Shown(before, after, tuple(suggestions))
-            self._shown.put(uri, shown, held_bytes(uri, before, after, shown.suggestions))
+            start, end = Fingerprint.of(before), Fingerprint.of(after)
+            shown = Shown(start, end, tuple(suggestions))
+            self._shown.put(uri, shown, held_bytes(uri, start.tail, end.tail, shown.suggestions))
 
     def lookup(self, uri: str, before: str, after: str) -> list[str] | None:
         shown = self._shown.get(uri)
-        if shown is None or after != shown.after or not before.startswith(shown.before):
+        if shown is None or len(after) != shown.after.length:
             return None
-        typed = before[len(shown.before) :]
+        if not (shown.after.matches_start_of(after) and shown.before.matches_start_of(before)):
+            return None
+        typed = before[shown.before.length :]
         rest = [s[len(typed) :] for s in shown.suggestions if s.startswith(typed) and s != typed]
         return rest or None
 
@@ -396,14 +436,33 @@ class RedactedDocuments:
             return snapshot
         cached = self._done.get(snapshot.uri)
         if cached is not None and cached[0] == snapshot.lines:
-            return snapshot.with_redaction(cached[1])  # held and measured already
+            return snapshot.with_redaction(cached[1], cached[0])  # held and measured already
+        lines = snapshot.lines if cached is None else shared_lines(cached[0], snapshot.lines)
         if len(snapshot.text) > self.OFF_LOOP_CHARS:
-            redacted = await asyncio.to_thread(redact_lines, snapshot.lines)
+            redacted = await asyncio.to_thread(redact_lines, lines)
         else:
-            redacted = redact_lines(snapshot.lines)
-        size = held_bytes(snapshot.uri, snapshot.lines, redacted)
-        self._done.put(snapshot.uri, (snapshot.lines, redacted), size)
-        return snapshot.with_redaction(redacted)
+            redacted = redact_lines(lines)
+        self._done.put(snapshot.uri, (lines, redacted), _bytes(snapshot.uri, lines, redacted))
+        return snapshot.with_redaction(redacted, lines)
 
     def forget(self, uri: str) -> None:
         self._done.pop(uri)
+
+
+def _bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> int:
+    """What an entry holds: the lines, and of the redacted lines only those that are not the
+    lines themselves (`redact_lines` keeps a line without a secret as the same object)."""
+    changed = sum(
+        sys.getsizeof(r) for r, line in zip(redacted, lines, strict=True) if r is not line
+    )
+    return held_bytes(uri, lines) + sys.getsizeof(redacted) + changed
+
+
+def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
+    """`new`, with the lines it has in common with `old` at its start and end taken from `old`:
+    an edit changes a few lines, and every copy of the others would be kept again by each
+    cache that holds a version of the document."""
+    head, tail = _common_ends(old, new)
+    if head == len(new):
+        return old
+    return old[:head] + new[head : len(new) - tail] + old[len(old) - tail :]

@@ -64,13 +64,19 @@ class Snapshot:
             object.__setattr__(self, "_shown", shown)
         return shown
 
-    def with_redaction(self, redacted: tuple[str, ...]) -> Snapshot:
-        """This snapshot with its redacted lines attached (its own lines are not split again)."""
-        if len(redacted) != len(self.lines):
+    def with_redaction(
+        self, redacted: tuple[str, ...], lines: tuple[str, ...] | None = None
+    ) -> Snapshot:
+        """This snapshot with its redacted lines attached (its own lines are not split again).
+        `lines`, equal to its own, replaces them: a cache's copy, so that every snapshot of
+        a document shares the line objects its text has in common with the others."""
+        if len(redacted) != len(self.lines) or (lines is not None and lines != self.lines):
             raise ValueError("redacted lines of another text")
         clone = copy.copy(self)
         clone.__dict__.pop("_shown", None)
         object.__setattr__(clone, "redacted", redacted)
+        if lines is not None:
+            object.__setattr__(clone, "lines", lines)
         return clone
 
     def _redacted_whole(self) -> tuple[str, ...]:
@@ -149,11 +155,15 @@ def _pair(position: Position) -> tuple[int, int]:
 
 
 def redact_lines(lines: Sequence[str]) -> tuple[str, ...]:
-    """The lines of a document redacted as one text (a key's body spans lines)."""
-    redacted = tuple(redact("\n".join(lines)).split("\n"))
+    """The lines of a document redacted as one text (a key's body spans lines). A line the
+    redaction left as it was is the document's own line object, not a copy: most lines hold
+    no secret, and a copy of every line doubled what each open document keeps."""
+    redacted = redact("\n".join(lines)).split("\n")
     if len(redacted) != len(lines):  # redaction keeps lines; never trust a slip with secrets
         raise ValueError("redaction changed the number of lines")
-    return redacted
+    return tuple(
+        line if line == shown else shown for line, shown in zip(lines, redacted, strict=True)
+    )
 
 
 def redacted_column(original: str, redacted: str, column: int) -> int:

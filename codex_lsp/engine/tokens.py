@@ -5,17 +5,20 @@ tiktoken downloads o200k_base's rank file at first use, which fails without inte
 to OpenAI's file, which is checked against OpenAI's published sha256 before use. Loading takes
 about a second, so it happens in a background thread; until then (or if anything is missing)
 counts fall back to a close character-based estimate, so no caller ever waits or blocks.
+Only tiktoken's Rust core is kept: its Python `Encoding` also holds the 200,000 ranks as a dict
+(26 MB of the server's memory) for methods a count never calls.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import logging
 import struct
 import threading
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,24 @@ O200K_PATTERN = "|".join(
 )
 O200K_SPECIAL = {"<|endoftext|>": 199999, "<|endofprompt|>": 200018}
 
-_encoding: Any = None
+
+class _Counter:
+    """Counts tokens as `tiktoken.Encoding.encode_ordinary` does (special tokens' text is
+    ordinary text), with only tiktoken's Rust core in memory."""
+
+    def __init__(self, ranks: dict[bytes, int]) -> None:
+        core_bpe = importlib.import_module("tiktoken._tiktoken").CoreBPE  # no type stubs
+        self._core = core_bpe(ranks, O200K_SPECIAL, O200K_PATTERN)
+
+    def count(self, text: str) -> int:
+        try:
+            return len(self._core.encode_ordinary(text))
+        except UnicodeEncodeError:  # a lone surrogate: tiktoken replaces it the same way
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            return len(self._core.encode_ordinary(text))
+
+
+_encoding: _Counter | None = None
 _loading = threading.Lock()
 _started = False
 
@@ -54,28 +74,25 @@ def read_quicktok_ranks(path: Path) -> dict[bytes, int]:
 
 
 def tiktoken_file_sha256(ranks: dict[bytes, int]) -> str:
-    """The sha256 of the ranks as tiktoken's own file would hold them."""
-    lines = (
-        base64.b64encode(token) + b" " + str(rank).encode() + b"\n"
-        for token, rank in sorted(ranks.items(), key=lambda item: item[1])
-    )
-    return hashlib.sha256(b"".join(lines)).hexdigest()
+    """The sha256 of the ranks as tiktoken's own file would hold them (a line per token, in
+    rank order), hashed line by line: the file itself is never built in memory."""
+    items = ranks.items()
+    if any(a >= b for a, b in pairwise(ranks.values())):  # quicktok's file is in rank order
+        items = sorted(items, key=lambda item: item[1])  # type: ignore[assignment]
+    digest = hashlib.sha256()
+    for token, rank in items:
+        digest.update(b"%s %d\n" % (base64.b64encode(token), rank))
+    return digest.hexdigest()
 
 
-def _load() -> Any:
+def _load() -> _Counter:
     import quicktok
-    import tiktoken
 
     path = Path(quicktok.__file__).parent / "data" / "o200k.vocab"
     ranks = read_quicktok_ranks(path)
     if tiktoken_file_sha256(ranks) != O200K_SHA256:
         raise ValueError(f"{path} does not match OpenAI's o200k_base; not using it")
-    return tiktoken.Encoding(
-        name="o200k_base",
-        pat_str=O200K_PATTERN,
-        mergeable_ranks=ranks,
-        special_tokens=O200K_SPECIAL,
-    )
+    return _Counter(ranks)  # the ranks are freed on return: the core has its own copy
 
 
 def _load_in_background() -> None:
@@ -112,7 +129,7 @@ def estimate_tokens(text: str) -> int:
     """Exact o200k_base count once loaded, else about 3.6 characters per token. Texts past
     EXACT_LIMIT are estimated too: only prompt-sized texts need an exact count, and tokenizing
     a whole large document would hold the event loop for a noticeable time."""
-    encoding = _encoding
-    if encoding is not None and len(text) <= EXACT_LIMIT:
-        return len(encoding.encode(text, disallowed_special=()))
+    counter = _encoding
+    if counter is not None and len(text) <= EXACT_LIMIT:
+        return counter.count(text)
     return (len(text) * 10 + 35) // 36

@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 from codex_lsp.engine.cache import (
     AnchorStore,
     CacheKeyShards,
+    Fingerprint,
     Hunk,
     RedactedDocuments,
     TypedThrough,
     diff_hunks,
     render_hunks,
+    shared_lines,
 )
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.review import ReviewFinding, ReviewMemory
@@ -58,7 +60,7 @@ def test_anchor_is_kept_until_reset_and_redacted_once() -> None:
     again = store.anchor(Snapshot("file:///a.py", 0, "something else entirely"))
     assert again is first
     assert first.redacted_lines == ('token = "[REDACTED]"', "print(1)")
-    assert store.reset(Snapshot("file:///a.py", 0, "new")).text == "new"
+    assert store.reset(Snapshot("file:///a.py", 0, "new")).lines == ("new",)
     assert store.reanchors == 1
 
 
@@ -70,10 +72,11 @@ def test_reanchor_when_the_diff_outgrows_a_share_of_the_document() -> None:
 
 
 def test_anchor_store_is_bounded_by_bytes() -> None:
-    store = AnchorStore(max_bytes=1000)
-    store.anchor(Snapshot("file:///a.py", 0, "a" * 600))
-    store.anchor(Snapshot("file:///b.py", 0, "b" * 600))  # evicts a.py
-    assert store.anchor(Snapshot("file:///a.py", 0, "fresh")).text == "fresh"
+    store = AnchorStore(max_bytes=2000)
+    store.anchor(Snapshot("file:///a.py", 0, "a" * 300))  # about 1,300 bytes held
+    store.anchor(Snapshot("file:///b.py", 0, "b" * 300))  # evicts a.py
+    assert store.anchor(Snapshot("file:///b.py", 0, "kept")).lines == ("b" * 300,)
+    assert store.anchor(Snapshot("file:///a.py", 0, "fresh")).lines == ("fresh",)
 
 
 @pytest.mark.parametrize(
@@ -231,8 +234,8 @@ def fill_reviews() -> object:
 
 @pytest.mark.parametrize(
     "fill",
-    [fill_anchors, fill_typed_through, fill_redacted, fill_reviews],
-    ids=["AnchorStore", "TypedThrough", "RedactedDocuments", "ReviewMemory"],
+    [fill_anchors, fill_redacted, fill_reviews],
+    ids=["AnchorStore", "RedactedDocuments", "ReviewMemory"],
 )
 def test_a_cache_filled_past_its_cap_holds_about_the_cap(fill: Callable[[], object]) -> None:
     fill()  # once untraced: module state built on first use is not the cache's
@@ -247,3 +250,84 @@ def test_a_cache_filled_past_its_cap_holds_about_the_cap(fill: Callable[[], obje
         tracemalloc.stop()
     assert cache is not None
     assert 0.5 * CAP < held < 1.5 * CAP, f"holds {held:,} bytes for a cap of {CAP:,}"
+
+
+def test_typed_through_keeps_fingerprints_not_the_document() -> None:
+    fill_typed_through()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        cache = fill_typed_through()  # 40 documents of 1,200 lines, cursor in the middle
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache is not None
+    assert held < 40 * 2_000, f"holds {held:,} bytes"
+
+
+@given(st.text(max_size=300), st.text(max_size=300), st.text(max_size=300))
+def test_a_fingerprint_matches_exactly_the_texts_that_start_with_its_text(
+    text: str, added: str, other: str
+) -> None:
+    print_ = Fingerprint.of(text)
+    assert print_.matches_start_of(text)
+    assert print_.matches_start_of(text + added)
+    assert print_.matches_start_of(other) == other.startswith(text)
+
+
+def test_typed_through_sees_a_change_far_from_the_cursor() -> None:
+    cache = TypedThrough()
+    before, after = "x = 1\n" * 500 + "y = comp", "\n" + "z = 2\n" * 500
+    cache.remember("file:///a.py", before, after, ["ute(a)"])
+    assert cache.lookup("file:///a.py", before + "u", after) == ["te(a)"]
+    edited_above = "X" + before[1:] + "u"  # same length, same tail: only the hash differs
+    assert cache.lookup("file:///a.py", edited_above, after) is None
+    edited_below = after[:-2] + "3\n"
+    assert cache.lookup("file:///a.py", before + "u", edited_below) is None
+
+
+def naive_common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
+    limit = min(len(old), len(new))
+    head = next((i for i in range(limit) if old[i] != new[i]), limit)
+    room = limit - head
+    tail = next((i for i in range(room) if old[-1 - i] != new[-1 - i]), room)
+    return head, tail
+
+
+lines_of = st.lists(st.sampled_from(["x = 1", "y = 2", "pass", "  "]), max_size=400).map(tuple)
+
+
+@given(lines_of, lines_of, st.integers(0, 200))
+def test_shared_lines_equal_the_new_lines_and_reuse_the_old_ones(
+    common: tuple[str, ...], other: tuple[str, ...], cut: int
+) -> None:
+    old = tuple((line + "!")[:-1] for line in common)  # equal text, other objects
+    new = common[:cut] + other + common[cut:]
+    assert not any(a is b for a, b in zip(old, common, strict=True))
+    shared = shared_lines(old, new)
+    assert shared == new
+    head, tail = naive_common_ends(old, new)
+    assert all(shared[i] is old[i] for i in range(head))
+    assert all(shared[-1 - i] is old[-1 - i] for i in range(tail))
+
+
+def test_a_new_version_of_a_document_shares_its_unchanged_lines() -> None:
+    documents = RedactedDocuments()
+    secret = 'token = "ghp_' + "x" * 36 + '"'
+    lines = [f"line_{n} = {n}" for n in range(300)] + [secret]
+
+    async def two_versions() -> tuple[Snapshot, Snapshot]:
+        first = await documents.attach(Snapshot("file:///a.py", 1, "\n".join(lines)))
+        edited = [*lines[:150], "inserted = True", *lines[150:]]
+        return first, await documents.attach(Snapshot("file:///a.py", 2, "\n".join(edited)))
+
+    first, second = asyncio.run(two_versions())
+    assert second.lines[:150] == first.lines[:150]
+    assert all(a is b for a, b in zip(second.lines[:150], first.lines[:150], strict=True))
+    assert all(a is b for a, b in zip(second.lines[151:], first.lines[150:], strict=True))
+    assert second.redacted is not None and second.redacted[0] is second.lines[0]
+    assert second.redacted[-1] == 'token = "[REDACTED]"'
+    again = asyncio.run(documents.attach(Snapshot("file:///a.py", 2, "\n".join(second.lines))))
+    assert again.lines is second.lines
