@@ -1,7 +1,8 @@
 """Incremental structured-output parser: text deltas in, completed and validated items out.
 
 The model answers `{"<list field>": [item, item, ...], ...}`. An array element is final once
-the next one starts or the array closes, so items are yielded while the model is still writing.
+it closes (a number or literal: at the comma or bracket after it), so each item is yielded with
+the delta that completes it, while the model is still writing.
 It is a sans-IO state machine: `feed` and `finish` only, no awaiting, no network. Each character
 is scanned once and each element parsed once, so an answer costs time linear in its length.
 """
@@ -74,7 +75,7 @@ class _ElementScanner:
         self._last_top_string = ""
         self._element: _Piece | None = None
         self._scalar = False  # the open element is a number or literal, ended by `,` or `]`
-        self._ready: str | None = None  # closed, released when the next starts or list closes
+        self._ready: str | None = None  # closed, released at the end of the delta at the latest
 
     def feed(self, delta: str) -> list[str]:
         """The elements that became final with this delta, as text."""
@@ -82,6 +83,7 @@ class _ElementScanner:
         pos = 0 if self._started else self._start(delta)
         while pos < len(delta) and self._list is not _List.DONE:
             pos = self._step(delta, pos, released)
+        self._release(released)  # complete: waiting for the next delta would only delay it
         if self._list is _List.DONE:  # the rest is only for the whole-answer parse at the end
             self._top_string = self._element = None
         for piece in (self._top_string, self._element):

@@ -242,8 +242,8 @@ async def test_provider_error_mid_stream_yields_the_items_completed_before_it() 
     assert await texts(caller, request(), log) == ["a", "b"]
     assert log == [
         'sent TextDelta(text=\'{"suggestions": [{"insert_text": "a"}, \')',
+        "item a",  # with the delta that closed it, not when the next one started
         'sent TextDelta(text=\'{"insert_text": "b"}, {"insert_te\')',
-        "item a",
         "item b",
     ]
     assert [(level, text) for _, level, text in notes] == [

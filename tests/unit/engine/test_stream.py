@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict
 
 from codex_lsp.engine.schemas import Finding, Suggestion
-from codex_lsp.engine.stream import ItemStream, ParseReport
+from codex_lsp.engine.stream import ItemStream, ParseReport, _ElementScanner
 
 SUGGESTIONS = (
     '{"suggestions": [{"insert_text": "total += v"}, {"insert_text": "total -= v"}, '
@@ -61,129 +61,45 @@ def items_of(document: str, size: int = 7) -> tuple[list[str], ItemStream[Sugges
 # --- when items appear -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("document", "size", "item_model", "list_field", "expected"),
-    [
-        (
-            SUGGESTIONS,
-            7,
-            Suggestion,
-            "suggestions",
-            [
-                (
-                    '{"suggestions": [{"insert_text": "total += v"}, {',
-                    Suggestion(insert_text="total += v"),
-                ),
-                (
-                    '{"suggestions": [{"insert_text": "total += v"}, '
-                    '{"insert_text": "total -= v"}, {"ins',
-                    Suggestion(insert_text="total -= v"),
-                ),
-                (SUGGESTIONS, Suggestion(insert_text="pass")),
-            ],
-        ),
-        (
-            FINDINGS,
-            7,
-            Finding,
-            "findings",
-            [
-                (
-                    '{"findings": [{"line": 3, "snippet": "i <= n", "severity": "error", '
-                    '"code": "off-by-one", "message": "One past the end."}, {"l',
-                    FIRST_FINDING,
-                ),
-                (FINDINGS, SECOND_FINDING),
-            ],
-        ),
-        (
-            '{"suggestions": [{"insert_text": "a"}]}',
-            1,
-            Suggestion,
-            "suggestions",
-            [('{"suggestions": [{"insert_text": "a"}]', Suggestion(insert_text="a"))],
-        ),
-        (
-            SUGGESTIONS,
-            len(SUGGESTIONS),
-            Suggestion,
-            "suggestions",
-            [
-                (SUGGESTIONS, Suggestion(insert_text="total += v")),
-                (SUGGESTIONS, Suggestion(insert_text="total -= v")),
-                (SUGGESTIONS, Suggestion(insert_text="pass")),
-            ],
-        ),
-    ],
-    ids=[
-        "7-char-suggestions",
-        "7-char-findings",
-        "1-char-single-item-on-array-close",
-        "one-chunk",
-    ],
-)
-def test_item_appears_when(
-    document: str,
-    size: int,
-    item_model: type[BaseModel],
-    list_field: str,
-    expected: list[tuple[str, BaseModel]],
-) -> None:
-    assert fed_when_emitted(document, size, item_model, list_field) == expected
+def through_delta(document: str, brace: str, size: int) -> str:
+    """What was fed when the `size`-character delta holding the end of `brace` arrived."""
+    end = document.index(brace) + len(brace)
+    return document[: -(-end // size) * size]
 
 
-@pytest.mark.parametrize(
-    ("document", "item_model", "list_field", "expected_first"),
-    [
-        (
-            SUGGESTIONS,
-            Suggestion,
-            "suggestions",
-            (
-                '{"suggestions": [{"insert_text": "total += v"}, {',
-                Suggestion(insert_text="total += v"),
-            ),
-        ),
-        (
-            FINDINGS,
-            Finding,
-            "findings",
-            (
-                '{"findings": [{"line": 3, "snippet": "i <= n", "severity": "error", '
-                '"code": "off-by-one", "message": "One past the end."}, {',
-                FIRST_FINDING,
-            ),
-        ),
-    ],
-    ids=["suggestions", "findings"],
-)
-def test_1_char_item_appears_when_the_next_element_starts(
-    document: str,
-    item_model: type[BaseModel],
-    list_field: str,
-    expected_first: tuple[str, BaseModel],
-) -> None:
-    assert fed_when_emitted(document, 1, item_model, list_field)[0] == expected_first
+@pytest.mark.parametrize("size", [1, 7, 1000], ids=["1-char", "7-char", "one-chunk"])
+def test_an_item_appears_with_the_delta_that_closes_it(size: int) -> None:
+    assert fed_when_emitted(SUGGESTIONS, size, Suggestion, "suggestions") == [
+        (through_delta(SUGGESTIONS, '"total += v"}', size), Suggestion(insert_text="total += v")),
+        (through_delta(SUGGESTIONS, '"total -= v"}', size), Suggestion(insert_text="total -= v")),
+        (through_delta(SUGGESTIONS, '"pass"}', size), Suggestion(insert_text="pass")),
+    ]
+    assert fed_when_emitted(FINDINGS, size, Finding, "findings") == [
+        (through_delta(FINDINGS, 'end."}', size), FIRST_FINDING),
+        (through_delta(FINDINGS, 'Misspelled."}', size), SECOND_FINDING),
+    ]
 
 
-@pytest.mark.parametrize(
-    ("document", "item_model", "list_field", "count", "expected_last"),
-    [
-        (SUGGESTIONS, Suggestion, "suggestions", 3, Suggestion(insert_text="pass")),
-        (FINDINGS, Finding, "findings", 2, SECOND_FINDING),
-    ],
-    ids=["suggestions", "findings"],
-)
-def test_1_char_last_item_appears_on_array_close_before_the_object_closes(
-    document: str,
-    item_model: type[BaseModel],
-    list_field: str,
-    count: int,
-    expected_last: BaseModel,
-) -> None:
-    emitted = fed_when_emitted(document, 1, item_model, list_field)
-    assert len(emitted) == count
-    assert emitted[-1] == (document[:-1], expected_last)
+def test_a_1_char_item_appears_at_its_closing_brace() -> None:
+    """Not when the next element starts: a brace that ends a delta must not wait for the
+    next delta, which a slow model sends a while later."""
+    emitted = fed_when_emitted(FINDINGS, 1, Finding, "findings")
+    assert [fed for fed, _ in emitted] == [
+        FINDINGS[: FINDINGS.index('end."}') + 6],
+        FINDINGS[: FINDINGS.index('Misspelled."}') + 13],
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3], ids=["1-char", "2-char", "3-char"])
+def test_a_number_or_literal_item_appears_at_the_comma_or_bracket_after_it(size: int) -> None:
+    document = '{"values": [12, true, null, 3.5]}'
+    scanner = _ElementScanner("values")
+    texts: list[tuple[str, str]] = []
+    for end in range(size, len(document) + size, size):
+        texts += [(document[:end], text) for text in scanner.feed(document[end - size : end])]
+    assert [text for _, text in texts] == ["12", "true", "null", "3.5"]
+    assert texts[0][0] == document[: -(-(document.index("12,") + 3) // size) * size]
+    assert texts[-1][0] == document[: -(-(document.index("3.5]") + 4) // size) * size]
 
 
 def test_each_item_is_emitted_once_across_feed_and_finish() -> None:
