@@ -60,7 +60,9 @@ class Snapshot:
         minified line must not blow a token budget that is trimmed in whole lines)."""
         shown = self.__dict__.get("_shown")
         if shown is None:
-            shown = tuple(cap_line(line) for line in self._redacted_whole())
+            shown = self._redacted_whole()
+            if max(map(len, shown), default=0) > MAX_LINE_CHARS:  # rare: only then copy
+                shown = tuple(cap_line(line) for line in shown)
             object.__setattr__(self, "_shown", shown)
         return shown
 
@@ -70,8 +72,8 @@ class Snapshot:
         """This snapshot with its redacted lines attached (its own lines are not split again).
         `lines`, equal to its own, replaces them: a cache's copy, so that every snapshot of
         a document shares the line objects its text has in common with the others."""
-        if len(redacted) != len(self.lines) or (lines is not None and lines != self.lines):
-            raise ValueError("redacted lines of another text")
+        if len(redacted) != len(self.lines) or (lines is not None and len(lines) != len(redacted)):
+            raise ValueError("redacted lines of another text")  # equal texts: the caller's check
         clone = copy.copy(self)
         clone.__dict__.pop("_shown", None)
         object.__setattr__(clone, "redacted", redacted)

@@ -20,6 +20,8 @@ import threading
 from itertools import pairwise
 from pathlib import Path
 
+from cachetools import LRUCache
+
 log = logging.getLogger(__name__)
 
 O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
@@ -130,6 +132,22 @@ def estimate_tokens(text: str) -> int:
     EXACT_LIMIT are estimated too: only prompt-sized texts need an exact count, and tokenizing
     a whole large document would hold the event loop for a noticeable time."""
     counter = _encoding
-    if counter is not None and len(text) <= EXACT_LIMIT:
+    if counter is None or len(text) > EXACT_LIMIT:
+        return (len(text) * 10 + 35) // 36
+    if len(text) < MEMO_MIN_CHARS:
         return counter.count(text)
-    return (len(text) * 10 + 35) // 36
+    key = (len(text), hash(text))  # the text itself would keep whole prompt parts alive
+    with _memo_lock:
+        count = _counted.get(key)
+    if count is None:
+        count = counter.count(text)
+        with _memo_lock:
+            _counted[key] = count
+    return count
+
+
+# The same prompt parts (instructions, the snapshot's head and region) are counted again for
+# every request while the user types; hashing a text costs a fraction of encoding it.
+MEMO_MIN_CHARS = 256
+_counted: LRUCache[tuple[int, int], int] = LRUCache(maxsize=4096)
+_memo_lock = threading.Lock()  # `check` and tests may count from worker threads

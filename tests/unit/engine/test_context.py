@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.context import LINE_CUT, MAX_LINE_CHARS, Position, Snapshot, Span
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,13 @@ def test_split_at_uses_normalized_line_ends() -> None:
 def test_line_span_and_text_in(first: int, last: int, expected: Span, text: str) -> None:
     assert DOC.line_span(first, last) == expected
     assert DOC.text_in(expected) == text
+
+
+def test_a_long_line_is_cut_in_what_prompts_show_and_short_lines_are_not_copied() -> None:
+    long_line = "x = [" + "1, " * 2_000 + "]"
+    snapshot = Snapshot("file:///a.py", 1, f"a = 1\n{long_line}\nb = 2")
+    shown = snapshot.redacted_lines
+    assert shown[0] == "a = 1" and shown[2] == "b = 2"
+    assert len(shown[1]) == MAX_LINE_CHARS and shown[1].endswith(LINE_CUT)
+    short = Snapshot("file:///b.py", 1, "a = 1\nb = 2")
+    assert short.redacted_lines is short.redacted  # nothing to cut: the redacted lines as they are

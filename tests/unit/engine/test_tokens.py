@@ -62,3 +62,17 @@ def test_without_the_tokenizer_counts_are_the_character_estimate() -> None:
 def test_past_the_exact_limit_the_estimate_is_used() -> None:
     text = "word " * (tokens.EXACT_LIMIT // 5 + 1)
     assert tokens.estimate_tokens(text) == (len(text) * 10 + 35) // 36
+
+
+@pytest.mark.usefixtures("exact")
+def test_a_repeated_text_is_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = tokens._encoding
+    assert counter is not None
+    calls: list[int] = []
+    original = counter.count
+    monkeypatch.setattr(counter, "count", lambda text: calls.append(len(text)) or original(text))
+    text = "def f(x):\n    return x * 2\n" * 40
+    first = tokens.estimate_tokens(text)
+    assert tokens.estimate_tokens(text) == first
+    tokens.estimate_tokens(text + "y")  # another text: counted
+    assert calls == [len(text), len(text) + 1]
