@@ -24,6 +24,7 @@ from codex_lsp.engine.cache import (
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
+    COMPLETION_INSTRUCTIONS,
     SNAPSHOT_SHARE,
     CompletionLayout,
     WorkspaceFile,
@@ -47,6 +48,7 @@ from codex_lsp.engine.review import (
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.engine.secrets import REDACTED
+from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
@@ -54,6 +56,7 @@ from codex_lsp.settings import Settings
 FILE_SHARE = 0.65  # of a file's tokens, at most, for a completion or rewrite prompt
 MIN_EDIT_TOKENS = 2048  # a prompt well past the 1024 tokens below which nothing is cached
 BUDGET_STEP = 256
+CACHE_STEP_TOKENS = 128  # providers cache prefixes in steps of this many tokens
 MAX_REVIEW_PARTS = 4  # model calls for one whole review of a long file, at most
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
 log = logging.getLogger(__name__)
@@ -125,9 +128,10 @@ class Assistant:
         region_budget = int(budget * SNAPSHOT_SHARE)
         anchor = self.anchors.anchor(snapshot)
         previous = self.anchors.last_region(uri)
-        region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only)
+        least = self._min_head_tokens()
+        region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only, least)
         window = completion_window(len(snapshot.lines), cursor.line)
-        head = snapshot_head(anchor, region_budget, head_only)
+        head = snapshot_head(anchor, region_budget, head_only, least)
         # Diffed on redacted lines: the edits are shown to the model, positions are the same.
         hunks = diff_hunks(anchor.redacted_lines, snapshot.redacted_lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
@@ -137,10 +141,19 @@ class Assistant:
         head_intact = not any(hunk.start < head for hunk in hunks)
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(snapshot)
-            region = snapshot_region(anchor, cursor.line, region_budget, region, head_only)
-            head, edits = snapshot_head(anchor, region_budget, head_only), ""
+            region = snapshot_region(anchor, cursor.line, region_budget, region, head_only, least)
+            head, edits = snapshot_head(anchor, region_budget, head_only, least), ""
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region, head, window)
+
+    def _min_head_tokens(self) -> int:
+        """Snapshot head that takes the completion prompt's fixed start (instructions, then
+        head) past the model's caching minimum, with a 128-token step to spare: a prompt for
+        another region of the file then still reads all of it from the cache."""
+        minimum = card_for(self.caller.model).min_cacheable_tokens
+        if minimum <= 0:
+            return 0
+        return max(0, minimum + CACHE_STEP_TOKENS - estimate_tokens(COMPLETION_INSTRUCTIONS))
 
     async def redacted(
         self, snapshot: Snapshot, workspace: Sequence[WorkspaceFile] = ()

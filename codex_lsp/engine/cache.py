@@ -21,7 +21,7 @@ import time
 from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import isqrt
 from typing import Generic, TypeVar
 
@@ -396,26 +396,42 @@ class CacheKeyShards:
     provider's per-prefix rate. OpenAI serves about 15 requests a minute per prefix and key from
     one cache machine; above that, requests spill to machines that have not seen the prefix and
     miss. A fast typist sends more, so the overflow goes to a second key, which warms up once
-    and then hits, instead of missing on a random machine every time."""
+    and then hits, instead of missing on a random machine every time.
+
+    A key is kept while it has room (not only the first key with room): the requests sent to
+    a second key then come in a run whose prompts extend each other, so it warms; handing it
+    one stray request whenever the first key is full sent it only cold, spread-out prompts
+    (issue 13: all four calls to a second key missed)."""
 
     WINDOW_S = 60.0
 
-    def __init__(self, per_minute: int = 14, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int = 15, clock: Callable[[], float] = time.monotonic) -> None:
         self._per_minute = per_minute
         self._clock = clock
-        self._calls: LRUCache[str, list[deque[float]]] = LRUCache(maxsize=1024)
+        self._calls: LRUCache[str, _Shards] = LRUCache(maxsize=1024)
 
     def key(self, base: str, feature: str) -> str:
         now = self._clock()
-        shards = self._calls.setdefault(f"{feature}:{base}", [])
-        for index, times in enumerate(shards):
+        shards = self._calls.setdefault(f"{feature}:{base}", _Shards())
+        for times in shards.windows:
             while times and now - times[0] > self.WINDOW_S:
                 times.popleft()
-            if len(times) < self._per_minute:
-                times.append(now)
-                return _shard_key(base, index)
-        shards.append(deque([now]))
-        return _shard_key(base, len(shards) - 1)
+        order = [shards.last, *range(len(shards.windows))] if shards.windows else []
+        index = next((i for i in order if len(shards.windows[i]) < self._per_minute), None)
+        if index is None:
+            shards.windows.append(deque())
+            index = len(shards.windows) - 1
+        shards.windows[index].append(now)
+        shards.last = index
+        return _shard_key(base, index)
+
+
+@dataclass
+class _Shards:
+    """A prefix's request times per key, and the key its last request went to."""
+
+    windows: list[deque[float]] = field(default_factory=list)
+    last: int = 0
 
 
 def _shard_key(base: str, index: int) -> str:

@@ -193,18 +193,27 @@ def completion_window(
     return start, min(line_count, cursor_line + after + 1)
 
 
-def snapshot_head(anchor: Anchor, budget_tokens: int, head_only: bool = False) -> int:
+def snapshot_head(
+    anchor: Anchor, budget_tokens: int, head_only: bool = False, min_tokens: int = 0
+) -> int:
     """Lines [0, head) of the snapshot shown wherever the cursor is (all of a file that fits):
     imports and module-level names matter everywhere, and a prefix that does not follow the
     cursor stays cached when the cursor jumps. `head_only`: the whole budget is head (a small
-    file's small budget: a region of a block or two would move at every other pause, and the
-    instructions and the head alone must pass the 1024 tokens below which nothing is cached)."""
+    file's small budget: a region of a block or two would move at every other pause).
+    `min_tokens`: at least this much head (within the budget), so that the instructions and
+    the head alone pass the provider's caching minimum (1024 tokens): below it, a prompt for
+    another region of the file shares no cached token with the last one."""
     total = len(anchor.lines)
     if anchor.tokens <= budget_tokens:
         return total
     share = 1.0 if head_only else HEAD_SHARE
     lines = int(budget_tokens * share) * total // max(anchor.tokens, 1)
-    return lines // REGION_QUANTUM * REGION_QUANTUM
+    head = lines // REGION_QUANTUM * REGION_QUANTUM
+    least = min(min_tokens, budget_tokens)
+    if least > 0:  # a file's first lines (imports, a docstring) are sparser than its average
+        while head < total and estimate_tokens("\n".join(anchor.redacted_lines[:head])) < least:
+            head += REGION_QUANTUM
+    return min(head, total)
 
 
 def snapshot_region(
@@ -213,6 +222,7 @@ def snapshot_region(
     budget_tokens: int,
     previous: tuple[int, int] | None = None,
     head_only: bool = False,
+    min_head_tokens: int = 0,
 ) -> tuple[int, int]:
     """Anchor lines [first, end) shown after the head: two blocks around the cursor sized to
     the rest of the budget at the file's own density (empty when the head is the whole file).
@@ -222,10 +232,11 @@ def snapshot_region(
     pair of blocks with the cursor at least half a block from its edges.
     """
     total = len(anchor.lines)
-    head = snapshot_head(anchor, budget_tokens, head_only)
+    head = snapshot_head(anchor, budget_tokens, head_only, min_head_tokens)
     if head >= total or head_only:
         return total, total
-    region_tokens = budget_tokens - int(budget_tokens * HEAD_SHARE)
+    head_tokens = max(int(budget_tokens * HEAD_SHARE), head * anchor.tokens // max(total, 1))
+    region_tokens = max(0, budget_tokens - head_tokens)
     lines_that_fit = region_tokens * total // max(anchor.tokens, 1)
     block = max(REGION_QUANTUM, lines_that_fit // 2 // REGION_QUANTUM * REGION_QUANTUM)
     if previous is not None and _keeps_cursor(previous, cursor_line, head, total, block // 4):

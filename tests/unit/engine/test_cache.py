@@ -104,11 +104,32 @@ def test_key_shards_keep_each_key_under_the_per_minute_rate() -> None:
     for second in range(8):  # 8 requests in 8 seconds: 3 per key at most
         now[0] = float(second)
         keys.append(shards.key("k", "completion"))
-    now[0] = 61.5  # the first two requests left the window: the first key has room again
-    keys.append(shards.key("k", "completion"))
+    now[0] = 61.5  # the first two requests left the window: the first key has room again...
+    keys.append(shards.key("k", "completion"))  # ...but the key in use still has room
+    now[0] = 62.0
+    keys.append(shards.key("k", "completion"))  # now it is full: the first key with room
 
-    assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k"]
+    assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k-2", "k"]
     assert shards.key("k", "diagnostics") == "k"  # another feature is another prefix
+
+
+def test_a_second_key_gets_its_requests_in_a_run() -> None:
+    """Four requests a minute over the limit: the second key gets them one after another,
+    not one whenever the first key's window frees a place."""
+    now = [0.0]
+    shards = CacheKeyShards(per_minute=15, clock=lambda: now[0])
+    keys = []
+    for n in range(19 * 3):  # 19 requests a minute for three minutes
+        now[0] = n * 60 / 19
+        keys.append(shards.key("k", "completion"))
+    switches = sum(1 for a, b in itertools.pairwise(keys) if a != b)
+    assert set(keys) == {"k", "k-1"}
+    assert switches <= 6, keys  # long runs on each key, not alternation
+    for start in range(len(keys)):  # no key over 15 in any minute
+        window = [
+            k for i, k in enumerate(keys) if start * 60 / 19 <= i * 60 / 19 < start * 60 / 19 + 60
+        ]
+        assert window.count("k") <= 15 and window.count("k-1") <= 15
 
 
 # --- diff_hunks: any lines, any budget (hypothesis) ---------------------------------------------

@@ -451,6 +451,33 @@ def test_snapshot_head(budget: int, head: int) -> None:
     assert snapshot_head(anchor, budget) == head
 
 
+@pytest.mark.parametrize("min_tokens", [1000, 1500, 2400])
+def test_snapshot_head_reaches_the_caching_minimum_in_whole_blocks(min_tokens: int) -> None:
+    sparse = "\n".join(["import os"] * 100 + ["value = compute(first, second, third) + 1"] * 900)
+    anchor = Anchor.of(Snapshot(URI, 0, sparse))  # the first lines are sparser than the rest
+    head = snapshot_head(anchor, 2560, min_tokens=min_tokens)
+
+    def tokens(lines: int) -> int:
+        return estimate_tokens("\n".join(anchor.redacted_lines[:lines]))
+
+    assert head % 32 == 0
+    assert tokens(head) >= min(min_tokens, 2560)
+    assert tokens(head - 32) < min(min_tokens, 2560)  # not a block more than needed
+
+
+def test_snapshot_head_without_a_minimum_is_the_share() -> None:
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
+    assert snapshot_head(anchor, 2560, min_tokens=0) == snapshot_head(anchor, 2560) == 96
+    assert snapshot_head(anchor, 1_000_000, min_tokens=1000) == 1000  # the whole file fits
+
+
+def test_a_larger_head_leaves_the_region_the_rest_of_the_budget() -> None:
+    anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
+    first, end = snapshot_region(anchor, 500, 2560, min_head_tokens=1000)
+    assert first >= 128 and first <= 500 < end  # after the 128-line head, around the cursor
+    assert (end - first) * 10 <= 2560 - 1280  # two blocks within what the head left
+
+
 @pytest.mark.parametrize(
     ("cursor_line", "region"),
     [(300, (128, 384)), (367, (128, 384)), (144, (128, 384)), (368, (288, 416)), (143, (96, 224))],
