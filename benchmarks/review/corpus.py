@@ -16,6 +16,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
+CORPUS_REAL = HERE / "corpus_real"
 RESULTS = HERE / "results"
 TOLERANCE = 1
 
@@ -54,6 +55,24 @@ def load_corpus(
         buggy, clean = buggy[:limit], clean[:limit]
     files = [f for pair in zip(buggy, clean, strict=False) for f in pair]
     files += buggy[len(clean) :] + clean[len(buggy) :]
+    if names:
+        files = [f for f in files if any(n in f.name for n in names)]
+    return files
+
+
+def load_real(
+    split: str | None = None, limit: int | None = None, names: list[str] | None = None
+) -> list[CorpusFile]:
+    """Pairs of `corpus_real/` (clean excerpt of a real module, and its copy with one planted
+    bug) of one split (`tune` or `heldout`; None: both), buggy and clean interleaved."""
+    manifest = json.loads((CORPUS_REAL / "manifest.json").read_text(encoding="utf-8"))
+    files: list[CorpusFile] = []
+    pairs = [p for p in manifest["pairs"] if split is None or p["split"] == split]
+    for pair in pairs[:limit]:
+        bug = pair["bug"]
+        planted = PlantedBug(bug["line"], bug["kind"], bug["snippet"], bug["description"])
+        files.append(CorpusFile(CORPUS_REAL / "buggy" / pair["file"], planted))
+        files.append(CorpusFile(CORPUS_REAL / "clean" / pair["file"], None))
     if names:
         files = [f for f in files if any(n in f.name for n in names)]
     return files

@@ -24,8 +24,8 @@ from benchmarks.review.corpus import (
     summarize,
 )
 from benchmarks.review.variants import CodePair, locate_pair
-from codex_lsp.engine.assistant import locate_finding
 from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.review import locate_finding
 from codex_lsp.engine.schemas import Finding
 from codex_lsp.engine.stream import ItemStream
 

@@ -37,6 +37,7 @@ import argparse
 import ast
 import asyncio
 import difflib
+import os
 import re
 import sys
 import textwrap
@@ -54,13 +55,14 @@ from benchmarks.review.corpus import (
     CorpusFile,
     FileScore,
     load_corpus,
+    load_real,
     score_file,
     summarize,
     write_results,
 )
-from codex_lsp.engine.assistant import locate_finding
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.prompts import numbered, review_request
+from codex_lsp.engine.review import locate_finding
 from codex_lsp.engine.schemas import Finding, strict_schema
 from codex_lsp.engine.stream import ItemStream
 from codex_lsp.local.server import LocalModelServer
@@ -750,13 +752,30 @@ async def run_variants(args: argparse.Namespace) -> None:
         provider = ChatProvider(
             ProviderConfig(base_url=endpoint.base_url, api_key=endpoint.api_key, timeout_s=300)
         )
-        files = load_corpus(args.limit, args.files, args.start)
+        if args.corpus == "real":
+            files = load_real(args.split, args.limit, args.files)
+        else:
+            files = load_corpus(args.limit, args.files, args.start)
+        corpus = "" if args.corpus == "small" else f"-real-{args.split or 'all'}"
         for variant in args.variants:
-            label = f"{variant}-qwen-{args.local_model}" + (args.suffix or "")
+            label = f"{variant}-qwen-{args.local_model}{corpus}" + (args.suffix or "")
             scores: list[FileScore] = []
+            loads: list[float] = []
             for item in files:
                 scores.append(await _review_file(variant, provider, item))
-            write_results(label, scores, {"variant": variant, "local_model": args.local_model})
+                loads.append(os.getloadavg()[0])
+            meta = {
+                "variant": variant,
+                "local_model": args.local_model,
+                "corpus": args.corpus,
+                "split": args.split,
+                "load_average_1min": {
+                    "mean": round(sum(loads) / max(1, len(loads)), 2),
+                    "min": round(min(loads, default=0.0), 2),
+                    "max": round(max(loads, default=0.0), 2),
+                },
+            }
+            write_results(label, scores, meta)
             print(TABLE_HEADER)
             print(summarize(label, scores).row(), flush=True)
         await provider.aclose()
@@ -795,6 +814,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="skip the first N of each kind")
     parser.add_argument("--files", nargs="*", help="only files whose name contains one of these")
     parser.add_argument("--suffix", help="appended to the results label")
+    parser.add_argument("--corpus", default="small", choices=["small", "real"])
+    parser.add_argument("--split", choices=["tune", "heldout"], help="corpus_real part")
     parser.add_argument("--verbose", action="store_true", help="print every raw answer")
     args = parser.parse_args(argv)
     global VERBOSE

@@ -49,6 +49,7 @@ from codex_lsp.engine.review import (
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.engine.secrets import REDACTED
 from codex_lsp.engine.tokens import estimate_tokens
+from codex_lsp.engine.verify import LineScorer, vetted
 from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
@@ -293,8 +294,10 @@ class Assistant:
         explicit: bool,
         outcome: Outcome,
     ) -> AsyncGenerator[ReviewFinding, None]:
-        # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise.
+        # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise, and
+        # their findings stand only when verified (engine/verify.py); others keep a sound fix.
         errors_only = self.caller.model == "local"
+        scorer = self.caller.provider if isinstance(self.caller.provider, LineScorer) else None
         stream = self.caller.stream_items(
             request,
             Finding,
@@ -309,7 +312,10 @@ class Assistant:
                     continue
                 located = locate_finding(snapshot, finding)
                 # An excerpt review answers for the lines it showed, nothing else.
-                if located is not None and scope.covers(located):
+                if located is None or not scope.covers(located):
+                    continue
+                located = await vetted(snapshot, located, finding.fix, scorer, errors_only)
+                if located is not None:
                     yield located
 
     async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:

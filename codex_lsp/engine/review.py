@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from codex_lsp.engine.cache import BytesLRU, Hunk, diff_hunks, held_bytes
@@ -29,6 +29,7 @@ class ReviewFinding:
     severity: Severity
     code: str
     message: str
+    fix: str | None = None  # the whole line corrected, when verification confirmed the fix
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ReviewMemory:
         return self._reviewed.get(uri)
 
     def remember(self, uri: str, lines: tuple[str, ...], findings: list[ReviewFinding]) -> None:
-        texts = tuple(text for finding in findings for text in (finding.code, finding.message))
+        texts = tuple(text for f in findings for text in (f.code, f.message, f.fix or ""))
         size = held_bytes(uri, lines, texts) + FINDING_BYTES * len(findings)
         self._reviewed.put(uri, Reviewed(lines, tuple(findings)), size)
 
@@ -163,7 +164,7 @@ def _moved(
         Position(first + shift, finding.span.start.character),
         Position(last + shift, finding.span.end.character),
     )
-    return ReviewFinding(span, finding.severity, finding.code, finding.message)
+    return replace(finding, span=span)
 
 
 def locate_finding(snapshot: Snapshot, finding: Finding) -> ReviewFinding | None:

@@ -31,11 +31,23 @@ class CompletionAnswer(_Strict):
 Severity = Literal["error", "warning", "information", "hint"]
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # a strict schema requires the field anyway; keep it plain
+
+
 class Finding(_Strict):
     """One problem found by the review; `line` is 1-based as shown in the prompt."""
 
+    # `fix` is what verification checks (engine/verify.py) and the quick fix offers. Answers
+    # written without it (older fakes, other servers) parse with an empty fix.
+
     line: int = Field(description="1-based line number of the problem, as numbered in the file.")
     snippet: str = Field(description="The exact code on that line that is wrong.")
+    fix: str = Field(
+        default="",
+        description="That snippet corrected: the code that should replace it.",
+        json_schema_extra=_no_default,
+    )
     severity: Severity
     code: str = Field(description="Short kebab-case identifier, e.g. off-by-one.")
     message: str = Field(description="One sentence: what is wrong and why.")

@@ -65,11 +65,14 @@ def _action_data(uri: str, version: int | None, kind: str, rng: types.Range, tas
 
 
 def list_actions(
-    params: types.CodeActionParams, snapshot: Snapshot, encoding: str
+    params: types.CodeActionParams, snapshot: Snapshot, encoding: str, versioned: bool = False
 ) -> list[types.CodeAction]:
     uri, version = snapshot.uri, snapshot.version
     actions: list[types.CodeAction] = []
     for diagnostic in params.context.diagnostics:
+        verified = verified_fix(snapshot, diagnostic, encoding, versioned)
+        if verified is not None:
+            actions.append(verified)
         task = (
             f"Fix this problem reported by {diagnostic.source or 'a linter'}: {diagnostic.message}"
         )
@@ -95,6 +98,28 @@ def list_actions(
     if only:
         actions = [a for a in actions if any(_kind(a.kind).startswith(_kind(k)) for k in only)]
     return actions
+
+
+def verified_fix(
+    snapshot: Snapshot, diagnostic: types.Diagnostic, encoding: str, versioned: bool
+) -> types.CodeAction | None:
+    """The fix a verified review finding carries (`engine/verify.py`), as an edit ready at
+    once: no model call. Only while its line reads as it did when the fix was verified."""
+    data = diagnostic.data
+    if not isinstance(data, dict) or not isinstance(data.get("fix"), str):
+        return None
+    row = diagnostic.range.start.line
+    if not 0 <= row < len(snapshot.lines) or snapshot.lines[row] != data.get("line"):
+        return None
+    fix = data["fix"]
+    edit = RegionEdit(snapshot.line_span(row, row), fix, "")
+    return types.CodeAction(
+        title=f"AI: change to '{_short(fix.strip())}'",
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=True,
+        edit=workspace_edit(snapshot, edit, encoding, versioned),
+    )
 
 
 def is_selection(snapshot: Snapshot, selection: types.Range, encoding: str) -> bool:
@@ -266,9 +291,9 @@ class CodeActions(Feature):
     async def code_action(
         self, ls: CodexServer, params: types.CodeActionParams, snapshot: Snapshot
     ) -> list[types.CodeAction]:
-        actions = list_actions(params, snapshot, ls.encoding)
+        actions = list_actions(params, snapshot, ls.encoding, _versioned_edits(ls))
         if not supports_resolve(ls):
-            for action in actions:
+            for action in (a for a in actions if a.edit is None):
                 action.command = types.Command(
                     title=action.title, command=APPLY_COMMAND, arguments=[action.data]
                 )

@@ -44,12 +44,17 @@ _SEVERITY = {
 
 
 def to_diagnostic(snapshot: Snapshot, finding: ReviewFinding, encoding: str) -> types.Diagnostic:
+    # A verified fix travels with the diagnostic (with the line it corrects): the quick fix
+    # offers it without another model call (features/code_actions.py).
+    line = finding.span.start.line
+    data = {"fix": finding.fix, "line": snapshot.lines[line]} if finding.fix else None
     return types.Diagnostic(
         range=range_to_client(snapshot, finding.span, encoding),
         message=finding.message,
         severity=_SEVERITY[finding.severity],
         code=finding.code,
         source=SOURCE,
+        data=data,
     )
 
 

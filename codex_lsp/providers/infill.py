@@ -107,3 +107,89 @@ async def stream_infill(
     usage = usage_of(final)
     usage.model = model
     yield usage
+
+
+def gbnf_literal(text: str) -> str:
+    """`text` as a GBNF string literal (llama.cpp's grammar format)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+def scoring_body(prefix: str, suffix: str, fill: str) -> dict[str, Any]:
+    """An /infill request whose only allowed answer is `fill` (a grammar of that one string),
+    reporting each token's log-probability before the grammar masked the others: their sum is
+    how likely the model finds `fill` in the gap, ended (the end-of-fill token counts)."""
+    return {
+        "input_prefix": prefix,
+        "input_suffix": suffix,
+        "input_extra": [],
+        "prompt": "",
+        "grammar": f"root ::= {gbnf_literal(fill)}",
+        "n_predict": len(fill.encode()) + 8,  # a token holds at least one byte, plus the end
+        "n_probs": 1,
+        "temperature": 0,
+        "cache_prompt": True,
+        "stream": False,
+    }
+
+
+def fill_logprobs(answer: dict[str, Any], fill: str) -> list[float]:
+    """Each token's log-probability in a scoring answer (the end-of-fill token last); raises
+    ProviderError when the model did not write exactly `fill` (a grammar the server ignored,
+    an answer cut short)."""
+    if (answer.get("content") or "") != fill:
+        raise ProviderError(f"The local model did not score the fill: {answer.get('content')!r}")
+    tokens = answer.get("completion_probabilities") or []
+    if not tokens:
+        raise ProviderError("The local model sent no token probabilities")
+    return [float(token.get("logprob", 0.0)) for token in tokens]
+
+
+async def score_fills(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    suffix: str,
+    fills: list[str],
+    *,
+    api_key: str | None = None,
+) -> list[float]:
+    """The summed log-probability of each fill between `prefix` and `suffix`."""
+    tokens = await score_fill_tokens(client, base_url, prefix, suffix, fills, api_key=api_key)
+    return [sum(logprobs) for logprobs in tokens]
+
+
+async def score_fill_tokens(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    suffix: str,
+    fills: list[str],
+    *,
+    api_key: str | None = None,
+) -> list[list[float]]:
+    """Per-token log-probabilities of each fill between `prefix` and `suffix`, one request
+    each; all but the first reuse the first one's prompt from llama.cpp's cache."""
+    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    scores = []
+    for fill in fills:
+        try:
+            response = await client.post(
+                url, json=scoring_body(prefix, suffix, fill), headers=headers
+            )
+        except httpx2.HTTPError as error:
+            raise ProviderError(
+                f"The local model did not answer: {error}", retryable=True
+            ) from error
+        if response.status_code != 200:
+            detail = response.text[:300]
+            if response.status_code in (400, 501) and "infill" in detail.lower():
+                raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
+            raise ProviderError(f"The local model answered {response.status_code}: {detail}")
+        try:
+            answer = response.json()
+        except ValueError as error:
+            raise ProviderError("The local model sent a broken answer") from error
+        scores.append(fill_logprobs(answer, fill))
+    return scores
