@@ -82,8 +82,9 @@ unstaged changes to tracked files count. Untracked files are not part of a diff
 (`git add -N FILE` makes a new file count). Deleted, binary and renamed-only files
 are skipped. The model still reads each changed file whole.
 
-On a terminal, a status line on stderr shows the file being reviewed and the time
-taken; it is cleared at the end, and never shown when stderr is a pipe or a file.
+On a terminal, a status line on stderr shows the file being reviewed (and its part, for a
+file too long for one prompt) and the time taken; it is cleared at the end, and never shown
+when stderr is a pipe or a file.
 """
 
 
@@ -315,6 +316,7 @@ async def review_file(
     target: Target,
     show: Callable[[Path, ReviewFinding], None] | None = None,
     findings: list[ReviewFinding] | None = None,
+    on_part: Callable[[int, int], None] | None = None,
 ) -> FileResult:
     """The file's findings (on its changed lines only, when `target` says which), each added
     to `findings` and passed to `show` as the model writes it, so that those found before a
@@ -326,7 +328,8 @@ async def review_file(
     except (OSError, UnicodeDecodeError) as error:
         return FileResult(path, [], f"{path}: cannot read: {error}")
     kept = None if target.changed is None else snapshot_lines(snapshot.text, target.changed)
-    async with aclosing(assistant.review(snapshot, [], explicit=True)) as stream:
+    review = assistant.review(snapshot, [], explicit=True, on_part=on_part)
+    async with aclosing(review) as stream:
         async for finding in stream:
             if kept is not None and not _touches(finding, kept):
                 continue
@@ -509,11 +512,16 @@ async def _review_all(
     try:
         async with progress.shown():
             for index, target in enumerate(targets, 1):
-                progress.status(f"reviewing {target.path} ({index}/{len(targets)})")
+                where = f"reviewing {target.path} ({index}/{len(targets)})"
+                progress.status(where)
                 budget.check()
                 found: list[ReviewFinding] = []
+
+                def part(i: int, n: int, where: str = where) -> None:
+                    progress.status(f"{where}, part {i}/{n}")
+
                 try:
-                    result = await review_file(assistant, target, show, found)
+                    result = await review_file(assistant, target, show, found, part)
                 except ModelUnavailable:
                     results.append(FileResult(target.path, found))  # reported, not fixed
                     raise

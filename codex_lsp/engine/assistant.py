@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -222,9 +222,11 @@ class Assistant:
         *,
         explicit: bool = False,
         outcome: Outcome | None = None,
+        on_part: Callable[[int, int], None] | None = None,
     ) -> AsyncGenerator[ReviewFinding, None]:
         """Findings for the whole current text: earlier ones that still stand come first, then
-        what the model finds where the text changed since the last review (or in all of it)."""
+        what the model finds where the text changed since the last review (or in all of it).
+        `on_part(i, n)`: told as the model starts part i of n of a file reviewed in parts."""
         snapshot, workspace = await self.redacted(snapshot, workspace)
         budget = self.context_budget(self.settings.max_output_tokens)
         plan = self._review_plan(snapshot)
@@ -235,7 +237,10 @@ class Assistant:
             self.caller.ledger.count_avoided("review")
         await asyncio.sleep(0)
         outcome = outcome or Outcome()  # the caller's, to learn whether the review is whole
-        for request, scope in self._review_requests(snapshot, workspace, plan, budget):
+        requests = self._review_requests(snapshot, workspace, plan, budget)
+        for index, (request, scope) in enumerate(requests, 1):
+            if on_part is not None and len(requests) > 1:
+                on_part(index, len(requests))
             found_now = self._review_call(snapshot, request, scope, explicit, outcome)
             async with aclosing(found_now) as found:
                 async for finding in found:

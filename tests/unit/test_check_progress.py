@@ -188,3 +188,47 @@ def test_a_check_on_a_terminal_clears_the_line_before_each_finding(
         ("stdout", f"{path}:2:12: error inverted-condition Odd."),
         ("stdout", "\n"),
     ]
+
+
+def test_a_file_reviewed_in_parts_shows_which_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEX_LSP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    path = Path("long.py")
+    path.write_text("".join(f"value_{n} = {n} * factor + offset\n" for n in range(300)))
+    empty = json.dumps({"findings": []})
+    provider = FakeProvider({"gpt-5.4-mini": [TextDelta(empty), Usage(10, 0, 0, 10)]})
+    settings = Settings(model="gpt-5.4-mini", max_context_tokens=1200)  # too long for one
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    screen = Screen()
+    args = argparse.Namespace(paths=[path], diff=None, fix=False, yes=False, format="text")
+
+    seen: list[str] = []
+
+    class Recording(Progress):
+        def status(self, text: str) -> None:
+            seen.append(text)  # what the next redraw (a quarter second later) would show
+            super().status(text)
+
+    async def never(_seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    async def run() -> int:
+        progress = Recording(screen.stream("stderr"), clock=FakeClock(), sleep=never)
+        selection = check.select(args, [])
+        return await check._check_all(
+            args,
+            settings,
+            Assistant(caller, settings),
+            screen.stream("stdout"),
+            selection,
+            progress,
+        )
+
+    assert asyncio.run(run()) == 0
+    parts = len(provider.requests)
+    assert parts > 1
+    assert seen == [f"reviewing {path} (1/1)"] + [
+        f"reviewing {path} (1/1), part {part}/{parts}" for part in range(1, parts + 1)
+    ]

@@ -179,10 +179,14 @@ async def test_a_file_too_long_for_one_prompt_is_reviewed_in_parts() -> None:
     settings = Settings(model="gpt-5.4-mini", max_context_tokens=1200)
     assistant = Assistant(caller, settings)
 
-    found = await review(assistant, LINES)
+    parts: list[tuple[int, int]] = []
+    snapshot = Snapshot(URI, 1, "\n".join(LINES), "python")
+    reviewed = assistant.review(snapshot, [], on_part=lambda i, n: parts.append((i, n)))
+    found = [finding.span.start.line async for finding in reviewed]
 
     prompts = [request.prompt_text() for request in provider.requests]
     assert len(prompts) > 1
+    assert parts == [(i, len(prompts)) for i in range(1, len(prompts) + 1)]  # for check
     assert "1| value_0 = " in prompts[0] and "300| value_299 = " in prompts[-1]
     assert all("too many to review at once" in prompt for prompt in prompts)
     # every part gets the same answer: each finding is taken from the part that shows its line
