@@ -320,6 +320,15 @@ def naive_common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, 
 lines_of = st.lists(st.sampled_from(["x = 1", "y = 2", "pass", "  "]), max_size=400).map(tuple)
 
 
+@given(lines_of, lines_of)
+def test_shared_lines_are_the_new_lines_whatever_the_edit(
+    old: tuple[str, ...], new: tuple[str, ...]
+) -> None:
+    assert shared_lines(old, new) == new  # lines removed at the end too (a deleted last line)
+    assert shared_lines(old, old[:-1]) == old[:-1]
+    assert shared_lines(old, old[1:]) == old[1:]
+
+
 @given(lines_of, lines_of, st.integers(0, 200))
 def test_shared_lines_equal_the_new_lines_and_reuse_the_old_ones(
     common: tuple[str, ...], other: tuple[str, ...], cut: int
