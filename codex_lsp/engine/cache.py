@@ -479,6 +479,4 @@ def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
     an edit changes a few lines, and every copy of the others would be kept again by each
     cache that holds a version of the document."""
     head, tail = _common_ends(old, new)
-    if head == len(new) == len(old):
-        return old
     return old[:head] + new[head : len(new) - tail] + old[len(old) - tail :]
