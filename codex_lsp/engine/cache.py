@@ -327,7 +327,7 @@ class AnchorStore:
 
     def _set(self, snapshot: Snapshot) -> Anchor:
         anchor = Anchor.of(snapshot)
-        size = held_bytes(snapshot.uri, anchor.lines, anchor.redacted_lines)
+        size = lines_bytes(snapshot.uri, anchor.lines, anchor.redacted_lines)
         self._anchors.put(snapshot.uri, anchor, size)
         return anchor
 
@@ -458,14 +458,14 @@ class RedactedDocuments:
             redacted = await asyncio.to_thread(redact_lines, lines)
         else:
             redacted = redact_lines(lines)
-        self._done.put(snapshot.uri, (lines, redacted), _bytes(snapshot.uri, lines, redacted))
+        self._done.put(snapshot.uri, (lines, redacted), lines_bytes(snapshot.uri, lines, redacted))
         return snapshot.with_redaction(redacted, lines)
 
     def forget(self, uri: str) -> None:
         self._done.pop(uri)
 
 
-def _bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> int:
+def lines_bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> int:
     """What an entry holds: the lines, and of the redacted lines only those that are not the
     lines themselves (`redact_lines` keeps a line without a secret as the same object)."""
     changed = sum(

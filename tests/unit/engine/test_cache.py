@@ -72,8 +72,8 @@ def test_reanchor_when_the_diff_outgrows_a_share_of_the_document() -> None:
 
 
 def test_anchor_store_is_bounded_by_bytes() -> None:
-    store = AnchorStore(max_bytes=2000)
-    store.anchor(Snapshot("file:///a.py", 0, "a" * 300))  # about 1,300 bytes held
+    store = AnchorStore(max_bytes=1500)
+    store.anchor(Snapshot("file:///a.py", 0, "a" * 300))  # about 950 bytes held
     store.anchor(Snapshot("file:///b.py", 0, "b" * 300))  # evicts a.py
     assert store.anchor(Snapshot("file:///b.py", 0, "kept")).lines == ("b" * 300,)
     assert store.anchor(Snapshot("file:///a.py", 0, "fresh")).lines == ("fresh",)
