@@ -49,7 +49,7 @@ from codex_lsp.engine.review import (
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.engine.secrets import REDACTED
 from codex_lsp.engine.tokens import estimate_tokens
-from codex_lsp.engine.verify import LineScorer, vetted
+from codex_lsp.engine.verify import LineScorer, bracket_balance, vetted
 from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
 from codex_lsp.settings import Settings
@@ -365,14 +365,9 @@ def clean_insertion(text: str, before: str, after: str) -> str:
     if rest_of_line and text.rstrip().endswith(rest_of_line):
         trimmed = text.rstrip()[: -len(rest_of_line)]
         # `len(x)` typed inside `print(|)` keeps its own `)`: drop only a real repeat.
-        if _bracket_balance(text) < 0 or any(c.isalnum() for c in rest_of_line):
+        if bracket_balance(text) < 0 or any(c.isalnum() for c in rest_of_line):
             text = trimmed
     return text if text.strip() else ""
-
-
-def _bracket_balance(text: str) -> int:
-    """Openers minus closers: negative when `text` closes brackets it did not open."""
-    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
 def _echo_length(before: str, text: str) -> int:

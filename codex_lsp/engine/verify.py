@@ -199,7 +199,7 @@ def changed_parts(fix: LineFix) -> tuple[str, str]:
             end -= 1
     old_span, new_span = old[start : len(old) - end], new[start : len(new) - end]
     parts = _text(fix.original, old_span), _text(fix.corrected, new_span)
-    if any(_bracket_balance(part) or not _readable(part) for part in parts):
+    if any(bracket_balance(part) or not _readable(part) for part in parts):
         # `().` for `().decode().`, `hypot(a` for `sqrt(b`: whole lines read better.
         return fix.original.strip(), fix.corrected.strip()
     return parts
@@ -210,8 +210,9 @@ def _readable(part: str) -> bool:
     return bool(_NAME.search(part)) or (bool(part) and not re.search(r"[()\[\]{}.,:;]", part))
 
 
-def _bracket_balance(code: str) -> int:
-    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+def bracket_balance(text: str) -> int:
+    """Openers minus closers: negative when `text` closes brackets it did not open."""
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
 
 
 def _text(line: str, tokens: list[re.Match[str]]) -> str:
