@@ -56,11 +56,11 @@ def rewrite_body(prompt: str) -> dict[str, Any]:
 
 
 def body_for(record: RequestRecord) -> dict[str, Any] | None:
-    if record.schema_name == "completion":
+    if record.task == "completion":
         return completion_body()
-    if record.schema_name == "review":
+    if record.task == "review":
         return review_body(record.prompt_text)
-    if record.schema_name == "rewrite":
+    if record.task == "rewrite":
         return rewrite_body(record.prompt_text)
     return None
 

@@ -116,10 +116,10 @@ def totals(records: Iterable[RequestRecord]) -> Totals:
 
 def figures(result: RunResult) -> Figures:
     calls = model_calls(result.records)
-    completions = [r for r in calls if r.schema_name == "completion"]
+    completions = [r for r in calls if r.task == "completion"]
     by_schema: dict[str, list[RequestRecord]] = defaultdict(list)
     for record in calls:
-        by_schema[record.schema_name or "?"].append(record)
+        by_schema[record.task or "?"].append(record)
     figs = Figures(
         label=f"{result.spec.layout} / {result.spec.regime} ({result.spec.model})",
         completion=totals(completions),

@@ -25,7 +25,7 @@ from tests.fake_openai.prompt import Prompt, responses_prompt
 
 def load(path: Path, schema: str) -> list[dict[str, Any]]:
     records = json.loads(path.read_text(encoding="utf-8"))
-    chosen = [r for r in records if r.get("schema_name") == schema]
+    chosen = [r for r in records if (r.get("task") or r.get("schema_name")) == schema]
     return sorted(chosen, key=lambda r: r["received_at"])
 
 

@@ -44,12 +44,12 @@ class Oracle:
         return ahead[: min(end, MAX_SUGGESTION_CHARS * self.lines)]
 
 
-def body_for(schema_name: str | None, oracle: Oracle) -> Any:
-    if schema_name == "completion":
+def body_for(task: str | None, oracle: Oracle) -> Any:
+    if task == "completion":
         return {"suggestions": [{"insert_text": oracle.suggestion()}]}
-    if schema_name == "review":
+    if task == "review":
         return {"findings": []}
-    if schema_name == "rewrite":
+    if task == "rewrite":
         return {"rewrites": [{"replacement": "pass", "explanation": "Trivial rewrite."}]}
     return None
 
@@ -62,7 +62,7 @@ class Responder:
         self.delay_s = delay_s
 
     def __call__(self, record: RequestRecord) -> Answer:
-        body = body_for(record.schema_name, self.oracle)
+        body = body_for(record.task, self.oracle)
         if body is None:
             return default_responder(record)
         return Answer(json=body, chunk_chars=16, delay_s=self.delay_s)

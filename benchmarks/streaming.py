@@ -71,7 +71,7 @@ class Figures:
 
 def _quiet_responder(record: RequestRecord) -> Answer:
     """Unscripted calls (a long file's later review parts) find nothing, at once."""
-    if record.schema_name == "review":
+    if record.task == "review":
         return Answer(json={"findings": []})
     return default_responder(record)
 

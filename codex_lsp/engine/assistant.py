@@ -24,16 +24,20 @@ from codex_lsp.engine.cache import (
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
-    COMPLETION_INSTRUCTIONS,
     SNAPSHOT_SHARE,
     CompletionLayout,
+    DocumentPrefix,
     WorkspaceFile,
     completion_request,
     completion_window,
+    document_prefix,
     edits_shown,
+    fixed_tokens,
     review_parts,
     review_request,
     rewrite_request,
+    shared_review_requests,
+    shared_rewrite_request,
     snapshot_head,
     snapshot_region,
 )
@@ -48,7 +52,6 @@ from codex_lsp.engine.review import (
 )
 from codex_lsp.engine.schemas import Finding, Rewrite, Suggestion
 from codex_lsp.engine.secrets import REDACTED
-from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.engine.verify import LineScorer, bracket_balance, vetted
 from codex_lsp.providers.base import ModelRequest
 from codex_lsp.providers.cards import card_for
@@ -83,6 +86,14 @@ class Assistant:
     @property
     def cache_aware(self) -> bool:
         return self.settings.prompt_layout == "cache-aware"
+
+    @property
+    def shared_layout(self) -> bool:
+        """One prompt prefix for every feature of a document (instructions, schema, numbered
+        snapshot), so that reviews and rewrites read what completions cached. Not for the
+        embedded models: their completer and reviewer are two models (no shared KV cache), and
+        completions go through fill-in-the-middle, not this prompt."""
+        return self.cache_aware and self.caller.model != "local"
 
     def _effort(self) -> str | None:
         return None if self.settings.reasoning_effort == "none" else self.settings.reasoning_effort
@@ -120,6 +131,14 @@ class Assistant:
         scaled = int(anchor.tokens * FILE_SHARE) // BUDGET_STEP * BUDGET_STEP
         return min(budget, max(MIN_EDIT_TOKENS, scaled))
 
+    def completion_budget(self, snapshot: Snapshot) -> tuple[int, bool]:
+        """A completion prompt's `max_context_tokens`, and whether it is cut for a small file
+        (then the snapshot is all head)."""
+        output_tokens = min(512, self.settings.max_output_tokens)
+        full = self.edit_budget(output_tokens)
+        budget = self.small_file_budget(snapshot, full)
+        return budget, budget < full
+
     def _completion_layout(
         self, snapshot: Snapshot, cursor: Position, budget: int, head_only: bool
     ) -> CompletionLayout:
@@ -145,7 +164,24 @@ class Assistant:
             region = snapshot_region(anchor, cursor.line, region_budget, region, head_only, least)
             head, edits = snapshot_head(anchor, region_budget, head_only, least), ""
         self.anchors.show_region(uri, region)
-        return CompletionLayout(anchor, edits, region, head, window)
+        return CompletionLayout(anchor, edits, region, head, window, self.shared_layout)
+
+    def document_prefix(self, snapshot: Snapshot, workspace: list[WorkspaceFile]) -> DocumentPrefix:
+        """The shared layout's prompt start, as the document's next completion will show it:
+        its snapshot made the current text first (a review and a rewrite need true line
+        numbers; the completions after them then read the prefix these cached)."""
+        anchor = self.anchors.anchor(snapshot)
+        if anchor.lines != snapshot.lines:
+            anchor = self.anchors.reset(snapshot)
+        budget, head_only = self.completion_budget(snapshot)
+        share, least = int(budget * SNAPSHOT_SHARE), self._min_head_tokens()
+        previous = self.anchors.last_region(snapshot.uri)
+        line = (previous[0] + previous[1]) // 2 if previous else 0
+        region = snapshot_region(anchor, line, share, previous, head_only, least)
+        self.anchors.show_region(snapshot.uri, region)
+        head = snapshot_head(anchor, share, head_only, least)
+        layout = CompletionLayout(anchor, "", region, head, shared=True)
+        return document_prefix(snapshot, workspace, layout, budget)
 
     def _min_head_tokens(self) -> int:
         """Snapshot head that takes the completion prompt's fixed start (instructions, then
@@ -154,7 +190,7 @@ class Assistant:
         minimum = card_for(self.caller.model).min_cacheable_tokens
         if minimum <= 0:
             return 0
-        return max(0, minimum + CACHE_STEP_TOKENS - estimate_tokens(COMPLETION_INSTRUCTIONS))
+        return max(0, minimum + CACHE_STEP_TOKENS - fixed_tokens(self.shared_layout))
 
     async def redacted(
         self, snapshot: Snapshot, workspace: Sequence[WorkspaceFile] = ()
@@ -181,9 +217,7 @@ class Assistant:
         snapshot, workspace = await self.redacted(snapshot, workspace)
         await asyncio.sleep(0)  # a large document's steps below must not hold the loop together
         output_tokens = min(512, self.settings.max_output_tokens)
-        full = self.edit_budget(output_tokens)
-        budget = self.small_file_budget(snapshot, full)
-        head_only = budget < full
+        budget, head_only = self.completion_budget(snapshot)
         request = completion_request(
             snapshot,
             cursor,
@@ -267,6 +301,10 @@ class Assistant:
         """The calls a plan takes: one, or one per part of a file too long for one prompt."""
         if not plan.needs_model:
             return []
+        if self.shared_layout:
+            shared = self._shared_review_requests(snapshot, workspace, plan, budget)
+            if shared:
+                return shared
 
         def request(excerpts: tuple[tuple[int, int], ...] | None, changes: bool) -> ModelRequest:
             return review_request(
@@ -290,6 +328,25 @@ class Assistant:
             log.info("%s: reviewing %d of %d parts", snapshot.uri, MAX_REVIEW_PARTS, len(parts))
             parts = parts[:MAX_REVIEW_PARTS]
         return [(request((part,), False), ReviewPlan(False, (part,))) for part in parts]
+
+    def _shared_review_requests(
+        self, snapshot: Snapshot, workspace: list[WorkspaceFile], plan: ReviewPlan, budget: int
+    ) -> list[tuple[ModelRequest, ReviewPlan]]:
+        prefix = self.document_prefix(snapshot, workspace)
+        ranges = ((0, len(snapshot.lines)),) if plan.whole_file else plan.excerpts
+        calls = shared_review_requests(
+            snapshot,
+            prefix,
+            ranges,
+            max_context_tokens=budget,
+            max_output_tokens=self.settings.max_output_tokens,
+            reasoning_effort=self._effort(),
+        )
+        if len(calls) > MAX_REVIEW_PARTS:
+            log.info("%s: reviewing %d of %d parts", snapshot.uri, MAX_REVIEW_PARTS, len(calls))
+            calls = calls[:MAX_REVIEW_PARTS]
+        whole = plan.whole_file and len(calls) == 1
+        return [(call.request, plan if whole else ReviewPlan(False, call.scope)) for call in calls]
 
     async def _review_call(
         self,
@@ -323,21 +380,40 @@ class Assistant:
                 if located is not None:
                     yield located
 
-    async def rewrite(self, snapshot: Snapshot, region: Span, task: str) -> RegionEdit | None:
+    async def rewrite(
+        self,
+        snapshot: Snapshot,
+        region: Span,
+        task: str,
+        workspace: Sequence[WorkspaceFile] = (),
+    ) -> RegionEdit | None:
         """The model's new text for the region; None when it proposes no change. Raises
-        ModelUnavailable when no whole answer came."""
-        snapshot, _ = await self.redacted(snapshot)
+        ModelUnavailable when no whole answer came. `workspace`: the other open files, as a
+        completion shows them (the shared layout's prefix holds them)."""
+        snapshot, files = await self.redacted(snapshot, workspace)
         budget = self.small_file_budget(snapshot, self.edit_budget(self.settings.max_output_tokens))
-        request = rewrite_request(
-            snapshot,
-            region,
-            task,
-            # A region's rewrite needs its surroundings, about a hundred lines, not a block
-            # pair like a completion: half the budget (the region itself is always sent whole).
-            max_context_tokens=max(256, budget // 2),
-            max_output_tokens=self.settings.max_output_tokens,
-            reasoning_effort=self._effort(),
-        )
+        # A region's rewrite needs its surroundings, about a hundred lines, not a block pair
+        # like a completion: half the budget (the region itself is always sent whole).
+        around = max(256, budget // 2)
+        if self.shared_layout:
+            request = shared_rewrite_request(
+                snapshot,
+                self.document_prefix(snapshot, files),
+                region,
+                task,
+                max_context_tokens=around,
+                max_output_tokens=self.settings.max_output_tokens,
+                reasoning_effort=self._effort(),
+            )
+        else:
+            request = rewrite_request(
+                snapshot,
+                region,
+                task,
+                max_context_tokens=around,
+                max_output_tokens=self.settings.max_output_tokens,
+                reasoning_effort=self._effort(),
+            )
         # aclosing: leaving early must close the upstream stream now, not at garbage collection.
         # A rewrite is always the user's request (a chosen code action or fix).
         outcome = Outcome()

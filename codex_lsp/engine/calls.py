@@ -392,7 +392,7 @@ class ModelCaller:
         usage: Usage | None = None
         room = max(1, request.max_output_tokens) * MAX_CHARS_PER_OUTPUT_TOKEN
         if use_cache and request.prompt_cache_key and card_for(model).cache_regime == "implicit":
-            key = self._key_shards.key(request.prompt_cache_key, request.feature)
+            key = self._key_shards.key(request.prompt_cache_key, request.schema_name)
             request = replace(request, prompt_cache_key=key)
         try:
             try:

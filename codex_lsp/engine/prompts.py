@@ -1,15 +1,22 @@
-"""Cache-aware prompt layout per feature: most stable text first, the cursor task last.
+"""Cache-aware prompt layout: most stable text first, the task last.
 
-Order: feature instructions (+ schema, sent by the provider) < workspace context in a stable
-order < the document < the task. For completions the text AFTER the cursor comes before the
-text before it: typing only appends to the end of the latter, so each keystroke's prompt extends
-the previous one and the provider's prefix cache keeps hitting.
+Order: instructions (+ schema, sent by the provider) < workspace context in a stable order <
+the document < the task. In the shared layout every feature sends the same instructions and
+schema and shows the document as the same numbered snapshot (head, then the region last shown
+to a completion), so a review or a rewrite reads the prefix a completion cached, and the
+reverse; only the task at the end differs. For completions the text AFTER the cursor comes
+before the text before it: typing only appends to the end of the latter, so each keystroke's
+prompt extends the previous one and the provider's prefix cache keeps hitting. The per-feature
+prompts remain for the naive layout (the baseline) and the embedded models (their reviewer and
+completer are different models, which share no cache).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, replace
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -17,6 +24,7 @@ from codex_lsp.engine.cache import Anchor, Hunk
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.schemas import (
     CompletionAnswer,
+    EditorAnswer,
     ReviewAnswer,
     RewriteAnswer,
     strict_schema,
@@ -53,6 +61,45 @@ the region as it should read afterwards, keeping the indentation of the surround
 changing nothing that the request does not need. Do not include the line numbers. Answer with
 JSON: {"rewrites": [{"replacement": "...", "explanation": "..."}]} with exactly one rewrite."""
 
+SHARED_INSTRUCTIONS = """\
+You are the AI assistant of a code editor. Each request shows a file, as a snapshot (whole or
+in parts) with numbered lines "N| code" (the number and "| " are not code; lines not shown
+exist), then one task: completion, review or rewrite. Answer with JSON {"suggestions": [...],
+"findings": [...], "rewrites": [...]}: fill only the list the task names, leave the others empty.
+
+completion ("suggestions"): you also get the edits made since the snapshot, then the CURRENT
+text around the cursor: first the code AFTER the cursor, then the code BEFORE it, which ends
+exactly at the cursor; it is authoritative. Suggest what to insert at the cursor: the rest of
+the line and, when natural, the next few lines of the block. Never repeat text before the
+cursor or include text after it; match the file's indentation and style. At most 3, best first;
+none is fine.
+
+review ("findings"): report real bugs in the lines the task names: wrong logic, inverted
+conditions, off-by-one errors, undefined names, wrong operators, missing returns, API misuse,
+resource leaks, security problems. Not style, naming, formatting, docstrings or type hints, nor
+anything you are not sure is wrong: correct code gets no finding. Each finding: the line number
+as numbered, the exact wrong snippet from that line, the snippet corrected (fix), severity
+(error: definite, warning: likely), a short kebab-case code, one sentence on the problem.
+
+rewrite ("rewrites"): exactly one rewrite: the complete new text of the region the task names,
+every line, without line numbers, keeping the surrounding indentation and changing nothing the
+request does not need, and a one-sentence explanation."""
+
+SHARED_SCHEMA = "editor"  # one name for every feature: providers render it into the prompt
+
+
+@cache
+def fixed_tokens(shared: bool) -> int:
+    """The completion prompt's instructions and answer schema: the start of every request
+    (the provider sends the schema too), sent whatever the file."""
+    instructions, answer = (
+        (SHARED_INSTRUCTIONS, EditorAnswer)
+        if shared
+        else (COMPLETION_INSTRUCTIONS, CompletionAnswer)
+    )
+    return estimate_tokens(instructions) + estimate_tokens(json.dumps(strict_schema(answer)))
+
+
 WORKSPACE_SHARE = 0.25  # of the context budget, at most, for other open files
 
 
@@ -78,7 +125,10 @@ def _request(
     snapshot: Snapshot,
     max_output_tokens: int,
     reasoning_effort: str | None,
+    shared: bool = False,
 ) -> ModelRequest:
+    if shared:
+        instructions, schema_name, answer = SHARED_INSTRUCTIONS, SHARED_SCHEMA, EditorAnswer
     return ModelRequest(
         feature=feature,
         instructions=instructions,
@@ -160,6 +210,7 @@ COMPLETION_WINDOW_AFTER = 8
 MIN_WINDOW_LINES = 8  # the window's start moves in steps of `before` lines, at least this many
 REGION_QUANTUM = 32  # snapshot head and region blocks are whole multiples of this many lines
 SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
+WINDOW_ALLOWANCE = 512  # of the completion budget kept from the snapshot for window and edits
 HEAD_SHARE = 0.4  # of the snapshot: the file's first lines, the same wherever the cursor is
 
 
@@ -172,6 +223,7 @@ class CompletionLayout:
     region: tuple[int, int] | None = None  # anchor lines after the head; None: computed
     head: int | None = None  # anchor lines [0, head) always shown; None: computed
     window: tuple[int, int] | None = None  # current lines shown verbatim; None: computed
+    shared: bool = False  # the shared layout: numbered snapshot, every feature's instructions
 
 
 def completion_window(
@@ -269,15 +321,67 @@ def edits_shown(
     ]
 
 
-def _snapshot_part(anchor: Anchor, lines: tuple[int, int], budget_tokens: int) -> str:
+def _snapshot_part(
+    anchor: Anchor, lines: tuple[int, int], budget_tokens: int, number: bool = False
+) -> tuple[str, tuple[int, int]]:
+    """The snapshot's lines [first, end) as a tagged block (trimmed to the budget, counted
+    before numbering so that numbering never moves a cut), and the lines it holds."""
     first, end = lines
     if first >= end:
-        return ""
+        return "", (first, first)
     body = _trim_tail("\n".join(anchor.redacted_lines[first:end]), budget_tokens, REGION_QUANTUM)
     last = first + body.count("\n") + 1  # the tail may have been trimmed
     whole = (first, last) == (0, len(anchor.lines))
     label = "<snapshot>" if whole else f"<snapshot lines {first + 1}-{last}>"
-    return f"{label}\n{body}\n</snapshot>\n"
+    shown = numbered(body, first + 1) if number else body
+    return f"{label}\n{shown}\n</snapshot>\n", (first, last)
+
+
+@dataclass(frozen=True)
+class DocumentPrefix:
+    """The start every prompt of a document shares in the shared layout: the workspace and
+    file header, then the numbered snapshot's head and region; `lines`: the snapshot lines
+    those show ([first, end) ranges)."""
+
+    header: str
+    top: str
+    middle: str
+    lines: tuple[tuple[int, int], ...]
+
+    def parts(self) -> tuple[PromptPart, ...]:
+        return (
+            PromptPart(self.header),
+            PromptPart(self.top, breakpoint=bool(self.top)),
+            PromptPart(self.middle, breakpoint=bool(self.middle)),
+        )
+
+
+def document_prefix(
+    snapshot: Snapshot,
+    workspace: list[WorkspaceFile],
+    layout: CompletionLayout,
+    budget: int,
+    window_tokens: int = 0,
+) -> DocumentPrefix:
+    """The shared start of a document's prompts; `budget`: the completion prompt's
+    `max_context_tokens`, which sized the layout's head and region. `window_tokens`: what a
+    completion's window and edits take, when more than the allowance (long lines)."""
+    assert layout.anchor is not None and layout.head is not None and layout.region is not None
+    budget -= fixed_tokens(layout.shared)
+    budget -= 64
+    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    budget -= estimate_tokens(ws)
+    top, head_lines = _snapshot_part(
+        layout.anchor, (0, layout.head), int(budget * SNAPSHOT_SHARE), layout.shared
+    )
+    # The region's room does not depend on the cursor's window, which differs per request and
+    # feature: then every feature's prompt shows the same region text.
+    head_tokens = estimate_tokens("\n".join(layout.anchor.redacted_lines[: head_lines[1]]))
+    room = budget - head_tokens - max(WINDOW_ALLOWANCE, window_tokens)
+    middle, region_lines = _snapshot_part(layout.anchor, layout.region, room, layout.shared)
+    shown = tuple(lines for lines in (head_lines, region_lines) if lines[0] < lines[1])
+    return DocumentPrefix(ws + header, top, middle, shown)
 
 
 def completion_request(
@@ -290,13 +394,18 @@ def completion_request(
     max_output_tokens: int = 256,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
-    budget = max_context_tokens - estimate_tokens(COMPLETION_INSTRUCTIONS) - 64
+    fixed = (
+        fixed_tokens(layout.shared) if layout.anchor else estimate_tokens(COMPLETION_INSTRUCTIONS)
+    )
+    budget = max_context_tokens - fixed - 64
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
     header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
     if layout.anchor is None:
         parts = _naive_parts(snapshot, cursor, ws + header, budget - estimate_tokens(ws))
     else:
-        parts = _layout_parts(snapshot, cursor, ws + header, layout, budget - estimate_tokens(ws))
+        share = int((budget - estimate_tokens(ws)) * SNAPSHOT_SHARE)
+        layout = _resolved(layout, cursor, share)
+        parts = _layout_parts(snapshot, cursor, workspace, layout, max_context_tokens)
     request = _request(
         "completion",
         COMPLETION_INSTRUCTIONS,
@@ -306,8 +415,17 @@ def completion_request(
         snapshot,
         max_output_tokens,
         reasoning_effort,
+        layout.shared,
     )
     return replace(request, infill=infill(snapshot, cursor, budget, naive=layout.anchor is None))
+
+
+def _resolved(layout: CompletionLayout, cursor: Position, share: int) -> CompletionLayout:
+    """The layout with its head and region computed where the caller left them to the prompt."""
+    assert layout.anchor is not None
+    region = layout.region or snapshot_region(layout.anchor, cursor.line, share)
+    head = snapshot_head(layout.anchor, share) if layout.head is None else layout.head
+    return replace(layout, region=region, head=head)
 
 
 INFILL_BEFORE = 32  # lines before the cursor, at least: all the context a local model reads
@@ -337,18 +455,27 @@ def _infill_newlines(line: str, column: int) -> int:
     return 1 if line[:column].strip() else INFILL_BLOCK_NEWLINES
 
 
-def _cursor_task(before: str) -> str:
+def _cursor_task(before: str, shared: bool) -> str:
     current_line = before.rsplit("\n", 1)[-1]  # already redacted
-    return (
+    where = (
         "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
-        f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
+        f"after {current_line.strip()[-80:]!r}."
     )
+    if shared:
+        return where + ' Task: completion (answer in "suggestions"): suggest the insertion.'
+    return where + " Suggest the insertion."
 
 
 def _layout_parts(
-    snapshot: Snapshot, cursor: Position, head: str, layout: CompletionLayout, budget: int
+    snapshot: Snapshot,
+    cursor: Position,
+    workspace: list[WorkspaceFile],
+    layout: CompletionLayout,
+    max_context_tokens: int,
 ) -> tuple[PromptPart, ...]:
     assert layout.anchor is not None
+    budget = max_context_tokens - fixed_tokens(layout.shared) - 64
+    budget -= estimate_tokens(_workspace_part(workspace, int(budget * WORKSPACE_SHARE)))
     start, end = layout.window or completion_window(len(snapshot.lines), cursor.line)
     window_top = Position(start, 0)
     window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
@@ -360,23 +487,16 @@ def _layout_parts(
         before = _trim_head(before, max(budget - estimate_tokens(after) - 64, 256), 1)
     window_tokens = estimate_tokens(before) + estimate_tokens(after)
     edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
-    snapshot_budget = budget - window_tokens - estimate_tokens(edits)
-    if snapshot_budget < 256:  # a small model's budget: the cursor region is what matters
-        top, middle, edits = "", "", ""
-    else:
-        share = int(budget * SNAPSHOT_SHARE)
-        region = layout.region or snapshot_region(layout.anchor, cursor.line, share)
-        head_end = snapshot_head(layout.anchor, share) if layout.head is None else layout.head
-        top = _snapshot_part(layout.anchor, (0, head_end), share)
-        middle = _snapshot_part(layout.anchor, region, snapshot_budget - estimate_tokens(top))
+    used = window_tokens + estimate_tokens(edits)
+    prefix = document_prefix(snapshot, workspace, layout, max_context_tokens, used)
+    if budget - used < 256:  # a small model's budget: the cursor region is what matters
+        prefix, edits = replace(prefix, top="", middle=""), ""
     return (
-        PromptPart(head),
-        PromptPart(top, breakpoint=bool(top)),
-        PromptPart(middle, breakpoint=bool(middle)),
+        *prefix.parts(),
         PromptPart(edits, breakpoint=bool(edits)),
         PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
         PromptPart("<code_before_cursor>\n" + before, breakpoint=True),
-        PromptPart(_cursor_task(before)),
+        PromptPart(_cursor_task(before, layout.shared)),
     )
 
 
@@ -413,6 +533,15 @@ def _excerpt_part(snapshot: Snapshot, region: Span, budget_tokens: int) -> str:
     """The numbered lines around a region, as many as the budget holds (the whole file if it
     fits): a rewrite needs its surroundings, not code hundreds of lines away."""
     lines = list(snapshot.redacted_lines)
+    start, end = _surroundings(lines, region, budget_tokens)
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    tag = "<file>" if (start, end) == (0, len(lines)) else f"<file lines {start + 1}-{end}>"
+    body = numbered("\n".join(lines[start:end]), start + 1)
+    return f"{header}{tag}\n{body}\n</file>\n"
+
+
+def _surroundings(lines: list[str], region: Span, budget_tokens: int) -> tuple[int, int]:
+    """Lines [start, end) around the region's lines, as many as the budget holds numbered."""
     first, last = region.start.line, region.end.line + 1  # lines [first, last) are rewritten
     start, end = _lines_around(first, last, len(lines), budget_tokens, _numbered_tokens(lines))
     while (start < first or end > last) and _numbered_tokens(lines, start, end) > budget_tokens:
@@ -421,10 +550,7 @@ def _excerpt_part(snapshot: Snapshot, region: Span, budget_tokens: int) -> str:
             start = min(first, start + step)
         else:
             end = max(last, end - step)
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
-    tag = "<file>" if (start, end) == (0, len(lines)) else f"<file lines {start + 1}-{end}>"
-    body = numbered("\n".join(lines[start:end]), start + 1)
-    return f"{header}{tag}\n{body}\n</file>\n"
+    return start, end
 
 
 def _lines_around(first: int, last: int, total: int, budget: int, tokens: int) -> tuple[int, int]:
@@ -504,16 +630,24 @@ def review_parts(
     less often cut in two."""
     ws, budget = _review_context(workspace, max_context_tokens)
     fits = budget - estimate_tokens(ws) - estimate_tokens(PART_TASK) - 32
-    lines = snapshot.redacted_lines
-    costs = _line_costs([f"{n}| {line}" for n, line in enumerate(lines, 1)])
+    return _split_range(snapshot.redacted_lines, (0, len(snapshot.lines)), fits)
+
+
+def _split_range(
+    lines: tuple[str, ...], lines_range: tuple[int, int], fits: int
+) -> tuple[tuple[int, int], ...]:
+    """Lines [start, end) cut into consecutive ranges of at most `fits` tokens numbered (a
+    line more when one alone is larger), each ending after a blank line where it can."""
+    first, last = lines_range
+    costs = _line_costs([f"{n}| {line}" for n, line in enumerate(lines[first:last], first + 1)])
     parts: list[tuple[int, int]] = []
-    start = 0
-    while start < len(lines):
+    start = first
+    while start < last:
         end, used = start, 0
-        while end < len(lines) and (end == start or used + costs[end] <= fits):
-            used += costs[end]
+        while end < last and (end == start or used + costs[end - first] <= fits):
+            used += costs[end - first]
             end += 1
-        if end < len(lines):
+        if end < last:
             blank = max((n for n in range(start + 1, end) if not lines[n - 1].strip()), default=0)
             end = blank if blank > start + (end - start) * 3 // 4 else end
         parts.append((start, end))
@@ -560,3 +694,173 @@ def rewrite_request(
         max_output_tokens,
         reasoning_effort,
     )
+
+
+# --- the shared layout's reviews and rewrites --------------------------------------------------
+
+Ranges = tuple[tuple[int, int], ...]  # current lines [start, end), sorted and disjoint
+
+
+@dataclass(frozen=True)
+class ReviewCall:
+    """One review request of the shared layout and the lines it answers for."""
+
+    request: ModelRequest
+    scope: Ranges
+
+
+def shared_review_requests(
+    snapshot: Snapshot,
+    prefix: DocumentPrefix,
+    ranges: Ranges,
+    *,
+    max_context_tokens: int,
+    max_output_tokens: int = 2048,
+    reasoning_effort: str | None = "low",
+) -> list[ReviewCall]:
+    """Reviews of the current lines `ranges` after the document's shared prefix, whose snapshot
+    is the current text: the lines it does not show follow it, in as many calls as the budget
+    needs (the first call also answers for the lines of `ranges` the prefix shows). None when
+    the prefix would take over half the budget (a small model's): review without it then."""
+    fits = max_context_tokens - fixed_tokens(shared=True) - _prefix_tokens(prefix)
+    fits -= estimate_tokens(PART_TASK) + 64
+    if fits < max_context_tokens // 2:
+        return []  # the prefix would leave parts too small: the caller reviews without it
+    tails: list[Ranges] = []
+    for lines in _subtract(ranges, prefix.lines):
+        for piece in _split_range(snapshot.redacted_lines, lines, fits):
+            if tails and _numbered_cost(snapshot, (*tails[-1], piece)) <= fits:
+                tails[-1] = (*tails[-1], piece)
+            else:
+                tails.append((piece,))
+    shown = _intersect(ranges, prefix.lines)
+    if not tails:
+        tails.append(())
+    calls = []
+    for index, tail in enumerate(tails):
+        scope = tuple(sorted(shown + tail)) if index == 0 else tail
+        whole = len(tails) == 1 and ranges == ((0, len(snapshot.lines)),)
+        parts = (*prefix.parts(), PromptPart(_review_tail(snapshot, tail, scope, whole)))
+        request = _request(
+            "diagnostics",
+            REVIEW_INSTRUCTIONS,
+            parts,
+            "review",
+            ReviewAnswer,
+            snapshot,
+            max_output_tokens,
+            reasoning_effort,
+            shared=True,
+        )
+        calls.append(ReviewCall(request, scope))
+    return calls
+
+
+def _review_tail(snapshot: Snapshot, tail: Ranges, scope: Ranges, whole: bool) -> str:
+    """The current lines the snapshot does not show, then the task naming the lines to review."""
+    text = ""
+    if tail:
+        text = "Current text of lines the snapshot does not show:\n" + _ranges_text(snapshot, tail)
+    if whole:
+        ask = "Review the whole file and report its bugs."
+    else:
+        lines = ", ".join(_line_numbers(start, end) for start, end in _merged(scope))
+        ask = f"Review lines {lines} and report their bugs; the other lines are context."
+    return (
+        f'{text}Task: review (answer in "findings"). The snapshot above is the current text of '
+        f"the file. {ask}"
+    )
+
+
+def _line_numbers(start: int, end: int) -> str:
+    return str(end) if end - start == 1 else f"{start + 1}-{end}"
+
+
+def _merged(ranges: Ranges) -> Ranges:
+    """Sorted ranges with the adjacent ones joined."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
+
+
+def _ranges_text(snapshot: Snapshot, ranges: Ranges) -> str:
+    lines = snapshot.redacted_lines
+    return "".join(
+        f"<file lines {start + 1}-{end}>\n{numbered(chr(10).join(lines[start:end]), start + 1)}\n"
+        "</file>\n"
+        for start, end in ranges
+    )
+
+
+def shared_rewrite_request(
+    snapshot: Snapshot,
+    prefix: DocumentPrefix,
+    region: Span,
+    task: str,
+    *,
+    max_context_tokens: int,
+    max_output_tokens: int = 2048,
+    reasoning_effort: str | None = "low",
+) -> ModelRequest:
+    """A rewrite after the document's shared prefix (its snapshot the current text): the
+    region's surroundings the snapshot does not show, then the region and the request."""
+    lines = list(snapshot.redacted_lines)
+    around = _surroundings(lines, region, max(256, max_context_tokens - estimate_tokens(task)))
+    missing = _subtract((around,), prefix.lines)
+    text = "Current text of lines the snapshot does not show:\n" if missing else ""
+    first, last = region.start.line + 1, region.end.line + 1
+    region_text = numbered(snapshot.redacted_in(region), first)
+    tail = (
+        f"{text}{_ranges_text(snapshot, missing)}Region to rewrite, lines {first}-{last}:\n"
+        f'{region_text}\n\nRequest: {task}\nTask: rewrite (answer in "rewrites"). Return the '
+        f"new text of lines {first}-{last}."
+    )
+    return _request(
+        "code_action",
+        REWRITE_INSTRUCTIONS,
+        (*prefix.parts(), PromptPart(tail)),
+        "rewrite",
+        RewriteAnswer,
+        snapshot,
+        max_output_tokens,
+        reasoning_effort,
+        shared=True,
+    )
+
+
+def _prefix_tokens(prefix: DocumentPrefix) -> int:
+    return sum(estimate_tokens(part.text) for part in prefix.parts())
+
+
+def _numbered_cost(snapshot: Snapshot, ranges: Ranges) -> int:
+    lines = snapshot.redacted_lines
+    return sum(_numbered_tokens(list(lines[start:end]), 0, None) for start, end in ranges)
+
+
+def _intersect(ranges: Ranges, shown: Ranges) -> Ranges:
+    pieces = [
+        (max(start, first), min(end, last))
+        for start, end in ranges
+        for first, last in shown
+        if max(start, first) < min(end, last)
+    ]
+    return tuple(sorted(pieces))
+
+
+def _subtract(ranges: Ranges, shown: Ranges) -> Ranges:
+    pieces: list[tuple[int, int]] = []
+    for start, end in ranges:
+        cursor = start
+        for first, last in sorted(shown):
+            if last <= cursor or first >= end:
+                continue
+            if first > cursor:
+                pieces.append((cursor, first))
+            cursor = max(cursor, last)
+        if cursor < end:
+            pieces.append((cursor, end))
+    return tuple(pieces)

@@ -1,8 +1,9 @@
 """Output models per feature (pydantic) and their strict JSON schemas for structured outputs.
 
-Each answer is an object holding one array, so `engine/stream.py` can yield its elements while
-the model writes. Field order matters: the model writes fields in schema order, so the fields a
-feature needs first come first.
+Each answer is an object holding arrays (one per feature's answer; `EditorAnswer` holds all
+three), so `engine/stream.py` can yield the elements of the one asked for while the model
+writes. Field order matters: the model writes fields in schema order, so the fields a feature
+needs first come first.
 """
 
 from __future__ import annotations
@@ -68,7 +69,38 @@ class RewriteAnswer(_Strict):
     rewrites: list[Rewrite]
 
 
+# Every feature's answer in one schema: the schema is the start of the prompt OpenAI caches,
+# so one schema lets a review or a rewrite read the prefix a completion cached (and the
+# reverse). The task at the end of the prompt names the list to fill; the others stay empty.
+# Suggestions first: completions are the ones a user waits for. (A comment, not a docstring:
+# a docstring would be sent to the model as the schema's description.)
+class EditorAnswer(_Strict):
+    suggestions: list[Suggestion]
+    findings: list[Finding]
+    rewrites: list[Rewrite]
+
+
 @cache
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema OpenAI's strict structured outputs accept (all keys required, closed)."""
-    return to_strict_json_schema(model)
+    """The JSON schema OpenAI's strict structured outputs accept (all keys required, closed),
+    without pydantic's titles: the schema is part of every prompt, and a title repeats the
+    name beside it."""
+    schema: dict[str, Any] = _untitled(to_strict_json_schema(model))
+    return schema
+
+
+def _untitled(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_untitled(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: _untitled_fields(value) if key == "properties" else _untitled(value)
+        for key, value in node.items()
+        if key != "title"
+    }
+
+
+def _untitled_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    # Field names to schemas: a field may well be called "title".
+    return {name: _untitled(schema) for name, schema in fields.items()}

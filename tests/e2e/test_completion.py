@@ -20,7 +20,7 @@ def _doc(uri: str = URI) -> types.TextDocumentIdentifier:
 
 
 def _completion_requests(fake: FakeOpenAI) -> list[RequestRecord]:
-    return [r for r in fake.requests if r.schema_name == "completion"]
+    return [r for r in fake.requests if r.task == "completion"]
 
 
 def _invoked() -> types.CompletionContext:
@@ -46,7 +46,7 @@ async def test_completion_item_inserts_model_text_at_cursor(
         )
     ]
     request = _completion_requests(fake)[-1]
-    assert request.path == "/v1/responses" and request.schema_name == "completion"
+    assert request.path == "/v1/responses" and request.task == "completion"
     # Cache-friendly layout: a snapshot of the file, then the current text after the cursor,
     # then the current text before it, ending at the cursor (typing only appends there).
     prompt = request.prompt_text

@@ -98,7 +98,7 @@ async def test_pull_client_gets_the_full_report_and_no_push(
     )
     assert isinstance(again, types.RelatedFullDocumentDiagnosticReport)
     assert list(again.items) == EXPECTED
-    assert len([r for r in fake.requests if r.schema_name == "review"]) == 1
+    assert len([r for r in fake.requests if r.task == "review"]) == 1
 
 
 async def test_findings_for_an_older_version_are_never_published(
@@ -128,7 +128,7 @@ async def test_excluded_files_are_never_sent(start_server: Start, fake: FakeOpen
     open_doc(client, URI, SOURCE)  # a normal file afterwards, to know the server got this far
 
     assert await fake.await_for(lambda: bool(fake.requests and fake.requests[0].completed))
-    assert [r.schema_name for r in fake.requests] == ["review"]
+    assert [r.task for r in fake.requests] == ["review"]
     prompt = fake.requests[0].prompt_text
     assert "sk-live" not in prompt and "PRIVATE KEY" not in prompt
 
@@ -181,9 +181,12 @@ async def test_a_saved_change_is_reviewed_alone_and_earlier_findings_move_with_t
     await recorder.wait_for(lambda: any(p.version == 2 for p in recorder.publishes))
     assert await fake.await_for(lambda: len(fake.requests) == 2 and fake.requests[1].completed)
 
-    second = fake.requests[1].prompt_text
-    assert "<file lines 20-44>" in second and "32| extra = 31" in second
-    assert "value_0 = " not in second and "n % 2 == 1" not in second
+    first, second = fake.requests[0], fake.requests[1]
+    # the change and its surroundings are asked about, in the file's current numbering, after
+    # the prefix the first review cached (the same instructions, schema and file start)
+    assert "Review lines 20-44 and report their bugs" in second.prompt_text
+    assert "32| extra = 31" in second.prompt_text
+    assert "Review the whole file" in first.prompt_text and second.cached_tokens >= 1024
     kept = [d.range.start.line for d in recorder.publishes[-1].diagnostics]
     assert kept == [122, 126]  # one line further down than on open
 
@@ -237,4 +240,4 @@ async def test_edits_alone_start_no_review_unless_asked_to(
         types.CompletionParams(types.TextDocumentIdentifier(uri=URI), types.Position(0, 0))
     )
     await asyncio.sleep(0.5)
-    assert [r.schema_name for r in fake.requests].count("review") == 1
+    assert [r.task for r in fake.requests].count("review") == 1

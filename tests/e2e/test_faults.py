@@ -379,7 +379,7 @@ async def test_a_pull_after_the_backend_recovers_asks_again(
     fault.clear(fake, [])
 
     if not await ask_pull(s):  # the same version, pulled again once the backend works
-        raise ReviewNotAskedAgain([r.schema_name for r in fake.requests])
+        raise ReviewNotAskedAgain([r.task for r in fake.requests])
 
 
 class MisleadingMessage(AssertionError):

@@ -6,6 +6,7 @@ import json
 
 from lsprotocol import types
 
+from codex_lsp.engine.tokens import estimate_tokens
 from tests.e2e.conftest import Start, open_doc
 from tests.fake_openai import Answer, FakeOpenAI
 
@@ -91,7 +92,7 @@ async def test_garbage_action_data_and_unknown_commands_do_not_crash(
     assert resolved.edit is None
     assert applied is False
     assert completion is not None  # still alive
-    assert [r.schema_name for r in fake.requests] == ["completion"]
+    assert [r.task for r in fake.requests] == ["completion"]
 
 
 async def test_a_huge_document_is_trimmed_to_the_context_budget(
@@ -107,7 +108,9 @@ async def test_a_huge_document_is_trimmed_to_the_context_budget(
 
     assert isinstance(result, types.CompletionList) and result.items
     request = fake.requests[0]
-    assert request.input_tokens < 6000
+    # within the budget (the whole file is ~500k tokens), give or take the snapshot's line
+    # numbers, which the budget does not count
+    assert estimate_tokens(request.prompt_text) < 4000 * 1.25
     assert "def g():" in request.prompt_text
 
 

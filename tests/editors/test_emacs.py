@@ -286,7 +286,7 @@ def test_customizations_and_project_settings_reach_the_server(
     assert observed["candidates"] == [SUGGESTION]
     assert observed["candidates after turning completion off"] == []
     # One completion call, with the project's model; none once completion was turned off.
-    completions = [r.model for r in fake.requests if r.schema_name == "completion"]
+    completions = [r.model for r in fake.requests if r.task == "completion"]
     assert completions == ["project-model"]
 
 

@@ -66,7 +66,7 @@ class FakeState:
 
     def take_answer(self, record: RequestRecord) -> Answer:
         with self.recorder.lock:
-            scripted = self.queue.take(record.schema_name)
+            scripted = self.queue.take(record.task)
         return scripted if scripted is not None else self.responder(record)
 
 
@@ -153,6 +153,7 @@ def _serve_model_call(
         model=prompt.model,
         stream=body.get("stream") is True,
         schema_name=prompt.schema_name,
+        task=prompt.task,
         schema=prompt.schema,
         prompt_text=prompt.text,
         input_tokens=len(prompt.tokens),

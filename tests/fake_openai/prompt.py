@@ -23,6 +23,7 @@ __all__ = ["Breakpoint", "Prompt", "chat_prompt", "parse_ttl", "responses_prompt
 MAX_EXPLICIT_BREAKPOINTS = 4
 DEFAULT_BREAKPOINT_TTL = "30m"
 _TTL = re.compile(r"^(\d+)([smh])$")
+_TASK = re.compile(r"\bTask: ([a-z_]+)")
 _TTL_UNIT_S = {"s": 1, "m": 60, "h": 3600}
 
 
@@ -53,6 +54,16 @@ class Prompt:
     @property
     def text(self) -> str:
         return "\n".join(self.texts)
+
+    @property
+    def task(self) -> str | None:
+        """What the request asks for: the schema's name; for a schema that holds the answers
+        of several tasks (more than one list), the task its last text names ("Task: review"),
+        as a model reading the prompt would tell."""
+        properties = (self.schema or {}).get("properties") or {}
+        lists = [v for v in properties.values() if isinstance(v, dict) and v.get("type") == "array"]
+        named = _TASK.findall(self.texts[-1]) if self.texts and len(lists) > 1 else []
+        return named[-1] if named else self.schema_name
 
     def add(self, text: str, tokenizer: Tokenizer, breakpoint_ttl_s: float | None = None) -> None:
         """Append one segment; a breakpoint, if any, sits at the segment's end."""

@@ -29,6 +29,8 @@ class RequestRecord:
     model: str | None = None
     stream: bool = False
     schema_name: str | None = None
+    # The schema's name, or the task a prompt names when its schema serves several (Prompt.task).
+    task: str | None = None
     schema: dict[str, Any] | None = None
     prompt_text: str = ""
     input_tokens: int = 0

@@ -166,7 +166,7 @@ class Answer:
 
     text: str | None = None
     json: Any = NO_JSON
-    match: str | None = None
+    match: str | None = None  # the task it answers (RequestRecord.task); None: any
     chunk_chars: int = 8
     delay_s: float = 0.0
     fault: Fault | None = None
@@ -232,10 +232,10 @@ class ScriptQueue:
     def push(self, answer: Answer) -> None:
         self._entries.append(_Entry(answer, answer.times))
 
-    def take(self, schema_name: str | None) -> Answer | None:
-        """Consume one use of the oldest answer whose ``match`` fits ``schema_name``."""
+    def take(self, task: str | None) -> Answer | None:
+        """Consume one use of the oldest answer whose ``match`` fits ``task``."""
         for index, entry in enumerate(self._entries):
-            if entry.answer.match is not None and entry.answer.match != schema_name:
+            if entry.answer.match is not None and entry.answer.match != task:
                 continue
             if entry.remaining > 0:
                 entry.remaining -= 1

@@ -57,11 +57,11 @@ class ReviewThenFix:
     def __init__(self) -> None:
         self.before_rewrite: Callable[[], None] = lambda: None
         self.failure: ProviderError | None = None
-        self.schemas: list[str] = []
+        self.features: list[str] = []
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
-        self.schemas.append(request.schema_name)
-        if request.schema_name == "rewrite":
+        self.features.append(request.feature)
+        if request.feature == "code_action":
             self.before_rewrite()
             if self.failure is not None:
                 raise self.failure
@@ -242,7 +242,7 @@ def test_a_spent_budget_stops_before_the_fix(
 
     assert fix(buggy, provider, settings=settings) == 2  # the review cost $0.0012
 
-    assert provider.schemas == ["review"]
+    assert provider.features == ["diagnostics"]
     assert buggy.read_text() == BUGGY
     assert capsys.readouterr().err == (
         "codex-lsp: today's budget of $0.0010 is spent ($0.0012); stopping before the next model "

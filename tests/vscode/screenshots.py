@@ -40,7 +40,7 @@ def capture(session: Session, node: Path, out: Path) -> None:
 
 
 def completion_served(fake: FakeOpenAI) -> bool:
-    return any(r.schema_name == "completion" and r.completed for r in fake.requests)
+    return any(r.task == "completion" and r.completed for r in fake.requests)
 
 
 def any_exists(*paths: Path) -> bool:

@@ -72,7 +72,7 @@ def test_extension_in_real_vscode(tools: Tools, vsix: list[Path], tmp_path: Path
     typed = SOURCE.splitlines()[COMPLETION_AT["line"]]
     assert result["inlineCompletion"] == {"lineBefore": typed, "lineAfter": typed + "a + b"}
 
-    features = {r.schema_name for r in requests if r.status == 200}
+    features = {r.task for r in requests if r.status == 200}
     assert features == {"review", "rewrite", "completion"}
     assert all(r.headers.get("authorization") == f"Bearer {API_KEY}" for r in requests)
 

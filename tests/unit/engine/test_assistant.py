@@ -262,7 +262,7 @@ async def test_an_edit_far_above_keeps_the_snapshot_and_is_sent_as_a_diff() -> N
     )
     earlier, later = provider.requests
     assert earlier.parts[:3] == later.parts[:3]
-    assert earlier.parts[1].text.startswith("<snapshot>\nvalue_0 = 0\nvalue_1 = 1\n")
+    assert earlier.parts[1].text.startswith("<snapshot>\n1| value_0 = 0\n2| value_1 = 1\n")
     assert (earlier.parts[3].text, later.parts[3].text) == (
         "<edits_since_snapshot>\n</edits_since_snapshot>\n",
         "<edits_since_snapshot>\nreplace snapshot lines 4-4 with:\nvalue_3 = 33\n"
@@ -335,7 +335,34 @@ async def test_the_naive_layout_sends_the_whole_file_within_max_context_tokens()
     assert "value_1499 = " in provider.requests[0].prompt_text()
 
 
-async def test_a_rewrite_sends_the_lines_around_its_region_within_half_the_edit_budget() -> None:
+async def test_a_rewrite_reads_the_completion_prefix_then_sends_what_it_lacks() -> None:
+    """Shared layout: the rewrite prompt starts as the document's completion prompt does (the
+    cached part), then adds the region's surroundings the snapshot lacks, within half the edit
+    budget."""
+    assistant, provider = assistant_with_fake_model()
+    await complete_at(assistant, HUGE, 1500)
+    snapshot = Snapshot("file:///w/long.py", 1, HUGE, "python")
+    with contextlib.suppress(ModelUnavailable):  # the fake answers with suggestions
+        await assistant.rewrite(snapshot, snapshot.line_span(1500, 1502), "Simplify.")
+    completion, rewrite = provider.requests
+    assert (rewrite.instructions, rewrite.json_schema) == (
+        completion.instructions,
+        completion.json_schema,
+    )
+    assert rewrite.parts[:3] == completion.parts[:3] and "value_0 = " in rewrite.parts[1].text
+    tail = rewrite.parts[-1].text
+    assert "Region to rewrite, lines 1501-1503:\n1501| value_1500 = " in tail
+    assert tail.rstrip().endswith(
+        'Task: rewrite (answer in "rewrites"). Return the new text of lines 1501-1503.'
+    )
+    assert "value_2999 = " not in rewrite.prompt_text()
+    assert estimate_tokens(tail) <= assistant.settings.edit_context_tokens // 2
+
+
+async def test_a_rewrite_for_an_embedded_model_sends_the_lines_around_its_region_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Assistant, "shared_layout", property(lambda self: False))
     assistant, provider = assistant_with_fake_model()
     snapshot = Snapshot("file:///w/long.py", 1, HUGE, "python")
     with contextlib.suppress(ModelUnavailable):  # the fake answers another schema

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,13 +130,53 @@ async def test_the_second_review_sends_the_change_and_keeps_the_findings_elsewhe
     assert await review(assistant, LINES) == [10, 250]
     whole = provider.requests[0].prompt_text()
     assert "1| value_0 = " in whole and "300| value_299 = " in whole
+    assert whole.endswith("Review the whole file and report its bugs.")
 
-    # the model also reports line 11 again, outside what it was shown: not taken
+    # the model also reports line 11 again, outside what it was asked about: not taken
+    provider.scripts["gpt-5.4-mini"] = answer((151, "None"), (11, "value_10"))
+    assert await review(assistant, edited(LINES, 150, "value_150 = None")) == [10, 250, 150]
+    first, second = provider.requests
+    # The shared prefix (the snapshot's head, now the current text) is read again; after it
+    # come only the changed lines the snapshot does not show, and the task names them.
+    assert second.parts[:3] == first.parts[:3] and "value_0 = " in second.parts[1].text
+    tail = second.parts[-1].text
+    assert "<file lines 139-163>" in tail and "151| value_150 = None" in tail
+    assert "value_299 = " not in tail and "Review lines 139-163 and report their bugs" in tail
+
+
+async def test_without_the_shared_layout_the_second_review_sends_the_change_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Assistant, "shared_layout", property(lambda self: False))
+    assistant, provider = reviewer()
+    provider.scripts["gpt-5.4-mini"] = answer((11, "value_10"), (251, "value_250"))
+    assert await review(assistant, LINES) == [10, 250]
     provider.scripts["gpt-5.4-mini"] = answer((151, "None"), (11, "value_10"))
     assert await review(assistant, edited(LINES, 150, "value_150 = None")) == [10, 250, 150]
     excerpt = provider.requests[1].prompt_text()
     assert "<file lines 139-163>" in excerpt and "151| value_150 = None" in excerpt
     assert "value_0 = " not in excerpt and "value_299 = " not in excerpt
+
+
+async def test_a_review_after_edits_renumbers_the_snapshot_that_completions_then_share() -> None:
+    """A review needs true line numbers: the snapshot becomes the current text first, and the
+    next completion's prompt starts with the prefix the review cached."""
+    assistant, provider = reviewer()
+    text = "\n".join(LINES)
+    async for _ in assistant.complete(Snapshot(URI, 1, text, "python"), Position(20, 0), []):
+        pass
+    inserted = ("import os", *LINES)
+    await review(assistant, inserted)
+    changed = Snapshot(URI, 3, "\n".join(inserted), "python")
+    async for _ in assistant.complete(changed, Position(21, 0), []):
+        pass
+    completion, reviewed, later = provider.requests
+    assert (
+        reviewed.parts[1].text.startswith("<snapshot lines 1-")
+        and "1| import os\n2| value_0" in reviewed.parts[1].text
+    )
+    assert later.parts[:3] == reviewed.parts[:3] and completion.parts[1] != reviewed.parts[1]
+    assert (later.instructions, later.json_schema) == (reviewed.instructions, reviewed.json_schema)
 
 
 async def test_saving_again_without_changes_costs_no_call() -> None:
@@ -188,9 +230,30 @@ async def test_a_file_too_long_for_one_prompt_is_reviewed_in_parts() -> None:
     assert len(prompts) > 1
     assert parts == [(i, len(prompts)) for i in range(1, len(prompts) + 1)]  # for check
     assert "1| value_0 = " in prompts[0] and "300| value_299 = " in prompts[-1]
+    # a budget this small leaves no room for the shared prefix: parts of the file alone
     assert all("too many to review at once" in prompt for prompt in prompts)
     # every part gets the same answer: each finding is taken from the part that shows its line
     assert found == [1, 298]
+
+
+async def test_a_long_file_is_reviewed_in_parts_after_the_shared_prefix() -> None:
+    provider = FakeProvider({"gpt-5.4-mini": answer((2, "value_1"), (599, "value_598"))})
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    settings = Settings(model="gpt-5.4-mini", max_context_tokens=5000, edit_context_tokens=2048)
+    assistant = Assistant(caller, settings)
+    found = await review(assistant, tuple(f"value_{n} = compute({n})" for n in range(600)))
+
+    requests = provider.requests
+    assert len(requests) > 1 and all(r.parts[:3] == requests[0].parts[:3] for r in requests)
+    tails = [request.parts[-1].text for request in requests]
+    assert all("Review lines " in tail for tail in tails) and "600| value_599 = " in tails[-1]
+    # no line is shown in two parts, and none is left out
+    shown = [int(n) for tail in tails for n in re.findall(r"^(\d+)\| ", tail, re.MULTILINE)]
+    snapshot = requests[0].parts[1].text + requests[0].parts[2].text  # head and region
+    prefix = [int(n) for n in re.findall(r"^(\d+)\| ", snapshot, re.MULTILINE)]
+    assert sorted(shown + prefix) == list(range(1, 601))
+    # each finding is taken from the part that asks for its line, once
+    assert found == [1, 598]
 
 
 # --- findings between reviews, for any edit (hypothesis) ---------------------------------------
