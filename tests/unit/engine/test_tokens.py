@@ -76,3 +76,14 @@ def test_a_repeated_text_is_counted_once(monkeypatch: pytest.MonkeyPatch) -> Non
     assert tokens.estimate_tokens(text) == first
     tokens.estimate_tokens(text + "y")  # another text: counted
     assert calls == [len(text), len(text) + 1]
+
+
+def test_quicktok_ranks_are_read_entry_by_entry(tmp_path: Path) -> None:
+    entries = [(b"a", 0), (b"", 7), (b"\x00\xff longer token", 2), (b"\n", 65_536)]
+    body = b"".join(
+        len(token).to_bytes(2, "little") + token + rank.to_bytes(4, "little")
+        for token, rank in entries
+    )
+    path = tmp_path / "small.vocab"
+    path.write_bytes(len(entries).to_bytes(4, "little") + body)
+    assert tokens.read_quicktok_ranks(path) == dict(entries)
