@@ -410,9 +410,11 @@ class CacheKeyShards:
         self._clock = clock
         self._calls: LRUCache[str, _Shards] = LRUCache(maxsize=1024)
 
-    def key(self, base: str, feature: str) -> str:
+    def key(self, base: str, prompt_start: str) -> str:
+        """The key for a request whose prompt starts with `prompt_start` (its schema's name:
+        requests that share it share the first tokens the provider routes by)."""
         now = self._clock()
-        shards = self._calls.setdefault(f"{feature}:{base}", _Shards())
+        shards = self._calls.setdefault(f"{prompt_start}:{base}", _Shards())
         for times in shards.windows:
             while times and now - times[0] > self.WINDOW_S:
                 times.popleft()

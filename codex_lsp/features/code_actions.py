@@ -391,7 +391,10 @@ async def _compute_edit(
     async with ls.using_assistant() as assistant:
         if assistant is None:
             return None
-        edit = await assistant.rewrite(snapshot, region, task)
+        # The other open files too: the rewrite's prompt then starts as the document's
+        # completions do, and reads what they cached.
+        workspace = ls.workspace_context(snapshot.uri)
+        edit = await assistant.rewrite(snapshot, region, task, workspace)
     if edit is None or ls.current_version(snapshot.uri) != snapshot.version:
         return None
     return workspace_edit(snapshot, edit, ls.encoding, _versioned_edits(ls))

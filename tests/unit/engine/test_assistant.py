@@ -15,6 +15,7 @@ from codex_lsp.engine.assistant import (
 )
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.review import ReviewFinding, locate_finding
 from codex_lsp.engine.schemas import Finding, Rewrite
 from codex_lsp.engine.tokens import estimate_tokens
@@ -357,6 +358,19 @@ async def test_a_rewrite_reads_the_completion_prefix_then_sends_what_it_lacks() 
     )
     assert "value_2999 = " not in rewrite.prompt_text()
     assert estimate_tokens(tail) <= assistant.settings.edit_context_tokens // 2
+
+
+async def test_with_other_files_open_a_rewrite_still_starts_as_the_completions_do() -> None:
+    assistant, provider = assistant_with_fake_model()
+    snapshot = Snapshot("file:///w/long.py", 1, HUGE, "python")
+    other = [WorkspaceFile("file:///w/other.py", "def helper():\n    return 1\n")]
+    async for _ in assistant.complete(snapshot, Position(1500, 0), other):
+        pass
+    with contextlib.suppress(ModelUnavailable):
+        await assistant.rewrite(snapshot, snapshot.line_span(1500, 1502), "Simplify.", other)
+    completion, rewrite = provider.requests
+    assert "def helper():" in completion.parts[0].text
+    assert rewrite.parts[:3] == completion.parts[:3]
 
 
 async def test_a_rewrite_for_an_embedded_model_sends_the_lines_around_its_region_only(
