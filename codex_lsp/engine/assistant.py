@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codex_lsp.engine.cache import (
     AnchorStore,
@@ -166,13 +166,18 @@ class Assistant:
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region, head, window, self.shared_layout)
 
-    def document_prefix(self, snapshot: Snapshot, workspace: list[WorkspaceFile]) -> DocumentPrefix:
-        """The shared layout's prompt start, as the document's next completion will show it:
-        its snapshot made the current text first (a review and a rewrite need true line
-        numbers; the completions after them then read the prefix these cached)."""
+    def document_prefix(
+        self, snapshot: Snapshot, workspace: list[WorkspaceFile], renew: bool = False
+    ) -> DocumentPrefix:
+        """The shared layout's prompt start, as the document's next completion will show it
+        (the part the provider has cached). `renew`: make the snapshot the current text first
+        (a whole review reads all of it as the file; the completions after it then read the
+        prefix it cached); else a snapshot taken before the latest edits stays, and the
+        caller shows the current text of the lines it needs."""
         anchor = self.anchors.anchor(snapshot)
-        if anchor.lines != snapshot.lines:
-            anchor = self.anchors.reset(snapshot)
+        current = anchor.lines == snapshot.lines
+        if renew and not current:
+            anchor, current = self.anchors.reset(snapshot), True
         budget, head_only = self.completion_budget(snapshot)
         share, least = int(budget * SNAPSHOT_SHARE), self._min_head_tokens()
         previous = self.anchors.last_region(snapshot.uri)
@@ -181,7 +186,7 @@ class Assistant:
         self.anchors.show_region(snapshot.uri, region)
         head = snapshot_head(anchor, share, head_only, least)
         layout = CompletionLayout(anchor, "", region, head, shared=True)
-        return document_prefix(snapshot, workspace, layout, budget)
+        return replace(document_prefix(snapshot, workspace, layout, budget), current=current)
 
     def _min_head_tokens(self) -> int:
         """Snapshot head that takes the completion prompt's fixed start (instructions, then
@@ -332,7 +337,7 @@ class Assistant:
     def _shared_review_requests(
         self, snapshot: Snapshot, workspace: list[WorkspaceFile], plan: ReviewPlan, budget: int
     ) -> list[tuple[ModelRequest, ReviewPlan]]:
-        prefix = self.document_prefix(snapshot, workspace)
+        prefix = self.document_prefix(snapshot, workspace, renew=plan.whole_file)
         ranges = ((0, len(snapshot.lines)),) if plan.whole_file else plan.excerpts
         calls = shared_review_requests(
             snapshot,

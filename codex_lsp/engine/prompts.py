@@ -27,6 +27,7 @@ from codex_lsp.engine.schemas import (
     EditorAnswer,
     ReviewAnswer,
     RewriteAnswer,
+    bare_schema,
     strict_schema,
 )
 from codex_lsp.engine.secrets import redact, uri_path
@@ -62,28 +63,27 @@ changing nothing that the request does not need. Do not include the line numbers
 JSON: {"rewrites": [{"replacement": "...", "explanation": "..."}]} with exactly one rewrite."""
 
 SHARED_INSTRUCTIONS = """\
-You are the AI assistant of a code editor. Each request shows a file, as a snapshot (whole or
-in parts) with numbered lines "N| code" (the number and "| " are not code; lines not shown
-exist), then one task: completion, review or rewrite. Answer with JSON {"suggestions": [...],
+You are the AI assistant of a code editor. A request shows a file as a snapshot (whole or in
+parts; lines not shown exist) with numbered lines "N| code" (the number and "| " are not code),
+then one task: completion, review or rewrite. Answer with JSON {"suggestions": [...],
 "findings": [...], "rewrites": [...]}: fill only the list the task names, leave the others empty.
 
-completion ("suggestions"): you also get the edits made since the snapshot, then the CURRENT
-text around the cursor: first the code AFTER the cursor, then the code BEFORE it, which ends
-exactly at the cursor; it is authoritative. Suggest what to insert at the cursor: the rest of
-the line and, when natural, the next few lines of the block. Never repeat text before the
-cursor or include text after it; match the file's indentation and style. At most 3, best first;
-none is fine.
+completion: you get the edits since the snapshot, then the CURRENT text around the cursor: the
+code AFTER the cursor, then the code BEFORE it, which ends at the cursor; it is authoritative.
+Each suggestion {"insert_text"} is what to insert at the cursor: the rest of the line and, when
+natural, the next lines of the block; never text already before or after the cursor; match
+the file's indentation and style. At most 3, best first; none is fine.
 
-review ("findings"): report real bugs in the lines the task names: wrong logic, inverted
-conditions, off-by-one errors, undefined names, wrong operators, missing returns, API misuse,
-resource leaks, security problems. Not style, naming, formatting, docstrings or type hints, nor
-anything you are not sure is wrong: correct code gets no finding. Each finding: the line number
-as numbered, the exact wrong snippet from that line, the snippet corrected (fix), severity
-(error: definite, warning: likely), a short kebab-case code, one sentence on the problem.
+review: report only real bugs in the lines the task names: wrong logic, inverted conditions,
+off-by-one, undefined names, wrong operators, missing returns, API misuse, leaks, security. Not
+style, naming, formatting, docs or types, nor anything you are not sure of. Each finding:
+"line" (as numbered), "snippet" (the exact wrong code on that line), "fix" (the snippet
+corrected), "severity" (error: definite, warning: likely), "code" (short kebab-case), "message"
+(one sentence).
 
-rewrite ("rewrites"): exactly one rewrite: the complete new text of the region the task names,
-every line, without line numbers, keeping the surrounding indentation and changing nothing the
-request does not need, and a one-sentence explanation."""
+rewrite: exactly one {"replacement", "explanation"}: the complete new text of the region the
+task names, every line, without line numbers, keeping the surrounding indentation and changing
+nothing the request does not need; the explanation in one sentence."""
 
 SHARED_SCHEMA = "editor"  # one name for every feature: providers render it into the prompt
 
@@ -97,7 +97,8 @@ def fixed_tokens(shared: bool) -> int:
         if shared
         else (COMPLETION_INSTRUCTIONS, CompletionAnswer)
     )
-    return estimate_tokens(instructions) + estimate_tokens(json.dumps(strict_schema(answer)))
+    schema = bare_schema(answer) if shared else strict_schema(answer)
+    return estimate_tokens(instructions) + estimate_tokens(json.dumps(schema))
 
 
 WORKSPACE_SHARE = 0.25  # of the context budget, at most, for other open files
@@ -127,14 +128,19 @@ def _request(
     reasoning_effort: str | None,
     shared: bool = False,
 ) -> ModelRequest:
-    if shared:
-        instructions, schema_name, answer = SHARED_INSTRUCTIONS, SHARED_SCHEMA, EditorAnswer
+    schema = strict_schema(answer)
+    if shared:  # the instructions describe the fields: no descriptions in the schema
+        instructions, schema_name, schema = (
+            SHARED_INSTRUCTIONS,
+            SHARED_SCHEMA,
+            bare_schema(EditorAnswer),
+        )
     return ModelRequest(
         feature=feature,
         instructions=instructions,
         parts=parts,
         schema_name=schema_name,
-        json_schema=strict_schema(answer),
+        json_schema=schema,
         max_output_tokens=max_output_tokens,
         reasoning_effort=reasoning_effort,
         prompt_cache_key=cache_key(snapshot.uri),
@@ -341,12 +347,19 @@ def _snapshot_part(
 class DocumentPrefix:
     """The start every prompt of a document shares in the shared layout: the workspace and
     file header, then the numbered snapshot's head and region; `lines`: the snapshot lines
-    those show ([first, end) ranges)."""
+    those show ([first, end) ranges). `current`: the snapshot is the current text (its lines
+    stand for the current ones); else it was taken before the latest edits."""
 
     header: str
     top: str
     middle: str
     lines: tuple[tuple[int, int], ...]
+    current: bool = True
+
+    @property
+    def current_lines(self) -> tuple[tuple[int, int], ...]:
+        """The current lines this prefix shows as they are."""
+        return self.lines if self.current else ()
 
     def parts(self) -> tuple[PromptPart, ...]:
         return (
@@ -727,20 +740,21 @@ def shared_review_requests(
     if fits < max_context_tokens // 2:
         return []  # the prefix would leave parts too small: the caller reviews without it
     tails: list[Ranges] = []
-    for lines in _subtract(ranges, prefix.lines):
+    for lines in _subtract(ranges, prefix.current_lines):
         for piece in _split_range(snapshot.redacted_lines, lines, fits):
             if tails and _numbered_cost(snapshot, (*tails[-1], piece)) <= fits:
                 tails[-1] = (*tails[-1], piece)
             else:
                 tails.append((piece,))
-    shown = _intersect(ranges, prefix.lines)
+    shown = _intersect(ranges, prefix.current_lines)
     if not tails:
         tails.append(())
     calls = []
     for index, tail in enumerate(tails):
         scope = tuple(sorted(shown + tail)) if index == 0 else tail
         whole = len(tails) == 1 and ranges == ((0, len(snapshot.lines)),)
-        parts = (*prefix.parts(), PromptPart(_review_tail(snapshot, tail, scope, whole)))
+        tail_text = _review_tail(snapshot, tail, scope, whole, prefix.current)
+        parts = (*prefix.parts(), PromptPart(tail_text))
         request = _request(
             "diagnostics",
             REVIEW_INSTRUCTIONS,
@@ -756,19 +770,28 @@ def shared_review_requests(
     return calls
 
 
-def _review_tail(snapshot: Snapshot, tail: Ranges, scope: Ranges, whole: bool) -> str:
-    """The current lines the snapshot does not show, then the task naming the lines to review."""
+def _review_tail(
+    snapshot: Snapshot, tail: Ranges, scope: Ranges, whole: bool, current: bool
+) -> str:
+    """The current lines the snapshot does not show as they are, then the task naming the
+    lines to review."""
     text = ""
     if tail:
-        text = "Current text of lines the snapshot does not show:\n" + _ranges_text(snapshot, tail)
+        text = _current_text_label(current) + _ranges_text(snapshot, tail)
     if whole:
         ask = "Review the whole file and report its bugs."
     else:
         lines = ", ".join(_line_numbers(start, end) for start, end in _merged(scope))
         ask = f"Review lines {lines} and report their bugs; the other lines are context."
+    return f'{text}Task: review (answer in "findings"). {ask}'
+
+
+def _current_text_label(current: bool) -> str:
+    if current:
+        return "The snapshot is the current text. Current text of lines it does not show:\n"
     return (
-        f'{text}Task: review (answer in "findings"). The snapshot above is the current text of '
-        f"the file. {ask}"
+        "The snapshot was taken before the latest edits. Current text, numbered as the file is "
+        "now (line numbers in the answer are these):\n"
     )
 
 
@@ -796,6 +819,9 @@ def _ranges_text(snapshot: Snapshot, ranges: Ranges) -> str:
     )
 
 
+REWRITE_AROUND_LINES = 20  # current lines shown each side of a rewritten region at least
+
+
 def shared_rewrite_request(
     snapshot: Snapshot,
     prefix: DocumentPrefix,
@@ -806,18 +832,22 @@ def shared_rewrite_request(
     max_output_tokens: int = 2048,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
-    """A rewrite after the document's shared prefix (its snapshot the current text): the
-    region's surroundings the snapshot does not show, then the region and the request."""
+    """A rewrite after the document's shared prefix: the region's surroundings (a few dozen
+    lines) as far as the prefix does not show them as they are now, then the region and the
+    request."""
+    first, last = region.start.line, region.end.line + 1
     lines = list(snapshot.redacted_lines)
-    around = _surroundings(lines, region, max(256, max_context_tokens - estimate_tokens(task)))
-    missing = _subtract((around,), prefix.lines)
-    text = "Current text of lines the snapshot does not show:\n" if missing else ""
-    first, last = region.start.line + 1, region.end.line + 1
-    region_text = numbered(snapshot.redacted_in(region), first)
+    around = (max(0, first - REWRITE_AROUND_LINES), min(len(lines), last + REWRITE_AROUND_LINES))
+    budget = max(256, max_context_tokens - estimate_tokens(task))
+    if _numbered_tokens(lines, *around) > budget:  # long lines: as many as the budget holds
+        around = _surroundings(lines, region, budget)
+    missing = _subtract((around,), prefix.current_lines)
+    text = _current_text_label(prefix.current) if missing else ""
+    region_text = numbered(snapshot.redacted_in(region), first + 1)
     tail = (
-        f"{text}{_ranges_text(snapshot, missing)}Region to rewrite, lines {first}-{last}:\n"
+        f"{text}{_ranges_text(snapshot, missing)}Region to rewrite, lines {first + 1}-{last}:\n"
         f'{region_text}\n\nRequest: {task}\nTask: rewrite (answer in "rewrites"). Return the '
-        f"new text of lines {first}-{last}."
+        f"new text of lines {first + 1}-{last}."
     )
     return _request(
         "code_action",

@@ -89,18 +89,31 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+@cache
+def bare_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`strict_schema` without descriptions, for prompts whose instructions describe the
+    fields: every token of the schema is sent with every request."""
+    schema: dict[str, Any] = _without(strict_schema(model), "description")
+    return schema
+
+
 def _untitled(node: Any) -> Any:
+    return _without(node, "title")
+
+
+def _without(node: Any, keyword: str) -> Any:
+    """The schema without `keyword` anywhere (but a field of that name stays)."""
     if isinstance(node, list):
-        return [_untitled(item) for item in node]
+        return [_without(item, keyword) for item in node]
     if not isinstance(node, dict):
         return node
     return {
-        key: _untitled_fields(value) if key == "properties" else _untitled(value)
+        key: _fields_without(value, keyword) if key == "properties" else _without(value, keyword)
         for key, value in node.items()
-        if key != "title"
+        if key != keyword
     }
 
 
-def _untitled_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    # Field names to schemas: a field may well be called "title".
-    return {name: _untitled(schema) for name, schema in fields.items()}
+def _fields_without(fields: dict[str, Any], keyword: str) -> dict[str, Any]:
+    # Field names to schemas: a field may well be called "title" or "description".
+    return {name: _without(schema, keyword) for name, schema in fields.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 
@@ -15,7 +16,7 @@ from codex_lsp.engine.assistant import (
 )
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
-from codex_lsp.engine.prompts import WorkspaceFile
+from codex_lsp.engine.prompts import REWRITE_AROUND_LINES, WorkspaceFile
 from codex_lsp.engine.review import ReviewFinding, locate_finding
 from codex_lsp.engine.schemas import Finding, Rewrite
 from codex_lsp.engine.tokens import estimate_tokens
@@ -357,7 +358,15 @@ async def test_a_rewrite_reads_the_completion_prefix_then_sends_what_it_lacks() 
         'Task: rewrite (answer in "rewrites"). Return the new text of lines 1501-1503.'
     )
     assert "value_2999 = " not in rewrite.prompt_text()
-    assert estimate_tokens(tail) <= assistant.settings.edit_context_tokens // 2
+    # the snapshot's region shows the lines around it as they are: only the region follows
+    assert re.findall(r"^(\d+)\| ", tail, re.MULTILINE) == ["1501", "1502", "1503"]
+
+    with contextlib.suppress(ModelUnavailable):  # far from the region the snapshot shows
+        await assistant.rewrite(snapshot, snapshot.line_span(2500, 2502), "Simplify.")
+    far = provider.requests[-1].parts[-1].text
+    shown = [int(n) for n in re.findall(r"^(\d+)\| ", far, re.MULTILINE)]
+    around = list(range(2501 - REWRITE_AROUND_LINES, 2504 + REWRITE_AROUND_LINES))
+    assert shown == around + [2501, 2502, 2503]  # the surroundings, then the region
 
 
 async def test_with_other_files_open_a_rewrite_still_starts_as_the_completions_do() -> None:

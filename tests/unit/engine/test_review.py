@@ -144,6 +144,22 @@ async def test_the_second_review_sends_the_change_and_keeps_the_findings_elsewhe
     assert "value_299 = " not in tail and "Review lines 139-163 and report their bugs" in tail
 
 
+async def test_a_change_inside_the_cached_snapshot_is_sent_as_it_is_now() -> None:
+    """The snapshot stays as cached (taken before the edit); the changed lines follow in the
+    current text, whose numbers the answer uses."""
+    assistant, provider = reviewer()
+    await review(assistant, LINES)
+    provider.scripts["gpt-5.4-mini"] = answer((11, "None"))
+    assert await review(assistant, edited(LINES, 10, "value_10 = None")) == [10]
+    first, second = provider.requests
+    assert (
+        second.parts[:3] == first.parts[:3] and "11| value_10 = compute(10)" in first.parts[1].text
+    )
+    tail = second.parts[-1].text
+    assert "taken before the latest edits" in tail and "11| value_10 = None" in tail
+    assert "Review lines 1-23 and report their bugs" in tail
+
+
 async def test_without_the_shared_layout_the_second_review_sends_the_change_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
