@@ -22,12 +22,15 @@ from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
 from math import isqrt
+from operator import is_not
 from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 
 from codex_lsp.engine.context import Snapshot, redact_lines
+from codex_lsp.engine.secrets import Segments
 from codex_lsp.engine.tokens import estimate_tokens
 
 ENTRY_BYTES = 400  # an entry's object, tuple and LRU bookkeeping (about 330 on CPython 3.11)
@@ -446,34 +449,60 @@ class RedactedDocuments:
     OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread
 
     def __init__(self, max_bytes: int = 32_000_000) -> None:
-        self._done: BytesLRU[tuple[tuple[str, ...], tuple[str, ...]]] = BytesLRU(max_bytes)
+        self._done: BytesLRU[_Redacted] = BytesLRU(max_bytes)
 
     async def attach(self, snapshot: Snapshot) -> Snapshot:
-        """The snapshot with its redacted lines, from the cache when its text was seen."""
+        """The snapshot with its redacted lines, from the cache when its text was seen; a new
+        version reuses the redaction of the parts of the text an edit left as they were."""
         if snapshot.redacted is not None:
             return snapshot
         cached = self._done.get(snapshot.uri)
-        if cached is not None and cached[0] == snapshot.lines:
-            return snapshot.with_redaction(cached[1], cached[0])  # held and measured already
-        lines = snapshot.lines if cached is None else shared_lines(cached[0], snapshot.lines)
+        if cached is not None and cached.lines == snapshot.lines:
+            return snapshot.with_redaction(cached.redacted, cached.lines)  # held and measured
+        lines = snapshot.lines if cached is None else shared_lines(cached.lines, snapshot.lines)
+        seen = None if cached is None else cached.segments
+        found: Segments = {}
         if len(snapshot.text) > self.OFF_LOOP_CHARS:
-            redacted = await asyncio.to_thread(redact_lines, lines)
+            redacted = await asyncio.to_thread(redact_lines, lines, seen, found)
         else:
-            redacted = redact_lines(lines)
-        self._done.put(snapshot.uri, (lines, redacted), lines_bytes(snapshot.uri, lines, redacted))
+            redacted = redact_lines(lines, seen, found)
+        size = lines_bytes(snapshot.uri, lines, redacted) + segments_bytes(found)
+        self._done.put(snapshot.uri, _Redacted(lines, redacted, found), size)
         return snapshot.with_redaction(redacted, lines)
 
     def forget(self, uri: str) -> None:
         self._done.pop(uri)
 
 
+@dataclass(frozen=True)
+class _Redacted:
+    """A document's last redacted version: its lines, them redacted, and the redaction of
+    each segment of its text (`secrets.redact`), which the next version reuses."""
+
+    lines: tuple[str, ...]
+    redacted: tuple[str, ...]
+    segments: Segments
+
+
 def lines_bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> int:
     """What an entry holds: the lines, and of the redacted lines only those that are not the
     lines themselves (`redact_lines` keeps a line without a secret as the same object)."""
-    changed = sum(
-        sys.getsizeof(r) for r, line in zip(redacted, lines, strict=True) if r is not line
-    )
+    if len(redacted) != len(lines):
+        raise ValueError("redacted lines of another text")
+    # Loops in C: at every new version of a document, a line costs a few nanoseconds here.
+    changed = sum(map(sys.getsizeof, compress(redacted, map(is_not, redacted, lines))))
     return held_bytes(uri, lines) + sys.getsizeof(redacted) + changed
+
+
+def segments_bytes(segments: Segments) -> int:
+    """The text of each segment, and its redaction where that is another string."""
+    pieces = [piece for text, (piece, _, _) in segments.items() if piece is not text]
+    return (
+        sys.getsizeof(segments)
+        + sum(map(sys.getsizeof, segments))
+        + sum(map(sys.getsizeof, pieces))
+        + ENTRY_BYTES * len(segments)
+    )
 
 
 def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:

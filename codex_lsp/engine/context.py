@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from codex_lsp.engine.secrets import redact
+from codex_lsp.engine.secrets import Segments, redact
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -156,11 +156,15 @@ def _pair(position: Position) -> tuple[int, int]:
     return position.line, position.character
 
 
-def redact_lines(lines: Sequence[str]) -> tuple[str, ...]:
+def redact_lines(
+    lines: Sequence[str], seen: Segments | None = None, found: Segments | None = None
+) -> tuple[str, ...]:
     """The lines of a document redacted as one text (a key's body spans lines). A line the
     redaction left as it was is the document's own line object, not a copy: most lines hold
-    no secret, and a copy of every line doubled what each open document keeps."""
-    redacted = redact("\n".join(lines)).split("\n")
+    no secret, and a copy of every line doubled what each open document keeps. `seen` and
+    `found`: as in `redact` (an edited document reuses the parts of its text left as they
+    were)."""
+    redacted = redact("\n".join(lines), seen, found).split("\n")
     if len(redacted) != len(lines):  # redaction keeps lines; never trust a slip with secrets
         raise ValueError("redaction changed the number of lines")
     return tuple(

@@ -77,16 +77,36 @@ DEFAULT_EXCLUDE: list[str] = [
 ]
 
 
-def redact(text: str) -> str:
-    """The text with every secret-looking value replaced by REDACTED, line for line."""
+# A segment's redaction (see below), where it stopped (from the segment's start) and the key
+# block state after it, by the segment's text.
+Segments = dict[str, tuple[str, int, int]]
+
+
+def redact(text: str, seen: Segments | None = None, found: Segments | None = None) -> str:
+    """The text with every secret-looking value replaced by REDACTED, line for line.
+
+    `found`: filled with the redaction of each segment that starts a line outside a key block;
+    such a segment is judged on its own text alone (every rule stops at its line's end, and
+    the segment ends with a line). `seen`: what an earlier call found, for a text that shares
+    segments with this one (the document before an edit): those are taken, not redacted again.
+    """
     pieces: list[str] = []
     pos, key = 0, _NO_KEY
     while pos < len(text):
         end = _segment_end(text, pos)
-        if key == _NO_KEY:
+        if key != _NO_KEY:
+            piece, pos, key = _key_body(text, pos, end, key)
+        elif found is None or (pos and text[pos - 1] != "\n"):
             piece, pos, key = _plain(text, pos, end)
         else:
-            piece, pos, key = _key_body(text, pos, end, key)
+            segment = text[pos:end]
+            done = seen.get(segment) if seen else None
+            if done is None:
+                piece, stop, key = _plain(text, pos, end)
+                # The segment itself when nothing in it changed: one string kept, not two.
+                done = (segment if piece == segment else piece, stop - pos, key)
+            found[segment] = done
+            piece, pos, key = done[0], pos + done[1], done[2]
         pieces.append(piece)
     return "".join(pieces)
 

@@ -24,7 +24,7 @@ from codex_lsp.engine.cache import (
     render_hunks,
     shared_lines,
 )
-from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.context import Position, Snapshot, Span, redact_lines
 from codex_lsp.engine.review import ReviewFinding, ReviewMemory
 
 OLD = ("a", "b", "c", "d", "e")
@@ -361,3 +361,21 @@ def test_a_new_version_of_a_document_shares_its_unchanged_lines() -> None:
     assert second.redacted[-1] == 'token = "[REDACTED]"'
     again = asyncio.run(documents.attach(Snapshot("file:///a.py", 2, "\n".join(second.lines))))
     assert again.lines is second.lines
+
+
+def test_a_new_version_reuses_the_redaction_of_what_the_edit_left_and_redacts_the_rest() -> None:
+    documents = RedactedDocuments()
+    uri = "file:///a.py"
+    lines = [f"value_{n} = compute({n}, 'a line of ordinary code')" for n in range(2000)]
+    secret = 'API_KEY = "sk-proj-' + "Ab3dEf6hIj9kLm2nOp5q" * 2 + '"'
+
+    async def versions() -> list[Snapshot]:
+        texts = ["\n".join(lines), "\n".join([*lines[:1500], secret, *lines[1500:]])]
+        texts.append("\n".join(lines))  # and the secret deleted again
+        return [await documents.attach(Snapshot(uri, n, text)) for n, text in enumerate(texts)]
+
+    first, second, third = asyncio.run(versions())
+    assert second.redacted is not None and second.redacted[1500] == 'API_KEY = "[REDACTED]"'
+    assert second.redacted[:1500] == first.redacted_lines[:1500]
+    assert second.redacted_lines == redact_lines(second.lines)
+    assert third.redacted_lines == tuple(lines)

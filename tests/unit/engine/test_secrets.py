@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from codex_lsp.engine.secrets import (
     DEFAULT_EXCLUDE,
+    Segments,
     git_ignored,
     is_excluded,
     redact,
@@ -483,3 +484,84 @@ def test_git_ignored_uses_no_stdin(repository: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(subprocess, "run", run)
     assert git_ignored(str(repository / "app.log")) is True
     assert seen["stdin"] == subprocess.DEVNULL
+
+
+# --- an edited document redacted again, reusing the segments the edit left --------------------
+
+
+def _corpus_document(seed: int) -> list[str]:
+    """Ordinary code and the corpus' files (keys included) in a random order: over 4 KB, so
+    the text is redacted in several segments, some of them around secrets and key blocks."""
+    pick = random.Random(seed)
+    chunks = [sample.text for sample in SAMPLES] + ORDINARY_CODE * 3
+    pick.shuffle(chunks)
+    return "\n".join(chunks).split("\n")
+
+
+def _edited(lines: list[str], pick: random.Random) -> list[str]:
+    """One edit as an editor makes them: a line typed, changed, deleted, or a block pasted
+    (sometimes a secret, or the start of a key block)."""
+    line = pick.randrange(len(lines))
+    typed = pick.choice(
+        [
+            "        value = compute(item)",
+            'PASSWORD = "' + fake("", 14) + '"',
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "x" * pick.randrange(1, 6000),
+            pick.choice(SECRETS),
+            "",
+        ]
+    )
+    edit = pick.randrange(4)
+    if edit == 0:
+        return [*lines[:line], typed, *lines[line:]]
+    if edit == 1:
+        return [*lines[:line], lines[line] + typed[:20], *lines[line + 1 :]]
+    if edit == 2 and len(lines) > 1:
+        return [*lines[:line], *lines[line + 1 :]]
+    return [*lines[:line], *typed.split(" "), *lines[line:]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_document_redacted_again_after_edits_reads_as_if_redacted_whole(seed: int) -> None:
+    pick = random.Random(seed)
+    lines = _corpus_document(seed)
+    seen: Segments = {}
+    redact("\n".join(lines), None, seen)
+    reused = 0
+    for _ in range(40):
+        lines = _edited(lines, pick)
+        text = "\n".join(lines)
+        found: Segments = {}
+        assert redact(text, seen, found) == redact(text)
+        reused += sum(segment in seen for segment in found)
+        seen = found
+    assert reused > 0  # the edits left segments to reuse: the path above was taken
+
+
+def test_a_segment_is_reused_only_when_its_text_is_the_same() -> None:
+    clean = "".join(f"value_{n} = compute({n})\n" for n in range(400))
+    seen: Segments = {}
+    assert redact(clean, None, seen) == clean
+    assert len(seen) > 2 and all(piece is text for text, (piece, _, _) in seen.items())
+    # A secret typed into the middle: its segment is new, the ones before it are reused.
+    middle = clean.index("value_200")
+    edited = clean[:middle] + f'API_KEY = "{OPENAI}"\n' + clean[middle:]
+    found: Segments = {}
+    assert redact(edited, seen, found) == redact(edited)
+    assert OPENAI not in redact(edited, seen, found)
+    assert next(iter(found)) in seen
+
+
+def test_reused_segments_carry_a_key_block_on_to_the_next() -> None:
+    # 100 lines of 40 characters: the key block opens in the first segment, goes on in the next.
+    lines = [f"value_{n:03} = compute({n:03}, 'padding....')" for n in range(300)]
+    key = pem("RSA PRIVATE KEY", RSA_BODY).split("\n")
+    text = "\n".join([*lines[:100], *key, *lines[100:]])
+    seen: Segments = {}
+    assert RSA_BODY[-1] not in redact(text, None, seen)
+    assert next(state for _, _, state in seen.values()) != 0  # the first ends inside the key
+    for edited in (["value = 1", *lines[:100], *key, *lines[100:]], [*lines[:100], *key, *lines]):
+        found: Segments = {}
+        assert redact("\n".join(edited), seen, found) == redact("\n".join(edited))
+        assert RSA_BODY[-1] not in redact("\n".join(edited), seen, found)
