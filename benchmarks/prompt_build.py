@@ -37,7 +37,7 @@ from typing import Any
 from benchmarks.documents import code_lines, python_document
 from codex_lsp.engine import tokens
 from codex_lsp.engine.assistant import Assistant
-from codex_lsp.engine.context import Position, Snapshot, Span
+from codex_lsp.engine.context import Position, Snapshot
 from codex_lsp.engine.prompts import WorkspaceFile
 from codex_lsp.engine.usage import Ledger
 from codex_lsp.providers.base import ModelRequest
@@ -201,14 +201,20 @@ async def scenario_requests(
 ) -> list[ModelRequest]:
     assistant, recorder = assistant_for(model, **settings)
     editor = Editor.of(text)
-    ws = [WorkspaceFile("file:///bench/other.py", python_document(300, salt=7))] if other_file else []
+    ws = (
+        [WorkspaceFile("file:///bench/other.py", python_document(300, salt=7))]
+        if other_file
+        else []
+    )
     await review(assistant, editor.snapshot(), ws)
     for index in range(steps):
         cursor = editor.type_line(index * 3)  # several places, a few lines at each
         snapshot = editor.snapshot()
         await complete(assistant, snapshot, cursor, ws)
-        if index % 2 == 0:  # a typed character: the next prompt extends this one
-            await complete(assistant, editor.snapshot(), Position(cursor.line, cursor.character), ws)
+        if index % 2 == 0:  # asked again at the same place (an invoked completion after one)
+            await complete(
+                assistant, editor.snapshot(), Position(cursor.line, cursor.character), ws
+            )
         if index % 3 == 1:
             await review(assistant, editor.snapshot(), ws)
         if index % 4 == 2:
