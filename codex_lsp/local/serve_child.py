@@ -74,6 +74,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="threads generating tokens")
     parser.add_argument("--threads-batch", type=int, help="threads reading prompts [threads]")
     parser.add_argument("--cache-ram-mib", type=int, default=1024)
+    parser.add_argument(
+        "--cache-reuse", type=int, default=0, help="min chunk of a cached prompt to shift [0: off]"
+    )
     parser.add_argument("--verbosity", type=int, default=2, help="llama.cpp log level, 3 = info")
     return parser.parse_args(argv)
 
@@ -94,6 +97,10 @@ def _params(xllamacpp: Any, args: argparse.Namespace, api_key: str) -> Any:
     params.cpuparams.n_threads = args.threads
     params.cpuparams_batch.n_threads = args.threads_batch or args.threads
     params.cache_ram_mib = args.cache_ram_mib  # host-RAM store of evicted slot prompts
+    # Reuse cached chunks of at least this many tokens found further along a slot's prompt by
+    # shifting them (llama.cpp's --cache-reuse): a prompt whose head lost lines re-reads only
+    # its new tokens, not everything after the first difference.
+    params.n_cache_reuse = args.cache_reuse
     params.offline = True  # never download anything
     params.ui = False
     # Browsers on other sites must not read answers from this server either

@@ -41,6 +41,7 @@ _TERMINATE_GRACE = 5.0
 _STABLE_SECONDS = 60.0  # a child that ran this long resets the failure count
 _MAX_BACKOFF = 30.0
 _OUTPUT_TAIL = 30
+CACHE_REUSE_TOKENS = 64
 # Environment variables the child does not get: the user's keys for other hosts, and where to
 # send them. Matched on the upper-cased name.
 _SECRET_PREFIXES = ("OPENAI_",)
@@ -76,6 +77,7 @@ class LocalModelServer:
         threads_batch: int | None = None,
         ctx: int = 8192,
         parallel: int = 2,
+        cache_reuse: int = CACHE_REUSE_TOKENS,
         on_notice: Callable[[str], None] | None = None,
         max_restarts: int = 3,
         backoff_base: float = 0.5,
@@ -95,6 +97,7 @@ class LocalModelServer:
         self.threads_batch = threads_batch or self.threads
         self.ctx = ctx
         self.parallel = parallel
+        self.cache_reuse = cache_reuse
         self.on_notice = on_notice
         self._max_restarts = max_restarts
         self._backoff_base = backoff_base
@@ -266,6 +269,7 @@ class LocalModelServer:
             "--model", str(model), "--port", "0", "--parent-pid", str(os.getpid()),
             "--ctx", str(self.ctx), "--parallel", str(self.parallel),
             "--threads", str(self.threads), "--threads-batch", str(self.threads_batch),
+            "--cache-reuse", str(self.cache_reuse),
         ]  # fmt: skip
 
     async def _spawn(self, model: Path, api_key: str) -> str:

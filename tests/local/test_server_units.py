@@ -82,9 +82,11 @@ def test_child_configures_llama_cpp_with_the_key() -> None:
     xllamacpp = pytest.importorskip("xllamacpp")
     args = argparse.Namespace(
         model="m.gguf", port=0, ctx=1024, parallel=1, threads=1, threads_batch=None,
-        cache_ram_mib=0, verbosity=2,
+        cache_ram_mib=0, cache_reuse=64, verbosity=2,
     )  # fmt: skip
-    assert serve_child._params(xllamacpp, args, "the-key").api_keys == ["the-key"]
+    params = serve_child._params(xllamacpp, args, "the-key")
+    assert params.api_keys == ["the-key"]
+    assert params.n_cache_reuse == 64
 
 
 # A stand-in for serve_child: it answers /health only to the key it was given in its
