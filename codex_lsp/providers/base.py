@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,21 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Warming(Protocol):
+    """A backend that can read a completion's prompt ahead of the request (the embedded
+    model only: there it costs idle CPU, at a hosted API it would cost money). Both calls
+    return at once and never delay a real request."""
+
+    def warm(self, infill: Infill) -> None:
+        """Read `infill.prefix` into the model's cache: the cursor reached a new place."""
+        ...
+
+    def prefetch(self, infill: Infill, max_tokens: int) -> None:
+        """Compute the completion of `infill` now, to answer a request for exactly it."""
+        ...
 
 
 @dataclass

@@ -28,8 +28,10 @@ class InfillUnsupported(ProviderError):
     """The loaded model has no fill-in-the-middle tokens: use chat instead."""
 
 
-def infill_body(infill: Infill, max_tokens: int) -> dict[str, Any]:
+def infill_body(infill: Infill, max_tokens: int, slot: int | None = None) -> dict[str, Any]:
+    """A streamed fill; `slot`: the llama.cpp slot to run in (queued until it is free)."""
     limit = TOKENS_PER_LINE * (infill.max_newlines + 1)
+    pinned = {} if slot is None else {"id_slot": slot}
     return {
         "input_prefix": infill.prefix,
         "input_suffix": infill.suffix,
@@ -43,7 +45,47 @@ def infill_body(infill: Infill, max_tokens: int) -> dict[str, Any]:
         "cache_prompt": True,
         "stream": True,
         "timings_per_token": True,  # usage is known even when the reader stops early
+        **pinned,
     }
+
+
+def warm_body(prefix: str, slot: int | None = None) -> dict[str, Any]:
+    """A request that only reads `prefix` into the slot's KV cache: no suffix, no answer."""
+    pinned = {} if slot is None else {"id_slot": slot}
+    return {
+        "input_prefix": prefix,
+        "input_suffix": "",
+        "input_extra": [],
+        "prompt": "",
+        "n_predict": 0,
+        "temperature": 0,
+        "cache_prompt": True,
+        "stream": False,
+        **pinned,
+    }
+
+
+async def warm_prefix(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    *,
+    api_key: str | None = None,
+    slot: int | None = None,
+) -> Usage:
+    """POST a warm-up to /infill; its usage (what was read, what came from the cache)."""
+    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        response = await client.post(url, json=warm_body(prefix, slot), headers=headers)
+    except httpx2.HTTPError as error:
+        raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
+    if response.status_code != 200:
+        raise ProviderError(f"The local model answered {response.status_code}")
+    try:
+        return usage_of(response.json())
+    except ValueError as error:
+        raise ProviderError("The local model sent a broken answer") from error
 
 
 def answer_json(code: str) -> str:
@@ -71,6 +113,7 @@ async def stream_infill(
     model: str,
     *,
     api_key: str | None = None,
+    slot: int | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
     """POST /infill and stream it; the answer comes as one JSON text at the end, then usage.
     ``api_key`` goes out as ``Authorization: Bearer``, as the openai SDK sends it."""
@@ -78,7 +121,7 @@ async def stream_infill(
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     code: list[str] = []
     final: dict[str, Any] = {}
-    body = infill_body(infill, max_tokens)
+    body = infill_body(infill, max_tokens, slot)
     try:
         async with client.stream("POST", url, json=body, headers=headers) as response:
             if response.status_code != 200:

@@ -17,9 +17,16 @@ from typing import Any
 
 from codex_lsp.local.server import LocalEndpoint, LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError, weights_installed
-from codex_lsp.providers.base import ModelRequest, ProviderConfig, ProviderError, StreamEvent
+from codex_lsp.providers.base import (
+    Infill,
+    ModelRequest,
+    ProviderConfig,
+    ProviderError,
+    StreamEvent,
+)
 from codex_lsp.providers.chat import ChatProvider
-from codex_lsp.providers.infill import InfillUnsupported, score_fills, stream_infill
+from codex_lsp.providers.infill import InfillUnsupported, score_fills, stream_infill, warm_prefix
+from codex_lsp.providers.infill_lane import InfillLane
 from codex_lsp.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +42,9 @@ REVIEWING_FEATURES = ("diagnostics", "code_action")  # quality over speed: not w
 # nearly every line, each finding ~70 tokens at a few tokens a second on a busy machine, and
 # verification drops nearly all of them. Its first few are the ones worth checking.
 LOCAL_MAX_FINDINGS = 3
+# The llama.cpp slot every completion call runs in (see providers/infill_lane.py): they queue
+# there and share its KV cache; reviews take whichever slot is free.
+COMPLETION_SLOT = 0
 
 
 def review_model(settings: Settings) -> str:
@@ -80,6 +90,8 @@ class LocalProvider:
         self._chats: dict[LocalModelServer, tuple[LocalEndpoint, ChatProvider]] = {}
         self._http = local_http_client()
         self._infill_works = True  # until the model turns out to have no FIM tokens
+        self._completion_model = "local"  # the name the caller last asked completions of
+        self.lane = InfillLane(self._send_infill, self._send_warm)
 
     async def _chat_provider(self, server: LocalModelServer) -> tuple[LocalEndpoint, ChatProvider]:
         """The running child's endpoint and a chat client for it (a new one after a restart:
@@ -103,19 +115,11 @@ class LocalProvider:
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         reviewing = request.feature in REVIEWING_FEATURES
-        endpoint, chat = await self._chat_provider(
-            self._review_server if reviewing else self._server
-        )
+        _, chat = await self._chat_provider(self._review_server if reviewing else self._server)
         if request.infill is not None and self._infill_works:
+            self._completion_model = model
             try:
-                async for event in stream_infill(
-                    self._http,
-                    endpoint.base_url,
-                    request.infill,
-                    request.max_output_tokens,
-                    model,
-                    api_key=endpoint.api_key,
-                ):
+                async for event in self.lane.stream(request.infill, request.max_output_tokens):
                     yield event
                 return
             except InfillUnsupported as error:
@@ -134,6 +138,44 @@ class LocalProvider:
         async for event in chat.stream(limited, model):
             yield event
 
+    def warm(self, infill: Infill) -> None:
+        """Read a completion's prefix into llama.cpp's cache now (the cursor reached a new
+        place), so the request at the user's next pause reads only what was typed since."""
+        if self._infill_works:
+            self.lane.warm(infill)
+
+    def prefetch(self, infill: Infill, max_tokens: int) -> None:
+        """Ask now for the completion of `infill` (the text as it will be if the user takes
+        the suggestion shown), kept to answer a request for exactly that at once."""
+        if self._infill_works:
+            self.lane.prefetch(infill, max_tokens)
+
+    async def _send_infill(
+        self, infill: Infill, max_tokens: int
+    ) -> AsyncGenerator[StreamEvent, None]:
+        endpoint, _ = await self._chat_provider(self._server)
+        async for event in stream_infill(
+            self._http,
+            endpoint.base_url,
+            infill,
+            max_tokens,
+            self._completion_model,
+            api_key=endpoint.api_key,
+            slot=COMPLETION_SLOT,
+        ):
+            yield event
+
+    async def _send_warm(self, infill: Infill) -> None:
+        endpoint, _ = await self._chat_provider(self._server)
+        usage = await warm_prefix(
+            self._http,
+            endpoint.base_url,
+            infill.prefix,
+            api_key=endpoint.api_key,
+            slot=COMPLETION_SLOT,
+        )
+        log.info("warm-up: in=%d cached=%d", usage.input_tokens, usage.cached_tokens)
+
     async def score_fills(self, prefix: str, suffix: str, fills: Sequence[str]) -> list[float]:
         """How likely the reviewing model finds each fill of a gap (fill-in-the-middle log
         probabilities): what `engine/verify.py` checks a finding's fix with."""
@@ -147,6 +189,7 @@ class LocalProvider:
         return f"embedded llama.cpp at {endpoint.base_url}"
 
     async def aclose(self) -> None:
+        await self.lane.aclose()
         await self._http.aclose()
         for _, chat in self._chats.values():
             await chat.aclose()
