@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from codex_lsp.engine import warmup
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.base import Feature
@@ -172,6 +173,9 @@ class Completion(Feature):
                 if on_found is not None:
                     on_found(reused[:MAX_SUGGESTIONS])
                 return reused[:MAX_SUGGESTIONS]
+            # The embedded model reads a new place's prefix while the user types on (its
+            # provider skips this where the text is read already).
+            await warmup.warm(assistant, snapshot, cursor)
             wait = self.debounce.wait_s(snapshot.uri, ls.settings.debounce_ms / 1000)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -192,6 +196,8 @@ class Completion(Feature):
                             break
             except ModelUnavailable:  # the user has been told why; no suggestion is an answer
                 pass
+            if found and self._current(ls, snapshot):
+                await warmup.prefetch(assistant, snapshot, cursor, found[0])
             return found
 
     @staticmethod

@@ -1,0 +1,77 @@
+"""Ahead of the request, for the embedded model: warm the block the cursor reached, and prefetch
+the suggestion after the one shown (llama.vscode and llama.vim do both).
+
+Measured on `benchmarks/local_latency.py`: the first pause at a new place read 300-500 prefix
+tokens cold (5-7 s on 2 cores), where a pause in a block already read costs under a second.
+`warm` hands the provider the prefix the next completion will send, as soon as a request says
+where the cursor is (before the debounce); `prefetch` hands it the pieces of the completion
+after the one shown, as if the user takes it. The provider decides whether a warm-up is needed
+and never lets one delay a real request (`providers/infill_lane.py`).
+
+Only for a `Warming` provider (the local one: idle CPU, no money) and the cache-aware layout.
+The pieces are the ones `Assistant.complete` sends: the same redacted text, the same budget
+(`completion_infill`, which a test keeps equal to the request's).
+"""
+
+from __future__ import annotations
+
+from codex_lsp.engine.assistant import Assistant
+from codex_lsp.engine.context import Position, Snapshot
+from codex_lsp.engine.prompts import COMPLETION_INSTRUCTIONS, infill
+from codex_lsp.engine.tokens import estimate_tokens
+from codex_lsp.providers.base import Infill, Warming
+
+COMPLETION_OUTPUT_TOKENS = 512  # Assistant.complete's cap on a completion's output
+
+
+def warming(assistant: Assistant) -> Warming | None:
+    """The provider when it reads ahead and the layout keeps a block's prefix still."""
+    provider = assistant.caller.provider
+    if not assistant.cache_aware or not isinstance(provider, Warming):
+        return None
+    return provider
+
+
+def output_tokens(assistant: Assistant) -> int:
+    return min(COMPLETION_OUTPUT_TOKENS, assistant.settings.max_output_tokens)
+
+
+async def completion_infill(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> Infill:
+    """The fill-in-the-middle pieces `Assistant.complete` would send for this cursor."""
+    snapshot = await assistant.redactions.attach(snapshot)
+    full = assistant.edit_budget(output_tokens(assistant))
+    budget = assistant.small_file_budget(snapshot, full)
+    # As completion_request: the budget less the instructions, less a margin.
+    return infill(snapshot, cursor, budget - estimate_tokens(COMPLETION_INSTRUCTIONS) - 64)
+
+
+async def warm(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> None:
+    """The cursor is here: have the provider read the prefix up to the cursor's line (typing
+    on the line changes its end, not the lines above it)."""
+    provider = warming(assistant)
+    if provider is None:
+        return
+    pieces = await completion_infill(assistant, snapshot, cursor)
+    line_start = pieces.prefix.rfind("\n") + 1
+    provider.warm(Infill(pieces.prefix[:line_start], "", 0))
+
+
+def accept(snapshot: Snapshot, cursor: Position, insertion: str) -> tuple[Snapshot, Position]:
+    """The document after the user takes `insertion` at `cursor`, and the cursor after it."""
+    before, after = snapshot.split_at(cursor)
+    inserted = insertion.split("\n")
+    line = cursor.line + len(inserted) - 1
+    column = (cursor.character if len(inserted) == 1 else 0) + len(inserted[-1])
+    accepted = Snapshot(snapshot.uri, None, before + insertion + after, snapshot.language_id)
+    return accepted, Position(line, column)
+
+
+async def prefetch(
+    assistant: Assistant, snapshot: Snapshot, cursor: Position, insertion: str
+) -> None:
+    """`insertion` is shown at `cursor`: have the provider compute the completion after it."""
+    provider = warming(assistant)
+    if provider is None or not insertion:
+        return
+    accepted, after = accept(snapshot, cursor, insertion)
+    provider.prefetch(await completion_infill(assistant, accepted, after), output_tokens(assistant))
