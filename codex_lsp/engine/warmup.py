@@ -4,9 +4,10 @@ the suggestion after the one shown (llama.vscode and llama.vim do both).
 Measured on `benchmarks/local_latency.py`: the first pause at a new place read 300-500 prefix
 tokens cold (5-7 s on 2 cores), where a pause in a block already read costs under a second.
 `warm` hands the provider the prefix the next completion will send, as soon as a request says
-where the cursor is (before the debounce); `prefetch` hands it the pieces of the completion
-after the one shown, as if the user takes it. The provider decides whether a warm-up is needed
-and never lets one delay a real request (`providers/infill_lane.py`).
+where the cursor is (before the debounce, so also while the user types on); `prefetch` hands
+it the pieces of the completion after the one shown, as if the user takes it. The provider
+decides whether a warm-up is needed and never lets one delay a real request
+(`providers/infill_lane.py`).
 
 Only for a `Warming` provider (the local one: idle CPU, no money) and the cache-aware layout.
 The pieces are the ones `Assistant.complete` sends: the same redacted text, the same budget
@@ -15,11 +16,15 @@ The pieces are the ones `Assistant.complete` sends: the same redacted text, the 
 
 from __future__ import annotations
 
-from codex_lsp.engine.assistant import Assistant
+from typing import TYPE_CHECKING
+
 from codex_lsp.engine.context import Position, Snapshot
 from codex_lsp.engine.prompts import COMPLETION_INSTRUCTIONS, infill
 from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.providers.base import Infill, Warming
+
+if TYPE_CHECKING:  # assistant.py may import this module for its warm and prefetch methods
+    from codex_lsp.engine.assistant import Assistant
 
 COMPLETION_OUTPUT_TOKENS = 512  # Assistant.complete's cap on a completion's output
 
@@ -46,14 +51,13 @@ async def completion_infill(assistant: Assistant, snapshot: Snapshot, cursor: Po
 
 
 async def warm(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> None:
-    """The cursor is here: have the provider read the prefix up to the cursor's line (typing
-    on the line changes its end, not the lines above it)."""
+    """The cursor is here: have the provider read the prefix up to it (only the prefix: the
+    suffix follows it in the prompt, so typing changes what comes after the prefix anyway)."""
     provider = warming(assistant)
     if provider is None:
         return
     pieces = await completion_infill(assistant, snapshot, cursor)
-    line_start = pieces.prefix.rfind("\n") + 1
-    provider.warm(Infill(pieces.prefix[:line_start], "", 0))
+    provider.warm(Infill(pieces.prefix, "", 0))
 
 
 def accept(snapshot: Snapshot, cursor: Position, insertion: str) -> tuple[Snapshot, Position]:

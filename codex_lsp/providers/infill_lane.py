@@ -7,8 +7,10 @@ longest common prefix; reading a block's 300-500 prefix tokens cold costs 4-6 s 
 
 - every completion call is pinned to one slot, where they queue and reuse each other's cache,
   instead of a call racing another one in the second slot, cold;
-- `warm(infill)`: the cursor reached text the slot has not read: read its prefix now (no answer
-  asked for), while the user types; skipped when the slot holds (or is reading) nearly all of it;
+- `warm(infill)`: the cursor is at text the slot has not read (a new place, or lines typed
+  since the last request): read its prefix now (no answer asked for), while the user types,
+  so the request at the next pause reads only the last few characters; skipped when the slot
+  holds nearly all of it or is reading the start of it;
 - `prefetch(infill)`: after a suggestion is shown, ask for the next one as if it were accepted;
   its answer is served at once to a request with exactly these pieces;
 - `stream(infill)`: a real request. It takes a prefetch with the same pieces (waiting for it if
@@ -31,8 +33,8 @@ from codex_lsp.providers.base import Infill, ProviderError, StreamEvent, TextDel
 log = logging.getLogger(__name__)
 
 # A warm-up is worth it when the slot lacks more than this many characters of the prefix
-# (about 50 tokens, 0.6 s of reading on 2 cores); less is read with the request itself.
-WARM_MIN_CHARS = 200
+# (about 4 tokens: a warm-up costs ~40 ms in llama.cpp, each token read ~17 ms on 2 cores).
+WARM_MIN_CHARS = 16
 
 Send = Callable[[Infill, int], AsyncGenerator[StreamEvent, None]]
 Warm = Callable[[Infill], Awaitable[None]]
@@ -83,6 +85,9 @@ class InfillLane:
         prefix = infill.prefix
         if len(prefix) - shared_length(self._slot_prefix, prefix) <= WARM_MIN_CHARS:
             return False
+        running = self._background is not None and not self._background.done()
+        if running and prefix.startswith(self._slot_prefix):
+            return False  # the slot is reading the start of it: a later keystroke asks again
         self._cancel_background()
         self._slot_prefix = prefix
         self.warmups += 1

@@ -60,15 +60,16 @@ async def test_the_pieces_are_the_ones_the_completion_sends() -> None:
     assert pieces == await sent_infill(FakeProvider({"local": ANSWER}), snapshot, cursor)
 
 
-async def test_a_warm_up_reads_up_to_the_cursor_line() -> None:
+async def test_a_warm_up_reads_the_prefix_up_to_the_cursor() -> None:
     provider = ReadingAhead()
-    snapshot = Snapshot(URI, 1, TEXT + "return su", "python")
-    await warmup.warm(assistant(provider), snapshot, end_of(snapshot))
+    snapshot = Snapshot(URI, 1, TEXT + "return su\nprint(total([]))", "python")
+    cursor = Position(121, 13)
+    await warmup.warm(assistant(provider), snapshot, cursor)
     (warmed,) = provider.warmed
     assert warmed.suffix == "" and warmed.max_newlines == 0
-    assert warmed.prefix.endswith("value_119 = 119\ndef total(values):\n")
-    full = await warmup.completion_infill(assistant(provider), snapshot, end_of(snapshot))
-    assert full.prefix == warmed.prefix + "    return su"
+    assert warmed.prefix.endswith("value_119 = 119\ndef total(values):\n    return su")
+    full = await warmup.completion_infill(assistant(provider), snapshot, cursor)
+    assert (warmed.prefix, full.suffix) == (full.prefix, "\nprint(total([]))")
 
 
 @pytest.mark.parametrize(

@@ -76,11 +76,26 @@ async def test_a_new_block_is_warmed_and_the_same_block_is_not() -> None:
     lane = InfillLane(slot.send, slot.send_warm)
     assert lane.warm(Infill(BLOCK, "", 0)) is True
     await settle()
-    # Typing on in the block: the slot has (or is reading) nearly all of it.
+    # A few characters typed on in the block: the request reads them itself.
     assert lane.warm(Infill(BLOCK + "x = 1\n", "", 0)) is False
     assert lane.warm(Infill(OTHER_BLOCK, "", 0)) is True
     await settle()
     assert slot.warmed == [BLOCK, OTHER_BLOCK]
+
+
+async def test_a_running_warm_up_is_not_replaced_by_one_that_extends_it() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    slot.hold()
+    assert lane.warm(Infill(BLOCK, "", 0)) is True
+    await settle()
+    longer = BLOCK + "total = sum(values)\n"
+    assert lane.warm(Infill(longer, "", 0)) is False  # still reading BLOCK
+    slot.release()
+    await settle()
+    assert lane.warm(Infill(longer, "", 0)) is True
+    await settle()
+    assert slot.warmed == [BLOCK, longer] and slot.cancelled == []
 
 
 async def test_a_short_difference_is_left_to_the_request() -> None:
