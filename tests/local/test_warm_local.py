@@ -1,0 +1,59 @@
+"""Warm-ups and prefetches on the real embedded model: a warmed prefix is read from llama.cpp's
+cache by the request after it, and a prefetched answer is served without another call."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from codex_lsp.providers.base import Infill, ModelRequest, ProviderConfig, TextDelta, Usage
+from codex_lsp.providers.local import LocalProvider
+from codex_lsp.settings import Settings
+
+PREFIX = "".join(f"def value_{n}(x):\n    return x * {n}\n\n\n" for n in range(24))
+
+
+@pytest.fixture
+async def provider(model_path: Path) -> AsyncIterator[LocalProvider]:
+    settings = Settings(backend="local", local_model_path=str(model_path))
+    local = LocalProvider(settings, ProviderConfig())
+    yield local
+    await local.aclose()
+
+
+async def complete(provider: LocalProvider, infill: Infill) -> tuple[str, Usage]:
+    request = ModelRequest("completion", "", (), "completion", {}, 64, infill=infill)
+    text, usage = "", Usage()
+    async for event in provider.stream(request, "local"):
+        if isinstance(event, TextDelta):
+            text += event.text
+        else:
+            usage = event
+    return text, usage
+
+
+async def background_done(provider: LocalProvider) -> None:
+    task = provider.lane._background
+    if task is not None:
+        await asyncio.wait_for(asyncio.shield(task), 120)
+
+
+async def test_a_warmed_prefix_is_read_from_the_cache(provider: LocalProvider) -> None:
+    provider.warm(Infill(PREFIX, "", 0))
+    await background_done(provider)
+    _, usage = await complete(provider, Infill(PREFIX + "def value_24(x):\n", "\n", 1))
+    # All of the warmed prefix came from the cache; only what follows it was read.
+    assert usage.input_tokens - usage.cached_tokens < 24, usage
+    assert provider.lane.warmups == 1
+
+
+async def test_a_prefetched_answer_is_served_without_a_call(provider: LocalProvider) -> None:
+    ahead = Infill(PREFIX + "def value_24(x):\n", "\n", 1)
+    provider.prefetch(ahead, 64)
+    await background_done(provider)
+    text, usage = await complete(provider, ahead)
+    assert provider.lane.prefetch_hits == 1
+    assert "suggestions" in text and usage.output_tokens > 0
