@@ -111,8 +111,9 @@ class InfillLane:
         entry = self._prefetched
         if entry is not None and entry.infill == infill:
             if entry.events is None and entry.task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.shield(entry.task)  # ours is the same question
+                # Ours is the same question. `wait`, not `await`: cancelling this request
+                # must reach it, and the prefetch being cancelled must not end it.
+                await asyncio.wait({entry.task})
             if entry.events is not None:
                 self.prefetch_hits += 1
                 log.info("completion served from the prefetched answer")

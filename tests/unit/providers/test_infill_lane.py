@@ -168,6 +168,26 @@ async def test_a_request_for_the_running_prefetch_waits_for_it() -> None:
     assert events[0] == TextDelta("answer to '    return x'")
 
 
+async def test_cancelling_a_request_waiting_for_the_prefetch_leaves_the_prefetch() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    ahead = Infill(BLOCK + "    return x", "\n", 1)
+    slot.hold()
+    lane.prefetch(ahead, 64)
+    await settle()
+    request = asyncio.create_task(drain(lane, ahead))
+    await settle()
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    slot.release()
+    assert await drain(lane, ahead) == [
+        TextDelta("answer to '    return x'"),
+        Usage(input_tokens=100, cached_tokens=90, output_tokens=3),
+    ]
+    assert slot.sent == [ahead] and slot.cancelled == []
+
+
 async def test_a_request_for_other_pieces_cancels_the_running_prefetch() -> None:
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
