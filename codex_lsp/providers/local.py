@@ -6,6 +6,8 @@ prompt prefix per slot, so the same cache-friendly layout that saves money at Op
 seconds here. Completions go to `localModel` (fast); reviews and fixes to the model that reviews
 best (`localReviewModel`), in a second llama.cpp child when that is another model. Each child
 wants its own random API key (see `codex_lsp.local.server`); every request here carries it.
+Completions go through one lane to one slot of the child, which also warms that slot's cache
+and prefetches the next suggestion (`providers/infill_lane.py`).
 """
 
 from __future__ import annotations
@@ -139,8 +141,8 @@ class LocalProvider:
             yield event
 
     def warm(self, infill: Infill) -> None:
-        """Read a completion's prefix into llama.cpp's cache now (the cursor reached a new
-        place), so the request at the user's next pause reads only what was typed since."""
+        """Read a completion's prefix into llama.cpp's cache now (a new place, or lines typed
+        since), so the request at the user's next pause reads only its last few tokens."""
         if self._infill_works:
             self.lane.warm(infill)
 
