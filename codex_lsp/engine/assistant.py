@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 
+from codex_lsp.engine import warmup
 from codex_lsp.engine.cache import (
     AnchorStore,
     RedactedDocuments,
@@ -62,6 +63,7 @@ MIN_EDIT_TOKENS = 2048  # a prompt well past the 1024 tokens below which nothing
 BUDGET_STEP = 256
 CACHE_STEP_TOKENS = 128  # providers cache prefixes in steps of this many tokens
 MAX_REVIEW_PARTS = 4  # model calls for one whole review of a long file, at most
+COMPLETION_OUTPUT_TOKENS = 512  # a completion's answer, at most
 MIN_ECHO = 4  # shorter overlaps with the text before the cursor are likely real code
 log = logging.getLogger(__name__)
 _LINE_NUMBER = re.compile(r"^\s*\d+\| ?")
@@ -131,11 +133,14 @@ class Assistant:
         scaled = int(anchor.tokens * FILE_SHARE) // BUDGET_STEP * BUDGET_STEP
         return min(budget, max(MIN_EDIT_TOKENS, scaled))
 
+    @property
+    def completion_output_tokens(self) -> int:
+        return min(COMPLETION_OUTPUT_TOKENS, self.settings.max_output_tokens)
+
     def completion_budget(self, snapshot: Snapshot) -> tuple[int, bool]:
         """A completion prompt's `max_context_tokens`, and whether it is cut for a small file
         (then the snapshot is all head)."""
-        output_tokens = min(512, self.settings.max_output_tokens)
-        full = self.edit_budget(output_tokens)
+        full = self.edit_budget(self.completion_output_tokens)
         budget = self.small_file_budget(snapshot, full)
         return budget, budget < full
 
@@ -221,7 +226,7 @@ class Assistant:
         a backend in trouble is waited out briefly instead of skipped."""
         snapshot, workspace = await self.redacted(snapshot, workspace)
         await asyncio.sleep(0)  # a large document's steps below must not hold the loop together
-        output_tokens = min(512, self.settings.max_output_tokens)
+        output_tokens = self.completion_output_tokens
         budget, head_only = self.completion_budget(snapshot)
         request = completion_request(
             snapshot,
@@ -247,6 +252,14 @@ class Assistant:
         finally:
             if self.cache_aware:
                 self.typed_through.remember(snapshot.uri, before, after, shown)
+
+    async def warm(self, snapshot: Snapshot, cursor: Position) -> None:
+        """The cursor is here: the embedded model reads ahead (engine/warmup.py)."""
+        await warmup.warm(self, snapshot, cursor)
+
+    async def prefetch(self, snapshot: Snapshot, cursor: Position, insertion: str) -> None:
+        """`insertion` is shown: the embedded model computes the completion after it."""
+        await warmup.prefetch(self, snapshot, cursor, insertion)
 
     def forget(self, uri: str) -> None:
         self.anchors.forget(uri)

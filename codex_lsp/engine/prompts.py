@@ -397,6 +397,13 @@ def document_prefix(
     return DocumentPrefix(ws + header, top, middle, shown)
 
 
+def file_budget(max_context_tokens: int, *, naive: bool, shared: bool) -> int:
+    """What a completion prompt of `max_context_tokens` leaves for the file and the other open
+    files: less its instructions (and schema) and a margin. Also the fill-in-the-middle budget."""
+    fixed = estimate_tokens(COMPLETION_INSTRUCTIONS) if naive else fixed_tokens(shared)
+    return max_context_tokens - fixed - 64
+
+
 def completion_request(
     snapshot: Snapshot,
     cursor: Position,
@@ -407,10 +414,7 @@ def completion_request(
     max_output_tokens: int = 256,
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
-    fixed = (
-        fixed_tokens(layout.shared) if layout.anchor else estimate_tokens(COMPLETION_INSTRUCTIONS)
-    )
-    budget = max_context_tokens - fixed - 64
+    budget = file_budget(max_context_tokens, naive=layout.anchor is None, shared=layout.shared)
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
     header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
     if layout.anchor is None:
@@ -487,7 +491,7 @@ def _layout_parts(
     max_context_tokens: int,
 ) -> tuple[PromptPart, ...]:
     assert layout.anchor is not None
-    budget = max_context_tokens - fixed_tokens(layout.shared) - 64
+    budget = file_budget(max_context_tokens, naive=False, shared=layout.shared)
     budget -= estimate_tokens(_workspace_part(workspace, int(budget * WORKSPACE_SHARE)))
     start, end = layout.window or completion_window(len(snapshot.lines), cursor.line)
     window_top = Position(start, 0)

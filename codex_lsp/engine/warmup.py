@@ -19,14 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from codex_lsp.engine.context import Position, Snapshot
-from codex_lsp.engine.prompts import COMPLETION_INSTRUCTIONS, infill
-from codex_lsp.engine.tokens import estimate_tokens
+from codex_lsp.engine.prompts import file_budget, infill
 from codex_lsp.providers.base import Infill, Warming
 
 if TYPE_CHECKING:  # assistant.py may import this module for its warm and prefetch methods
     from codex_lsp.engine.assistant import Assistant
-
-COMPLETION_OUTPUT_TOKENS = 512  # Assistant.complete's cap on a completion's output
 
 
 def warming(assistant: Assistant) -> Warming | None:
@@ -37,17 +34,14 @@ def warming(assistant: Assistant) -> Warming | None:
     return provider
 
 
-def output_tokens(assistant: Assistant) -> int:
-    return min(COMPLETION_OUTPUT_TOKENS, assistant.settings.max_output_tokens)
-
-
 async def completion_infill(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> Infill:
     """The fill-in-the-middle pieces `Assistant.complete` would send for this cursor."""
     snapshot = await assistant.redactions.attach(snapshot)
-    full = assistant.edit_budget(output_tokens(assistant))
-    budget = assistant.small_file_budget(snapshot, full)
-    # As completion_request: the budget less the instructions, less a margin.
-    return infill(snapshot, cursor, budget - estimate_tokens(COMPLETION_INSTRUCTIONS) - 64)
+    budget, _ = assistant.completion_budget(snapshot)
+    # As completion_request (a warm-up only runs in the cache-aware layout).
+    return infill(
+        snapshot, cursor, file_budget(budget, naive=False, shared=assistant.shared_layout)
+    )
 
 
 async def warm(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> None:
@@ -78,4 +72,6 @@ async def prefetch(
     if provider is None or not insertion:
         return
     accepted, after = accept(snapshot, cursor, insertion)
-    provider.prefetch(await completion_infill(assistant, accepted, after), output_tokens(assistant))
+    provider.prefetch(
+        await completion_infill(assistant, accepted, after), assistant.completion_output_tokens
+    )

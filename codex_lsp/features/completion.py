@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from codex_lsp.engine import warmup
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.base import Feature
@@ -175,7 +174,7 @@ class Completion(Feature):
                 return reused[:MAX_SUGGESTIONS]
             # The embedded model reads a new place's prefix while the user types on (its
             # provider skips this where the text is read already).
-            await warmup.warm(assistant, snapshot, cursor)
+            await assistant.warm(snapshot, cursor)
             wait = self.debounce.wait_s(snapshot.uri, ls.settings.debounce_ms / 1000)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -197,7 +196,7 @@ class Completion(Feature):
             except ModelUnavailable:  # the user has been told why; no suggestion is an answer
                 pass
             if found and self._current(ls, snapshot):
-                await warmup.prefetch(assistant, snapshot, cursor, found[0])
+                await assistant.prefetch(snapshot, cursor, found[0])
             return found
 
     @staticmethod

@@ -366,7 +366,7 @@ async def test_a_rewrite_reads_the_completion_prefix_then_sends_what_it_lacks() 
     far = provider.requests[-1].parts[-1].text
     shown = [int(n) for n in re.findall(r"^(\d+)\| ", far, re.MULTILINE)]
     around = list(range(2501 - REWRITE_AROUND_LINES, 2504 + REWRITE_AROUND_LINES))
-    assert shown == around + [2501, 2502, 2503]  # the surroundings, then the region
+    assert shown == [*around, 2501, 2502, 2503]  # the surroundings, then the region
 
 
 async def test_with_other_files_open_a_rewrite_still_starts_as_the_completions_do() -> None:
