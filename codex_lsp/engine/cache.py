@@ -447,9 +447,13 @@ class RedactedDocuments:
     """Each document's redacted lines, computed once per text and kept per URI."""
 
     OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread
+    # Documents whose segment redactions are kept for their next version: the ones being
+    # edited. Every open document's would cost a copy of its text (issue 12's memory target).
+    SEGMENT_DOCUMENTS = 4
 
     def __init__(self, max_bytes: int = 32_000_000) -> None:
         self._done: BytesLRU[_Redacted] = BytesLRU(max_bytes)
+        self._segments: LRUCache[str, Segments] = LRUCache(maxsize=self.SEGMENT_DOCUMENTS)
 
     async def attach(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with its redacted lines, from the cache when its text was seen; a new
@@ -460,28 +464,29 @@ class RedactedDocuments:
         if cached is not None and cached.lines == snapshot.lines:
             return snapshot.with_redaction(cached.redacted, cached.lines)  # held and measured
         lines = snapshot.lines if cached is None else shared_lines(cached.lines, snapshot.lines)
-        seen = None if cached is None else cached.segments
+        seen = None if cached is None else self._segments.get(snapshot.uri)
         found: Segments = {}
         if len(snapshot.text) > self.OFF_LOOP_CHARS:
             redacted = await asyncio.to_thread(redact_lines, lines, seen, found)
         else:
             redacted = redact_lines(lines, seen, found)
-        size = lines_bytes(snapshot.uri, lines, redacted) + segments_bytes(found)
-        self._done.put(snapshot.uri, _Redacted(lines, redacted, found), size)
+        self._done.put(
+            snapshot.uri, _Redacted(lines, redacted), lines_bytes(snapshot.uri, lines, redacted)
+        )
+        self._segments[snapshot.uri] = found
         return snapshot.with_redaction(redacted, lines)
 
     def forget(self, uri: str) -> None:
         self._done.pop(uri)
+        self._segments.pop(uri, None)
 
 
 @dataclass(frozen=True)
 class _Redacted:
-    """A document's last redacted version: its lines, them redacted, and the redaction of
-    each segment of its text (`secrets.redact`), which the next version reuses."""
+    """A document's last redacted version: its lines and them redacted."""
 
     lines: tuple[str, ...]
     redacted: tuple[str, ...]
-    segments: Segments
 
 
 def lines_bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> int:
@@ -492,17 +497,6 @@ def lines_bytes(uri: str, lines: tuple[str, ...], redacted: tuple[str, ...]) -> 
     # Loops in C: at every new version of a document, a line costs a few nanoseconds here.
     changed = sum(map(sys.getsizeof, compress(redacted, map(is_not, redacted, lines))))
     return held_bytes(uri, lines) + sys.getsizeof(redacted) + changed
-
-
-def segments_bytes(segments: Segments) -> int:
-    """The text of each segment, and its redaction where that is another string."""
-    pieces = [piece for text, (piece, _, _) in segments.items() if piece is not text]
-    return (
-        sys.getsizeof(segments)
-        + sum(map(sys.getsizeof, segments))
-        + sum(map(sys.getsizeof, pieces))
-        + ENTRY_BYTES * len(segments)
-    )
 
 
 def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:

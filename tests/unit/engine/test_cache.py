@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codex_lsp.engine import secrets
 from codex_lsp.engine.cache import (
     AnchorStore,
     CacheKeyShards,
@@ -379,3 +380,35 @@ def test_a_new_version_reuses_the_redaction_of_what_the_edit_left_and_redacts_th
     assert second.redacted[:1500] == first.redacted_lines[:1500]
     assert second.redacted_lines == redact_lines(second.lines)
     assert third.redacted_lines == tuple(lines)
+
+
+def test_only_the_documents_redacted_last_keep_their_segments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edit re-redacts only the segments it changed, in the documents being edited; the
+    other open documents keep no segments (each would be a copy of its text)."""
+    documents = RedactedDocuments()
+    lines = [f"value_{n} = compute({n}, 'a line of ordinary code')" for n in range(2000)]
+    edited = "\n".join([*lines[:-1], "value = 'the last line, edited'"])
+    redacted: list[int] = []
+    plain = secrets._plain
+
+    def counted(text: str, pos: int, end: int) -> tuple[str, int, int]:
+        redacted.append(pos)
+        return plain(text, pos, end)
+
+    monkeypatch.setattr(secrets, "_plain", counted)
+    count = RedactedDocuments.SEGMENT_DOCUMENTS + 1
+
+    async def segments_redacted_again() -> tuple[int, int]:
+        for n in range(count):
+            await documents.attach(Snapshot(f"file:///{n}.py", 1, "\n".join(lines)))
+        redacted.clear()
+        await documents.attach(Snapshot(f"file:///{count - 1}.py", 2, edited))
+        recent = len(redacted)
+        redacted.clear()
+        await documents.attach(Snapshot("file:///0.py", 2, edited))
+        return recent, len(redacted)
+
+    recent, oldest = asyncio.run(segments_redacted_again())
+    assert recent == 1 and oldest > 10
