@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -117,26 +118,39 @@ class WorkspaceFile:
         return redact(self.text) if self.redacted is None else self.redacted
 
 
+@dataclass(frozen=True)
+class _Task:
+    """What a feature's own prompt starts with (the naive layout, the embedded models)."""
+
+    feature: str
+    instructions: str
+    schema_name: str
+    answer: type[BaseModel]
+
+
+COMPLETION = _Task("completion", COMPLETION_INSTRUCTIONS, "completion", CompletionAnswer)
+REVIEW = _Task("diagnostics", REVIEW_INSTRUCTIONS, "review", ReviewAnswer)
+REWRITE = _Task("code_action", REWRITE_INSTRUCTIONS, "rewrite", RewriteAnswer)
+
+
 def _request(
-    feature: str,
-    instructions: str,
+    task: _Task,
     parts: tuple[PromptPart, ...],
-    schema_name: str,
-    answer: type[BaseModel],
     snapshot: Snapshot,
     max_output_tokens: int,
     reasoning_effort: str | None,
     shared: bool = False,
 ) -> ModelRequest:
-    schema = strict_schema(answer)
+    instructions, schema_name, schema = (
+        task.instructions,
+        task.schema_name,
+        strict_schema(task.answer),
+    )
     if shared:  # the instructions describe the fields: no descriptions in the schema
-        instructions, schema_name, schema = (
-            SHARED_INSTRUCTIONS,
-            SHARED_SCHEMA,
-            bare_schema(EditorAnswer),
-        )
+        instructions, schema_name = SHARED_INSTRUCTIONS, SHARED_SCHEMA
+        schema = bare_schema(EditorAnswer)
     return ModelRequest(
-        feature=feature,
+        feature=task.feature,
         instructions=instructions,
         parts=parts,
         schema_name=schema_name,
@@ -424,15 +438,7 @@ def completion_request(
         layout = _resolved(layout, cursor, share)
         parts = _layout_parts(snapshot, cursor, workspace, layout, max_context_tokens)
     request = _request(
-        "completion",
-        COMPLETION_INSTRUCTIONS,
-        parts,
-        "completion",
-        CompletionAnswer,
-        snapshot,
-        max_output_tokens,
-        reasoning_effort,
-        layout.shared,
+        COMPLETION, parts, snapshot, max_output_tokens, reasoning_effort, layout.shared
     )
     return replace(request, infill=infill(snapshot, cursor, budget, naive=layout.anchor is None))
 
@@ -579,7 +585,7 @@ def _lines_around(first: int, last: int, total: int, budget: int, tokens: int) -
     return max(0, min(start, end - fit)), end
 
 
-def _numbered_tokens(lines: list[str], start: int = 0, end: int | None = None) -> int:
+def _numbered_tokens(lines: Sequence[str], start: int = 0, end: int | None = None) -> int:
     return estimate_tokens(numbered("\n".join(lines[start:end]), start + 1))
 
 
@@ -609,16 +615,7 @@ def review_request(
         PromptPart(document, breakpoint=excerpts is None),
         PromptPart(task),
     )
-    return _request(
-        "diagnostics",
-        REVIEW_INSTRUCTIONS,
-        parts,
-        "review",
-        ReviewAnswer,
-        snapshot,
-        max_output_tokens,
-        reasoning_effort,
-    )
+    return _request(REVIEW, parts, snapshot, max_output_tokens, reasoning_effort)
 
 
 def _review_context(workspace: list[WorkspaceFile], max_context_tokens: int) -> tuple[str, int]:
@@ -673,12 +670,8 @@ def _split_range(
 
 
 def _excerpts_part(snapshot: Snapshot, excerpts: tuple[tuple[int, int], ...]) -> str:
-    lines = snapshot.redacted_lines
-    chunks = [f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"]
-    for start, end in excerpts:
-        body = numbered("\n".join(lines[start:end]), start + 1)
-        chunks.append(f"<file lines {start + 1}-{end}>\n{body}\n</file>\n")
-    return "".join(chunks)
+    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    return header + _ranges_text(snapshot, excerpts)
 
 
 def rewrite_request(
@@ -701,16 +694,7 @@ def rewrite_request(
             f"Return the new text of lines {first}-{last}."
         ),
     )
-    return _request(
-        "code_action",
-        REWRITE_INSTRUCTIONS,
-        parts,
-        "rewrite",
-        RewriteAnswer,
-        snapshot,
-        max_output_tokens,
-        reasoning_effort,
-    )
+    return _request(REWRITE, parts, snapshot, max_output_tokens, reasoning_effort)
 
 
 # --- the shared layout's reviews and rewrites --------------------------------------------------
@@ -760,15 +744,7 @@ def shared_review_requests(
         tail_text = _review_tail(snapshot, tail, scope, whole, prefix.current)
         parts = (*prefix.parts(), PromptPart(tail_text))
         request = _request(
-            "diagnostics",
-            REVIEW_INSTRUCTIONS,
-            parts,
-            "review",
-            ReviewAnswer,
-            snapshot,
-            max_output_tokens,
-            reasoning_effort,
-            shared=True,
+            REVIEW, parts, snapshot, max_output_tokens, reasoning_effort, shared=True
         )
         calls.append(ReviewCall(request, scope))
     return calls
@@ -815,10 +791,11 @@ def _merged(ranges: Ranges) -> Ranges:
 
 
 def _ranges_text(snapshot: Snapshot, ranges: Ranges) -> str:
+    """Current lines as numbered excerpts, `<file lines a-b>` each."""
     lines = snapshot.redacted_lines
     return "".join(
-        f"<file lines {start + 1}-{end}>\n{numbered(chr(10).join(lines[start:end]), start + 1)}\n"
-        "</file>\n"
+        f"<file lines {start + 1}-{end}>\n{numbered(chr(10).join(lines[start:end]), start + 1)}"
+        "\n</file>\n"
         for start, end in ranges
     )
 
@@ -854,11 +831,8 @@ def shared_rewrite_request(
         f"new text of lines {first + 1}-{last}."
     )
     return _request(
-        "code_action",
-        REWRITE_INSTRUCTIONS,
+        REWRITE,
         (*prefix.parts(), PromptPart(tail)),
-        "rewrite",
-        RewriteAnswer,
         snapshot,
         max_output_tokens,
         reasoning_effort,
@@ -871,8 +845,7 @@ def _prefix_tokens(prefix: DocumentPrefix) -> int:
 
 
 def _numbered_cost(snapshot: Snapshot, ranges: Ranges) -> int:
-    lines = snapshot.redacted_lines
-    return sum(_numbered_tokens(list(lines[start:end]), 0, None) for start, end in ranges)
+    return sum(_numbered_tokens(snapshot.redacted_lines, start, end) for start, end in ranges)
 
 
 def _intersect(ranges: Ranges, shown: Ranges) -> Ranges:
