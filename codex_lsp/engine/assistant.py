@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 
 from codex_lsp.engine import warmup
 from codex_lsp.engine.cache import (
-    Anchor,
     AnchorStore,
     RedactedDocuments,
     TypedThrough,
@@ -26,7 +25,6 @@ from codex_lsp.engine.cache import (
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
-    NUMBER_TOKENS,
     SNAPSHOT_SHARE,
     CompletionLayout,
     DocumentPrefix,
@@ -152,8 +150,8 @@ class Assistant:
         if not self.cache_aware:
             return CompletionLayout(anchor=None)
         uri = snapshot.uri
+        region_budget = int(budget * SNAPSHOT_SHARE)
         anchor = self.anchors.anchor(snapshot)
-        region_budget = self._snapshot_share(anchor, budget)
         previous = self.anchors.last_region(uri)
         least = self._min_head_tokens()
         region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only, least)
@@ -168,7 +166,6 @@ class Assistant:
         head_intact = not any(hunk.start < head for hunk in hunks)
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
             anchor = self.anchors.reset(snapshot)
-            region_budget = self._snapshot_share(anchor, budget)
             region = snapshot_region(anchor, cursor.line, region_budget, region, head_only, least)
             head, edits = snapshot_head(anchor, region_budget, head_only, least), ""
         self.anchors.show_region(uri, region)
@@ -187,7 +184,7 @@ class Assistant:
         if renew and not current:
             anchor, current = self.anchors.reset(snapshot), True
         budget, head_only = self.completion_budget(snapshot)
-        share, least = self._snapshot_share(anchor, budget), self._min_head_tokens()
+        share, least = int(budget * SNAPSHOT_SHARE), self._min_head_tokens()
         previous = self.anchors.last_region(snapshot.uri)
         line = (previous[0] + previous[1]) // 2 if previous else 0
         region = snapshot_region(anchor, line, share, previous, head_only, least)
@@ -195,16 +192,6 @@ class Assistant:
         head = snapshot_head(anchor, share, head_only, least)
         layout = CompletionLayout(anchor, "", region, head, shared=True)
         return replace(document_prefix(snapshot, workspace, layout, budget), current=current)
-
-    def _snapshot_share(self, anchor: Anchor, budget: int) -> int:
-        """The snapshot's share of a completion budget, in tokens of its lines as they are. In
-        the shared layout each line also carries its number, which the budget pays for too:
-        the prompt then stays the size `editContextTokens` says."""
-        share = int(budget * SNAPSHOT_SHARE)
-        if not self.shared_layout:
-            return share
-        lines = max(anchor.tokens, 1)
-        return int(share * lines / (lines + NUMBER_TOKENS * len(anchor.lines)))
 
     def _min_head_tokens(self) -> int:
         """Snapshot head that takes the completion prompt's fixed start (instructions, then

@@ -230,7 +230,6 @@ COMPLETION_WINDOW_AFTER = 8
 MIN_WINDOW_LINES = 8  # the window's start moves in steps of `before` lines, at least this many
 REGION_QUANTUM = 32  # snapshot head and region blocks are whole multiples of this many lines
 SNAPSHOT_SHARE = 0.6  # of the completion budget; the rest: instructions, window, edits, files
-NUMBER_TOKENS = 1.3  # "N| " before a snapshot line, in o200k tokens (measured: 387 on 300 lines)
 WINDOW_ALLOWANCE = 512  # of the completion budget kept from the snapshot for window and edits
 HEAD_SHARE = 0.4  # of the snapshot: the file's first lines, the same wherever the cursor is
 
