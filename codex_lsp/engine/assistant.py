@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from codex_lsp.engine import warmup
 from codex_lsp.engine.cache import (
+    Anchor,
     AnchorStore,
     RedactedDocuments,
     TypedThrough,
@@ -39,8 +40,7 @@ from codex_lsp.engine.prompts import (
     rewrite_request,
     shared_review_requests,
     shared_rewrite_request,
-    snapshot_head,
-    snapshot_region,
+    snapshot_lines,
 )
 from codex_lsp.engine.review import (
     WHOLE_FILE,
@@ -153,10 +153,8 @@ class Assistant:
         region_budget = int(budget * SNAPSHOT_SHARE)
         anchor = self.anchors.anchor(snapshot)
         previous = self.anchors.last_region(uri)
-        least = self._min_head_tokens()
-        region = snapshot_region(anchor, cursor.line, region_budget, previous, head_only, least)
+        head, region = self._placed(anchor, cursor.line, region_budget, previous, head_only)
         window = completion_window(len(snapshot.lines), cursor.line)
-        head = snapshot_head(anchor, region_budget, head_only, least)
         # Diffed on redacted lines: the edits are shown to the model, positions are the same.
         hunks = diff_hunks(anchor.redacted_lines, snapshot.redacted_lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
@@ -165,9 +163,8 @@ class Assistant:
         moved = previous is not None and region != previous
         head_intact = not any(hunk.start < head for hunk in hunks)
         if (moved and head_intact) or self.anchors.needs_reanchor(anchor, edits, region_budget):
-            anchor = self.anchors.reset(snapshot)
-            region = snapshot_region(anchor, cursor.line, region_budget, region, head_only, least)
-            head, edits = snapshot_head(anchor, region_budget, head_only, least), ""
+            anchor, edits = self.anchors.reset(snapshot), ""
+            head, region = self._placed(anchor, cursor.line, region_budget, region, head_only)
         self.anchors.show_region(uri, region)
         return CompletionLayout(anchor, edits, region, head, window, self.shared_layout)
 
@@ -184,14 +181,25 @@ class Assistant:
         if renew and not current:
             anchor, current = self.anchors.reset(snapshot), True
         budget, head_only = self.completion_budget(snapshot)
-        share, least = int(budget * SNAPSHOT_SHARE), self._min_head_tokens()
         previous = self.anchors.last_region(snapshot.uri)
         line = (previous[0] + previous[1]) // 2 if previous else 0
-        region = snapshot_region(anchor, line, share, previous, head_only, least)
+        share = int(budget * SNAPSHOT_SHARE)
+        head, region = self._placed(anchor, line, share, previous, head_only)
         self.anchors.show_region(snapshot.uri, region)
-        head = snapshot_head(anchor, share, head_only, least)
         layout = CompletionLayout(anchor, "", region, head, shared=True)
         return replace(document_prefix(snapshot, workspace, layout, budget), current=current)
+
+    def _placed(
+        self,
+        anchor: Anchor,
+        line: int,
+        share: int,
+        previous: tuple[int, int] | None,
+        head_only: bool,
+    ) -> tuple[int, tuple[int, int]]:
+        """The snapshot's head and region for a cursor at `line` (`snapshot_lines`)."""
+        least = self._min_head_tokens()
+        return snapshot_lines(anchor, line, share, previous, head_only, least)
 
     def _min_head_tokens(self) -> int:
         """Snapshot head that takes the completion prompt's fixed start (instructions, then

@@ -296,8 +296,22 @@ def snapshot_region(
     head_only: bool = False,
     min_head_tokens: int = 0,
 ) -> tuple[int, int]:
-    """Anchor lines [first, end) shown after the head: two blocks around the cursor sized to
-    the rest of the budget at the file's own density (empty when the head is the whole file).
+    """Anchor lines [first, end) shown after the head (`snapshot_lines`)."""
+    args = (cursor_line, budget_tokens, previous, head_only, min_head_tokens)
+    return snapshot_lines(anchor, *args)[1]
+
+
+def snapshot_lines(
+    anchor: Anchor,
+    cursor_line: int,
+    budget_tokens: int,
+    previous: tuple[int, int] | None = None,
+    head_only: bool = False,
+    min_head_tokens: int = 0,
+) -> tuple[int, tuple[int, int]]:
+    """The snapshot's head (`snapshot_head`, counted once) and the anchor lines [first, end)
+    shown after it: two blocks around the cursor sized to the rest of the budget at the file's
+    own density (empty when the head is the whole file).
 
     The shown text is a cached prefix, so it changes as rarely as it can: the `previous`
     region is kept while the cursor stays a quarter block inside it, and a new one is a fixed
@@ -306,15 +320,15 @@ def snapshot_region(
     total = len(anchor.lines)
     head = snapshot_head(anchor, budget_tokens, head_only, min_head_tokens)
     if head >= total or head_only:
-        return total, total
+        return head, (total, total)
     head_tokens = max(int(budget_tokens * HEAD_SHARE), head * anchor.tokens // max(total, 1))
     region_tokens = max(0, budget_tokens - head_tokens)
     lines_that_fit = region_tokens * total // max(anchor.tokens, 1)
     block = max(REGION_QUANTUM, lines_that_fit // 2 // REGION_QUANTUM * REGION_QUANTUM)
     if previous is not None and _keeps_cursor(previous, cursor_line, head, total, block // 4):
-        return previous[0], min(total, previous[1])
+        return head, (previous[0], min(total, previous[1]))
     first = head + max(0, cursor_line - head - block // 2) // block * block
-    return first, min(total, first + 2 * block)
+    return head, (first, min(total, first + 2 * block))
 
 
 def _keeps_cursor(
