@@ -398,21 +398,32 @@ class DocumentPrefix:
 
 
 def document_prefix(
-    snapshot: Snapshot,
-    workspace: list[WorkspaceFile],
-    layout: CompletionLayout,
-    budget: int,
-    window_tokens: int = 0,
+    snapshot: Snapshot, workspace: list[WorkspaceFile], layout: CompletionLayout, budget: int
 ) -> DocumentPrefix:
     """The shared start of a document's prompts; `budget`: the completion prompt's
-    `max_context_tokens`, which sized the layout's head and region. `window_tokens`: what a
-    completion's window and edits take, when more than the allowance (long lines)."""
-    assert layout.anchor is not None and layout.head is not None and layout.region is not None
-    budget -= fixed_tokens(layout.shared)
-    budget -= 64
+    `max_context_tokens`, which sized the layout's head and region."""
+    files = file_budget(budget, naive=False, shared=layout.shared)
+    return _prefix(layout, *_context(snapshot, workspace, files))
+
+
+def _context(snapshot: Snapshot, workspace: list[WorkspaceFile], budget: int) -> tuple[str, int]:
+    """What a prompt shows before the document (the other open files and the file's header),
+    and what it leaves of `budget` for the document."""
     ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
-    budget -= estimate_tokens(ws)
+    return ws + _file_header(snapshot), budget - estimate_tokens(ws)
+
+
+def _file_header(snapshot: Snapshot) -> str:
+    return f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+
+
+def _prefix(
+    layout: CompletionLayout, header: str, budget: int, window_tokens: int = 0
+) -> DocumentPrefix:
+    """The document prefix within `budget` (what the file may take of a completion prompt).
+    `window_tokens`: what a completion's window and edits take, when more than the allowance
+    (long lines)."""
+    assert layout.anchor is not None and layout.head is not None and layout.region is not None
     top, head_lines = _snapshot_part(
         layout.anchor, (0, layout.head), int(budget * SNAPSHOT_SHARE), layout.shared
     )
@@ -422,7 +433,7 @@ def document_prefix(
     room = budget - head_tokens - max(WINDOW_ALLOWANCE, window_tokens)
     middle, region_lines = _snapshot_part(layout.anchor, layout.region, room, layout.shared)
     shown = tuple(lines for lines in (head_lines, region_lines) if lines[0] < lines[1])
-    return DocumentPrefix(ws + header, top, middle, shown)
+    return DocumentPrefix(header, top, middle, shown)
 
 
 def file_budget(max_context_tokens: int, *, naive: bool, shared: bool) -> int:
@@ -443,14 +454,10 @@ def completion_request(
     reasoning_effort: str | None = "low",
 ) -> ModelRequest:
     budget = file_budget(max_context_tokens, naive=layout.anchor is None, shared=layout.shared)
-    ws = _workspace_part(workspace, int(budget * WORKSPACE_SHARE))
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
     if layout.anchor is None:
-        parts = _naive_parts(snapshot, cursor, ws + header, budget - estimate_tokens(ws))
+        parts = _naive_parts(snapshot, cursor, *_context(snapshot, workspace, budget))
     else:
-        share = int((budget - estimate_tokens(ws)) * SNAPSHOT_SHARE)
-        layout = _resolved(layout, cursor, share)
-        parts = _layout_parts(snapshot, cursor, workspace, layout, max_context_tokens)
+        parts = _layout_parts(snapshot, cursor, workspace, layout, budget)
     request = _request(
         COMPLETION, parts, snapshot, max_output_tokens, reasoning_effort, layout.shared
     )
@@ -508,11 +515,11 @@ def _layout_parts(
     cursor: Position,
     workspace: list[WorkspaceFile],
     layout: CompletionLayout,
-    max_context_tokens: int,
+    budget: int,
 ) -> tuple[PromptPart, ...]:
-    assert layout.anchor is not None
-    budget = file_budget(max_context_tokens, naive=False, shared=layout.shared)
-    budget -= estimate_tokens(_workspace_part(workspace, int(budget * WORKSPACE_SHARE)))
+    """`budget`: what the file and the other open files may take (`file_budget`)."""
+    header, budget = _context(snapshot, workspace, budget)
+    layout = _resolved(layout, cursor, int(budget * SNAPSHOT_SHARE))
     start, end = layout.window or completion_window(len(snapshot.lines), cursor.line)
     window_top = Position(start, 0)
     window_end = snapshot.clamp(end - 1, len(snapshot.lines[min(end, len(snapshot.lines)) - 1]))
@@ -525,7 +532,7 @@ def _layout_parts(
     window_tokens = estimate_tokens(before) + estimate_tokens(after)
     edits = f"<edits_since_snapshot>\n{layout.edits}</edits_since_snapshot>\n"
     used = window_tokens + estimate_tokens(edits)
-    prefix = document_prefix(snapshot, workspace, layout, max_context_tokens, used)
+    prefix = _prefix(layout, header, budget, used)
     if budget - used < 256:  # a small model's budget: the cursor region is what matters
         prefix, edits = replace(prefix, top="", middle=""), ""
     return (
@@ -562,7 +569,7 @@ def _whole_file_around(snapshot: Snapshot, cursor: Position, budget: int) -> tup
 def _document_part(snapshot: Snapshot, budget_tokens: int) -> str:
     body = numbered(snapshot.redacted_text())
     body = _trim_tail(body, budget_tokens)
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    header = _file_header(snapshot)
     return header + "<file>\n" + body + "\n</file>\n"
 
 
@@ -571,7 +578,7 @@ def _excerpt_part(snapshot: Snapshot, region: Span, budget_tokens: int) -> str:
     fits): a rewrite needs its surroundings, not code hundreds of lines away."""
     lines = list(snapshot.redacted_lines)
     start, end = _surroundings(lines, region, budget_tokens)
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    header = _file_header(snapshot)
     tag = "<file>" if (start, end) == (0, len(lines)) else f"<file lines {start + 1}-{end}>"
     body = numbered("\n".join(lines[start:end]), start + 1)
     return f"{header}{tag}\n{body}\n</file>\n"
@@ -684,7 +691,7 @@ def _split_range(
 
 
 def _excerpts_part(snapshot: Snapshot, excerpts: tuple[tuple[int, int], ...]) -> str:
-    header = f"File: {_display_path(snapshot.uri)} ({snapshot.language_id or 'text'})\n"
+    header = _file_header(snapshot)
     return header + _ranges_text(snapshot, excerpts)
 
 
