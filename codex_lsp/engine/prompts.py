@@ -749,12 +749,15 @@ def shared_review_requests(
     if fits < max_context_tokens // 2:
         return []  # the prefix would leave parts too small: the caller reviews without it
     tails: list[Ranges] = []
+    used = 0  # by the last tail
     for lines in _subtract(ranges, prefix.current_lines):
         for piece in _split_range(snapshot.redacted_lines, lines, fits):
-            if tails and _numbered_cost(snapshot, (*tails[-1], piece)) <= fits:
-                tails[-1] = (*tails[-1], piece)
+            cost = _numbered_tokens(snapshot.redacted_lines, *piece)
+            if tails and used + cost <= fits:
+                tails[-1], used = (*tails[-1], piece), used + cost
             else:
                 tails.append((piece,))
+                used = cost
     shown = _intersect(ranges, prefix.current_lines)
     if not tails:
         tails.append(())
@@ -863,10 +866,6 @@ def shared_rewrite_request(
 
 def _prefix_tokens(prefix: DocumentPrefix) -> int:
     return sum(estimate_tokens(part.text) for part in prefix.parts())
-
-
-def _numbered_cost(snapshot: Snapshot, ranges: Ranges) -> int:
-    return sum(_numbered_tokens(snapshot.redacted_lines, start, end) for start, end in ranges)
 
 
 def _intersect(ranges: Ranges, shown: Ranges) -> Ranges:
