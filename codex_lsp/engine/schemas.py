@@ -85,7 +85,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema OpenAI's strict structured outputs accept (all keys required, closed),
     without pydantic's titles: the schema is part of every prompt, and a title repeats the
     name beside it."""
-    schema: dict[str, Any] = _untitled(to_strict_json_schema(model))
+    schema: dict[str, Any] = _without(to_strict_json_schema(model), "title")
     return schema
 
 
@@ -95,10 +95,6 @@ def bare_schema(model: type[BaseModel]) -> dict[str, Any]:
     fields: every token of the schema is sent with every request."""
     schema: dict[str, Any] = _without(strict_schema(model), "description")
     return schema
-
-
-def _untitled(node: Any) -> Any:
-    return _without(node, "title")
 
 
 def _without(node: Any, keyword: str) -> Any:

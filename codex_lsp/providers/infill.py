@@ -74,8 +74,7 @@ async def warm_prefix(
     slot: int | None = None,
 ) -> Usage:
     """POST a warm-up to /infill; its usage (what was read, what came from the cache)."""
-    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    url, headers = _infill_endpoint(base_url, api_key)
     try:
         response = await client.post(url, json=warm_body(prefix, slot), headers=headers)
     except httpx2.HTTPError as error:
@@ -86,6 +85,12 @@ async def warm_prefix(
         return usage_of(response.json())
     except ValueError as error:
         raise ProviderError("The local model sent a broken answer") from error
+
+
+def _infill_endpoint(base_url: str, api_key: str | None) -> tuple[str, dict[str, str]]:
+    """llama.cpp's /infill beside its OpenAI-style /v1, and the key as the openai SDK sends it."""
+    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
+    return url, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
 
 
 def answer_json(code: str) -> str:
@@ -117,8 +122,7 @@ async def stream_infill(
 ) -> AsyncGenerator[StreamEvent, None]:
     """POST /infill and stream it; the answer comes as one JSON text at the end, then usage.
     ``api_key`` goes out as ``Authorization: Bearer``, as the openai SDK sends it."""
-    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    url, headers = _infill_endpoint(base_url, api_key)
     code: list[str] = []
     final: dict[str, Any] = {}
     body = infill_body(infill, max_tokens, slot)
@@ -213,8 +217,7 @@ async def score_fill_tokens(
 ) -> list[list[float]]:
     """Per-token log-probabilities of each fill between `prefix` and `suffix`, one request
     each; all but the first reuse the first one's prompt from llama.cpp's cache."""
-    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    url, headers = _infill_endpoint(base_url, api_key)
     scores = []
     for fill in fills:
         try:
