@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import pytest
 
@@ -152,7 +153,8 @@ async def test_a_prefetched_answer_is_not_served_to_other_pieces(typed: Infill) 
     assert lane.prefetch_hits == 0
 
 
-async def test_a_request_for_the_running_prefetch_waits_for_it() -> None:
+async def waiting_for_a_held_prefetch() -> tuple[FakeSlot, InfillLane, Infill, asyncio.Task[Any]]:
+    """A prefetch running in a held slot, and a request for exactly its text waiting on it."""
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
     ahead = Infill(BLOCK + "    return x", "\n", 1)
@@ -161,6 +163,11 @@ async def test_a_request_for_the_running_prefetch_waits_for_it() -> None:
     await settle()
     request = asyncio.create_task(drain(lane, ahead))
     await settle()
+    return slot, lane, ahead, request
+
+
+async def test_a_request_for_the_running_prefetch_waits_for_it() -> None:
+    slot, _, ahead, request = await waiting_for_a_held_prefetch()
     assert not request.done()
     slot.release()
     events = await request
@@ -169,14 +176,7 @@ async def test_a_request_for_the_running_prefetch_waits_for_it() -> None:
 
 
 async def test_cancelling_a_request_waiting_for_the_prefetch_leaves_the_prefetch() -> None:
-    slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
-    ahead = Infill(BLOCK + "    return x", "\n", 1)
-    slot.hold()
-    lane.prefetch(ahead, 64)
-    await settle()
-    request = asyncio.create_task(drain(lane, ahead))
-    await settle()
+    slot, lane, ahead, request = await waiting_for_a_held_prefetch()
     request.cancel()
     with pytest.raises(asyncio.CancelledError):
         await request
