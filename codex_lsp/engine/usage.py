@@ -16,13 +16,14 @@ by feature; a breakdown that cannot be read is dropped, never the total with it.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
 import math
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -221,10 +222,15 @@ class DailySpend:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._known: tuple[str, float] | None = None  # (day, total) last read, written or added
+        self._read_stamp: tuple[int, int, int] | None = None  # the file as `read` last read it
         self._warned: set[str] = set()
 
     def add(self, day: str, call: CallRecord) -> float | None:
         """Add a call to today's record; the new total, or None when no shared total is known."""
+        return self.add_all(day, [call])
+
+    def add_all(self, day: str, calls: list[CallRecord]) -> float | None:
+        """Add calls to today's record in one write; the new total, as `add`."""
         path = self.path
         if path is None:
             return None
@@ -232,19 +238,27 @@ class DailySpend:
         with exclusive_lock(path.with_name(path.name + ".lock")):
             on_file = self._load(path, day)
             if on_file is not None:
-                on_file.add(call)
+                for call in calls:
+                    on_file.add(call)
                 self._store(path, on_file)
         if on_file is not None:
             return self._remember(day, on_file.cost_usd)
         known = self._known_on(day)
-        return None if known is None else self._remember(day, known + call.cost_usd)
+        added = sum(call.cost_usd for call in calls)
+        return None if known is None else self._remember(day, known + added)
 
     def read(self, day: str) -> float | None:
-        """Today's total: the file's, else the last known, else None (unknown)."""
+        """Today's total: the file's, else the last known, else None (unknown). The file is
+        read again only once it changed (a server asks before every call, on its event loop)."""
         if self.path is None:
             return 0.0
+        stamp = _stamp(self.path)
+        known = self._known_on(day)
+        if stamp is not None and stamp == self._read_stamp and known is not None:
+            return known
         on_file = self._load(self.path, day)
-        return self._known_on(day) if on_file is None else self._remember(day, on_file.cost_usd)
+        self._read_stamp = stamp
+        return known if on_file is None else self._remember(day, on_file.cost_usd)
 
     def _known_on(self, day: str) -> float | None:
         return self._known[1] if self._known and self._known[0] == day else None
@@ -298,18 +312,51 @@ class DailySpend:
 
 
 class BackgroundDailySpend(DailySpend):
-    """Adds in a worker thread: the lock can wait for another process and the atomic write
-    syncs to disk, neither of which may hold a server's event loop. Returns the total known
-    in memory meanwhile."""
+    """Adds in a timer thread, FLUSH_DELAY_S after a call, every call since the last write in
+    one read-modify-write: the lock can wait for another process and the atomic write syncs to
+    disk, neither of which may hold a server's event loop; and a write started as a call ends
+    would take the interpreter (the GIL) from the loop while it sends the answer. Returns the
+    total known in memory meanwhile; `flush` writes what is pending at once (at exit too)."""
+
+    FLUSH_DELAY_S = 2.0
 
     def __init__(self, path: Path | None) -> None:
         super().__init__(path)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spend")
+        self._pending: list[tuple[str, CallRecord]] = []
+        self._pending_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # the file lock may not exclude this process' threads
+        self._timer: threading.Timer | None = None
+        atexit.register(self.flush)
 
     def add(self, day: str, call: CallRecord) -> float | None:
         known = self._known_on(day)
-        self._writer.submit(super().add, day, call)
+        with self._pending_lock:
+            self._pending.append((day, call))
+            if self._timer is None:
+                self._timer = threading.Timer(self.FLUSH_DELAY_S, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
         return None if known is None else self._remember(day, known + call.cost_usd)
+
+    def flush(self) -> None:
+        """Write every pending call now (in the calling thread)."""
+        with self._write_lock:
+            with self._pending_lock:
+                pending, self._pending = self._pending, []
+                if self._timer is not None and self._timer is not threading.current_thread():
+                    self._timer.cancel()
+                self._timer = None
+            for day in dict.fromkeys(day for day, _ in pending):
+                super().add_all(day, [call for on, call in pending if on == day])
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is written (an atomic write makes a new file)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def spend_file() -> Path:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
 
+from codex_lsp.engine import usage
 from codex_lsp.engine.usage import (
     BackgroundDailySpend,
     CallRecord,
@@ -230,7 +232,7 @@ def test_the_background_writer_records_the_breakdown_too(tmp_path: Path) -> None
     ledger.record("completion", Usage(1_000, 500, 0, 0), card_for("gpt-5.4-mini"))
     ledger.record("code_action", Usage(1_000, 0, 0, 0), card_for("gpt-5.4-mini"))
     assert isinstance(ledger.daily, BackgroundDailySpend)
-    ledger.daily._writer.shutdown(wait=True)
+    ledger.daily.flush()
 
     record = read_spend(path, TODAY)
 
@@ -250,3 +252,68 @@ def test_the_background_writer_records_the_breakdown_too(tmp_path: Path) -> None
         },
     }
     assert record.cost_usd == pytest.approx(ledger.cost_usd)
+
+
+def test_the_background_writer_waits_then_writes_every_pending_call_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "spend.json"
+    writes: list[int] = []
+    daily = BackgroundDailySpend(path)
+    original = DailySpend.add_all
+
+    def counted(self: DailySpend, day: str, calls: list[CallRecord]) -> float | None:
+        writes.append(len(calls))
+        return original(self, day, calls)
+
+    monkeypatch.setattr(DailySpend, "add_all", counted)
+    ledger = Ledger(daily=daily)
+    ledger.record("completion", Usage(1_000, 500, 0, 0), card_for("gpt-5.4-mini"))
+    ledger.record("diagnostics", Usage(2_000, 0, 0, 0), card_for("gpt-5.4-mini"))
+
+    assert not path.exists()  # not while the answer is being sent: FLUSH_DELAY_S later
+    daily.flush()
+
+    assert writes == [2]
+    record = read_spend(path, TODAY)
+    assert sorted(record.features) == ["completion", "diagnostics"]
+    assert record.cost_usd == pytest.approx(ledger.cost_usd)
+
+
+def test_the_background_writer_flushes_by_itself_after_its_delay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BackgroundDailySpend, "FLUSH_DELAY_S", 0.05)
+    path = tmp_path / "spend.json"
+    ledger = Ledger(daily=BackgroundDailySpend(path))
+    ledger.record("completion", Usage(1_000, 500, 0, 0), card_for("gpt-5.4-mini"))
+
+    deadline = time.monotonic() + 5
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert read_spend(path, TODAY).cost_usd == pytest.approx(ledger.cost_usd)
+
+
+def test_todays_total_is_read_again_only_after_the_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "spend.json"
+    path.write_text(json.dumps({"day": TODAY, "cost_usd": 1.5}), encoding="utf-8")
+    reads: list[Path] = []
+    original = usage.read_spend
+
+    def counted(file: Path, day: str) -> DaySpend:
+        reads.append(file)
+        return original(file, day)
+
+    monkeypatch.setattr(usage, "read_spend", counted)
+    daily = DailySpend(path)
+
+    assert [daily.read(TODAY), daily.read(TODAY)] == [1.5, 1.5]
+    assert len(reads) == 1
+    # Another process adds its spend: an atomic write, a new file in the old one's place.
+    (tmp_path / "new.json").write_text(json.dumps({"day": TODAY, "cost_usd": 2.25}), "utf-8")
+    (tmp_path / "new.json").replace(path)
+    assert daily.read(TODAY) == 2.25
+    assert len(reads) == 2
