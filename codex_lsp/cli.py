@@ -18,6 +18,8 @@ from codex_lsp.logs import configure_logging
 from codex_lsp.settings import Environment
 from codex_lsp.trust import TrustStore, consent_value, describe
 
+LOOP_SWITCH_INTERVAL_S = 0.001  # see `sys.setswitchinterval` in `main`
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -110,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from codex_lsp.server import build_server
 
     server = build_server(env)
+    # The event loop answers the editor; worker threads (redacting a large document, loading
+    # the tokenizer) only compute. When the loop wakes from a read or a write, a thread holding
+    # the GIL keeps it for up to this interval: 5 ms by default, added to the answer's time.
+    sys.setswitchinterval(LOOP_SWITCH_INTERVAL_S)
     if address:
         serve_tcp(server, *address)
     else:

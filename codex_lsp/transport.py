@@ -16,7 +16,9 @@ import asyncio
 import ipaddress
 import json
 import logging
+import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Awaitable
@@ -64,7 +66,7 @@ async def _serve(server: LanguageServer, host: str, port: int) -> None:
         finally:
             session_over.set()
 
-    listener = await asyncio.start_server(connection, host, port, limit=2**20)
+    listener = await asyncio.start_server(connection, host, port, limit=READ_LIMIT)
     names = ", ".join(str(sock.getsockname()) for sock in listener.sockets)
     log.info("serving LSP on %s for one client", names)
     await session_over.wait()
@@ -84,15 +86,32 @@ async def _run_session(
 def serve_stdio(server: LanguageServer) -> None:
     """Serve on stdin/stdout (stdout carries nothing else) until the client leaves."""
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
-    reader = StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
     try:
-        asyncio.run(read_messages(server, reader))
+        asyncio.run(_serve_stdin(server))
     except BrokenPipeError:
         log.error("the client's connection is gone; stopping")
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]
+
+
+async def _serve_stdin(server: LanguageServer) -> None:
+    await read_messages(server, await _stdin_reader(server))
+
+
+async def _stdin_reader(server: LanguageServer) -> Reader:
+    """stdin read by the event loop itself when it is a pipe, a socket or a terminal (what
+    editors give): pygls' reader hands every header line and body to a worker thread, three
+    thread round trips a message, each contending for the GIL with the loop. A regular file
+    cannot be polled, so it keeps pygls' reader."""
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+        return StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
+    reader = asyncio.StreamReader(limit=READ_LIMIT)
+    protocol = asyncio.StreamReaderProtocol(reader)
+    await asyncio.get_running_loop().connect_read_pipe(lambda: protocol, sys.stdin.buffer)
+    return reader
 
 
 class Reader(Protocol):
@@ -103,6 +122,7 @@ class Reader(Protocol):
 
 _LENGTH = re.compile(rb"Content-Length:\s*(\d+)", re.IGNORECASE)
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+READ_LIMIT = 2**20  # a header line longer than this is dropped (a stream reader's line limit)
 
 
 async def read_messages(server: LanguageServer, reader: Reader) -> None:
@@ -110,7 +130,12 @@ async def read_messages(server: LanguageServer, reader: Reader) -> None:
     server._stop_event = stop_event = threading.Event()  # pygls' exit handler sets it
     length = 0
     while not stop_event.is_set():
-        line = await reader.readline()
+        try:
+            line = await reader.readline()
+        except ValueError:  # a line over READ_LIMIT: the stream reader dropped it
+            log.warning("dropped a header line of over %d bytes", READ_LIMIT)
+            length = 0
+            continue
         if not line:
             return
         found = _LENGTH.search(line)
@@ -122,7 +147,10 @@ async def read_messages(server: LanguageServer, reader: Reader) -> None:
         if length > MAX_MESSAGE_BYTES:
             log.error("refusing a %d-byte message; closing", length)
             return
-        body = await reader.readexactly(length)
+        try:
+            body = await reader.readexactly(length)
+        except asyncio.IncompleteReadError:  # the input ended inside a message
+            return
         length = 0
         if not body:
             return

@@ -110,6 +110,7 @@ def test_unknown_methods_malformed_frames_and_garbage_leave_it_serving(raw: RawS
     raw.send_bytes(b"Content-Length: 4\r\n\r\nnull")
     raw.send_bytes(b"X-Nonsense: yes\r\nContent-Length: 2\r\n\r\n{}")
     raw.send_bytes(b'Content-Length: 30\r\n\r\n{"jsonrpc": "2.0", "method": 5}')
+    raw.send_bytes(b"x" * (3 * 2**20) + b"\r\n")  # a "header" line over the reader's limit
     still_serving(raw)
 
 
