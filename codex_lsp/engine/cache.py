@@ -446,7 +446,11 @@ def _shard_key(base: str, index: int) -> str:
 class RedactedDocuments:
     """Each document's redacted lines, computed once per text and kept per URI."""
 
-    OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread
+    OFF_LOOP_CHARS = 32_000  # larger texts are redacted in a worker thread ...
+    # ... unless an edit changed less than this of a version redacted before: only the segments
+    # near it are redacted again (about a millisecond), less than the thread hop and handing the
+    # GIL back and forth with the loop cost.
+    OFF_LOOP_CHANGED_CHARS = 8_000
     # Documents whose segment redactions are kept for their next version: the ones being
     # edited. Every open document's would cost a copy of its text (issue 12's memory target).
     SEGMENT_DOCUMENTS = 4
@@ -463,10 +467,16 @@ class RedactedDocuments:
         cached = self._done.get(snapshot.uri)
         if cached is not None and cached.lines == snapshot.lines:
             return snapshot.with_redaction(cached.redacted, cached.lines)  # held and measured
-        lines = snapshot.lines if cached is None else shared_lines(cached.lines, snapshot.lines)
         seen = None if cached is None else self._segments.get(snapshot.uri)
+        if cached is None:
+            lines, changed = snapshot.lines, len(snapshot.text)
+        else:
+            head, tail = _common_ends(cached.lines, snapshot.lines)
+            lines = _with_ends_of(cached.lines, snapshot.lines, head, tail)
+            edited = snapshot.lines[head : len(snapshot.lines) - tail]
+            changed = len(snapshot.text) if seen is None else sum(map(len, edited))
         found: Segments = {}
-        if len(snapshot.text) > self.OFF_LOOP_CHARS:
+        if len(snapshot.text) > self.OFF_LOOP_CHARS and changed > self.OFF_LOOP_CHANGED_CHARS:
             redacted = await asyncio.to_thread(redact_lines, lines, seen, found)
         else:
             redacted = redact_lines(lines, seen, found)
@@ -503,5 +513,10 @@ def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
     """`new`, with the lines it has in common with `old` at its start and end taken from `old`:
     an edit changes a few lines, and every copy of the others would be kept again by each
     cache that holds a version of the document."""
-    head, tail = _common_ends(old, new)
+    return _with_ends_of(old, new, *_common_ends(old, new))
+
+
+def _with_ends_of(
+    old: tuple[str, ...], new: tuple[str, ...], head: int, tail: int
+) -> tuple[str, ...]:
     return old[:head] + new[head : len(new) - tail] + old[len(old) - tail :]

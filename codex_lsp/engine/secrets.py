@@ -118,6 +118,7 @@ def redact(text: str, seen: Segments | None = None, found: Segments | None = Non
 # _OVERLAP characters; a longer value is followed by further bounded calls). Python code runs
 # between calls, so a worker thread doing this gives the event loop the GIL often.
 _BLOCK = 4096
+_MIN_SEGMENT = 1024  # a segment ends at a blank line past this many characters, if one comes
 _OVERLAP = 1024
 _MAX_VALUE = 1024
 # Matches judged one by one per _BLOCK characters; past that (a credentials dump, or text made
@@ -126,13 +127,27 @@ _BUDGET = 48
 
 
 def _segment_end(text: str, pos: int) -> int:
+    """A segment ends before the first blank line past _MIN_SEGMENT characters, where there is
+    one within _BLOCK: where a cut falls depends on the text near it, not on where the text
+    starts, so the segments after an edit's are the same as before it and are not redacted
+    again (cut at _BLOCK, a line inserted at the top would move every later cut). Else at the
+    last line break within _BLOCK."""
     if len(text) - pos <= _BLOCK:
         return len(text)
+    blank = _first_blank_line(text, pos + _MIN_SEGMENT, pos + _BLOCK)
+    if blank != -1:
+        return blank + 1
     cut = text.rfind("\n", pos, pos + _BLOCK)
     if cut != -1:
         return cut + 1
     newline = text.find("\n", pos + _BLOCK)
     return len(text) if newline == -1 else newline + 1
+
+
+def _first_blank_line(text: str, start: int, end: int) -> int:
+    """Where the line break before the first empty line in text[start:end] is, or -1."""
+    lf, crlf = text.find("\n\n", start, end), text.find("\n\r\n", start, end)
+    return lf if crlf == -1 or (lf != -1 and lf < crlf) else crlf
 
 
 def _line_end(text: str, pos: int, limit: int) -> int:

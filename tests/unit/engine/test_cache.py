@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codex_lsp.engine import secrets
+from codex_lsp.engine import cache, secrets
 from codex_lsp.engine.cache import (
     AnchorStore,
     CacheKeyShards,
@@ -412,3 +412,63 @@ def test_only_the_documents_redacted_last_keep_their_segments(
 
     recent, oldest = asyncio.run(segments_redacted_again())
     assert recent == 1 and oldest > 10
+
+
+def _code_in_paragraphs(count: int) -> list[str]:
+    """Lines of code in small blocks separated by blank lines, as most source files are."""
+    return [
+        "" if n % 7 == 6 else f"value_{n} = compute({n}, 'a line of ordinary code')"
+        for n in range(count)
+    ]
+
+
+def test_a_line_inserted_at_the_top_redacts_again_only_the_segments_near_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Segments end at blank lines chosen by the text near them, so an insertion does not move
+    every later cut (which made the whole text be redacted again)."""
+    lines = _code_in_paragraphs(2000)
+    text = "\n".join(lines)
+    found: secrets.Segments = {}
+    secrets.redact(text, None, found)
+    redacted: list[int] = []
+    plain = secrets._plain
+
+    def counted(text: str, pos: int, end: int) -> tuple[str, int, int]:
+        redacted.append(end - pos)
+        return plain(text, pos, end)
+
+    monkeypatch.setattr(secrets, "_plain", counted)
+    edited = "\n".join([*lines[:10], "inserted = 'a new line near the top'", *lines[10:]])
+    again = secrets.redact(edited, found, {})
+
+    assert again == edited  # nothing secret in it
+    assert 0 < sum(redacted) <= 2 * 4096  # of 106 KB
+    assert len(redacted) <= 2
+
+
+def test_a_small_edit_of_a_large_document_is_redacted_on_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker thread for the whole text at first; after a small edit only the segments near it
+    are redacted again, on the loop: the thread hop and the GIL handover would cost more."""
+    documents = RedactedDocuments()
+    lines = _code_in_paragraphs(2000)
+    secret = 'API_KEY = "sk-proj-' + "Ab3dEf6hIj9kLm2nOp5q" * 2 + '"'
+    threads: list[object] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(function: Callable[..., object], *args: object) -> object:
+        threads.append(function)
+        return await to_thread(function, *args)
+
+    monkeypatch.setattr(cache.asyncio, "to_thread", counted)
+
+    async def versions() -> list[Snapshot]:
+        texts = ["\n".join(lines), "\n".join([*lines[:700], secret, *lines[700:]])]
+        return [await documents.attach(Snapshot("file:///a.py", n, t)) for n, t in enumerate(texts)]
+
+    _, second = asyncio.run(versions())
+    assert len(threads) == 1  # the first version only
+    assert second.redacted_lines[700] == 'API_KEY = "[REDACTED]"'
+    assert second.redacted_lines == redact_lines(second.lines)
