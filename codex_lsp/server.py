@@ -35,6 +35,7 @@ from codex_lsp.trust import TrustStore
 log = logging.getLogger(__name__)
 
 USAGE_NOTIFICATION = "codexLsp/usage"
+USAGE_DELAY_S = 0.05  # after the answer of the request whose call it bills
 MAX_WORKSPACE_FILES = 8
 MAX_WORKSPACE_FILE_CHARS = 200_000  # larger files never fit the workspace share of a prompt
 MAX_DOCUMENT_CHARS = 2_000_000  # larger documents are not sent to a model at all
@@ -278,7 +279,11 @@ class CodexServer(LanguageServer):
         )
 
     def _send_usage(self, record: CallRecord, ledger: Ledger) -> None:
-        self.protocol.notify(USAGE_NOTIFICATION, {"call": vars(record), "session": ledger.totals()})
+        """The bill of a call, sent a moment later: the call ends inside the request that made
+        it, and the answer the user waits for goes out first."""
+        usage = {"call": vars(record), "session": ledger.totals()}
+        loop = asyncio.get_running_loop()
+        loop.call_later(USAGE_DELAY_S, self.protocol.notify, USAGE_NOTIFICATION, usage)
 
 
 def _register_lifecycle(server: CodexServer) -> None:
