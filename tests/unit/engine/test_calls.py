@@ -249,10 +249,11 @@ async def test_provider_error_mid_stream_yields_the_items_completed_before_it() 
     assert [(level, text) for _, level, text in notes] == [
         ("warning", "codex-lsp: Lost the connection to http://fake/v1: reset")
     ]
-    # No usage arrived: estimated from the prompt (23 chars: 7 tokens) and the text received
-    # (72 chars: 20 tokens), 7 * 0.75 + 20 * 4.50 = 95.25 micro-dollars.
+    # No usage arrived: estimated from the prompt, part by part (18 + 4 + 1 chars: 5 + 2 + 1
+    # tokens), and the text received (72 chars: 20 tokens), 8 * 0.75 + 20 * 4.50 = 96
+    # micro-dollars.
     assert usages == [
-        (CallRecord("completion", "gpt-5.4-mini", 7, 0, 0, 20, 0, pytest.approx(0.00009525)), 1)
+        (CallRecord("completion", "gpt-5.4-mini", 8, 0, 0, 20, 0, pytest.approx(0.000096)), 1)
     ]
     assert caller.choice.working == "gpt-5.4-mini"
 
