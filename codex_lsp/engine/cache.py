@@ -112,9 +112,12 @@ def diff_hunks(
     old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
     if not old_mid and not new_mid:
         return []
-    ids: dict[str, int] = {}  # compare small ints, not strings, in the loops below
-    a = [ids.setdefault(line, len(ids)) for line in old_mid]
-    b = [ids.setdefault(line, len(ids)) for line in new_mid]
+    # Compare small ints, not strings, in the loops below; numbered in C (which int a line
+    # gets does not matter, only which lines are equal).
+    distinct = set(old_mid)
+    distinct.update(new_mid)
+    ids = dict(zip(distinct, range(len(distinct)), strict=True))
+    a, b = list(map(ids.__getitem__, old_mid)), list(map(ids.__getitem__, new_mid))
     work = DIFF_WORK + DIFF_WORK_PER_LINE * (len(a) + len(b)) if max_work is None else max_work
     hunks = []
     i = j = 0
@@ -180,7 +183,11 @@ def _matches(a: list[int], b: list[int], budget: _Budget) -> list[tuple[int, int
             found += anchors
             starts = [(a0 - 1, b0 - 1), *anchors]
             ends = [*anchors, (a1, b1)]
-            regions += [(i + 1, k, j + 1, m) for (i, j), (k, m) in zip(starts, ends, strict=True)]
+            regions += [
+                (i + 1, k, j + 1, m)
+                for (i, j), (k, m) in zip(starts, ends, strict=True)
+                if k > i + 1 and m > j + 1  # lines on both sides between two anchors
+            ]
         else:
             found += _myers(a, b, (a0, a1, b0, b1), budget)
     found.sort()
@@ -211,6 +218,9 @@ def _unique_anchors(
 
 def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest subsequence whose second items increase too (patience sorting)."""
+    seconds = [j for _, j in pairs]
+    if seconds == sorted(seconds):  # no line moved: all of them (the usual case, checked in C)
+        return pairs
     tops: list[int] = []  # second item ending the best run of each length
     top_index: list[int] = []
     back = [-1] * len(pairs)
