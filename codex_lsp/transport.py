@@ -101,12 +101,12 @@ async def _serve_stdin(server: LanguageServer) -> None:
 
 
 async def _stdin_reader(server: LanguageServer) -> Reader:
-    """stdin read by the event loop itself when it is a pipe, a socket or a terminal (what
-    editors give): pygls' reader hands every header line and body to a worker thread, three
-    thread round trips a message, each contending for the GIL with the loop. A regular file
-    cannot be polled, so it keeps pygls' reader."""
+    """stdin read by the event loop itself when it is a pipe or a socket (what editors give):
+    pygls' reader hands every header line and body to a worker thread, three thread round
+    trips a message, each contending for the GIL with the loop. Anything else (a regular
+    file, /dev/null, a terminal) keeps pygls' reader: epoll refuses files and /dev/null."""
     mode = os.fstat(sys.stdin.fileno()).st_mode
-    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return StdinAsyncReader(sys.stdin.buffer, server.thread_pool)
     reader = asyncio.StreamReader(limit=READ_LIMIT)
     protocol = asyncio.StreamReaderProtocol(reader)
