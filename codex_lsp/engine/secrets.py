@@ -882,14 +882,16 @@ def _quoted_span(text: str, start: int, quote: str) -> Span | None:
     return start, end
 
 
-def _string_end(text: str, start: int, quote: str) -> int:
-    pattern = _STRING_CONTENT[quote]
+def _string_end(text: str, start: int, quote: str, end: int | None = None) -> int:
+    """Where the string whose content starts at `start` ends: its closing quote, the line's
+    end, or `end`."""
+    pattern, limit = _STRING_CONTENT[quote], len(text) if end is None else end
     pos = start
     while True:
-        content = pattern.match(text, pos)
+        content = pattern.match(text, pos, limit)
         assert content is not None
         pos = content.end()
-        if pos >= len(text) or text[pos] in (quote, "\r", "\n") or content.end() == content.start():
+        if pos >= limit or text[pos] in (quote, "\r", "\n") or content.end() == content.start():
             return pos
 
 
@@ -1111,6 +1113,60 @@ def _flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     return span
 
 
+# Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
+# `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
+_SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
+    (?:pass(?:w(?:or)?d|phrase)|secret|token|api_?key|access_?key|private_?key|credentials?
+    |auth_?token|client_?secret)
+    |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8})
+    [ \t]{0,8}\("""
+_SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
+_SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
+_SECRET_CALL_WORDS = frozenset({"pass", "secret", "token", "key", "credential", "auth"})
+
+
+def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """The call's last string argument within _CALL_REACH characters on its line
+    (`set_password(user, "...")`: the user's name stays), unless it is a placeholder or names a
+    secret (`set_token(os.environ[...])` has none, `with_token("GITHUB_TOKEN")` names one)."""
+    text = ctx.text
+    pos = match.end() + offset
+    end = _line_end(text, pos, min(len(text), pos + _CALL_REACH))
+    last: Span | None = None
+    depth = 0
+    while (pos := _matched_end(_CALL_ARGUMENTS, text, pos, end)) < end:
+        char = text[pos]
+        if char in "\"'`":
+            close = _string_end(text, pos + 1, char, end)
+            if close >= end or text[close] != char:
+                break  # not closed within reach
+            if depth == 0:
+                last = (pos + 1, close)
+            pos = close + 1
+        elif char == "(":
+            depth, pos = depth + 1, pos + 1
+        elif depth == 0:
+            break  # the call's closing parenthesis
+        else:
+            depth, pos = depth - 1, pos + 1
+    if last is None or last[0] == last[1]:
+        return None
+    content = text[last[0] : last[1]]
+    if _is_placeholder(content) or _names_a_secret(content):
+        return None
+    return last
+
+
+_CALL_REACH = 2 * _MAX_VALUE  # characters of a call's arguments searched for its secret
+_CALL_ARGUMENTS = re.compile(r"""[^"'`()]*+""")
+
+
+def _matched_end(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
+    """Where `pattern` (which matches the empty string too) stops, from pos."""
+    found = pattern.match(text, pos, end)
+    return pos if found is None else found.end()
+
+
 # The rule for names runs last on each window: it judges quotes, and those inside a value the
 # other rules redacted must not count (after redaction they are gone).
 _RULES: list[_Rule] = [
@@ -1122,6 +1178,13 @@ _RULES: list[_Rule] = [
     _Rule(_STANDALONE_SCHEME, _scheme_span, frozenset({"Bearer", "Basic", "bearer", "basic"})),
     _Rule(_CURL_USER, _curl_user_span, frozenset({"-u", "--user"})),
     _Rule(_FLAG, _flag_span, frozenset({"--"})),
+    _Rule(
+        _SECRET_CALL,
+        _secret_call_span,
+        _SECRET_CALL_WORDS,
+        fallback=_SECRET_CALL_ANY_CASE,
+        operators="(",
+    ),
     _Rule(
         _ASSIGNMENT,
         _assignment_span,

@@ -293,6 +293,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "short-lines": _fill("x = 1\n"),
     "begin-markers": _fill("-----BEGIN"),
     "url-fragments": _fill("x://u:p@"),
+    "unclosed-setter-calls": _fill('set_password("aaa '),
+    "setter-calls-on-short-lines": _fill('conn.setPassword("s3cr3t-Pa55")\n'),
 }
 
 
@@ -311,6 +313,41 @@ def test_redaction_time_grows_linearly(shape: str) -> None:
     small, large = _best_time(make(64_000)), _best_time(make(512_000))
     # Linear is 8; the old regex was quadratic (64), and n**1.3 would already fail.
     assert large / max(small, 1e-4) < 12
+
+
+SECRET_CALLS = [
+    ('client.set_password("hunter2hunter2")', 'client.set_password("[REDACTED]")'),
+    ('conn.setPassword("s3cr3t-Pa55")', 'conn.setPassword("[REDACTED]")'),
+    ("builder.withApiKey('abcDEF123456ghiJKL')", "builder.withApiKey('[REDACTED]')"),
+    ('obj.set_password(user, f("x"), "pw-Secret-9")  # note', None),
+    ('requests.get(url, auth=("admin", "P@ssw0rd!23"))', None),
+    ('session.auth = ("admin", "P@ssw0rd!23")', 'session.auth = ("admin", "[REDACTED]")'),
+    ('HTTPBasicAuth("admin", "P@ssw0rd!23")', 'HTTPBasicAuth("admin", "[REDACTED]")'),
+    ('set_token("' + "a1B2" * 300 + '")', 'set_token("[REDACTED]")'),
+]
+SECRET_CALLS_KEPT = [
+    'client.set_token(os.environ["GITHUB_TOKEN"])',  # a reference, no secret
+    'client.with_token("GITHUB_TOKEN")',  # names one
+    'settings.setTokenizer("bpe")',  # not a secret's setter
+    'oauth = ("client", "scope")',
+    'x.set_secret("")',
+    'obj.set_password("not closed',
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SECRET_CALLS)
+def test_the_secret_a_call_hands_over_is_redacted(text: str, expected: str | None) -> None:
+    redacted = redact(text)
+    if expected is not None:
+        assert redacted == expected
+    for secret in ("hunter2", "s3cr3t", "abcDEF", "P@ssw0rd", "pw-Secret", "a1B2"):
+        assert secret not in redacted
+    assert "[REDACTED]" in redacted
+
+
+@pytest.mark.parametrize("text", SECRET_CALLS_KEPT)
+def test_calls_that_hand_over_no_secret_are_kept(text: str) -> None:
+    assert redact(text) == text
 
 
 async def test_a_worker_thread_redacting_leaves_the_event_loop_responsive() -> None:
