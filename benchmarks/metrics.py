@@ -2,7 +2,10 @@
 
 Dollars come from the model card (`card_for`) and the project's own `cost_usd`, applied to the
 fake's usage per request (input, cached, cache-write and output tokens; output tokens counted
-with the fake's tokenizer, as the fake bills them).
+with the fake's tokenizer, as the fake bills them). The fake bills with `TOKENIZERS[name]`:
+o200k_base by default (what OpenAI bills for codex-mini's family), or the fake's own
+approximation, which counts code about twice as many tokens as o200k_base does and so makes
+the 1,024-token caching minimum and the 128-token steps half as large as they are.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.run import RunResult
+from codex_lsp.engine import tokens
 from codex_lsp.engine.usage import cost_usd
 from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import card_for
-from tests.fake_openai import RequestRecord, approx_tokenize
+from tests.fake_openai import RequestRecord, Tokenizer, approx_tokenize
 from tests.fake_openai.prompt import responses_prompt
+
+TOKENIZERS: dict[str, Tokenizer] = {"o200k": tokens.encode, "approx": approx_tokenize}
 
 ROUTING_PREFIX_TOKENS = 256  # the fake's (and OpenAI's) routing prefix
 BLOCK_TOKENS = 128
@@ -35,13 +41,13 @@ class Totals:
     output_tokens: int = 0
     cost_usd: float = 0.0
 
-    def add(self, record: RequestRecord) -> None:
+    def add(self, record: RequestRecord, tokenizer: Tokenizer) -> None:
         self.calls += 1
         self.input_tokens += record.input_tokens
         self.cached_tokens += record.cached_tokens
         self.write_tokens += record.cache_write_tokens
-        self.output_tokens += output_tokens(record)
-        self.cost_usd += record_cost(record)
+        self.output_tokens += output_tokens(record, tokenizer)
+        self.cost_usd += record_cost(record, tokenizer)
 
     @property
     def cached_ratio(self) -> float:
@@ -88,16 +94,16 @@ class Figures:
         return self.completion.calls / self.pauses if self.pauses else 0.0
 
 
-def output_tokens(record: RequestRecord) -> int:
-    return len(approx_tokenize(record.output_text))
+def output_tokens(record: RequestRecord, tokenizer: Tokenizer) -> int:
+    return len(tokenizer(record.output_text))
 
 
-def record_cost(record: RequestRecord) -> float:
+def record_cost(record: RequestRecord, tokenizer: Tokenizer) -> float:
     usage = Usage(
         input_tokens=record.input_tokens,
         cached_tokens=record.cached_tokens,
         cache_write_tokens=record.cache_write_tokens,
-        output_tokens=output_tokens(record),
+        output_tokens=output_tokens(record, tokenizer),
         model=record.model or "",
     )
     return cost_usd(usage, card_for(record.model or ""))
@@ -107,14 +113,15 @@ def model_calls(records: Iterable[RequestRecord]) -> list[RequestRecord]:
     return [r for r in records if r.path.endswith(("/responses", "/chat/completions"))]
 
 
-def totals(records: Iterable[RequestRecord]) -> Totals:
+def totals(records: Iterable[RequestRecord], tokenizer: Tokenizer) -> Totals:
     result = Totals()
     for record in records:
-        result.add(record)
+        result.add(record, tokenizer)
     return result
 
 
 def figures(result: RunResult) -> Figures:
+    tokenizer = TOKENIZERS[result.spec.tokenizer]
     calls = model_calls(result.records)
     completions = [r for r in calls if r.task == "completion"]
     by_schema: dict[str, list[RequestRecord]] = defaultdict(list)
@@ -122,15 +129,15 @@ def figures(result: RunResult) -> Figures:
         by_schema[record.task or "?"].append(record)
     figs = Figures(
         label=f"{result.spec.layout} / {result.spec.regime} ({result.spec.model})",
-        completion=totals(completions),
-        overall=totals(calls),
-        by_schema={name: totals(items) for name, items in sorted(by_schema.items())},
+        completion=totals(completions, tokenizer),
+        overall=totals(calls, tokenizer),
+        by_schema={name: totals(items, tokenizer) for name, items in sorted(by_schema.items())},
         keystrokes=result.stats.keystrokes,
         pauses=result.stats.pauses,
         lsp_requests=result.stats.lsp_requests,
         avoided=dict(result.usage.get("avoided") or {}),
-        peak_prefix_rpm=peak_prefix_rpm(calls),
-        peak_prefix_any_key_rpm=peak_prefix_rpm(calls, by_key=False),
+        peak_prefix_rpm=peak_prefix_rpm(calls, tokenizer),
+        peak_prefix_any_key_rpm=peak_prefix_rpm(calls, tokenizer, by_key=False),
         repeat_calls=result.repeat.calls_second,
         repeat_same_answer=result.repeat.same_answer,
         seconds=result.seconds,
@@ -139,7 +146,7 @@ def figures(result: RunResult) -> Figures:
     figs.max_calls_per_pause = max(per_pause.values(), default=0)
     figs.cut_streams = sum(1 for r in completions if r.disconnected)
     figs.key_gap_ms = key_gaps(result.stats.key_gaps_s)
-    explain_misses(figs, completions, implicit=result.spec.regime == "implicit")
+    explain_misses(figs, completions, tokenizer, implicit=result.spec.regime == "implicit")
     return figs
 
 
@@ -170,18 +177,20 @@ def calls_by_pause(
 
 # --- rate per prefix --------------------------------------------------------------------
 def routing_key(
-    record: RequestRecord, by_key: bool = True
+    record: RequestRecord, tokenizer: Tokenizer, by_key: bool = True
 ) -> tuple[str | None, tuple[Hashable, ...]]:
-    prompt = responses_prompt(record.body, approx_tokenize)
+    prompt = responses_prompt(record.body, tokenizer)
     return prompt.cache_key if by_key else None, tuple(prompt.tokens[:ROUTING_PREFIX_TOKENS])
 
 
-def peak_prefix_rpm(records: Sequence[RequestRecord], by_key: bool = True) -> int:
+def peak_prefix_rpm(
+    records: Sequence[RequestRecord], tokenizer: Tokenizer, by_key: bool = True
+) -> int:
     """Most requests any one (prompt_cache_key, first-256-token prefix) got in 60 seconds;
     with `by_key` False, any one prefix whatever the key."""
     times: dict[tuple[str | None, tuple[Hashable, ...]], list[float]] = defaultdict(list)
     for record in records:
-        times[routing_key(record, by_key)].append(record.received_at)
+        times[routing_key(record, tokenizer, by_key)].append(record.received_at)
     return max((_peak_in_window(sorted(t)) for t in times.values()), default=0)
 
 
@@ -197,11 +206,13 @@ def _peak_in_window(times: list[float]) -> int:
 
 
 # --- where the misses come from -----------------------------------------------------------
-def explain_misses(figs: Figures, completions: list[RequestRecord], implicit: bool) -> None:
+def explain_misses(
+    figs: Figures, completions: list[RequestRecord], tokenizer: Tokenizer, implicit: bool
+) -> None:
     """Split uncached completion tokens into 'the prompt changed' (beyond the best prefix any
     recent prompt with the same cache key could give) and 'routing/overflow', and count which
     prompt part first differs between consecutive completion prompts."""
-    prompts = [responses_prompt(r.body, approx_tokenize) for r in completions]
+    prompts = [responses_prompt(r.body, tokenizer) for r in completions]
     total = sum(len(p.tokens) for p in prompts) or 1
     best_possible = 0
     for index, prompt in enumerate(prompts):

@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.metrics import part_label
-from tests.fake_openai import approx_tokenize
+from benchmarks.metrics import TOKENIZERS, part_label
+from tests.fake_openai import Tokenizer
 from tests.fake_openai.prompt import Prompt, responses_prompt
 
 
@@ -43,9 +43,11 @@ def first_difference(old: Prompt, new: Prompt) -> tuple[int, int]:
     return index, offset
 
 
-def describe(old: dict[str, Any], new: dict[str, Any], context_lines: int) -> tuple[str, str]:
-    a = responses_prompt(old["body"], approx_tokenize)
-    b = responses_prompt(new["body"], approx_tokenize)
+def describe(
+    old: dict[str, Any], new: dict[str, Any], context_lines: int, tokenizer: Tokenizer
+) -> tuple[str, str]:
+    a = responses_prompt(old["body"], tokenizer)
+    b = responses_prompt(new["body"], tokenizer)
     index, offset = first_difference(a, b)
     label = part_label(index, b.texts[index]) if index < len(b.texts) else "end"
     head = (
@@ -66,11 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schema", default="completion")
     parser.add_argument("--limit", type=int, default=5, help="pairs to show in full")
     parser.add_argument("--context", type=int, default=1, help="diff context lines")
+    parser.add_argument("--tokenizer", choices=sorted(TOKENIZERS), default="o200k")
     args = parser.parse_args(argv)
     records = load(args.records, args.schema)
     counts: Counter[str] = Counter()
     for index in range(1, len(records)):
-        label, text = describe(records[index - 1], records[index], args.context)
+        label, text = describe(
+            records[index - 1], records[index], args.context, TOKENIZERS[args.tokenizer]
+        )
         counts[label] += 1
         if index <= args.limit:
             print(f"--- {args.schema} call {index} vs {index + 1}: {text}\n")

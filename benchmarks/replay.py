@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.edits import DATA_DIR, load_session
-from benchmarks.metrics import Figures, figures
+from benchmarks.metrics import TOKENIZERS, Figures, figures
 from benchmarks.report import Context, render, targets, write_readme
 from benchmarks.responder import Oracle, Responder
 from benchmarks.run import NoGcPauses, RunResult, RunSpec, Timing, replay_once
@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--suggestion-lines", type=int, default=1, help="lines the fake model suggests"
+    )
+    parser.add_argument(
+        "--tokenizer",
+        choices=sorted(TOKENIZERS),
+        default="o200k",
+        help="what the fake bills with: o200k_base (OpenAI's) or its ~2x approximation",
     )
     parser.add_argument("--sequential", action="store_true", help="run the regimes in turn")
     parser.add_argument("--write-readme", action="store_true", help="also after --quick")
@@ -103,10 +109,12 @@ async def run_regime(regime: str, args: argparse.Namespace, timing: Timing) -> l
     oracle = Oracle(args.suggestion_lines)
     responder = Responder(oracle, args.model_delay_ms / 1000)
     results = []
-    with FakeOpenAI(default_responder=responder) as fake:
+    tokenizer = TOKENIZERS[args.tokenizer]
+    tokenizer("")  # o200k_base loads now (a second), not in the fake's first request
+    with FakeOpenAI(default_responder=responder, tokenizer=tokenizer) as fake:
         quiet_disconnects(fake)
         for layout in LAYOUTS:
-            spec = RunSpec(layout, regime, REGIMES[regime], tuple(args.setting))
+            spec = RunSpec(layout, regime, REGIMES[regime], tuple(args.setting), args.tokenizer)
             progress(f"replaying {layout} / {regime} ({spec.model}) ...")
             result = await replay_once(fake, oracle, session, spec, timing, transitions)
             progress(f"  {layout} / {regime}: {result.seconds:.0f} s, log {result.log_file}")
@@ -165,7 +173,7 @@ def describe_timing(args: argparse.Namespace) -> str:
     return (
         f"keystroke {args.keystroke_ms:g} ms, think {args.think_ms:g} ms per pause, "
         f"debounceMs {args.debounce_ms}, fake model {args.model_delay_ms:g} ms per delta, "
-        f"suggestions of {args.suggestion_lines} line(s)"
+        f"suggestions of {args.suggestion_lines} line(s), billed in {args.tokenizer} tokens"
         + "".join(f", {key}={json.dumps(value)}" for key, value in args.setting)
     )
 

@@ -35,6 +35,7 @@ class RunSpec:
     regime: str  # "implicit" | "explicit"
     model: str
     extra_settings: tuple[tuple[str, Any], ...] = ()  # (key, value) sent to both layouts
+    tokenizer: str = "o200k"  # what the fake bills with: a key of metrics.TOKENIZERS
 
 
 @dataclass

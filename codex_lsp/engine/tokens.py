@@ -49,12 +49,16 @@ class _Counter:
         core_bpe = importlib.import_module("tiktoken._tiktoken").CoreBPE  # no type stubs
         self._core = core_bpe(ranks, O200K_SPECIAL, O200K_PATTERN)
 
-    def count(self, text: str) -> int:
+    def encode(self, text: str) -> list[int]:
         try:
-            return len(self._core.encode_ordinary(text))
+            ids: list[int] = self._core.encode_ordinary(text)
         except UnicodeEncodeError:  # a lone surrogate: tiktoken replaces it the same way
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-            return len(self._core.encode_ordinary(text))
+            ids = self._core.encode_ordinary(text)
+        return ids
+
+    def count(self, text: str) -> int:
+        return len(self.encode(text))
 
 
 _encoding: _Counter | None = None
@@ -128,6 +132,15 @@ def load_now() -> bool:
         _started = True
         _load_in_background()
     return _encoding is not None
+
+
+def encode(text: str) -> list[int]:
+    """o200k_base token ids of `text`, as OpenAI bills it (special tokens' text is ordinary
+    text). Loads the tokenizer first if needed; raises RuntimeError when it cannot load. For
+    benchmarks and tests (the fake OpenAI server bills with it), not the server's own path."""
+    if not load_now() or _encoding is None:
+        raise RuntimeError("the o200k_base tokenizer is unavailable (is quicktok-v1 installed?)")
+    return _encoding.encode(text)
 
 
 EXACT_LIMIT = 50_000  # characters; a longer text is counted by the estimate

@@ -46,6 +46,13 @@ def test_the_count_is_tiktokens(text: str, reference: tiktoken.Encoding) -> None
 
 
 @pytest.mark.usefixtures("exact")
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_ids_are_tiktokens(text: str, reference: tiktoken.Encoding) -> None:
+    """What the replay benchmark's fake bills with: the ids themselves, not only their count."""
+    assert tokens.encode(text) == reference.encode(text, disallowed_special=())
+
+
+@pytest.mark.usefixtures("exact")
 def test_this_repository_counts_as_tiktoken_counts_it(reference: tiktoken.Encoding) -> None:
     for path in sorted(Path(tokens.__file__).parent.glob("*.py")):
         text = path.read_text(encoding="utf-8")[: tokens.EXACT_LIMIT]
