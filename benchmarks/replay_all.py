@@ -320,6 +320,8 @@ def task_worker(history: str, regime: str, replay_argv: list[str]) -> TaskOutcom
     timing = Timing(args.keystroke_ms, args.think_ms, args.debounce_ms)
     load_before, started, clock = os.getloadavg()[0], _now(), time.monotonic()
     results = replay.regime_worker(regime, args, timing)
+    if args.dump:  # one folder per history: the runs' files are named by layout and regime
+        replay.dump_records(results, args.dump / history)
     count = len(describe(history).lines) - 1
     done = replay.QUICK_TRANSITIONS if args.quick else min(args.transitions or count, count)
     return TaskOutcome(
