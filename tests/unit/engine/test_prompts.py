@@ -382,26 +382,26 @@ def test_long_file_shows_a_block_of_the_snapshot_and_a_quantized_window() -> Non
     assert region.startswith("<snapshot lines 1793-2176>\nx1792 = 1792\n")
     assert region.endswith("\nx174 = 174\n</snapshot>\n")
     assert all(part.breakpoint for part in request.parts[1:3])
-    assert before.startswith("<code_before_cursor>\nx1984 = 1984\nx1985 = 1985\n")
+    assert before.startswith("<code_before_cursor>\nx1980 = 1980\nx1981 = 1981\n")
     assert before.endswith("\nx1999 = 1999\ntotal = x1")
     assert after.startswith("<code_after_cursor>\n\nx0 = 0\nx1 = 1\n")
-    assert after.endswith("\nx6 = 6\nx7 = 7\n</code_after_cursor>\n")
+    assert after.endswith("\nx2 = 2\nx3 = 3\n</code_after_cursor>\n")
 
 
 @pytest.mark.parametrize(
     ("line_count", "cursor_line", "window"),
     [
         (10, 5, (0, 10)),
-        (1000, 100, (80, 109)),
-        (1000, 111, (80, 120)),
-        (1000, 128, (112, 137)),
-        (120, 115, (96, 120)),
-        (4001, 2000, (1984, 2009)),
+        (1000, 100, (84, 105)),
+        (1000, 107, (84, 112)),
+        (1000, 108, (96, 113)),
+        (120, 117, (96, 120)),
+        (4001, 2000, (1980, 2005)),
     ],
     ids=[
         "short-file-whole",
         "middle",
-        "same-start-eleven-lines-later-end-follows-the-cursor",
+        "same-start-seven-lines-later-end-follows-the-cursor",
         "next-quantum",
         "clamped-to-the-end",
         "long-file",
