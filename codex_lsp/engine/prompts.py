@@ -372,10 +372,11 @@ def _snapshot_part(
         return "", (first, first)
     body = _trim_tail("\n".join(anchor.redacted_lines[first:end]), budget_tokens, REGION_QUANTUM)
     last = first + body.count("\n") + 1  # the tail may have been trimmed
+    if number:  # the numbers say which lines these are: a label would repeat them, first
+        return f"<snapshot>\n{numbered(body, first + 1)}\n</snapshot>\n", (first, last)
     whole = (first, last) == (0, len(anchor.lines))
     label = "<snapshot>" if whole else f"<snapshot lines {first + 1}-{last}>"
-    shown = numbered(body, first + 1) if number else body
-    return f"{label}\n{shown}\n</snapshot>\n", (first, last)
+    return f"{label}\n{body}\n</snapshot>\n", (first, last)
 
 
 @dataclass(frozen=True)

@@ -292,14 +292,21 @@ async def complete_at(assistant: Assistant, text: str, line: int) -> None:
         pass
 
 
+def shown_lines(block: str) -> tuple[int, int]:
+    """The first and last line numbers of a numbered snapshot block ("<snapshot>", "N| ...")."""
+    lines = block.removeprefix("<snapshot>\n").removesuffix("\n</snapshot>\n").split("\n")
+    assert block.startswith("<snapshot>\n") and block.endswith("\n</snapshot>\n")
+    return int(lines[0].split("|", 1)[0]), int(lines[-1].split("|", 1)[0])
+
+
 async def test_completions_in_a_long_file_show_the_region_around_the_cursor() -> None:
     assistant, provider = assistant_with_fake_model()
     await complete_at(assistant, HUGE, 2000)
     (request,) = provider.requests
     head, region = request.parts[1].text, request.parts[2].text
-    assert head.startswith("<snapshot lines 1-") and "value_0 = " in head  # the file's top
-    first, last = region.split(">", 1)[0].removeprefix("<snapshot lines ").split("-")
-    assert int(first) <= 2000 - 32 and int(last) >= 2000 + 32  # context on both sides
+    assert shown_lines(head)[0] == 1 and "value_0 = " in head  # the file's top
+    first, last = shown_lines(region)
+    assert first <= 2000 - 32 and last >= 2000 + 32  # context on both sides
     assert "value_2999 = " not in request.prompt_text()
     assert estimate_tokens(request.prompt_text()) <= assistant.settings.edit_context_tokens
 
@@ -406,9 +413,7 @@ async def test_near_the_top_the_region_follows_the_head_without_a_gap() -> None:
     await complete_at(assistant, HUGE, 10)
     (request,) = provider.requests
     head, region = request.parts[1].text, request.parts[2].text
-    head_last = int(head.split(">", 1)[0].rsplit("-", 1)[1])
-    region_first = int(region.split(">", 1)[0].removeprefix("<snapshot lines ").split("-")[0])
-    assert region_first == head_last + 1
+    assert shown_lines(region)[0] == shown_lines(head)[1] + 1
 
 
 MEDIUM = "".join(f"value_{n} = ({n}, '{n}')\n" for n in range(500))  # ~3.3k tokens
@@ -423,7 +428,8 @@ async def test_a_smaller_file_gets_a_smaller_prompt_of_its_head_and_the_window()
     file_tokens = estimate_tokens(MEDIUM)
     assert estimate_tokens(medium.prompt_text()) <= 0.65 * file_tokens
     assert estimate_tokens(huge.prompt_text()) > 0.65 * file_tokens
-    assert medium.parts[1].text.startswith("<snapshot lines 1-")  # the head
+    first, last = shown_lines(medium.parts[1].text)  # the head: whole 32-line blocks
+    assert first == 1 and last % 32 == 0 and last < 500
     assert medium.parts[2].text == "" and huge.parts[2].text != ""  # no region
 
 
