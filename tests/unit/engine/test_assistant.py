@@ -8,6 +8,7 @@ import re
 import pytest
 
 from codex_lsp.engine.assistant import (
+    FILE_SHARE,
     Assistant,
     RegionEdit,
     clean_insertion,
@@ -426,8 +427,8 @@ async def test_a_smaller_file_gets_a_smaller_prompt_of_its_head_and_the_window()
     await complete_at(assistant, HUGE, 2000)
     (medium,), (huge,) = provider.requests, second.requests
     file_tokens = estimate_tokens(MEDIUM)
-    assert estimate_tokens(medium.prompt_text()) <= 0.65 * file_tokens
-    assert estimate_tokens(huge.prompt_text()) > 0.65 * file_tokens
+    assert estimate_tokens(medium.prompt_text()) <= FILE_SHARE * file_tokens
+    assert estimate_tokens(huge.prompt_text()) > FILE_SHARE * file_tokens
     first, last = shown_lines(medium.parts[1].text)  # the head: whole 32-line blocks
     assert first == 1 and last % 32 == 0 and last < 500
     assert medium.parts[2].text == "" and huge.parts[2].text != ""  # no region
