@@ -614,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
         extra += [f"failed: {h} / {g}: {e}" for h, g, e in errors]
         text = render_summary(
             runs,
-            header(server_version(), (load_start, os.getloadavg()[0]), timing, started),
+            # The commit the servers were started from, not HEAD now (it may have moved on).
+            header(meta["codex_lsp_version"], (load_start, os.getloadavg()[0]), timing, started),
             [*notes, *extra],
         )
         summary_path.parent.mkdir(parents=True, exist_ok=True)
