@@ -51,7 +51,7 @@ async def warm(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> No
     if provider is None:
         return
     pieces = await completion_infill(assistant, snapshot, cursor)
-    provider.warm(Infill(pieces.prefix, "", 0))
+    provider.warm(Infill(pieces.prefix, "", 0, pieces.extra))
 
 
 def accept(snapshot: Snapshot, cursor: Position, insertion: str) -> tuple[Snapshot, Position]:

@@ -28,6 +28,9 @@ class Infill:
     prefix: str  # ends at the cursor
     suffix: str  # starts at the cursor
     max_newlines: int  # line breaks the insertion may hold: 0 fills in the rest of a line
+    # Context read before the prefix, as (file name, text) chunks (llama.cpp's `input_extra`):
+    # blocks that stay the same while the cursor moves, so they stay in the KV cache.
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def infill_body(infill: Infill, max_tokens: int, slot: int | None = None) -> dic
     return {
         "input_prefix": infill.prefix,
         "input_suffix": infill.suffix,
-        "input_extra": [],
+        "input_extra": input_extra(infill.extra),
         "prompt": "",
         "n_predict": min(limit, max_tokens),
         # A fill inside a line ends with it; longer ones at a blank line (the end of a block)
@@ -49,13 +49,22 @@ def infill_body(infill: Infill, max_tokens: int, slot: int | None = None) -> dic
     }
 
 
-def warm_body(prefix: str, slot: int | None = None) -> dict[str, Any]:
-    """A request that only reads `prefix` into the slot's KV cache: no suffix, no answer."""
+def input_extra(chunks: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """llama.cpp's `input_extra`: chunks it reads before the FIM prefix, each after a
+    `<|file_sep|>` and its file name (Qwen2.5-Coder's repository-level format)."""
+    return [{"filename": name, "text": text} for name, text in chunks]
+
+
+def warm_body(
+    prefix: str, slot: int | None = None, extra: tuple[tuple[str, str], ...] = ()
+) -> dict[str, Any]:
+    """A request that only reads `extra` and `prefix` into the slot's KV cache: no suffix, no
+    answer."""
     pinned = {} if slot is None else {"id_slot": slot}
     return {
         "input_prefix": prefix,
         "input_suffix": "",
-        "input_extra": [],
+        "input_extra": input_extra(extra),
         "prompt": "",
         "n_predict": 0,
         "temperature": 0,
@@ -72,11 +81,12 @@ async def warm_prefix(
     *,
     api_key: str | None = None,
     slot: int | None = None,
+    extra: tuple[tuple[str, str], ...] = (),
 ) -> Usage:
     """POST a warm-up to /infill; its usage (what was read, what came from the cache)."""
     url, headers = _infill_endpoint(base_url, api_key)
     try:
-        response = await client.post(url, json=warm_body(prefix, slot), headers=headers)
+        response = await client.post(url, json=warm_body(prefix, slot, extra), headers=headers)
     except httpx2.HTTPError as error:
         raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
     if response.status_code != 200:

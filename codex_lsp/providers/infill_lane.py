@@ -55,6 +55,13 @@ def shared_length(a: str, b: str) -> int:
     return low
 
 
+def read_text(infill: Infill) -> str:
+    """What a call reads before the suffix, as one text: the extra chunks, then the prefix
+    (two calls share a cached start as long as these texts do)."""
+    chunks = "".join(f"\x1c{name}\x1d{text}" for name, text in infill.extra)
+    return f"{chunks}\x1e{infill.prefix}"
+
+
 class _Prefetch:
     """A speculative request: its pieces, and its events once it ran to the end."""
 
@@ -75,14 +82,14 @@ class InfillLane:
         self._send_warm = send_warm
         self._background: asyncio.Task[None] | None = None  # the warm-up or prefetch running
         self._prefetched: _Prefetch | None = None
-        self._slot_prefix = ""  # the prefix the slot last read (or is reading)
+        self._slot_prefix = ""  # the `read_text` the slot last read (or is reading)
         self.warmups = 0
         self.prefetch_hits = 0
 
     def warm(self, infill: Infill) -> bool:
-        """Read `infill.prefix` into the slot in the background, unless the slot holds nearly
-        all of it already. True when a warm-up was started."""
-        prefix = infill.prefix
+        """Read `infill.extra` and `infill.prefix` into the slot in the background, unless the
+        slot holds nearly all of them already. True when a warm-up was started."""
+        prefix = read_text(infill)
         if len(prefix) - shared_length(self._slot_prefix, prefix) <= WARM_MIN_CHARS:
             return False
         running = self._background is not None and not self._background.done()
@@ -101,7 +108,7 @@ class InfillLane:
         self._cancel_background()
         entry = _Prefetch(infill)
         self._prefetched = entry
-        self._slot_prefix = infill.prefix
+        self._slot_prefix = read_text(infill)
         entry.task = asyncio.create_task(self._run_prefetch(entry, max_tokens), name="prefetch")
         self._background = entry.task
 
@@ -121,7 +128,7 @@ class InfillLane:
                     yield event
                 return
         self._cancel_background()
-        self._slot_prefix = infill.prefix
+        self._slot_prefix = read_text(infill)
         async for event in self._send(infill, max_tokens):
             yield event
 

@@ -175,6 +175,7 @@ class LocalProvider:
             infill.prefix,
             api_key=endpoint.api_key,
             slot=COMPLETION_SLOT,
+            extra=infill.extra,
         )
         log.info("warm-up: in=%d cached=%d", usage.input_tokens, usage.cached_tokens)
 

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from codex_lsp.providers.base import Infill, ProviderError, TextDelta, Usage
-from codex_lsp.providers.infill import InfillUnsupported, infill_body, stream_infill
+from codex_lsp.providers.infill import InfillUnsupported, infill_body, stream_infill, warm_body
 from tests.unit.providers.conftest import Backend
 
 
@@ -119,3 +119,17 @@ async def test_garbage_in_the_stream_is_a_provider_error() -> None:
     backend = Backend(body="data: {not json\n\n")
     with pytest.raises(ProviderError):
         await run(backend, MID_LINE)
+
+
+def test_extra_chunks_go_out_as_input_extra_in_order() -> None:
+    head = "import os\n\nLIMIT = 3\n"
+    infill = Infill("    return x", "\n", 1, (("src/app.py", head), ("src/util.py", "X = 1\n")))
+    expected = [
+        {"filename": "src/app.py", "text": head},
+        {"filename": "src/util.py", "text": "X = 1\n"},
+    ]
+    assert infill_body(infill, 64)["input_extra"] == expected
+    # A warm-up reads the same chunks before the prefix, or it would evict them from the cache.
+    warm = warm_body(infill.prefix, 0, infill.extra)
+    assert (warm["input_extra"], warm["input_prefix"]) == (expected, "    return x")
+    assert infill_body(MID_LINE, 64)["input_extra"] == []

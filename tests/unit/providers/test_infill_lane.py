@@ -84,6 +84,18 @@ async def test_a_new_block_is_warmed_and_the_same_block_is_not() -> None:
     assert slot.warmed == [BLOCK, OTHER_BLOCK]
 
 
+async def test_new_extra_context_is_warmed_even_with_the_same_prefix() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    assert lane.warm(Infill(BLOCK, "", 0, (("a.py", "import os\n"),))) is True
+    await settle()
+    assert lane.warm(Infill(BLOCK, "", 0, (("a.py", "import os\n"),))) is False
+    # The chunks come first in the prompt: another head means reading everything again.
+    assert lane.warm(Infill(BLOCK, "", 0, (("a.py", "import sys\n"),))) is True
+    await settle()
+    assert slot.warmed == [BLOCK, BLOCK]
+
+
 async def test_a_running_warm_up_is_not_replaced_by_one_that_extends_it() -> None:
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
