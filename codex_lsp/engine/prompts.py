@@ -480,15 +480,25 @@ def _resolved(layout: CompletionLayout, cursor: Position, share: int) -> Complet
     return replace(layout, region=region, head=head)
 
 
-INFILL_BEFORE = 32  # lines before the cursor, at least: all the context a local model reads
+# Measured on benchmarks/local_quality.py and local_latency.py (LOCAL.md, 2026-12-06): a new
+# place costs reading the window before the cursor (~15 ms a token on 2 cores), and 32-63 lines
+# there made the first pause 5-6 s; 8-15 lines, the file's head (read once, cached wherever the
+# cursor goes) and the enclosing `def`/`class` lines keep most of the suggestions' quality.
+INFILL_BEFORE = 8  # lines before the cursor, at least (a fixed start, in steps of this many)
 INFILL_SUFFIX_LINES = 2  # after the cursor's line: every request re-reads them, keep it short
 INFILL_BLOCK_NEWLINES = 5  # on an empty line, a suggestion may be a few lines of a block
+INFILL_HEAD_LINES = 64  # the file's first lines, read before the window wherever the cursor is
+INFILL_HEAD_TOKENS = 768  # at most (trimmed at its end in 8-line steps)
+INFILL_SCOPE = True  # the `def` and `class` lines enclosing the window, before it
+INFILL_GAP = "# ...\n"  # where lines are left out between those and the window
 
 
 def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = False) -> Infill:
     """Fill-in-the-middle pieces. Cache-aware: the window before the cursor (a fixed start, so
-    typing only extends it) and a short suffix, because a FIM prompt puts the suffix after the
-    prefix and re-reads it at every keystroke. Naive: the whole file around the cursor."""
+    typing only extends it) after the lines that open its function and class, and a short
+    suffix, because a FIM prompt puts the suffix after the prefix and re-reads it at every
+    keystroke; the file's head as an extra chunk, read before all of them. Naive: the whole
+    file around the cursor."""
     newlines = _infill_newlines(snapshot.lines[cursor.line], cursor.character)
     if naive:
         return Infill(*_whole_file_around(snapshot, cursor, budget), newlines)
@@ -497,7 +507,53 @@ def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = F
     end = Position(end_line, len(snapshot.lines[end_line]))
     before = snapshot.redacted_in(Span(Position(start, 0), cursor))
     after = snapshot.redacted_in(Span(cursor, end))
-    return Infill(_trim_head(before, budget), after, newlines)
+    if INFILL_SCOPE:
+        before = _infill_scope(snapshot, start) + before
+    head = _infill_head(snapshot, start)
+    if not head:
+        return Infill(_trim_head(before, budget), after, newlines)
+    prefix = _trim_head(before, budget - estimate_tokens(head))
+    return Infill(prefix, after, newlines, ((_display_path(snapshot.uri), head),))
+
+
+def _infill_scope(snapshot: Snapshot, window_start: int) -> str:
+    """The `def` and `class` lines enclosing the window's first line, above it, with a gap
+    marker where lines are left out: a short window still knows its function's parameters."""
+    lines = snapshot.redacted_lines
+    found: list[int] = []
+    indent = _indent(lines[window_start]) if window_start < len(lines) else 0
+    for n in range(window_start - 1, -1, -1):
+        if indent == 0:
+            break
+        line = lines[n]
+        if not line.strip() or _indent(line) >= indent:
+            continue
+        indent = _indent(line)
+        if line.lstrip().startswith(("def ", "async def ", "class ")):
+            found.append(n)
+    if not found:
+        return ""
+    found.reverse()
+    shown = []
+    for n, after in zip(found, [*found[1:], window_start], strict=True):
+        shown.append(lines[n] + "\n")
+        if after != n + 1:
+            shown.append(" " * (_indent(lines[n]) + 4) + INFILL_GAP)
+    return "".join(shown)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _infill_head(snapshot: Snapshot, window_start: int) -> str:
+    """The file's first `INFILL_HEAD_LINES` lines (imports, module names), ending with a line
+    break, when the window starts after them; else nothing (the window shows them). The same
+    wherever the cursor is below them, so llama.cpp keeps it in its cache."""
+    if INFILL_HEAD_LINES <= 0 or window_start < INFILL_HEAD_LINES:
+        return ""
+    head = "\n".join(snapshot.redacted_lines[:INFILL_HEAD_LINES])
+    return _trim_tail(head, INFILL_HEAD_TOKENS, quantum_lines=8) + "\n"
 
 
 def _infill_newlines(line: str, column: int) -> int:

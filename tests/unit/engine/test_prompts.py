@@ -283,15 +283,68 @@ def test_rewrite_of_a_long_file_shows_the_lines_around_the_region(first: int, la
         assert abs((first - shown[0]) - (shown[-1] - last)) < 50
 
 
-def test_infill_is_the_window_before_the_cursor_and_a_short_suffix() -> None:
-    text = "".join(f"x{n} = {n}\n" for n in range(200))
-    snapshot = snap(text)
+def assignments(first: int, end: int, indent: str = "") -> str:
+    return "".join(f"{indent}x{n} = {n}\n" for n in range(first, end))
+
+
+def test_infill_is_the_file_head_a_short_window_before_the_cursor_and_a_short_suffix() -> None:
+    snapshot = snap(assignments(0, 200))
     request = completion(snapshot, Position(100, 3))
+    assert request.infill == Infill(
+        assignments(88, 100) + "x10",  # 8-15 lines, from a multiple of 8
+        "0 = 100\nx101 = 101\nx102 = 102",
+        max_newlines=0,  # inside a line: its rest only
+        extra=(("src/invoice.py", assignments(0, 64)),),
+    )
+
+
+@pytest.mark.parametrize("line", [72, 100, 150, 199])
+def test_the_infill_head_is_the_same_wherever_the_cursor_is_below_it(line: int) -> None:
+    request = completion(snap(assignments(0, 200)), Position(line, 0))
     assert request.infill is not None
-    prefix, suffix = request.infill.prefix, request.infill.suffix
-    assert prefix.startswith("x64 = 64\n") and prefix.endswith("\nx99 = 99\nx10")
-    assert suffix == "0 = 100\nx101 = 101\nx102 = 102"
-    assert request.infill.max_newlines == 0  # inside a line: its rest only
+    assert request.infill.extra == (("src/invoice.py", assignments(0, 64)),)
+
+
+def test_near_the_top_the_window_shows_the_head_itself() -> None:
+    request = completion(snap(assignments(0, 200)), Position(60, 0))
+    assert request.infill is not None
+    assert (request.infill.prefix, request.infill.extra) == (assignments(48, 60), ())
+
+
+def test_a_long_infill_head_is_cut_at_its_end_in_steps_of_eight_lines() -> None:
+    long_lines = "".join(f"x{n} = '{'y' * 150}'\n" for n in range(200))
+    request = completion(snap(long_lines), Position(150, 0))
+    assert request.infill is not None
+    ((_, head),) = request.infill.extra
+    assert head.count("\n") % 8 == 0 and 0 < head.count("\n") < 64
+    assert estimate_tokens(head) <= 768 and long_lines.startswith(head)
+
+
+def test_the_window_follows_the_def_and_class_lines_that_enclose_it() -> None:
+    text = (
+        "import os\n\n\nclass Ledger:\n    rate = 2\n\n    def total(self, items):\n"
+        + assignments(0, 40, "        ")
+        + "\n\ndef after():\n    pass\n"
+    )
+    request = completion(snap(text), Position(45, 8))
+    assert request.infill is not None
+    # Window lines 32-44 (x25-x37) follow the enclosing lines; the lines between are elided.
+    assert request.infill.prefix == (
+        "class Ledger:\n    # ...\n    def total(self, items):\n        # ...\n"
+        + assignments(25, 38, "        ")
+        + "        "
+    )
+
+
+def test_a_window_right_under_its_def_line_needs_no_gap_marker() -> None:
+    text = "x = 1\n" * 14 + "def f(a):\n" + assignments(0, 20, "    ")
+    request = completion(snap(text), Position(30, 4))
+    assert request.infill is not None  # window from line 16: the def line is line 14
+    assert request.infill.prefix.startswith("def f(a):\n    # ...\n    x1 = 1\n")
+    under = "x = 1\n" * 7 + "def f(a):\n" + assignments(0, 20, "    ")
+    request = completion(snap(under), Position(17, 4))  # window from line 8, the def's next
+    assert request.infill is not None
+    assert request.infill.prefix.startswith("def f(a):\n    x0 = 0\n")
 
 
 def test_infill_on_an_empty_line_may_run_several_lines() -> None:

@@ -70,6 +70,8 @@ async def test_a_warm_up_reads_the_prefix_up_to_the_cursor() -> None:
     assert warmed.prefix.endswith("value_119 = 119\ndef total(values):\n    return su")
     full = await warmup.completion_infill(assistant(provider), snapshot, cursor)
     assert (warmed.prefix, full.suffix) == (full.prefix, "\nprint(total([]))")
+    # The file's head goes first, as in the completion, or the warm-up would evict it.
+    assert warmed.extra == full.extra and full.extra[0][1].startswith("value_0 = 0\n")
 
 
 @pytest.mark.parametrize(
