@@ -67,7 +67,7 @@ MIN_LINE = 48  # positions below the first lines: where the window and the head 
 BUDGET = prompts.file_budget(1800, naive=False, shared=False)  # the local completion budget
 
 # Layouts compared: overrides of `engine.prompts` settings.
-# "before32" is the layout before 2026-12-06; "before8+head64+scope" the current one.
+# "before32" is the layout until 2026-12-06; "before16+head64+scope" the current one.
 CONFIGS: dict[str, dict[str, Any]] = {
     "before32": {"INFILL_BEFORE": 32, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False},
     "before16": {"INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False},

@@ -480,14 +480,16 @@ def _resolved(layout: CompletionLayout, cursor: Position, share: int) -> Complet
     return replace(layout, region=region, head=head)
 
 
-# Measured on benchmarks/local_quality.py and local_latency.py (LOCAL.md, 2026-12-06): a new
-# place costs reading the window before the cursor (~15 ms a token on 2 cores), and 32-63 lines
-# there made the first pause 5-6 s; 8-15 lines, the file's head (read once, cached wherever the
-# cursor goes) and the enclosing `def`/`class` lines keep most of the suggestions' quality.
-INFILL_BEFORE = 8  # lines before the cursor, at least (a fixed start, in steps of this many)
+# Measured (benchmarks/LOCAL.md, 2026-12-07): a new place costs reading the window before the
+# cursor (~15 ms a token on 2 cores): 32-63 lines there made its first pause 5-6 s. 16-31
+# lines after the enclosing `def`/`class` lines (a few tokens: the function's parameters),
+# with the file's first 64 lines as an extra chunk (read once, then cached wherever the cursor
+# is below them), make it ~3.3 s with suggestions as good (benchmarks/local_quality.py);
+# 8-15 lines make it 1.8 s, but the suggestions were worse (similarity -0.053 +- 0.021).
+INFILL_BEFORE = 16  # lines before the cursor, at least (a fixed start, in steps of this many)
 INFILL_SUFFIX_LINES = 2  # after the cursor's line: every request re-reads them, keep it short
 INFILL_BLOCK_NEWLINES = 5  # on an empty line, a suggestion may be a few lines of a block
-INFILL_HEAD_LINES = 64  # the file's first lines, read before the window wherever the cursor is
+INFILL_HEAD_LINES = 64  # the file's first lines as an extra chunk before the window (0: none)
 INFILL_HEAD_TOKENS = 768  # at most (trimmed at its end in 8-line steps)
 INFILL_SCOPE = True  # the `def` and `class` lines enclosing the window, before it
 INFILL_GAP = "# ...\n"  # where lines are left out between those and the window
@@ -495,10 +497,10 @@ INFILL_GAP = "# ...\n"  # where lines are left out between those and the window
 
 def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = False) -> Infill:
     """Fill-in-the-middle pieces. Cache-aware: the window before the cursor (a fixed start, so
-    typing only extends it) after the lines that open its function and class, and a short
-    suffix, because a FIM prompt puts the suffix after the prefix and re-reads it at every
-    keystroke; the file's head as an extra chunk, read before all of them. Naive: the whole
-    file around the cursor."""
+    typing only extends it; with `INFILL_SCOPE`, after the lines that open its function and
+    class) and a short suffix, because a FIM prompt puts the suffix after the prefix and
+    re-reads it at every keystroke; with `INFILL_HEAD_LINES`, the file's head as an extra
+    chunk, read before all of them. Naive: the whole file around the cursor."""
     newlines = _infill_newlines(snapshot.lines[cursor.line], cursor.character)
     if naive:
         return Infill(*_whole_file_around(snapshot, cursor, budget), newlines)

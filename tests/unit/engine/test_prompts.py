@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from codex_lsp.engine import prompts
 from codex_lsp.engine.cache import Anchor, Hunk
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.prompts import (
@@ -287,17 +288,37 @@ def assignments(first: int, end: int, indent: str = "") -> str:
     return "".join(f"{indent}x{n} = {n}\n" for n in range(first, end))
 
 
-def test_infill_is_the_file_head_a_short_window_before_the_cursor_and_a_short_suffix() -> None:
-    snapshot = snap(assignments(0, 200))
-    request = completion(snapshot, Position(100, 3))
+def test_infill_is_the_file_head_the_window_before_the_cursor_and_a_short_suffix() -> None:
+    request = completion(snap(assignments(0, 200)), Position(100, 3))
+    assert request.infill == Infill(
+        assignments(80, 100) + "x10",  # 16-31 lines, from a multiple of 16
+        "0 = 100\nx101 = 101\nx102 = 102",
+        max_newlines=0,  # inside a line: its rest only
+        extra=(("src/invoice.py", assignments(0, 64)),),  # the same wherever the cursor is
+    )
+
+
+@pytest.fixture
+def short_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window of 8-15 lines (measured too, benchmarks/LOCAL.md), the file's head as an
+    extra chunk and the enclosing lines: the tests below spell out its lines."""
+    monkeypatch.setattr(prompts, "INFILL_BEFORE", 8)
+    monkeypatch.setattr(prompts, "INFILL_HEAD_LINES", 64)
+    monkeypatch.setattr(prompts, "INFILL_SCOPE", True)
+
+
+@pytest.mark.usefixtures("short_window")
+def test_a_short_infill_window_comes_with_the_file_head_as_an_extra_chunk() -> None:
+    request = completion(snap(assignments(0, 200)), Position(100, 3))
     assert request.infill == Infill(
         assignments(88, 100) + "x10",  # 8-15 lines, from a multiple of 8
         "0 = 100\nx101 = 101\nx102 = 102",
-        max_newlines=0,  # inside a line: its rest only
+        max_newlines=0,
         extra=(("src/invoice.py", assignments(0, 64)),),
     )
 
 
+@pytest.mark.usefixtures("short_window")
 @pytest.mark.parametrize("line", [72, 100, 150, 199])
 def test_the_infill_head_is_the_same_wherever_the_cursor_is_below_it(line: int) -> None:
     request = completion(snap(assignments(0, 200)), Position(line, 0))
@@ -305,12 +326,14 @@ def test_the_infill_head_is_the_same_wherever_the_cursor_is_below_it(line: int) 
     assert request.infill.extra == (("src/invoice.py", assignments(0, 64)),)
 
 
+@pytest.mark.usefixtures("short_window")
 def test_near_the_top_the_window_shows_the_head_itself() -> None:
     request = completion(snap(assignments(0, 200)), Position(60, 0))
     assert request.infill is not None
     assert (request.infill.prefix, request.infill.extra) == (assignments(48, 60), ())
 
 
+@pytest.mark.usefixtures("short_window")
 def test_a_long_infill_head_is_cut_at_its_end_in_steps_of_eight_lines() -> None:
     long_lines = "".join(f"x{n} = '{'y' * 150}'\n" for n in range(200))
     request = completion(snap(long_lines), Position(150, 0))
@@ -320,6 +343,7 @@ def test_a_long_infill_head_is_cut_at_its_end_in_steps_of_eight_lines() -> None:
     assert estimate_tokens(head) <= 768 and long_lines.startswith(head)
 
 
+@pytest.mark.usefixtures("short_window")
 def test_the_window_follows_the_def_and_class_lines_that_enclose_it() -> None:
     text = (
         "import os\n\n\nclass Ledger:\n    rate = 2\n\n    def total(self, items):\n"
@@ -336,6 +360,7 @@ def test_the_window_follows_the_def_and_class_lines_that_enclose_it() -> None:
     )
 
 
+@pytest.mark.usefixtures("short_window")
 def test_a_window_right_under_its_def_line_needs_no_gap_marker() -> None:
     text = "x = 1\n" * 14 + "def f(a):\n" + assignments(0, 20, "    ")
     request = completion(snap(text), Position(30, 4))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from codex_lsp.engine import warmup
+from codex_lsp.engine import prompts, warmup
 from codex_lsp.engine.assistant import Assistant
 from codex_lsp.engine.calls import ModelCaller
 from codex_lsp.engine.context import Position, Snapshot
@@ -70,8 +70,7 @@ async def test_a_warm_up_reads_the_prefix_up_to_the_cursor() -> None:
     assert warmed.prefix.endswith("value_119 = 119\ndef total(values):\n    return su")
     full = await warmup.completion_infill(assistant(provider), snapshot, cursor)
     assert (warmed.prefix, full.suffix) == (full.prefix, "\nprint(total([]))")
-    # The file's head goes first, as in the completion, or the warm-up would evict it.
-    assert warmed.extra == full.extra and full.extra[0][1].startswith("value_0 = 0\n")
+    assert warmed.extra == full.extra
 
 
 @pytest.mark.parametrize(
@@ -127,3 +126,18 @@ async def test_the_openai_providers_never_read_ahead() -> None:
     finally:
         await chat.aclose()
         await responses.aclose()
+
+
+async def test_a_warm_up_reads_the_extra_chunk_the_completion_sends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prompts, "INFILL_BEFORE", 8)
+    monkeypatch.setattr(prompts, "INFILL_HEAD_LINES", 64)
+    provider = ReadingAhead()
+    snapshot = Snapshot(URI, 1, TEXT, "python")
+    await warmup.warm(assistant(provider), snapshot, end_of(snapshot))
+    (warmed,) = provider.warmed
+    full = await warmup.completion_infill(assistant(provider), snapshot, end_of(snapshot))
+    # The file's head goes first, as in the completion, or the warm-up would evict it.
+    assert warmed.extra == full.extra
+    assert full.extra == (("w/values.py", "".join(f"value_{n} = {n}\n" for n in range(64))),)
