@@ -57,3 +57,15 @@ async def test_a_prefetched_answer_is_served_without_a_call(provider: LocalProvi
     text, usage = await complete(provider, ahead)
     assert provider.lane.prefetch_hits == 1
     assert "suggestions" in text and usage.output_tokens > 0
+
+
+async def test_the_extra_chunk_stays_cached_when_the_cursor_moves(provider: LocalProvider) -> None:
+    """The file's head goes as llama.cpp's `input_extra`, before the FIM prefix: a fill at
+    another place, after it, reads its own window but not the head again."""
+    head = (("src/values.py", PREFIX),)
+    here = Infill("def total(values):\n    return ", "\n", 0, head)
+    _, first = await complete(provider, here)
+    assert first.input_tokens - first.cached_tokens > 200, first  # the head, read once
+    there = Infill("class Ledger:\n    def add(self, amount):\n        self.", "\n", 0, head)
+    _, second = await complete(provider, there)
+    assert second.cached_tokens > 200 and second.input_tokens - second.cached_tokens < 40, second
