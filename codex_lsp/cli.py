@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -110,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"codex-lsp: --tcp {address[0]} is reachable from other hosts; use 127.0.0.1, "
             "or add --allow-remote if you really mean it"
         )
-    from codex_lsp.server import build_server
+    from codex_lsp.server import build_server, freeze_start_up_objects
 
     server = build_server(env)
     # The event loop answers the editor; worker threads (redacting a large document, loading
@@ -120,8 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every module is imported by now: keep them out of later full collections. The server
     # freezes again once settings and the tokenizer are in; that collection then walks only
     # what came after this one (tens of milliseconds less, a few seconds into the session).
-    gc.collect()
-    gc.freeze()
+    freeze_start_up_objects()
     if address:
         serve_tcp(server, *address)
     else:

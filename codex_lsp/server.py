@@ -45,7 +45,9 @@ SETTINGS_WAIT_S = 3.0
 FREEZE_AFTER_S = 5.0  # the o200k tokenizer loads in the background in about a second
 
 
-def _freeze_start_up_objects() -> None:
+def freeze_start_up_objects() -> None:
+    """Keep what exists now (modules, the tokenizer's tables) out of later full collections,
+    after collecting what is garbage already (frozen garbage would never be freed)."""
     gc.collect()
     gc.freeze()
 
@@ -94,7 +96,7 @@ class CodexServer(LanguageServer):
         # Start-up objects (modules, the tokenizer's tables) live as long as the server: once
         # they exist, keep them out of full collections, which otherwise take 40-60 ms and
         # land inside requests (benchmarks/README.md, overhead --gc-log).
-        asyncio.get_running_loop().call_later(FREEZE_AFTER_S, _freeze_start_up_objects)
+        asyncio.get_running_loop().call_later(FREEZE_AFTER_S, freeze_start_up_objects)
 
     # --- backend --------------------------------------------------------------------------
     async def assistant(self) -> Assistant | None:
