@@ -295,19 +295,6 @@ def snapshot_head(
     return min(head, total)
 
 
-def snapshot_region(
-    anchor: Anchor,
-    cursor_line: int,
-    budget_tokens: int,
-    previous: tuple[int, int] | None = None,
-    head_only: bool = False,
-    min_head_tokens: int = 0,
-) -> tuple[int, int]:
-    """Anchor lines [first, end) shown after the head (`snapshot_lines`)."""
-    args = (cursor_line, budget_tokens, previous, head_only, min_head_tokens)
-    return snapshot_lines(anchor, *args)[1]
-
-
 def snapshot_lines(
     anchor: Anchor,
     cursor_line: int,
@@ -475,9 +462,14 @@ def completion_request(
 def _resolved(layout: CompletionLayout, cursor: Position, share: int) -> CompletionLayout:
     """The layout with its head and region computed where the caller left them to the prompt."""
     assert layout.anchor is not None
-    region = layout.region or snapshot_region(layout.anchor, cursor.line, share)
-    head = snapshot_head(layout.anchor, share) if layout.head is None else layout.head
-    return replace(layout, region=region, head=head)
+    if layout.region is not None and layout.head is not None:
+        return layout
+    head, region = snapshot_lines(layout.anchor, cursor.line, share)  # the head counted once
+    return replace(
+        layout,
+        region=region if layout.region is None else layout.region,
+        head=head if layout.head is None else layout.head,
+    )
 
 
 # Measured (benchmarks/LOCAL.md, 2026-12-07): a new place costs reading the window before the

@@ -25,7 +25,7 @@ from codex_lsp.engine.prompts import (
     review_request,
     rewrite_request,
     snapshot_head,
-    snapshot_region,
+    snapshot_lines,
 )
 from codex_lsp.engine.schemas import CompletionAnswer, ReviewAnswer, RewriteAnswer, strict_schema
 from codex_lsp.engine.tokens import estimate_tokens
@@ -520,7 +520,7 @@ THOUSAND_LINES = "\n".join(f"v{n} = {n}" for n in range(1000))
 def test_snapshot_region(budget: int, cursor_line: int, region: tuple[int, int]) -> None:
     # 10 tokens a line; at 2560: a head of 96 lines (40%), then blocks of 64 lines.
     anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
-    assert snapshot_region(anchor, cursor_line, budget) == region
+    assert snapshot_lines(anchor, cursor_line, budget)[1] == region
 
 
 @pytest.mark.parametrize(("budget", "head"), [(1_000_000, 1000), (2560, 96), (10, 0)])
@@ -551,7 +551,7 @@ def test_snapshot_head_without_a_minimum_is_the_share() -> None:
 
 def test_a_larger_head_leaves_the_region_the_rest_of_the_budget() -> None:
     anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
-    first, end = snapshot_region(anchor, 500, 2560, min_head_tokens=1000)
+    first, end = snapshot_lines(anchor, 500, 2560, min_head_tokens=1000)[1]
     assert first >= 128 and first <= 500 < end  # after the 128-line head, around the cursor
     assert (end - first) * 10 <= 2560 - 1280  # two blocks within what the head left
 
@@ -572,7 +572,7 @@ def test_snapshot_region_stays_while_the_cursor_is_well_inside(
 ) -> None:
     # blocks of 64
     anchor = dataclasses.replace(Anchor.of(Snapshot(URI, 0, THOUSAND_LINES)), tokens=10_000)
-    assert snapshot_region(anchor, cursor_line, 2560, previous=(128, 384)) == region
+    assert snapshot_lines(anchor, cursor_line, 2560, previous=(128, 384))[1] == region
 
 
 @pytest.mark.parametrize(
