@@ -11,6 +11,7 @@ import math
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cachetools import LRUCache
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
@@ -40,6 +41,10 @@ MAX_WORKSPACE_FILES = 8
 MAX_WORKSPACE_FILE_CHARS = 200_000  # larger files never fit the workspace share of a prompt
 MAX_DOCUMENT_CHARS = 2_000_000  # larger documents are not sent to a model at all
 SETTINGS_WAIT_S = 3.0
+# Quiet after a change before the new version is redacted and diffed ahead of the requests
+# (`prepare`): shorter than a typing pause, so a client that asks at pauses finds it done.
+PREPARE_AFTER_S = 0.05
+PREPARED_DOCUMENTS = 4  # the documents being edited
 
 
 FREEZE_AFTER_S = 5.0  # the o200k tokenizer loads in the background in about a second
@@ -67,6 +72,8 @@ class CodexServer(LanguageServer):
         self._backend_key: tuple[Any, ...] | None = None
         self._settings_ready = asyncio.Event()
         self._git_ignored: dict[str, bool] = {}
+        self._prepared: LRUCache[str, Snapshot] = LRUCache(maxsize=PREPARED_DOCUMENTS)
+        self._prepare_timers: dict[str, asyncio.TimerHandle] = {}
         self.update_settings(env_layer(), layer="env")
 
     # --- settings -------------------------------------------------------------------------
@@ -210,16 +217,23 @@ class CodexServer(LanguageServer):
     def encoding(self) -> str:
         return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
 
-    def snapshot(self, uri: str) -> Snapshot | None:
-        """Freeze a document, or None when it is unknown, excluded or too large to send."""
+    def snapshot(self, uri: str, *, quiet: bool = False) -> Snapshot | None:
+        """Freeze a document, or None when it is unknown, excluded or too large to send (said
+        unless `quiet`); the version `prepare` redacted ahead when it still is the document's."""
         document = self.workspace.text_documents.get(uri)
         if document is None:
             return None
         if is_excluded(uri, self.settings.excluded_globs()) or self._git_ignored_now(uri):
-            log.info("not sending excluded file %s to a model", uri)
+            if not quiet:
+                log.info("not sending excluded file %s to a model", uri)
             return None
         text = document.source
+        prepared = self._prepared.get(uri)
+        if prepared is not None and prepared.version == document.version and prepared.text is text:
+            return prepared
         if len(text) > MAX_DOCUMENT_CHARS:
+            if quiet:
+                return None
             self.notices.notify(
                 f"too-large:{uri}"[:300],
                 "info",
@@ -268,10 +282,44 @@ class CodexServer(LanguageServer):
         if event == "open":
             self._git_ignored.pop(uri, None)
             self._git_ignored_now(uri)
+        if event == "change":
+            self._prepare_later(uri)
         if event == "close":
             self._git_ignored.pop(uri, None)
+            self._forget_prepared(uri)
             if self._backend is not None:
                 self._backend.assistant.forget(uri)
+
+    # --- ahead of requests ----------------------------------------------------------------
+    def _prepare_later(self, uri: str) -> None:
+        """Redact and diff the new version once the user stops for a moment, not on every
+        keystroke of a burst: a request at the pause then starts with that done."""
+        self._forget_prepared(uri)
+        loop = asyncio.get_running_loop()
+        self._prepare_timers[uri] = loop.call_later(PREPARE_AFTER_S, self._prepare, uri)
+
+    def _forget_prepared(self, uri: str) -> None:
+        timer = self._prepare_timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self.tasks.cancel("prepare", uri)
+        self._prepared.pop(uri, None)
+
+    def _prepare(self, uri: str) -> None:
+        self._prepare_timers.pop(uri, None)
+        # Only with a backend built already: building one is the first request's business
+        # (and its messages, when settings are wrong, belong to that request).
+        if self._backend is None or not self._settings_ready.is_set():
+            return
+        snapshot = self.snapshot(uri, quiet=True)
+        if snapshot is not None and snapshot.redacted is None:
+            assistant = self._backend.assistant
+            self.tasks.spawn("prepare", uri, self._keep_prepared(assistant, snapshot))
+
+    async def _keep_prepared(self, assistant: Assistant, snapshot: Snapshot) -> None:
+        prepared = await assistant.prepare(snapshot)
+        if self.current_version(snapshot.uri) == snapshot.version:
+            self._prepared[snapshot.uri] = prepared
 
     # --- messages -------------------------------------------------------------------------
     def _show_message(self, level: str, text: str) -> None:

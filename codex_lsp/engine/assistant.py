@@ -20,7 +20,6 @@ from codex_lsp.engine.cache import (
     AnchorStore,
     RedactedDocuments,
     TypedThrough,
-    diff_hunks,
     render_hunks,
 )
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
@@ -161,7 +160,7 @@ class Assistant:
         head, region = self._placed(anchor, cursor.line, region_budget, previous, head_only)
         window = completion_window(len(snapshot.lines), cursor.line)
         # Diffed on redacted lines: the edits are shown to the model, positions are the same.
-        hunks = diff_hunks(anchor.redacted_lines, snapshot.redacted_lines)
+        hunks = self.anchors.hunks(uri, anchor, snapshot.redacted_lines)
         edits = render_hunks(edits_shown(hunks, region, window, head))
         # Another region loses its cached part anyway: re-anchoring then is free, unless the
         # head (cached before the region, the same everywhere) has edits it would take in.
@@ -214,6 +213,16 @@ class Assistant:
         if minimum <= 0:
             return 0
         return max(0, minimum + CACHE_STEP_TOKENS - fixed_tokens(self.shared_layout))
+
+    async def prepare(self, snapshot: Snapshot) -> Snapshot:
+        """Work every request on a new version starts with, done ahead while the user types:
+        the version redacted (returned, for the requests to reuse) and, in the cache-aware
+        layout, diffed against the document's anchor (a completion prompt's edits)."""
+        snapshot = await self.redactions.attach(snapshot)
+        anchor = self.anchors.existing(snapshot.uri) if self.cache_aware else None
+        if anchor is not None:
+            self.anchors.hunks(snapshot.uri, anchor, snapshot.redacted_lines)
+        return snapshot
 
     async def redacted(
         self, snapshot: Snapshot, workspace: Sequence[WorkspaceFile] = ()

@@ -310,11 +310,30 @@ class AnchorStore:
         self._anchors: BytesLRU[Anchor] = BytesLRU(max_bytes)
         self._drift_ratio = drift_ratio
         self._regions: LRUCache[str, tuple[int, int]] = LRUCache(maxsize=4096)
+        # Per document being edited: the last diff from its anchor, and what it was taken of.
+        self._hunks: LRUCache[str, _Diff] = LRUCache(maxsize=self.DIFF_DOCUMENTS)
         self.reanchors = 0
+
+    DIFF_DOCUMENTS = 4
 
     def anchor(self, snapshot: Snapshot) -> Anchor:
         current = self._anchors.get(snapshot.uri)
         return current if current is not None else self._set(snapshot)
+
+    def existing(self, uri: str) -> Anchor | None:
+        """The document's anchor, without making one."""
+        return self._anchors.get(uri)
+
+    def hunks(self, uri: str, anchor: Anchor, redacted: tuple[str, ...]) -> list[Hunk]:
+        """`diff_hunks` from the anchor to `redacted` (a version's redacted lines), computed
+        once: the server diffs a new version while the user types (`Assistant.prepare`), and
+        the request at the pause finds it done."""
+        last = self._hunks.get(uri)
+        if last is not None and last.anchor is anchor and last.redacted is redacted:
+            return list(last.hunks)
+        hunks = diff_hunks(anchor.redacted_lines, redacted)
+        self._hunks[uri] = _Diff(anchor, redacted, tuple(hunks))
+        return hunks
 
     def needs_reanchor(
         self, anchor: Anchor, edits_text: str, shown_tokens: int | None = None
@@ -337,12 +356,23 @@ class AnchorStore:
     def forget(self, uri: str) -> None:
         self._anchors.pop(uri)
         self._regions.pop(uri, None)
+        self._hunks.pop(uri, None)
 
     def _set(self, snapshot: Snapshot) -> Anchor:
         anchor = Anchor.of(snapshot)
         size = lines_bytes(snapshot.uri, anchor.lines, anchor.redacted_lines)
         self._anchors.put(snapshot.uri, anchor, size)
         return anchor
+
+
+@dataclass(frozen=True)
+class _Diff:
+    """A diff and its two sides, compared by identity: a version's redacted lines are one
+    tuple for as long as the redaction cache keeps it."""
+
+    anchor: Anchor
+    redacted: tuple[str, ...]
+    hunks: tuple[Hunk, ...]
 
 
 @dataclass(frozen=True)
