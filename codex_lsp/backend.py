@@ -51,6 +51,7 @@ class Backend:
     async def _close(self) -> None:
         if not self._closed:
             self._closed = True
+            await self.assistant.caller.aclose()
             await self.provider.aclose()
 
 

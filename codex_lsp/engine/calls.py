@@ -34,6 +34,7 @@ from codex_lsp.providers.base import (
     Provider,
     ProviderError,
     RateLimitError,
+    StreamEvent,
     TextDelta,
     Usage,
 )
@@ -58,6 +59,9 @@ EXPLICIT_RETRY_WAIT_S = 0.5  # before retrying a fault that named no pause (the 
 # An answer longer than this many characters per output token asked for is a backend ignoring
 # the limit (JSON-escaped code averages about four): reading on would only cost time and memory.
 MAX_CHARS_PER_OUTPUT_TOKEN = 16
+# The rest of a stream the reader left is read for at most this long and this much text.
+FINISH_MAX_S = 2.0
+FINISH_MAX_CHARS = 200
 
 
 class ModelUnavailable(Exception):
@@ -146,6 +150,7 @@ class ModelCaller:
         self._dead_models: dict[str, float] = {}  # model -> when the backend said it lacks it
         self._key_shards = CacheKeyShards()
         self._responses: LRUCache[str, str] = LRUCache(maxsize=response_cache_bytes, getsizeof=len)
+        self._finishing: set[asyncio.Task[None]] = set()
 
     @property
     def model(self) -> str:
@@ -394,20 +399,21 @@ class ModelCaller:
         if use_cache and request.prompt_cache_key and card_for(model).cache_regime == "implicit":
             key = self._key_shards.key(request.prompt_cache_key, request.schema_name)
             request = replace(request, prompt_cache_key=key)
+        events = self.provider.stream(request, model)
+        finishing = False  # the rest of the stream is read in the background
         try:
             try:
-                async with aclosing(self.provider.stream(request, model)) as events:
-                    async for event in events:
-                        attempt.answered = True
-                        if isinstance(event, TextDelta):
-                            room -= len(event.text)
-                            if room < 0:
-                                raise _too_long(request)
-                            for item in parser.feed(event.text):
-                                attempt.items += 1
-                                yield item
-                        else:
-                            usage = event
+                async for event in events:
+                    attempt.answered = True
+                    if isinstance(event, TextDelta):
+                        room -= len(event.text)
+                        if room < 0:
+                            raise _too_long(request)
+                        for item in parser.feed(event.text):
+                            attempt.items += 1
+                            yield item
+                    else:
+                        usage = event
             except (ModelNotFoundError, AuthenticationError):
                 raise
             except ProviderError as error:
@@ -424,10 +430,63 @@ class ModelCaller:
                 log.warning("model answer problems: %s", "; ".join(parser.report.errors))
             elif parser.document is not None:
                 self._responses[_response_key(request, model)] = parser.text
+        except GeneratorExit:  # the reader stopped early: it had enough, or it was cancelled
+            if usage is None and self.provider.finish_cut_streams and not _cancelling():
+                finishing = True
+                self._finish_later(events, request, model, parser.text)
+            raise
         finally:
-            # Also when the caller stopped early or was cancelled: what was used is billed.
-            if usage is not None or parser.text:
-                self._account(request, usage, model, parser.text)
+            if not finishing:
+                await events.aclose()  # now, not at garbage collection: the server sees it
+                # Also when the caller stopped early or was cancelled: what was used is billed.
+                if usage is not None or parser.text:
+                    self._account(request, usage, model, parser.text)
+
+    def _finish_later(
+        self,
+        events: AsyncGenerator[StreamEvent, None],
+        request: ModelRequest,
+        model: str,
+        text: str,
+    ) -> None:
+        task = asyncio.get_running_loop().create_task(self._finish(events, request, model, text))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _finish(
+        self,
+        events: AsyncGenerator[StreamEvent, None],
+        request: ModelRequest,
+        model: str,
+        text: str,
+    ) -> None:
+        """The rest of an answer whose reader had enough, read after the reader's answer went
+        out: usually a few closing characters and the usage. The connection then goes back to
+        the pool (the next call skips a TLS handshake) and the bill is the backend's, not an
+        estimate. A longer rest is not worth its output tokens: the stream is closed."""
+        usage: Usage | None = None
+        room = FINISH_MAX_CHARS
+        try:
+            async with asyncio.timeout(FINISH_MAX_S):
+                async for event in events:
+                    if isinstance(event, TextDelta):
+                        text += event.text
+                        room -= len(event.text)
+                        if room < 0:
+                            break
+                    else:
+                        usage = event
+        except (ProviderError, TimeoutError) as error:
+            log.debug("the rest of a stream the reader left was not read: %s", error)
+        finally:
+            await events.aclose()
+            self._account(request, usage, model, text)
+
+    async def aclose(self) -> None:
+        """Stop reading the rests of answers (the backend is going away)."""
+        for task in list(self._finishing):
+            task.cancel()
+        await asyncio.gather(*self._finishing, return_exceptions=True)
 
     def _account(self, request: ModelRequest, usage: Usage | None, model: str, text: str) -> None:
         if usage is None:
@@ -454,6 +513,13 @@ class ModelCaller:
         )
         if self._on_usage is not None:
             self._on_usage(record, self.ledger)
+
+
+def _cancelling() -> bool:
+    """Whether the running task is being cancelled (a request the user left, a deadline), as
+    opposed to a reader that stopped because it had what it needed."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _fault_kind(error: ProviderError) -> str:

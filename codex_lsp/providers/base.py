@@ -105,6 +105,11 @@ class Provider(Protocol):
     """A model backend. `stream` must close its upstream connection when cancelled."""
 
     name: str
+    # Whether a stream whose reader stopped early (it had all it needed) is read to its end in
+    # the background, not closed: a hosted API's connection then stays open for the next call
+    # (no new TLS handshake) and bills what it reports. Not for an embedded model: it would
+    # spend its one slot writing the rest while the next request waits.
+    finish_cut_streams: bool
 
     def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]: ...
 

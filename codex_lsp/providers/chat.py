@@ -57,6 +57,7 @@ def chunk_text(chunk: object) -> str:
 
 class ChatProvider:
     name = "openai-compatible"
+    finish_cut_streams = True
 
     def __init__(self, config: ProviderConfig, http_client: Any = None) -> None:
         self._client = make_client(config, placeholder_key="not-needed", http_client=http_client)

@@ -71,6 +71,7 @@ def capped_findings(schema: dict[str, Any], limit: int) -> dict[str, Any]:
 
 class LocalProvider:
     name = "local"
+    finish_cut_streams = False
 
     def __init__(
         self,

@@ -74,6 +74,7 @@ def usage_from_response(response: object, model: str) -> Usage:
 
 class ResponsesProvider:
     name = "openai"
+    finish_cut_streams = True
 
     def __init__(self, config: ProviderConfig) -> None:
         self._client = make_client(config, placeholder_key="missing-key")

@@ -34,6 +34,7 @@ class FakeProvider:
     """
 
     name = "fake"
+    finish_cut_streams = False
 
     def __init__(self, scripts: dict[str, list[Event]], log: list[str] | None = None) -> None:
         self.scripts = scripts

@@ -53,6 +53,7 @@ class ReviewThenFix:
     the rewrite is asked for (a user editing meanwhile); `failure` is raised instead."""
 
     name = "fake"
+    finish_cut_streams = False
 
     def __init__(self) -> None:
         self.before_rewrite: Callable[[], None] = lambda: None
