@@ -7,9 +7,16 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2
 import openai
 
 from codex_lsp.providers.base import ProviderConfig, Usage
+
+# Idle connections are kept this long (httpx's default is 5 s; reqwest's, which the Codex CLI
+# uses, 90 s): a suggestion asked after a pause to read or think must not pay a new TCP and
+# TLS handshake (two round trips) on top of the model. A connection the server closed
+# meanwhile is seen as readable and replaced before a request is sent on it (httpcore).
+KEEPALIVE_S = 90.0
 
 # The SDK imports these on its first request (about 0.15 s, on the event loop, in the middle of
 # the user's first completion); importing them with this module moves that to start-up.
@@ -28,7 +35,12 @@ def make_client(
     """The SDK needs some key even for servers that ignore it; a placeholder never leaks one.
     The HTTP client is made here, when the backend is built, not lazily at the first request:
     loading the TLS context takes tens of milliseconds."""
-    client = http_client or openai.DefaultAsyncHttpxClient(timeout=config.timeout_s)
+    client = http_client or openai.DefaultAsyncHttpxClient(
+        timeout=config.timeout_s,
+        limits=httpx2.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
+        ),
+    )
     return openai.AsyncOpenAI(
         api_key=config.api_key or placeholder_key,
         base_url=config.base_url,
