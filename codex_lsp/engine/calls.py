@@ -14,10 +14,10 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from pydantic import BaseModel
@@ -433,7 +433,7 @@ class ModelCaller:
         except GeneratorExit:  # the reader stopped early: it had enough, or it was cancelled
             if usage is None and self.provider.finish_cut_streams and not _cancelling():
                 finishing = True
-                self._finish_later(events, request, model, parser.text)
+                self._finish_later(self._finish(events, request, model, parser.text))
             raise
         finally:
             if not finishing:
@@ -442,14 +442,8 @@ class ModelCaller:
                 if usage is not None or parser.text:
                     self._account(request, usage, model, parser.text)
 
-    def _finish_later(
-        self,
-        events: AsyncGenerator[StreamEvent, None],
-        request: ModelRequest,
-        model: str,
-        text: str,
-    ) -> None:
-        task = asyncio.get_running_loop().create_task(self._finish(events, request, model, text))
+    def _finish_later(self, finish: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(finish)
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
 
