@@ -105,13 +105,25 @@ def test_key_shards_keep_each_key_under_the_per_minute_rate() -> None:
     for second in range(8):  # 8 requests in 8 seconds: 3 per key at most
         now[0] = float(second)
         keys.append(shards.key("k", "completion"))
-    now[0] = 61.5  # the first two requests left the window: the first key has room again...
+    now[0] = 63.5  # the first two requests left the window: the first key has room again...
     keys.append(shards.key("k", "completion"))  # ...but the key in use still has room
-    now[0] = 62.0
+    now[0] = 64.0
     keys.append(shards.key("k", "completion"))  # now it is full: the first key with room
 
     assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k-2", "k"]
     assert shards.key("k", "diagnostics") == "k"  # another feature is another prefix
+
+
+def test_a_minute_counted_on_arrival_gets_no_16th_request() -> None:
+    """The provider counts a request when it arrives, a moment after it was sent: a request sent
+    just past a minute after the first may still land inside the provider's minute."""
+    now = [0.0]
+    shards = CacheKeyShards(per_minute=15, clock=lambda: now[0])
+    for second in range(15):
+        now[0] = float(second)
+        assert shards.key("k", "completion") == "k"
+    now[0] = 60.5  # arrives at ~60.6 s: the first request's minute is not over there
+    assert shards.key("k", "completion") == "k-1"
 
 
 def test_a_second_key_gets_its_requests_in_a_run() -> None:
