@@ -13,6 +13,8 @@ debounce, cancellation and typed-through reuse (calls per pause), timing, load. 
 it read completion cached 0.905 / 0.858, all calls 0.862 / 0.783, cost 0.286x / 0.426x on
 typer_core / requests_auth, where the replay measured 0.887 / 0.849, 0.847 / 0.778, 0.273x /
 0.429x: within 0.02 and 0.013x. Choose with it, then confirm with `benchmarks.replay_all`.
+Per request kind it also splits the dollars (ours and the naive layout's) into uncached input,
+cached input and output: where the money goes.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Kind:
     calls: int = 0
     input_tokens: int = 0
     cached_tokens: int = 0
+    output_tokens: int = 0
     cost_usd: float = 0.0
 
     @property
@@ -86,6 +89,7 @@ class Billing:
             totals.calls += 1
             totals.input_tokens += usage.input_tokens
             totals.cached_tokens += cached
+            totals.output_tokens += usage.output_tokens
             totals.cost_usd += cost_usd(usage, card_for(MODEL))
         recorder.requests.clear()
 
@@ -129,6 +133,17 @@ async def replay(history: str, layout: str, settings: dict[str, Any]) -> Billing
     return billing
 
 
+def dollars(kind: Kind) -> dict[str, float]:
+    """Where a kind's dollars go: uncached input, cached input, output (the card's prices)."""
+    card = card_for(MODEL)
+    uncached = kind.input_tokens - kind.cached_tokens
+    return {
+        "uncached_usd": round(uncached * card.input_price / 1e6, 4),
+        "cached_usd": round(kind.cached_tokens * card.cached_input_price / 1e6, 4),
+        "output_usd": round(kind.output_tokens * card.output_price / 1e6, 4),
+    }
+
+
 def summary(history: str, settings: dict[str, Any]) -> dict[str, Any]:
     ours = asyncio.run(replay(history, "cache-aware", settings))
     naive = asyncio.run(replay(history, "naive", settings))
@@ -155,7 +170,9 @@ def summary(history: str, settings: dict[str, Any]) -> dict[str, Any]:
                 "tokens_per_call": round(kind.input_tokens / kind.calls),
                 "cached": round(kind.cached_ratio, 3),
                 "usd": round(kind.cost_usd, 4),
+                **dollars(kind),
                 "naive_usd": round(naive.kinds[name].cost_usd, 4) if name in naive.kinds else None,
+                "naive": dollars(naive.kinds[name]) if name in naive.kinds else None,
             }
             for name, kind in ours.kinds.items()
         },
