@@ -333,7 +333,7 @@ class Assistant:
             return WHOLE_FILE
         previous = self.reviewed.get(snapshot.uri)
         budget = self.edit_budget(self.settings.max_output_tokens)
-        return plan_review(previous, snapshot.lines, budget)
+        return plan_review(previous, snapshot.lines, budget, snapshot.language_id)
 
     def _review_requests(
         self, snapshot: Snapshot, workspace: list[WorkspaceFile], plan: ReviewPlan, budget: int

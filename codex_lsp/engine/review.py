@@ -2,7 +2,9 @@
 
 A document reviewed before is reviewed again only where it changed (with its surroundings);
 the earlier findings on the unchanged lines are carried over to their new line numbers. A file
-seen for the first time, or changed in more than half of it, is reviewed whole.
+seen for the first time, or changed in more than half of it, is reviewed whole. A change of
+comment lines, blank lines or trailing whitespace only is not reviewed again (no model call
+when nothing else changed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,35 @@ CONTEXT_LINES = 12  # around each changed line: about a short function, so the c
 WHOLE_FILE_SHARE = 0.5  # past this share of the file in excerpts, a whole review reads better
 
 Excerpt = tuple[int, int]  # current lines [start, end)
+
+# Whole-line comment markers per LSP language id. Only languages where a line starting with
+# the marker is a comment wherever it is (outside a multi-line string): not C's `#` (the
+# preprocessor), not a language left out here (its changes are reviewed as code).
+_HASH = ("#",)
+_SLASHES = ("//",)
+LINE_COMMENTS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("python", "shellscript", "ruby", "perl", "r", "yaml", "toml"), _HASH),
+    **dict.fromkeys(
+        (
+            "c",
+            "cpp",
+            "csharp",
+            "dart",
+            "go",
+            "java",
+            "javascript",
+            "javascriptreact",
+            "kotlin",
+            "rust",
+            "scala",
+            "swift",
+            "typescript",
+            "typescriptreact",
+        ),
+        _SLASHES,
+    ),
+    "php": ("//", "#"),
+}
 
 
 @dataclass(frozen=True)
@@ -83,22 +114,51 @@ class ReviewMemory:
 
 
 def plan_review(
-    previous: Reviewed | None, lines: tuple[str, ...], budget_tokens: int
+    previous: Reviewed | None, lines: tuple[str, ...], budget_tokens: int, language_id: str = ""
 ) -> ReviewPlan:
     """Review the changes since `previous` when they are a small part of the file and fit the
-    budget; otherwise the whole file."""
+    budget; otherwise the whole file. Hunks that change no code (`_changes_code`) are not
+    reviewed: with nothing else changed, no model call, the earlier findings moved."""
     if previous is None:
         return WHOLE_FILE
     hunks = diff_hunks(previous.lines, lines)
     if not hunks:
         return ReviewPlan(whole_file=False, carried=previous.findings)
-    excerpts = changed_excerpts(hunks, len(lines))
+    markers = LINE_COMMENTS.get(language_id, ())
+    code = [h for h in hunks if _changes_code(h, previous, lines, markers)]
+    if not code:
+        return ReviewPlan(whole_file=False, carried=_moved_all(previous, hunks))
+    excerpts = changed_excerpts(code, len(lines))
     shown = sum(end - start for start, end in excerpts)
     text = "\n".join("\n".join(lines[start:end]) for start, end in excerpts)
     if shown > WHOLE_FILE_SHARE * len(lines) or estimate_tokens(text) > budget_tokens:
         return WHOLE_FILE
     carried = tuple(f for f in _moved_all(previous, hunks) if not _inside(f, excerpts))
     return ReviewPlan(whole_file=False, excerpts=excerpts, carried=carried)
+
+
+def _changes_code(
+    hunk: Hunk, previous: Reviewed, lines: tuple[str, ...], markers: tuple[str, ...]
+) -> bool:
+    """Whether a hunk changes code a review judges: not when its old and new lines are the same
+    once blank lines, whole-line comments and trailing whitespace are left out (indentation
+    counts). A hunk on the lines of an earlier finding counts as code: that finding is judged
+    again rather than dropped unseen."""
+    if any(
+        hunk.end > f.span.start.line and hunk.start <= f.span.end.line for f in previous.findings
+    ):
+        return True
+    return _code_lines(previous.lines[hunk.start : hunk.end], markers) != _code_lines(
+        lines[hunk.new_start : hunk.new_end], markers
+    )
+
+
+def _code_lines(lines: tuple[str, ...], markers: tuple[str, ...]) -> list[str]:
+    return [
+        line.rstrip()
+        for line in lines
+        if line.strip() and not (markers and line.lstrip().startswith(markers))
+    ]
 
 
 def _inside(finding: ReviewFinding, excerpts: tuple[Excerpt, ...]) -> bool:

@@ -93,6 +93,59 @@ def test_nearby_changes_share_one_excerpt() -> None:
     assert changed_excerpts(diff_hunks(LINES, current), len(current)) == ((0, 43),)
 
 
+def test_comment_blank_and_trailing_space_changes_need_no_model() -> None:
+    previous = Reviewed(LINES, (at_line(5, "above"), at_line(150, "below")))
+    current = (
+        *LINES[:100],
+        "# a new comment",
+        "",
+        *edited(LINES, 120, LINES[120] + "   ")[100:130],
+        "    # an indented comment",
+        *LINES[130:],
+    )
+    plan = plan_review(previous, current, BUDGET, "python")
+    assert not plan.needs_model
+    # the findings stand, at their lines after the three inserted lines
+    assert plan.carried == (at_line(5, "above"), at_line(153, "below"))
+
+
+def test_only_the_code_changes_are_reviewed_beside_comment_changes() -> None:
+    current = edited(edited(LINES, 50, "# value_50 was here"), 200, "value_200 = None")
+    plan = plan_review(Reviewed(LINES, ()), current, BUDGET, "python")
+    assert plan.excerpts == ((38, 63), (188, 213))  # line 51 commented out is a code change
+    current = (*LINES[:50], "# about value_50", *edited(LINES, 200, "value_200 = None")[50:])
+    plan = plan_review(Reviewed(LINES, ()), current, BUDGET, "python")
+    assert plan.excerpts == ((189, 214),)  # the comment line is not reviewed
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("python", "    value_40 = compute(40)"),  # indentation is code in Python
+        ("c", "#define value_40 1"),  # `#` is the preprocessor, not a comment, in C
+        ("plaintext", "# value_40"),  # no comment syntax known: reviewed as code
+        ("python", "value_40 = compute(41)  # note"),  # a trailing comment on code
+    ],
+)
+def test_code_like_changes_are_reviewed(language: str, text: str) -> None:
+    plan = plan_review(Reviewed(LINES, ()), edited(LINES, 40, text), BUDGET, language)
+    assert plan.excerpts == ((28, 53),)
+
+
+def test_a_comment_change_on_a_finding_line_is_judged_again() -> None:
+    """The finding is not dropped unseen: its lines are reviewed."""
+    current = edited(LINES, 60, LINES[60] + "  ")
+    plan = plan_review(Reviewed(LINES, (at_line(60), at_line(90))), current, BUDGET, "python")
+    assert plan.excerpts == ((48, 73),) and plan.carried == (at_line(90),)
+    # a comment inserted above it leaves its line as it was: it moves down and stands
+    current = (*LINES[:60], "# why value_60 is computed", *LINES[60:])
+    plan = plan_review(Reviewed(LINES, (at_line(60),)), current, BUDGET, "python")
+    assert not plan.needs_model and plan.carried == (at_line(61),)
+    # a JavaScript comment is `//`
+    current = (*LINES[:60], "  // a note", *LINES[60:])
+    assert not plan_review(Reviewed(LINES, ()), current, BUDGET, "javascript").needs_model
+
+
 def test_between_reviews_findings_move_with_the_text_and_go_with_their_lines() -> None:
     previous = Reviewed(LINES, (at_line(5, "above"), at_line(150, "changed"), at_line(280)))
     current = (*LINES[:100], "inserted = 1", *edited(LINES, 150, "value_150 = None")[100:])
@@ -199,6 +252,19 @@ async def test_saving_again_without_changes_costs_no_call() -> None:
     assert await review(assistant, LINES) == [10]
     assert len(provider.requests) == 1
     assert assistant.caller.ledger.avoided == {"review": 1}
+
+
+async def test_saving_after_a_comment_edit_costs_no_call_and_moves_the_findings() -> None:
+    assistant, provider = reviewer()
+    provider.scripts["gpt-5.4-mini"] = answer((251, "value_250"))
+    assert await review(assistant, LINES) == [250]
+    commented = (*LINES[:10], "# a comment", *LINES[10:])
+    assert await review(assistant, commented) == [251]
+    assert len(provider.requests) == 1
+    # the next review diffs against the commented text: a code change is still reviewed
+    provider.scripts["gpt-5.4-mini"] = answer((152, "None"))
+    assert await review(assistant, edited(commented, 151, "value_150 = None")) == [251, 151]
+    assert len(provider.requests) == 2
 
 
 async def test_a_review_left_early_does_not_stand_for_the_text() -> None:
