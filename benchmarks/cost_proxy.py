@@ -1,6 +1,6 @@
 """An offline proxy of the cost replay, in seconds instead of 15 minutes a history.
 
-    .venv/bin/python -m benchmarks.cost_proxy typer_core,requests_auth [--setting KEY=JSON]
+    .venv/bin/python -m benchmarks.cost_proxy typer_core,requests_auth [--setting KEY=JSON] [--rate]
 
 The session's steps (`benchmarks.edits`, as the replay plans them) go straight through the
 engine (`Assistant`, a stub caller that answers nothing, as `benchmarks.prompt_build` does), in
@@ -15,6 +15,13 @@ typer_core / requests_auth, where the replay measured 0.887 / 0.849, 0.847 / 0.7
 0.429x: within 0.02 and 0.013x. Choose with it, then confirm with `benchmarks.replay_all`.
 Per request kind it also splits the dollars (ours and the naive layout's) into uncached input,
 cached input and output: where the money goes.
+
+`--rate` adds what the replay has and the default leaves out: the fake's per-machine rate (15
+requests a minute per routing prefix and key, the overflow a miss) on the simulated clock, and
+the server's cache-key shards (`CacheKeyShards`, cache-aware layout only, as the server applies
+them). A shard that was idle while the other one took a re-anchored snapshot then misses
+whole, as in the replay: at `fb33812` typer_core reads 0.901 / 0.849 / 0.227x with it and
+0.919 / 0.865 / 0.229x without, where the replay measured 0.903 / 0.850 / 0.231x at `fa5c9ed`.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from benchmarks.edits import (
@@ -38,6 +45,7 @@ from benchmarks.edits import (
 from benchmarks.prompt_build import REWRITE_TASK, Recorder, assistant_for
 from benchmarks.replay import setting_pair
 from codex_lsp.engine import tokens
+from codex_lsp.engine.cache import CacheKeyShards
 from codex_lsp.engine.context import Position, Snapshot
 from codex_lsp.engine.usage import cost_usd
 from codex_lsp.providers.base import Usage
@@ -48,6 +56,7 @@ from tests.fake_openai.prompt import responses_prompt
 
 MODEL = "codex-mini-latest"
 KEYSTROKE_S, PAUSE_S = 0.1, 1.0  # the replay's pace, for the cache's idle expiry
+RATE_PER_MINUTE = 15  # the fake's per-machine rate, per routing prefix and key, in the replay
 NO_ANSWER = '{"suggestions": [], "findings": [], "rewrites": []}'
 
 
@@ -70,12 +79,19 @@ class Billing:
 
     now: float = 0.0
     kinds: dict[str, Kind] = field(default_factory=dict)
+    rate: bool = False  # the per-machine rate
+    shards: bool = False  # the server's cache-key shards
 
     def __post_init__(self) -> None:
-        self.cache = PromptCache(per_prefix_rpm=None, clock=lambda: self.now)
+        rpm = RATE_PER_MINUTE if self.rate else None
+        self.cache = PromptCache(per_prefix_rpm=rpm, clock=lambda: self.now)
+        self.key_shards = CacheKeyShards(clock=lambda: self.now) if self.shards else None
 
     def bill(self, recorder: Recorder, kind: str, answer: str) -> None:
         for request in recorder.requests:
+            if self.key_shards is not None and request.prompt_cache_key:
+                key = self.key_shards.key(request.prompt_cache_key, request.schema_name)
+                request = replace(request, prompt_cache_key=key)
             body = {**build_params(request, MODEL), "stream": True}
             prompt = responses_prompt(body, tokens.encode)
             cached = self.cache.lookup(prompt, explicit=False).cached_tokens
@@ -94,10 +110,13 @@ class Billing:
         recorder.requests.clear()
 
 
-async def replay(history: str, layout: str, settings: dict[str, Any]) -> Billing:
+async def replay(
+    history: str, layout: str, settings: dict[str, Any], rate: bool = False
+) -> Billing:
     session = load_session(DATA_DIR / history)
     assistant, recorder = assistant_for(MODEL, promptLayout=layout, **settings)
-    billing = Billing()
+    # The server shards keys only for the cache-aware layout (the naive one uses no caches).
+    billing = Billing(rate=rate, shards=rate and layout == "cache-aware")
     text, version, cursor, ahead = session.texts[0], 1, (0, 0), ""
 
     def snapshot() -> Snapshot:
@@ -144,9 +163,9 @@ def dollars(kind: Kind) -> dict[str, float]:
     }
 
 
-def summary(history: str, settings: dict[str, Any]) -> dict[str, Any]:
-    ours = asyncio.run(replay(history, "cache-aware", settings))
-    naive = asyncio.run(replay(history, "naive", settings))
+def summary(history: str, settings: dict[str, Any], rate: bool = False) -> dict[str, Any]:
+    ours = asyncio.run(replay(history, "cache-aware", settings, rate))
+    naive = asyncio.run(replay(history, "naive", settings, rate))
     every = Kind()
     for kind in ours.kinds.values():
         every.input_tokens += kind.input_tokens
@@ -185,11 +204,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--setting", action="append", default=[], type=setting_pair, metavar="KEY=JSON"
     )
+    parser.add_argument(
+        "--rate",
+        action="store_true",
+        help="the fake's per-machine rate (15 a minute) and the server's cache-key shards",
+    )
     args = parser.parse_args(argv)
     if not tokens.load_now():
         parser.error("the o200k tokenizer did not load")
     for history in args.histories.split(","):
-        print(json.dumps(summary(history, dict(args.setting))), flush=True)
+        print(json.dumps(summary(history, dict(args.setting), args.rate)), flush=True)
     return 0
 
 
