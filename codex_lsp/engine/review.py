@@ -26,7 +26,9 @@ Excerpt = tuple[int, int]  # current lines [start, end)
 
 # Whole-line comment markers per LSP language id. Only languages where a line starting with
 # the marker is a comment wherever it is (outside a multi-line string): not C's `#` (the
-# preprocessor), not a language left out here (its changes are reviewed as code).
+# preprocessor), not a language left out here (its changes are reviewed as code). A trade:
+# a line inside a multi-line string that starts with a marker (a `#` line in a docstring or a
+# SQL string) is taken for a comment too, so a change to such lines alone is not reviewed.
 _HASH = ("#",)
 _SLASHES = ("//",)
 LINE_COMMENTS: dict[str, tuple[str, ...]] = {
