@@ -105,9 +105,9 @@ def test_key_shards_keep_each_key_under_the_per_minute_rate() -> None:
     for second in range(8):  # 8 requests in 8 seconds: 3 per key at most
         now[0] = float(second)
         keys.append(shards.key("k", "completion"))
-    now[0] = 63.5  # the first two requests left the window: the first key has room again...
+    now[0] = 62.5  # the first two requests left the window: the first key has room again...
     keys.append(shards.key("k", "completion"))  # ...but the key in use still has room
-    now[0] = 64.0
+    now[0] = 63.0
     keys.append(shards.key("k", "completion"))  # now it is full: the first key with room
 
     assert keys == ["k", "k", "k", "k-1", "k-1", "k-1", "k-2", "k-2", "k-2", "k"]
