@@ -9,7 +9,10 @@ every line, so the line numbers the model reports still match the document. The 
 - the value after a secret-like name (`password`, `api_key`, `token`, `AccountKey`...), when it
   is a literal and not code (`get_password()`, `args.token`, `password: str` are code);
 - private key blocks (every line between BEGIN and END, or to the end of an unterminated one),
-  URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`.
+  URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`;
+- values written over several lines after a secret-like name: a YAML block scalar
+  (`password: |`, `private_key: >-`: every line indented deeper than the name), a quoted YAML
+  value whose quote closes on a later line, a triple-quoted string.
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
 """
@@ -17,6 +20,7 @@ keyword plugin leaves unquoted values alone in most files, so the rules are writ
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import subprocess
@@ -95,7 +99,7 @@ def redact(text: str, seen: Segments | None = None, found: Segments | None = Non
     while pos < len(text):
         end = _segment_end(text, pos)
         if key != _NO_KEY:
-            piece, pos, key = _key_body(text, pos, end, key)
+            piece, pos, key = _go_on(text, pos, end, key)
         elif found is None or (pos and text[pos - 1] != "\n"):
             piece, pos, key = _plain(text, pos, end)
         else:
@@ -179,11 +183,13 @@ _INDENT = re.compile(r"[ \t]{0,256}")
 
 
 def _plain(text: str, a: int, b: int) -> tuple[str, int, int]:
-    """Redacts lines a..b up to the end of a line that opens a private key block, if any."""
+    """Redacts lines a..b up to the end of a line that opens a private key block or a value
+    written over several lines (see _opener), if any."""
     spans: list[Span] = []
     keys: list[tuple[int, int, int]] = []  # keys on one line: BEGIN, its end, END marker
+    opener = _opener(text, a, b)
     end, opens = b, _NO_KEY
-    for marker in _key_markers(text, a, b):
+    for marker in _key_markers(text, a, opener[0] if opener else b):
         line_end = _line_end(text, marker.end(), b)
         close = text.find(_KEY_END, marker.end(), line_end)
         if close == -1:  # the key's body starts on the next line
@@ -196,6 +202,8 @@ def _plain(text: str, a: int, b: int) -> tuple[str, int, int]:
             break
         if _has_alnum(text, marker.end(), close):  # a key on one line, `\n` escaped in JSON
             keys.append((marker.start(), marker.end(), close))
+    if opener and opens == _NO_KEY:
+        end, opens = opener
     limit = _scan(text, a, end, spans, [(body, close) for _, body, close in keys])
     if keys:
         spans = _one_line_keys(spans, keys)
@@ -247,6 +255,143 @@ def _key_body(text: str, a: int, b: int, key: int) -> tuple[str, int, int]:
         head = _redact_lines(text, line_start, close)
     else:
         head = text[line_start:close]
+    return _redact_lines(text, a, line_start) + head, close, _NO_KEY
+
+
+def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
+    """Lines a..b inside a block opened before a: a key, a YAML block scalar or a string."""
+    if state >= _YAML_BLOCK:
+        return _block_body(text, a, b, state - _YAML_BLOCK)
+    if state in _CLOSING:
+        return _string_body(text, a, b, state)
+    return _key_body(text, a, b, state)
+
+
+# --- values over several lines: the same line state machine -----------------------------------
+# A secret-like name whose value starts on its line and goes on over the next ones: a YAML block
+# scalar (`password: |`, `private_key: >-`), whose lines are those indented deeper than the name
+# (blank ones too), or a string left open at the line's end (`secret: "abc` in YAML,
+# `PASSWORD = """`), whose lines run to its closing quote. The state after the opening line says
+# which, and a block's indentation: _YAML_BLOCK + the name's column.
+_STRING, _SINGLE_STRING, _TRIPLE_STRING, _TRIPLE_SINGLE_STRING = 3, 4, 5, 6
+_CLOSING = {
+    _STRING: '"',
+    _SINGLE_STRING: "'",
+    _TRIPLE_STRING: '"' * 3,
+    _TRIPLE_SINGLE_STRING: "'" * 3,
+}
+_STATE_OF_QUOTE = {quote: state for state, quote in _CLOSING.items()}
+_YAML_BLOCK = 16
+_MAX_INDENT = 256
+# The end of a line that opens one: after `name:` a block indicator (and a comment), or a quote
+# not closed on the line; after `name =` a triple quote (closed on the line or not: checked).
+# Each starts with a literal (`: `, `=`), which the regex engine finds fast.
+_OPENER = re.compile(
+    r": {1,16}(?:(?P<block>[|>][-+1-9]{0,2}[ \t]{0,16}(?:#[^\r\n]{0,256})?)"
+    r"""|(?P<quote>["'])(?:(?<=")[^"\r\n]{0,1024}|(?<=')(?:[^'\r\n]|''){0,1024}))\r?$""",
+    re.MULTILINE,
+)
+_TRIPLE_OPENER = re.compile(r"""= {0,16}[rRbBuUfF]{0,2}(?P<quotes>"{3}|'{3})""")
+# What may stand before the name on its line: indentation, a list item's dash, `export`, a quote.
+_OPENER_NAME = re.compile(
+    r"""(?P<indent>[ \t]{0,256}(?:-[ \t]{1,8})?)(?:export[ \t]+)?["']?
+    (?P<name>[A-Za-z_$][\w.$-]{0,100})["']?[ \t]{0,16}""",
+    re.VERBOSE,
+)
+_STRING_CLOSE = {
+    _STRING: re.compile(r'(?:[^"\\]++|\\.)*+', re.DOTALL),  # YAML escapes with a backslash
+    _SINGLE_STRING: re.compile(r"(?:[^']++|'')*+"),  # YAML writes a quote in it as ''
+}
+
+
+def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """Where the first line in text[a:b] that opens a value over several lines ends (after its
+    line break), and the state it opens; None when no line does."""
+    for pos in range(a, b, _BLOCK):
+        window = min(b, pos + _BLOCK + 1280)
+        candidates = [*_OPENER.finditer(text, pos, window)]
+        candidates += _TRIPLE_OPENER.finditer(text, pos, window)
+        for found in sorted(candidates, key=re.Match.start):
+            if found.start() >= pos + _BLOCK:
+                break
+            state = _opened(text, a, found)
+            if state is not None:
+                newline = text.find("\n", found.end(), b)
+                return (b if newline == -1 else newline + 1), state
+    return None
+
+
+def _opened(text: str, a: int, found: re.Match[str]) -> int | None:
+    """The state the line of `found` opens, if the name before it holds a secret."""
+    op = found.start()
+    line_start = max(a, text.rfind("\n", max(a, op - 512), op) + 1)
+    lead = _OPENER_NAME.fullmatch(text, line_start, op)
+    if lead is None or not _holds_a_secret(lead["name"]):
+        return None
+    groups = found.groupdict()
+    if groups.get("block"):
+        return _YAML_BLOCK + min(len(lead["indent"]), _MAX_INDENT)
+    if groups.get("quote"):
+        return _STATE_OF_QUOTE[found["quote"]]
+    quotes = found["quotes"]
+    if text.find(quotes, found.end(), _line_end(text, found.end(), len(text))) != -1:
+        return None  # closed on its line: redacted there
+    return _STATE_OF_QUOTE[quotes]
+
+
+def _holds_a_secret(name: str) -> bool:
+    """A name whose value is a secret, whatever it looks like: a keyword in it that does not go
+    on in lower case (`tokenizer`), and a last word that holds one (`DB_PASSWORD`, `signing_key`;
+    not `token_count`, nor `TOKEN_QUERY`, whose lines are code)."""
+    lowered = name.lower() + ":"
+    pos = 0
+    while (kw := _ASSIGNMENT.search(lowered, pos)) is not None:
+        pos = kw.start() + 1
+        kw_start, kw_end = kw.span("kw")
+        if kw.end("rest") != len(name):
+            continue
+        after = name[kw_end : kw_end + 1]
+        if after.islower() or (after.isupper() and name[kw_end - 1].isupper()):
+            continue
+        return _name_kind(name[:kw_start], name[kw_end:]) == "secret"
+    return False
+
+
+@functools.cache
+def _block_lines(indent: int) -> re.Pattern[str]:
+    """Lines of a YAML block scalar whose name stands at column `indent`: blank, or deeper."""
+    return re.compile(rf"(?:[ \t]*\r?(?:\n|$)|[ \t]{{{indent + 1}}}[^\n]*(?:\n|$))*")
+
+
+def _block_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
+    """The lines of a block scalar in text[a:b] redacted, up to the first one not deeper than
+    its name (where the block ends)."""
+    if b - a <= _BLOCK + _OVERLAP:
+        lines = _block_lines(indent).match(text, a, b)
+        stop = lines.end() if lines else a
+    else:  # one long line
+        own = _INDENT.match(text, a)
+        own_end = own.end() if own else a
+        stop = b if own_end - a > indent or _line_end(text, a, b) == own_end else a
+    if stop < b:
+        return _redact_lines(text, a, stop), stop, _NO_KEY
+    return _redact_lines(text, a, b), b, _YAML_BLOCK + indent
+
+
+def _string_body(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
+    """The lines of a string left open in text[a:b] redacted, up to its closing quote."""
+    quote = _CLOSING[state]
+    if len(quote) == 3 or b - a > _BLOCK + _OVERLAP:
+        close = text.find(quote, a, b)
+    else:
+        body = _STRING_CLOSE[state].match(text, a, b)
+        close = body.end() if body and body.end() < b else -1
+    if close == -1:
+        return _redact_lines(text, a, b), b, state
+    line_start = text.rfind("\n", a, close) + 1 or a
+    head = text[line_start:close]
+    if head.strip():
+        head = _redact_lines(text, line_start, close)
     return _redact_lines(text, a, line_start) + head, close, _NO_KEY
 
 
@@ -709,7 +854,7 @@ _PLACEHOLDER_SYMBOLS = r"""\$\{\{[^{}\r\n]{0,200}\}\}              # ${{ secrets
     |\{\{[^{}\r\n]{0,200}\}\}|\{[A-Za-z_][\w.]{0,100}\}  # {{ template }}, {format_field}
     |<%=?[^%\r\n]{0,200}%>|<[^<>\r\n]{1,100}>           # <%= erb %>, <your-password>
     |%\([\w.]{1,100}\)[sdr]|%[sdr]|%[A-Za-z_]\w{0,100}%  # %(name)s, %s, %NAME%
-    |\[REDACTED\]|\*{3,}|\.{3}|…|''|""|\[\]|\{\}|\(\)|~|-?[01]
+    |\[REDACTED\]|\*{3,}|\.{3}|…|''(?!')|""(?!")|\[\]|\{\}|\(\)|~|-?[01]
     |[A-Z]{2,}(?:_[A-Z]+){0,8}                           # YOUR_API_KEY, TOKEN
     """
 _PLACEHOLDER_WORDS = _words(
@@ -790,6 +935,8 @@ def _value_span(
         quote = text[shape.end() - 1]
         if quote in open_quotes:
             return None  # the quote closes the string the name is in: `"password: " + pw`
+        if text.startswith(quote * 2, shape.end()):
+            return _triple_quoted_span(text, shape.end() + 2, quote * 3)
         return _quoted_span(text, shape.end(), quote)
     if op in _COMPARISONS:
         return None
@@ -879,6 +1026,18 @@ def _quoted_span(text: str, start: int, quote: str) -> Span | None:
             content = content[scheme.end() :]
         if not content or _is_placeholder(content) or _names_a_secret(content):
             return None
+    return start, end
+
+
+def _triple_quoted_span(text: str, start: int, quotes: str) -> Span | None:
+    """A triple-quoted string's content on its first line (the lines after it, if it goes on,
+    are redacted by _string_body)."""
+    line_end = _line_end(text, start, min(len(text), start + _MAX_VALUE))
+    close = text.find(quotes, start, line_end)
+    end = line_end if close == -1 else close
+    content = text[start:end]
+    if not content.strip() or _is_placeholder(content) or _names_a_secret(content):
+        return None
     return start, end
 
 

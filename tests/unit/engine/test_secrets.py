@@ -24,6 +24,7 @@ from codex_lsp.engine.secrets import (
     uri_path,
 )
 from tests.unit.engine.secret_corpus import (
+    B64,
     EC_BODY,
     OPENAI,
     ORDINARY_CODE,
@@ -194,6 +195,69 @@ def test_code_around_a_key_block_is_redacted_as_usual() -> None:
     assert redacted.endswith('    "-----END EC PRIVATE KEY-----"\n)\nTOKEN = "[REDACTED]"')
 
 
+# --- values written over several lines -----------------------------------------------------------
+MULTI_LINE_VALUES = [
+    (
+        "db:\n  password: |\n    hunter2\n\n    more-of-it\n  host: db.internal\n",
+        "db:\n  password: |\n    [REDACTED]\n\n    [REDACTED]\n  host: db.internal\n",
+    ),
+    (
+        "- name: a\n  signing_key: >-\n    abc\n      deeper\n- name: b\n",
+        "- name: a\n  signing_key: >-\n    [REDACTED]\n      [REDACTED]\n- name: b\n",
+    ),
+    ("secret: |+2 # kept\n  abc\nnext: 1", "secret: |+2 # kept\n  [REDACTED]\nnext: 1"),
+    ("password: |\n  abc", "password: |\n  [REDACTED]"),
+    (
+        'a:\n  secret: "abc\n    de\\"f\n    ghi" # c\n  port: 1\n',
+        'a:\n  secret: "[REDACTED]\n    [REDACTED]\n    [REDACTED]" # c\n  port: 1\n',
+    ),
+    (
+        "a:\n  token: 'abc\n    d''e'\n  port: 1",
+        "a:\n  token: '[REDACTED]\n    [REDACTED]'\n  port: 1",
+    ),
+    (
+        'PASSWORD = """\nhunter2\n  more\n"""\nx = 1\n',
+        'PASSWORD = """\n[REDACTED]\n  [REDACTED]\n"""\nx = 1\n',
+    ),
+    ("API_KEY = '''abc\ndef''' + x", "API_KEY = '''[REDACTED]\n[REDACTED]''' + x"),
+    ('DB_PASSWORD = """s3cr3t-value"""', 'DB_PASSWORD = """[REDACTED]"""'),
+]
+MULTI_LINE_CODE = [
+    "description: |\n  the token is rotated\n",
+    "token_count: |\n  3\n",
+    "run: |\n  echo $TOKEN\n",
+    'TOKEN_QUERY = """\nselect 1\n"""\n',
+    "tokenizer: |\n  bpe\n",
+    "password_help: >\n  Your password.\n",
+    'def check(password):\n    """Checks it.\n\n    password: the one typed\n    """\n',
+    'PASSWORD_PROMPT = """\nType it twice\n"""\n',
+    "password: |\n  [REDACTED]\nname: x\n",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MULTI_LINE_VALUES)
+def test_a_value_over_several_lines_is_redacted_line_by_line(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(expected) == expected
+
+
+@pytest.mark.parametrize("text", MULTI_LINE_CODE)
+def test_lines_after_a_name_about_a_secret_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_block_scalar_ends_where_the_indentation_returns() -> None:
+    body = [fake("    ", 40, B64) for _ in range(3)]
+    text = "\n".join(["tls:", "  private_key: |", *body, "  cert: /etc/cert.pem", "x: 1"])
+    assert redact(text).split("\n") == [
+        "tls:",
+        "  private_key: |",
+        *["    [REDACTED]"] * 3,
+        "  cert: /etc/cert.pem",
+        "x: 1",
+    ]
+
+
 # --- long lines are scanned in windows --------------------------------------------------------
 
 WINDOW = 4096
@@ -295,6 +359,13 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "url-fragments": _fill("x://u:p@"),
     "unclosed-setter-calls": _fill('set_password("aaa '),
     "setter-calls-on-short-lines": _fill('conn.setPassword("s3cr3t-Pa55")\n'),
+    "block-scalars": _fill("password: |\n  abc\n"),
+    "block-indicators": _fill("a: |"),
+    "block-indicators-on-short-lines": _fill("notes: >-\n"),
+    "deep-block-lines": lambda size: "password: |\n" + _fill("    " * 40 + "x\n")(size),
+    "open-quotes": _fill('secret: "abc\n'),
+    "colons-and-quotes": _fill(": \"a: 'b"),
+    "triple-quotes": _fill('PASSWORD = """\n'),
 }
 
 
@@ -544,6 +615,9 @@ def _edited(lines: list[str], pick: random.Random) -> list[str]:
             "        value = compute(item)",
             'PASSWORD = "' + fake("", 14) + '"',
             "-----BEGIN RSA PRIVATE KEY-----",
+            "  password: |",
+            'secret: "' + fake("", 10),
+            'TOKEN = """',
             "x" * pick.randrange(1, 6000),
             pick.choice(SECRETS),
             "",
@@ -602,3 +676,27 @@ def test_reused_segments_carry_a_key_block_on_to_the_next() -> None:
         found: Segments = {}
         assert redact("\n".join(edited), seen, found) == redact("\n".join(edited))
         assert RSA_BODY[-1] not in redact("\n".join(edited), seen, found)
+
+
+@pytest.mark.parametrize(
+    ("opener", "closing"),
+    [("  password: |", None), ('  secret: "abc', '    " # closed'), ('PASSWORD = """', '"""')],
+    ids=["block-scalar", "quote", "triple-quote"],
+)
+def test_reused_segments_carry_a_value_over_several_lines_on_to_the_next(
+    opener: str, closing: str | None
+) -> None:
+    # The value opens in the first segment and goes on in the next (100 lines of 40 characters).
+    lines = [f"value_{n:03} = compute({n:03}, 'padding....')" for n in range(300)]
+    body = [fake("    ", 40) for _ in range(60)]
+    value = [opener, *body, *([closing] if closing else []), "config: 1"]
+    text = "\n".join([*lines[:90], *value, *lines[90:]])
+    seen: Segments = {}
+    redacted = redact(text, None, seen)
+    assert [line for line in body if line in redacted] == []
+    assert redacted.count("\n") == text.count("\n") and "\nconfig: 1\n" in redacted
+    assert any(state != 0 for _, _, state in seen.values())  # a segment ends inside the value
+    for edited in (["value = 1", *lines[:90], *value, *lines[90:]], [*lines[:90], *value, *lines]):
+        found: Segments = {}
+        assert redact("\n".join(edited), seen, found) == redact("\n".join(edited))
+        assert body[-1] not in redact("\n".join(edited), seen, found)
