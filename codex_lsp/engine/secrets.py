@@ -427,6 +427,9 @@ class _Context:
         self.line_start = self.counted_to = text.rfind("\n", 0, start) + 1
         self.double = self.single = self.backtick = 0
         self.skips, self.next_skip = skips, 0
+        # The last command word on the current line, read up to `tool_read` (see _after_a_tool).
+        self.tool: re.Match[str] | None = None
+        self.tool_read = -1
 
     def add_skips(self, pos: int, spans: list[Span]) -> None:
         """Adds the redactions found in the window starting at pos (none reaches before it)."""
@@ -534,6 +537,9 @@ class _Rule:
     # Matches at a match's end when its value is already redacted: skipped without cost, so
     # text redacted once is redacted again the same way, however dense.
     redacted: re.Pattern[str] | None = None
+    # A test of a match, costing no more than linear time over the segment, that turns it down
+    # without spending the budget: for a pattern that matches often in text it has no say about.
+    worth: Callable[[_Context, re.Match[str]], bool] | None = None
 
     def wanted(self, window: _Window) -> bool:
         if self.hinted:
@@ -566,6 +572,8 @@ class _Rule:
                 pos = max(pos, covered - offset)
                 continue
             if self.redacted is not None and self.redacted.match(ctx.text, match.end() + offset):
+                continue
+            if self.worth is not None and not self.worth(ctx, match):
                 continue
             budget.left -= 1
             if budget.left < 0:
@@ -1272,6 +1280,103 @@ def _flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     return span
 
 
+# A password given to a command line tool by a short flag: `mysql -pSECRET`, `sshpass -p SECRET`,
+# `redis-cli -a SECRET`, `keytool -storepass SECRET`, `openssl ... -passout pass:SECRET`. Which
+# flag carries it depends on the tool (`-p` is a port to redis-cli and docker run), so the tool
+# is the last command word before the flag on its line. The pattern starts with a literal `-`.
+_COMMAND_FLAG = re.compile(
+    r"-(?<![\w-]-)(?P<flag>(?:src|dest)?(?:store|key)pass|pass(?:in|out)?|[pawPk])"
+)
+_COMMAND = re.compile(
+    r"""(?<![\w.-])(?P<tool>mysql[\w-]{0,20}|mariadb[\w-]{0,20}|sshpass|redis-cli
+    |mongo(?:sh|dump|restore|import|export|stat|top)?|ldap[a-z]{2,12}|zip|unzip|7z[az]?
+    |docker|podman|nerdctl|sqlcmd|bcp|keytool|openssl)(?=[ \t])""",
+    re.VERBOSE,
+)
+_COMMAND_VALUE = re.compile(rf"[^\s;|&<>]{{1,{_MAX_VALUE}}}+")  # a shell operator ends it
+_KEYTOOL_FLAGS = ("storepass", "keypass", "srcstorepass", "deststorepass", "srckeypass")
+# By tool: its password flags, and how the value follows (`attached`: `-pSECRET` only, as a
+# blank after mysql's `-p` makes it ask; `spaced`: `-P SECRET` only; `pass:` as openssl writes it).
+_TOOL_FLAGS: dict[str, dict[str, str]] = {
+    "mysql": {"p": "attached"},
+    "7z": {"p": "attached"},
+    "sshpass": {"p": "both"},
+    "mongo": {"p": "both"},
+    "redis-cli": {"a": "both"},
+    "ldap": {"w": "both"},
+    "sqlcmd": {"P": "both"},
+    "zip": {"P": "spaced"},
+    "login": {"p": "spaced"},  # docker, podman, nerdctl login
+    "keytool": dict.fromkeys((*_KEYTOOL_FLAGS, "destkeypass"), "spaced"),
+    "openssl": {"passin": "pass:", "passout": "pass:", "pass": "pass:", "k": "spaced"},
+}
+_TOOL_KIND = {
+    "mariadb": "mysql",
+    "7za": "7z",
+    "7zz": "7z",
+    "unzip": "zip",
+    "bcp": "sqlcmd",
+    "docker": "login",
+    "podman": "login",
+    "nerdctl": "login",
+}
+
+
+def _tool_kind(tool: str) -> str:
+    for prefix in ("mysql", "mariadb", "mongo", "ldap"):
+        if tool.startswith(prefix):
+            return _TOOL_KIND.get(prefix, prefix)
+    return _TOOL_KIND.get(tool, tool)
+
+
+def _after_a_tool(ctx: _Context, match: re.Match[str]) -> bool:
+    """Whether the flag follows a tool that takes a password by it (ctx.tool, then). The line
+    is read for command words once, up to each flag in turn: `mkdir -p` costs little."""
+    text, flag_start = ctx.text, match.start()
+    if ctx.tool_read < 0:
+        ctx.tool_read = ctx.line_start
+    newline = text.rfind("\n", ctx.tool_read, flag_start)
+    if newline != -1:  # a new line: no command word on it yet
+        ctx.tool, ctx.tool_read = None, newline + 1
+    for word in _COMMAND.finditer(text, ctx.tool_read, flag_start):
+        ctx.tool = word
+    ctx.tool_read = max(ctx.tool_read, flag_start)
+    tool = ctx.tool
+    if tool is None:
+        return False
+    kind = _tool_kind(tool["tool"])
+    if kind == "login" and " login " not in text[tool.end() - 1 : flag_start]:
+        return False  # `docker run -p 8080:80`
+    return match["flag"] in _TOOL_FLAGS[kind]
+
+
+def _command_flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    assert ctx.tool is not None  # _after_a_tool said so
+    text = ctx.text
+    mode = _TOOL_FLAGS[_tool_kind(ctx.tool["tool"])][match["flag"]]
+    pos = match.end()
+    if pos < len(text) and text[pos] not in " \t\r\n":
+        if mode in ("spaced", "pass:"):
+            return None  # another flag: `-password`, `-print`
+    elif mode == "attached":
+        return None  # `mysql -p db` asks for the password
+    else:
+        pos = _skip_blanks(text, pos)
+    quote = text[pos : pos + 1]
+    if quote in ("'", '"'):
+        start, end = pos + 1, _string_end(text, pos + 1, quote)
+    else:
+        start, end = pos, _run_end(text, pos, _COMMAND_VALUE)
+    if mode == "pass:":
+        if not text.startswith("pass:", start, end):
+            return None  # `env:NAME`, `file:path`, `stdin`
+        start += len("pass:")
+    content = text[start:end] if end - start <= 256 else "-"
+    if start >= end or content.startswith("-") or _is_placeholder(content):
+        return None
+    return start, end
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -1337,6 +1442,7 @@ _RULES: list[_Rule] = [
     _Rule(_STANDALONE_SCHEME, _scheme_span, frozenset({"Bearer", "Basic", "bearer", "basic"})),
     _Rule(_CURL_USER, _curl_user_span, frozenset({"-u", "--user"})),
     _Rule(_FLAG, _flag_span, frozenset({"--"})),
+    _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

@@ -258,6 +258,48 @@ def test_a_block_scalar_ends_where_the_indentation_returns() -> None:
     ]
 
 
+# --- passwords on command lines -------------------------------------------------------------
+COMMAND_LINES = [
+    ("mysql -uroot -pS3cret db", "mysql -uroot -p[REDACTED] db"),
+    ("mysqldump -u root -p'S3c ret' db > x", "mysqldump -u root -p'[REDACTED]' db > x"),
+    ("mysql -pS3cret; redis-cli -a R3dis", "mysql -p[REDACTED]; redis-cli -a [REDACTED]"),
+    ("sshpass -p S3cret ssh deploy@h", "sshpass -p [REDACTED] ssh deploy@h"),
+    ("7z a -pS3cret x.7z f", "7z a -p[REDACTED] x.7z f"),
+    ("sqlcmd -S db -U sa -P S3cret -Q 'x'", "sqlcmd -S db -U sa -P [REDACTED] -Q 'x'"),
+    ("docker login r.io -u x -p S3cret", "docker login r.io -u x -p [REDACTED]"),
+    ("mongosh mongodb://db/app -u a -p S3cret", "mongosh mongodb://db/app -u a -p [REDACTED]"),
+    ("ldapsearch -x -D cn=a -w S3cret -b dc=x", "ldapsearch -x -D cn=a -w [REDACTED] -b dc=x"),
+    ("zip -P S3cret a.zip f", "zip -P [REDACTED] a.zip f"),
+    ("keytool -list -srcstorepass S3cret -v", "keytool -list -srcstorepass [REDACTED] -v"),
+    ("openssl pkcs12 -passout pass:S3cret -in a", "openssl pkcs12 -passout pass:[REDACTED] -in a"),
+    ("openssl enc -aes256 -k S3cret -in x", "openssl enc -aes256 -k [REDACTED] -in x"),
+]
+COMMAND_LINES_KEPT = [
+    "docker run -p 8080:80 img",
+    "podman run -p 80:80 x",
+    "redis-cli -h x -p 6379 ping",
+    "mysql -u root -p app",
+    'mysql -uroot -p"$MYSQL_PWD" app',
+    "sshpass -p ${SSH_PASS} ssh h",
+    "openssl rsa -passin env:PASS -in k.pem",
+    "ssh -p 22 host",
+    "mkdir -p build && cp -a src build",
+    "zip -r a.zip dir",
+    "x = -a + b",
+    "mysql -p[REDACTED] -u x",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMMAND_LINES)
+def test_a_password_given_to_a_tool_by_its_flag_is_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", COMMAND_LINES_KEPT)
+def test_flags_that_carry_no_password_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
 # --- long lines are scanned in windows --------------------------------------------------------
 
 WINDOW = 4096
@@ -366,6 +408,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "open-quotes": _fill('secret: "abc\n'),
     "colons-and-quotes": _fill(": \"a: 'b"),
     "triple-quotes": _fill('PASSWORD = """\n'),
+    "short-flags-without-a-tool": _fill("mkdir -p a "),
+    "short-flags-after-a-tool": _fill("mysql -a -k -w "),
+    "tools-and-flags-on-short-lines": _fill("mysql -pS3cret db\n"),
 }
 
 
