@@ -27,6 +27,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import cast
 from urllib.parse import unquote, urlparse
 
 REDACTED = "[REDACTED]"
@@ -422,14 +423,15 @@ class _Context:
     `skips` (text redacted by other rules, sorted) or in this rule's own redactions do not
     count: after redaction they are gone, and text redacted again must be judged the same."""
 
+    # The last command word on the current line, read up to `tool_read` (see _after_a_tool).
+    tool: re.Match[str] | None = None
+    tool_read = -1
+
     def __init__(self, text: str, start: int, skips: list[Span]) -> None:
         self.text = text
         self.line_start = self.counted_to = text.rfind("\n", 0, start) + 1
         self.double = self.single = self.backtick = 0
         self.skips, self.next_skip = skips, 0
-        # The last command word on the current line, read up to `tool_read` (see _after_a_tool).
-        self.tool: re.Match[str] | None = None
-        self.tool_read = -1
 
     def add_skips(self, pos: int, spans: list[Span]) -> None:
         """Adds the redactions found in the window starting at pos (none reaches before it)."""
@@ -592,7 +594,11 @@ class _Rule:
 def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> int:
     """Collects the spans to redact in text[a:b]; returns where precise redaction stops.
     `skips`: text already known to be redacted (sorted), where quotes do not count."""
-    contexts = [_Context(text, a, sorted(skips)) for _ in _RULES]
+    skips = sorted(skips)  # shared: a context replaces its list, never changes it
+    # A rule's context is made when a window first wants the rule (most never do).
+    contexts: list[_Context | None] = [None] * len(_RULES)
+    last = len(_RULES) - 1
+    contexts[last] = _Context(text, a, skips)
     covered = [a] * len(_RULES)
     budget = _Budget(b - a)
     pos = a
@@ -601,12 +607,14 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
         window = _Window(text, pos, own, min(b, own + _OVERLAP))
         found = len(spans)
         for index, rule in enumerate(_RULES):
-            if rule is _RULES[-1]:
-                contexts[index].add_skips(pos, spans[found:])
+            if index == last:
+                cast(_Context, contexts[last]).add_skips(pos, spans[found:])
             if covered[index] >= own or not rule.wanted(window):
                 continue
+            ctx = contexts[index] or _Context(text, a, skips)
+            contexts[index] = ctx
             start = max(pos, covered[index])
-            covered[index] = rule.collect(contexts[index], window, start, spans, budget)
+            covered[index] = rule.collect(ctx, window, start, spans, budget)
             if budget.exhausted_at >= 0:
                 return _coarse_start(text, a, b, budget.exhausted_at)
         pos = own
@@ -786,7 +794,8 @@ _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(
     |a(?:pi[_-]?key|ccess[_-]?key|ccount[_-]?key|pp[_-]?key|uth(?<![a-z]auth)(?:orization|[_-]?key)?)
     |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>["'`\]]{0,2}+)[ \t]{0,16}+
-    (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=)"""
+    (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=
+    |,(?=[ \t]{0,16}[@$]?["']))"""
 _ASSIGNMENT = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE)
 _ASSIGNMENT_ANY_CASE = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE | re.IGNORECASE)
 _ASSIGNMENT_STEMS = frozenset({"pass", "pwd", "secret", "token", "key", "auth", "cred"})
@@ -919,6 +928,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
         return None  # `type RequestCredentials = "omit" | "include"` declares a type
     if op == ">" and not (head > 0 and text[head - 1] == "<" and not _word_before(text, head - 1)):
         return None  # only `<password>value</password>`: not `password > 3`, `Promise<Token>`
+    if op == "," and not _first_argument(text, match["close"], head, line_start):
+        return None  # only `define('DB_PASSWORD', '...')`, `setenv("TOKEN", "...")`
     span = _value_span(ctx, match, offset, shape, head)
     if span is None:
         return None
@@ -927,6 +938,12 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
         return None  # `CONTINUATION_TOKEN = "continuation_token"`, `api_key=api_key`
     if value and kind == "maybe" and _WORDY.fullmatch(value):
         return None  # `PASSWORD_BANNED = "passwordBanned"`
+    if (
+        op == ","
+        and value
+        and not (_looks_random(value) or _ENV_NAME.fullmatch(text, head, name_end))
+    ):
+        return None  # `log("token", "refreshed")`; `define('DB_PASSWORD', 'wordpress')` is one
     return span
 
 
@@ -969,6 +986,15 @@ def _value_span(
     if shape.lastgroup == "word":
         return _word_span(text, shape, op, at_line_start and op in ("=", ":"), quoted_name)
     return _literal_span(text, start, at_line_start and op in ("=", ":"))
+
+
+def _first_argument(text: str, close: str, head: int, line_start: int) -> bool:
+    """Whether a quoted name is a call's first argument (its value the second): not an item
+    of a list (`["password", "email"]`), nor a flag (`add_argument("--token", "-t")`)."""
+    if not close or close[0] not in "\"'`" or head < 1 or text[head - 1] != close[0]:
+        return False
+    before = text[max(line_start, head - 65) : head - 1].rstrip()
+    return before.endswith("(") and text[head] != "-"
 
 
 def _word_before(text: str, pos: int) -> bool:
@@ -1382,11 +1408,23 @@ def _command_flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     (?:pass(?:w(?:or)?d|phrase)|secret|token|api_?key|access_?key|private_?key|credentials?
     |auth_?token|client_?secret)
-    |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8})
+    |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
+    |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
+    |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
+    |newstaticcredentials|passwordauthentication)|(?<=\.)(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
-_SECRET_CALL_WORDS = frozenset({"pass", "secret", "token", "key", "credential", "auth"})
+_SECRET_CALL_WORDS = frozenset(
+    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new "}
+)
+# Calls that take the password as their n-th argument: `DriverManager.getConnection(url, user,
+# "...")`, `new PDO(dsn, user, "...")`, `mysqli_connect(host, user, "...", db)`, `smtp.login(user,
+# "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`.
+_PASSWORD_ARGUMENT = {"getconnection": 3, "login": 2, "newstaticcredentials": 2}
+_PASSWORD_ARGUMENT |= dict.fromkeys(("pdo", "mysqli", "sequelize", "mysql_connect"), 3)
+_PASSWORD_ARGUMENT["mysqli_connect"] = 3
+_ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
 
 
 def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
@@ -1396,17 +1434,30 @@ def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
     text = ctx.text
     pos = match.end() + offset
     end = _line_end(text, pos, min(len(text), pos + _CALL_REACH))
+    wanted = _password_argument(match)
     last: Span | None = None
-    depth = 0
-    while (pos := _matched_end(_CALL_ARGUMENTS, text, pos, end)) < end:
+    depth, argument, argument_start = 0, 1, pos
+    arguments = _CALL_ARGUMENTS if wanted is None else _CALL_ARGUMENT_PARTS
+    while (pos := _matched_end(arguments, text, pos, end)) < end:
         char = text[pos]
         if char in "\"'`":
             close = _string_end(text, pos + 1, char, end)
             if close >= end or text[close] != char:
                 break  # not closed within reach
-            if depth == 0:
+            if depth == 0 and (
+                wanted is None
+                or (argument == wanted and text[argument_start:pos].strip() in _ARGUMENT_PREFIXES)
+            ):
                 last = (pos + 1, close)
+                if wanted is not None:
+                    break
             pos = close + 1
+        elif char == ",":
+            if depth == 0:
+                argument, argument_start = argument + 1, pos + 1
+                if wanted is not None and argument > wanted:
+                    break
+            pos += 1
         elif char == "(":
             depth, pos = depth + 1, pos + 1
         elif depth == 0:
@@ -1423,6 +1474,17 @@ def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
 
 _CALL_REACH = 2 * _MAX_VALUE  # characters of a call's arguments searched for its secret
 _CALL_ARGUMENTS = re.compile(r"""[^"'`()]*+""")
+_CALL_ARGUMENT_PARTS = re.compile(r"""[^"'`(),]*+""")  # commas told apart: the n-th argument
+
+
+def _password_argument(match: re.Match[str]) -> int | None:
+    """Which argument of the call holds the password, or None for the last string."""
+    if match["login"]:
+        return 2
+    call = match["positional"]
+    if not call:
+        return None
+    return _PASSWORD_ARGUMENT.get(call.rsplit(" ", 1)[-1].lower(), 2)
 
 
 def _matched_end(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
@@ -1455,7 +1517,7 @@ _RULES: list[_Rule] = [
         _assignment_span,
         _ASSIGNMENT_STEMS,
         fallback=_ASSIGNMENT_ANY_CASE,
-        operators="=:>",
+        operators="=:>,",
         redacted=re.compile(r"[ \t]{0,64}[\"'`]?\[REDACTED\]"),
     ),
 ]

@@ -411,6 +411,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "short-flags-without-a-tool": _fill("mkdir -p a "),
     "short-flags-after-a-tool": _fill("mysql -a -k -w "),
     "tools-and-flags-on-short-lines": _fill("mysql -pS3cret db\n"),
+    "name-value-pairs": _fill('f("token", "x1"), '),
+    "positional-calls": _fill('getConnection(u, "a", "b", '),
 }
 
 
@@ -440,6 +442,26 @@ SECRET_CALLS = [
     ('session.auth = ("admin", "P@ssw0rd!23")', 'session.auth = ("admin", "[REDACTED]")'),
     ('HTTPBasicAuth("admin", "P@ssw0rd!23")', 'HTTPBasicAuth("admin", "[REDACTED]")'),
     ('set_token("' + "a1B2" * 300 + '")', 'set_token("[REDACTED]")'),
+    ('c = DriverManager.getConnection(url, "root", "pw-123")', None),
+    ('$pdo = new PDO("mysql:host=db;dbname=app", "root", "pw-123");', None),
+    (
+        'mysqli_connect("localhost", "app", "pw-123", "db")',
+        'mysqli_connect("localhost", "app", "[REDACTED]", "db")',
+    ),
+    ("new Sequelize('db', 'root', 'pw-123', {", "new Sequelize('db', 'root', '[REDACTED]', {"),
+    ('server.login("me@example.com", "pw-123")', 'server.login("me@example.com", "[REDACTED]")'),
+    (
+        'new NetworkCredential("svc", "pw-123", "CORP")',
+        'new NetworkCredential("svc", "[REDACTED]", "CORP")',
+    ),
+    ('new BasicAWSCredentials("AKID", "pw-123")', 'new BasicAWSCredentials("AKID", "[REDACTED]")'),
+    ("define( 'DB_PASSWORD', 'pw-123' );", "define( 'DB_PASSWORD', '[REDACTED]' );"),
+    ('os.Setenv("API_TOKEN", "pw-123")', 'os.Setenv("API_TOKEN", "[REDACTED]")'),
+    ('System.setProperty("javax.net.ssl.keyStorePassword", "pw-123");', None),
+    (
+        'os.environ.setdefault("SECRET_KEY", "pw-123")',
+        'os.environ.setdefault("SECRET_KEY", "[REDACTED]")',
+    ),
 ]
 SECRET_CALLS_KEPT = [
     'client.set_token(os.environ["GITHUB_TOKEN"])',  # a reference, no secret
@@ -448,6 +470,17 @@ SECRET_CALLS_KEPT = [
     'oauth = ("client", "scope")',
     'x.set_secret("")',
     'obj.set_password("not closed',
+    "self.login(user, password)",
+    'page.login("admin")',
+    "new PDO($dsn, $user, $pass)",
+    'mysqli_connect("localhost", "app")',
+    'fields = ["username", "password", "email"]',
+    'parser.add_argument("--token", "-t")',
+    'os.getenv("API_KEY", "default_api_key")',
+    'config.get("password", "changeme")',
+    'x = getattr(settings, "SECRET_KEY", None)',
+    'data.get("token_type", "Bearer")',
+    'log("token", "refreshed")',
 ]
 
 
@@ -456,7 +489,7 @@ def test_the_secret_a_call_hands_over_is_redacted(text: str, expected: str | Non
     redacted = redact(text)
     if expected is not None:
         assert redacted == expected
-    for secret in ("hunter2", "s3cr3t", "abcDEF", "P@ssw0rd", "pw-Secret", "a1B2"):
+    for secret in ("hunter2", "s3cr3t", "abcDEF", "P@ssw0rd", "pw-Secret", "a1B2", "pw-123"):
         assert secret not in redacted
     assert "[REDACTED]" in redacted
 
