@@ -261,6 +261,8 @@ def _key_body(text: str, a: int, b: int, key: int) -> tuple[str, int, int]:
 
 def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
     """Lines a..b inside a block opened before a: a key, a YAML block scalar or a string."""
+    if state >= _NAMED_VALUE:
+        return _named_value(text, a, b, state - _NAMED_VALUE)
     if state >= _YAML_BLOCK:
         return _block_body(text, a, b, state - _YAML_BLOCK)
     if state in _CLOSING:
@@ -284,6 +286,13 @@ _CLOSING = {
 _STATE_OF_QUOTE = {quote: state for state, quote in _CLOSING.items()}
 _YAML_BLOCK = 16
 _MAX_INDENT = 256
+# A name and its value on two lines, as Kubernetes' `env:` and ECS task definitions write them:
+# `- name: DB_PASSWORD` then `  value: ...`. _NAMED_VALUE + the name's column.
+_NAMED_VALUE = 512
+_NAME_OPENER = re.compile(
+    r"""name(?P<colon>:) {1,16}["']?(?P<env>[A-Za-z_][\w.-]{0,100})["']?[ \t]*\r?$""", re.MULTILINE
+)
+_VALUE_LINE = re.compile(r"(?P<indent>[ \t]{0,256})value: {1,16}")
 # The end of a line that opens one: after `name:` a block indicator (and a comment), or a quote
 # not closed on the line; after `name =` a triple quote (closed on the line or not: checked).
 # Each starts with a literal (`: `, `=`), which the regex engine finds fast.
@@ -312,6 +321,7 @@ def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
         window = min(b, pos + _BLOCK + 1280)
         candidates = [*_OPENER.finditer(text, pos, window)]
         candidates += _TRIPLE_OPENER.finditer(text, pos, window)
+        candidates += _NAME_OPENER.finditer(text, pos, window)
         for found in sorted(candidates, key=re.Match.start):
             if found.start() >= pos + _BLOCK:
                 break
@@ -324,12 +334,16 @@ def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
 
 def _opened(text: str, a: int, found: re.Match[str]) -> int | None:
     """The state the line of `found` opens, if the name before it holds a secret."""
-    op = found.start()
+    groups = found.groupdict()
+    op = found.start("colon") if groups.get("env") else found.start()
     line_start = max(a, text.rfind("\n", max(a, op - 512), op) + 1)
     lead = _OPENER_NAME.fullmatch(text, line_start, op)
+    if groups.get("env"):  # `- name: DB_PASSWORD`: the secret is on the next line
+        if lead is None or lead["name"] != "name" or not _holds_a_secret(found["env"]):
+            return None
+        return _NAMED_VALUE + min(len(lead["indent"]), _MAX_INDENT)
     if lead is None or not _holds_a_secret(lead["name"]):
         return None
-    groups = found.groupdict()
     if groups.get("block"):
         return _YAML_BLOCK + min(len(lead["indent"]), _MAX_INDENT)
     if groups.get("quote"):
@@ -377,6 +391,25 @@ def _block_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
     if stop < b:
         return _redact_lines(text, a, stop), stop, _NO_KEY
     return _redact_lines(text, a, b), b, _YAML_BLOCK + indent
+
+
+def _named_value(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
+    """The line after `- name: DB_PASSWORD` with its value redacted, if it is `value: ...` (not
+    `valueFrom:`, nor a placeholder); else nothing, and the line is read as any other."""
+    line = _VALUE_LINE.match(text, a, b)
+    if line is None or len(line["indent"]) < indent or _KEPT.match(text, line.end()):
+        return "", a, _NO_KEY
+    start = line.end()
+    quote = text[start : start + 1]
+    if quote in ("'", '"'):
+        start, end = start + 1, _string_end(text, start + 1, quote, b)
+    else:
+        end = _config_value_end(text, start)
+    if end <= start or text[start] in "|>" or _is_placeholder(text[start:end]):
+        return "", a, _NO_KEY
+    newline = text.find("\n", end, b)
+    stop = b if newline == -1 else newline + 1
+    return text[a:start] + REDACTED + text[end:stop], stop, _NO_KEY
 
 
 def _string_body(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
@@ -606,10 +639,11 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
         own = min(b, pos + _BLOCK)
         window = _Window(text, pos, own, min(b, own + _OVERLAP))
         found = len(spans)
-        for index, rule in enumerate(_RULES):
+        for index in _rules_for(window):
+            rule = _RULES[index]
             if index == last:
                 cast(_Context, contexts[last]).add_skips(pos, spans[found:])
-            if covered[index] >= own or not rule.wanted(window):
+            if covered[index] >= own or (not rule.hinted and not rule.wanted(window)):
                 continue
             ctx = contexts[index] or _Context(text, a, skips)
             contexts[index] = ctx
@@ -619,6 +653,15 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
                 return _coarse_start(text, a, b, budget.exhausted_at)
         pos = own
     return b
+
+
+def _rules_for(window: _Window) -> list[int]:
+    """The indices of the rules a window may want, in order: the token formats whose needles
+    are in it (most windows have none), and every other rule (each decides by its `wanted`)."""
+    hints = window.hints()
+    if not hints:
+        return _UNHINTED
+    return sorted({index for hint in hints for index in _BY_HINT.get(hint, ())}.union(_UNHINTED))
 
 
 def _coarse_start(text: str, a: int, b: int, found: int) -> int:
@@ -719,6 +762,47 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     ((".atlasv1.",), r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}"),
     (("Q~",), r"(?<![\w~.])[\w~.]{3}\dQ~[\w~.-]{31,34}"),  # Azure AD client secret
     ((":AA",), r"(?<=\d):(?P<secret>AA[A-Za-z0-9_-]{33})"),  # Telegram bot token
+    # Base64 of what a Kubernetes Secret's `data:` holds: a private key (`tls.key`), a registry's
+    # credentials (`.dockerconfigjson`), a connection URL; a certificate stays.
+    (
+        ("LS0tLS1CRUdJTi",),
+        r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{0,40}?(?:UFJJVkFURSBLRV|QUklWQVRFIEtFW|SSVZBVEUgS0VZ)",
+    ),
+    (
+        _DOCKER_CONFIG_BASE64 := (
+            "eyJhdXRocyI6",
+            "eyAiYXV0aHMiO",
+            "ewogICJhdXRocyI6",
+            "ewoJImF1dGhzIjo",
+        ),
+        "(?:" + "|".join(_DOCKER_CONFIG_BASE64) + ")[A-Za-z0-9+/=]{4,256}",
+    ),
+    (
+        _URL_BASE64 := (
+            "cG9zdGdyZXM6Ly",  # postgres://
+            "cG9zdGdyZXNxbDovL",  # postgresql://
+            "bXlzcWw6Ly",  # mysql://
+            "bW9uZ29kYjovL",  # mongodb://
+            "bW9uZ29kYitzcnY6Ly",  # mongodb+srv://
+            "cmVkaXM6Ly",  # redis://
+            "cmVkaXNzOi8v",  # rediss://
+            "YW1xcDovL",  # amqp://
+            "YW1xcHM6Ly",  # amqps://
+        ),
+        "(?:" + "|".join(_URL_BASE64) + ")[A-Za-z0-9+/=]{4,256}",
+    ),
+    # Signed URLs: an Azure SAS token's signature, an S3 presigned URL's.
+    (("sig=",), r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{16,256})"),
+    (("X-Amz-Signature=",), r"X-Amz-Signature=(?P<secret>[0-9a-fA-F]{32,128})"),
+    # A password in Oracle's JDBC URL, an Ansible inventory's (more are in _SHORT_FORMATS).
+    (
+        ("ansible_",),
+        r"""ansible_(?:ssh_|become_|sudo_)?pass(?:word)?=(?P<secret>(?![{"'$])\S{1,256})""",
+    ),
+    (
+        ("jdbc:oracle:",),
+        r"""jdbc:oracle:[a-z]{2,8}:[^\s/@:"']{1,128}/(?P<secret>[^\s@"']{1,256})@""",
+    ),
 ]
 _TOKEN_TAIL = re.compile(r"(?:[A-Za-z0-9_+/=.~]|-(?!----)){0,1024}")  # not into `-----END`
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
@@ -758,6 +842,37 @@ _TOKEN_HINT = re.compile(_trie(_NEEDLES))
 def _hint_keys(needles: tuple[str, ...]) -> frozenset[str]:
     # A hit holding a rule's needle counts too: "ACCA" holds "AC", "ops_eyJ" holds "eyJ".
     return frozenset(hit for hit in _NEEDLES if any(needle in hit for needle in needles))
+
+
+# Formats whose whole match may be shorter than _TOKEN_RUN (`storePassword "abc"`), so not
+# hinted: each pattern starts with a literal, which the regex engine finds fast.
+_SHORT_FORMATS = [
+    # A .netrc line written out by a script: `machine host login user password SECRET`.
+    (
+        frozenset({"machine"}),
+        r"machine[ \t]{1,16}\S{1,256}[ \t]{1,16}(?:login[ \t]{1,16}\S{1,256}[ \t]{1,16})?"
+        r"password[ \t]{1,16}(?P<secret>(?![$\[])\S{1,512})",
+    ),
+    # Android's signing config in Groovy: `storePassword "..."`, `keyPassword '...'`.
+    (
+        frozenset({"Password "}),
+        r"""Password(?:(?<=storePassword)|(?<=keyPassword))[ \t]{1,16}["']"""
+        r"""(?P<secret>[^"'\s$]{1,256})["']""",
+    ),
+]
+# A DSN with no scheme, as Go's MySQL driver takes it: `user:password@tcp(host:3306)/db`.
+_DSN_HOST = re.compile(r"@(?:tcp|unix)\(")
+
+
+def _dsn_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    start, low = at, max(0, at - 322)
+    while start > low and text[start - 1] not in " \t\r\n\"'`=":
+        start -= 1
+    colon = text.find(":", start, at)
+    if colon <= start or colon + 1 == at or _is_placeholder(text[colon + 1 : at]):
+        return None
+    return colon + 1, at
 
 
 def _token_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
@@ -1403,6 +1518,27 @@ def _command_flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
     return start, end
 
 
+# A Dockerfile's `ENV NAME value` (the form without `=`): the rest of the line is the value.
+_DOCKER_ENV = re.compile(
+    r"ENV[ \t]{1,16}(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})[ \t]{1,16}(?=[^\s=])"
+)
+
+
+def _docker_env_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, pos = ctx.text, match.start()
+    while pos > 0 and text[pos - 1] in " \t" and match.start() - pos < 64:
+        pos -= 1
+    if (pos > 0 and text[pos - 1] != "\n") or not _holds_a_secret(match["name"]):
+        return None  # not an instruction, or no secret's name
+    start = match.end()
+    if _KEPT.match(text, start):
+        return None  # `ENV DB_PASSWORD $FROM_ARG`
+    end = _line_end(text, start, min(len(text), start + _MAX_VALUE))
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return (start, end) if end > start else None
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -1500,11 +1636,14 @@ _RULES: list[_Rule] = [
         _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
         for needles, pattern in _TOKEN_FORMATS
     ),
+    *(_Rule(re.compile(pattern), _token_span, needles) for needles, pattern in _SHORT_FORMATS),
+    _Rule(_DSN_HOST, _dsn_span, frozenset({"@tcp(", "@unix("})),
     _Rule(_URL_USERINFO, _url_span, frozenset({"://"})),
     _Rule(_STANDALONE_SCHEME, _scheme_span, frozenset({"Bearer", "Basic", "bearer", "basic"})),
     _Rule(_CURL_USER, _curl_user_span, frozenset({"-u", "--user"})),
     _Rule(_FLAG, _flag_span, frozenset({"--"})),
     _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
+    _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,
@@ -1521,6 +1660,13 @@ _RULES: list[_Rule] = [
         redacted=re.compile(r"[ \t]{0,64}[\"'`]?\[REDACTED\]"),
     ),
 ]
+
+
+_UNHINTED = [index for index, rule in enumerate(_RULES) if not rule.hinted]
+_BY_HINT: dict[str, list[int]] = {}
+for _index, _rule in enumerate(_RULES):
+    for _needle in _rule.needles if _rule.hinted else ():
+        _BY_HINT.setdefault(_needle, []).append(_index)
 
 
 # --- files never sent -----------------------------------------------------------------------------

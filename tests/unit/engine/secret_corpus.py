@@ -605,3 +605,438 @@ ORDINARY_CODE: list[str] = [
     "x = {password: hidden}",
     "  password:",
 ]
+
+
+# --- the probe: more files as they are written, each secret in it, and lines that must stay -----
+def fragments_of(secret: str) -> set[str]:
+    """Pieces of a secret long enough that finding one means part of it got out."""
+    size = min(len(secret), 12)
+    return {secret[n : n + size] for n in range(len(secret) - size + 1)}
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    text: str
+    secrets: tuple[str, ...]
+    kept: tuple[str, ...] = ()  # lines (or parts) that must come through unchanged
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+P_BLOCK_PASSWORD = fake("", 24, ALNUM + "!%^*")
+P_BLOCK_KEY = pem_body(4)
+P_BLOCK_FOLDED = [fake("", 40, B64), fake("", 40, B64)]
+P_QUOTED_LINES = [fake("", 30, ALNUM), fake("", 30, ALNUM)]
+P_MYSQL = fake("", 14, ALNUM)
+P_MYSQLDUMP = fake("", 15, ALNUM)
+P_SSHPASS = fake("", 13, ALNUM)
+P_REDIS = fake("", 22, ALNUM)
+P_PGPASS = fake("", 16, ALNUM)
+P_K8S_PASSWORD = _b64(fake("", 18))
+P_K8S_TLS_KEY = _b64(pem("RSA PRIVATE KEY", pem_body(3)))
+P_K8S_DOCKER = _b64(
+    '{"auths":{"registry.example.com":{"auth":"' + _b64("ci:" + fake("", 18)) + '"}}}'
+)
+P_K8S_URL = _b64("postgres://app:" + fake("", 16) + "@db:5432/app")
+P_COMPOSE = fake("", 20)
+P_ACTIONS = fake("gh" + "p_", 36)
+P_PROPERTIES = fake("", 16)
+P_JDBC = fake("", 14)
+P_ORACLE = fake("", 12, string.ascii_lowercase + string.digits)
+P_ADO = fake("", 15, ALNUM + "@!")
+P_INI = fake("", 19)
+P_TOML = fake("", 21)
+P_JSON = fake("", 17, ALNUM + "#")
+P_JAVA_CONN = fake("", 13)
+P_GO_DSN = fake("", 14)
+P_JS_SEQUELIZE = fake("", 16)
+P_PHP_PDO = fake("", 15)
+P_PHP_MYSQLI = fake("", 12)
+P_WP_DB = fake("", 18)
+P_WP_SALT = fake("", 64, ALNUM + "!@#$%^&*()-_[]{}<>~+=,.;:/?|")
+P_CSHARP_CRED = fake("", 14)
+P_PY_SMTP = fake("", 16, string.ascii_lowercase)
+P_RUBY = fake("", 18)
+P_TF_DB = fake("", 20)
+P_EXPORT = fake("", 24)
+P_DOCKER_ENV = fake("", 22)
+P_DOCKER_ARG = fake("", 22)
+P_JWT = "eyJ" + fake("", 30, URLSAFE) + fake(".eyJ", 60, URLSAFE) + fake(".", 43, URLSAFE)
+P_SLACK = (
+    "xo" + "xb-" + fake("", 12, string.digits) + "-" + fake("", 12, string.digits) + fake("-", 24)
+)
+P_STRIPE = fake("sk_" + "live_", 99)
+P_SENDGRID = fake("S" + "G.", 22, URLSAFE) + fake(".", 43, URLSAFE)
+P_TWILIO_TOKEN = fake("", 32, HEX)
+P_GITLAB = fake("gl" + "pat-", 20, URLSAFE)
+P_AWS_ID = fake("AK" + "IA", 16, UPPER)
+P_AWS_SECRET = fake("", 40, B64)
+P_GCP_KEY = pem_body(5)
+P_AZURE_SAS = fake("", 43, ALNUM) + "%3D"
+P_AZURE_SB = fake("", 43, B64) + "="
+P_NETRC = fake("", 20)
+P_DOCKER_LOGIN = fake("", 16)
+P_KEYTOOL = fake("", 12)
+P_OPENSSL = fake("", 14)
+P_PY_TRIPLE = fake("", 20)
+P_SETENV = fake("", 19)
+P_PROPERTY = fake("", 11)
+P_MONGO = fake("", 15)
+P_LDAP = fake("", 12)
+P_ZIP = fake("", 12)
+
+P_GITLAB_CI = fake("gl" + "pat-", 20, URLSAFE)
+P_HELM = fake("", 20)
+P_ANSIBLE = fake("", 14)
+P_GRADLE_STORE = fake("", 12)
+P_GRADLE_KEY = fake("", 12)
+P_RUST = fake("sk_" + "live_", 24)
+P_APPSETTINGS = fake("", 16, ALNUM + "!")
+P_LARAVEL = fake("", 15)
+P_HEADER_KEY = fake("", 32, HEX)
+P_K8S_ENV = fake("", 17)
+P_MAPS = fake("AI" + "za", 35, URLSAFE)
+P_SLACK_HOOK = fake("T", 10, UPPER) + "/" + fake("B", 10, UPPER) + "/" + fake("", 24)
+P_OPENAI_NB = fake("sk-" + "proj-", 48, URLSAFE)
+
+PROBES: list[Probe] = [
+    Probe(
+        "yaml-block-literal",
+        f"database:\n  user: app\n  password: |\n    {P_BLOCK_PASSWORD}\n  host: db.internal\n",
+        (P_BLOCK_PASSWORD,),
+        ("  host: db.internal", "  password: |"),
+    ),
+    Probe(
+        "yaml-block-private-key",
+        "tls:\n"
+        "  private_key: |-\n"
+        + pem("RSA PRIVATE KEY", P_BLOCK_KEY, "    ")
+        + "\n  certificate_file: /etc/tls/cert.pem\n",
+        tuple(P_BLOCK_KEY),
+        ("  certificate_file: /etc/tls/cert.pem",),
+    ),
+    Probe(
+        "yaml-block-folded",
+        "- name: signer\n"
+        "  signing_key: >-\n"
+        f"    {P_BLOCK_FOLDED[0]}\n"
+        "\n"
+        f"    {P_BLOCK_FOLDED[1]}\n"
+        "- name: other\n",
+        tuple(P_BLOCK_FOLDED),
+        ("- name: other",),
+    ),
+    Probe(
+        "yaml-quoted-over-lines",
+        f'app:\n  secret: "{P_QUOTED_LINES[0]}\n    {P_QUOTED_LINES[1]}"\n  port: 8080\n',
+        tuple(P_QUOTED_LINES),
+        ("  port: 8080",),
+    ),
+    Probe(
+        "mysql-command-lines",
+        "#!/bin/bash\n"
+        f"mysql -u root -p{P_MYSQL} -h db.internal app < schema.sql\n"
+        f"mysqldump -uroot -p{P_MYSQLDUMP} --all-databases > backup.sql\n"
+        "mysql -u root -p app\n",
+        (P_MYSQL, P_MYSQLDUMP),
+        ("mysql -u root -p app",),
+    ),
+    Probe(
+        "ssh-redis-postgres-commands",
+        f"sshpass -p {P_SSHPASS} ssh deploy@web1 'sudo systemctl restart app'\n"
+        f"redis-cli -h cache.internal -p 6379 -a {P_REDIS} FLUSHALL\n"
+        f'PGPASSWORD="{P_PGPASS}" psql -h db -U app -d app -f migrate.sql\n'
+        "redis-cli -h cache.internal -p 6379 ping\n",
+        (P_SSHPASS, P_REDIS, P_PGPASS),
+        ("redis-cli -h cache.internal -p 6379 ping",),
+    ),
+    Probe(
+        "kubernetes-secret-data",
+        "apiVersion: v1\n"
+        "kind: Secret\n"
+        "metadata:\n"
+        "  name: app-secrets\n"
+        "type: Opaque\n"
+        "data:\n"
+        "  username: YXBw\n"
+        f"  password: {P_K8S_PASSWORD}\n"
+        f"  DATABASE_URL: {P_K8S_URL}\n",
+        (P_K8S_PASSWORD, P_K8S_URL),
+        ("  username: YXBw", "  name: app-secrets"),
+    ),
+    Probe(
+        "kubernetes-tls-and-registry",
+        "apiVersion: v1\n"
+        "kind: Secret\n"
+        "type: kubernetes.io/tls\n"
+        "data:\n"
+        f"  tls.key: {P_K8S_TLS_KEY}\n"
+        "---\n"
+        "kind: Secret\n"
+        "type: kubernetes.io/dockerconfigjson\n"
+        "data:\n"
+        f"  .dockerconfigjson: {P_K8S_DOCKER}\n",
+        (P_K8S_TLS_KEY, P_K8S_DOCKER),
+        ("type: kubernetes.io/tls",),
+    ),
+    Probe(
+        "docker-compose-env",
+        "services:\n"
+        "  web:\n"
+        "    environment:\n"
+        f"      - DATABASE_PASSWORD={P_COMPOSE}\n"
+        "      - RAILS_ENV=production\n"
+        f'      SLACK_BOT_TOKEN: "{P_SLACK}"\n',
+        (P_COMPOSE, P_SLACK),
+        ("      - RAILS_ENV=production",),
+    ),
+    Probe(
+        "github-actions",
+        "jobs:\n"
+        "  build:\n"
+        "    steps:\n"
+        "      - run: |\n"
+        f"          git clone https://x-access-token:{P_ACTIONS}@github.com/acme/app.git\n"
+        f"          curl -H 'Authorization: token {P_GITLAB}' https://gitlab.example.com\n"
+        "        env:\n"
+        "          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n",
+        (P_ACTIONS, P_GITLAB),
+        ("          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}", "      - run: |"),
+    ),
+    Probe(
+        "spring-properties",
+        "spring.datasource.url=jdbc:mysql://db:3306/app?useSSL=false\n"
+        "spring.datasource.username=app\n"
+        f"spring.datasource.password={P_PROPERTIES}\n"
+        f"app.jdbc=jdbc:postgresql://db:5432/app?user=app&password={P_JDBC}&ssl=true\n"
+        f"legacy.url=jdbc:oracle:thin:scott/{P_ORACLE}@db.internal:1521:ORCL\n",
+        (P_PROPERTIES, P_JDBC, P_ORACLE),
+        ("spring.datasource.username=app",),
+    ),
+    Probe(
+        "ini-toml-json",
+        f"[client]\nuser = backup\npassword = {P_INI}\n\n"
+        f'[tool.poetry.http-basic.private]\nusername = "ci"\npassword = "{P_TOML}"\n\n'
+        f'{{"db": {{"user": "app", "pass": "{P_JSON}", "port": 5432}}}}\n',
+        (P_INI, P_TOML, P_JSON),
+        ("user = backup",),
+    ),
+    Probe(
+        "csharp-ado-net",
+        'var cs = "Server=tcp:db.example.com,1433;Initial Catalog=app;User ID=sa;'
+        f'Password={P_ADO};Encrypt=True;";\n'
+        f'var cred = new NetworkCredential("svc-backup", "{P_CSHARP_CRED}", "CORP");\n',
+        (P_ADO, P_CSHARP_CRED),
+    ),
+    Probe(
+        "java-jdbc",
+        f'Connection conn = DriverManager.getConnection(DB_URL, "root", "{P_JAVA_CONN}");\n'
+        f'System.setProperty("javax.net.ssl.keyStorePassword", "{P_PROPERTY}");\n',
+        (P_JAVA_CONN, P_PROPERTY),
+    ),
+    Probe(
+        "go-mysql-dsn",
+        f'db, err := sql.Open("mysql", "app:{P_GO_DSN}@tcp(127.0.0.1:3306)/app?parseTime=true")\n'
+        f'os.Setenv("API_TOKEN", "{P_SETENV}")\n',
+        (P_GO_DSN, P_SETENV),
+    ),
+    Probe(
+        "node-sequelize",
+        f"const sequelize = new Sequelize('app', 'root', '{P_JS_SEQUELIZE}', {{\n"
+        "  host: 'localhost',\n"
+        "  dialect: 'mysql',\n"
+        "});\n",
+        (P_JS_SEQUELIZE,),
+        ("  host: 'localhost',",),
+    ),
+    Probe(
+        "php-database",
+        "<?php\n"
+        f'$pdo = new PDO("mysql:host=localhost;dbname=app", "root", "{P_PHP_PDO}");\n'
+        f'$db = mysqli_connect("localhost", "app", "{P_PHP_MYSQLI}", "app");\n',
+        (P_PHP_PDO, P_PHP_MYSQLI),
+    ),
+    Probe(
+        "wordpress-config",
+        "<?php\n"
+        "define( 'DB_NAME', 'wordpress' );\n"
+        "define( 'DB_USER', 'wp' );\n"
+        f"define( 'DB_PASSWORD', '{P_WP_DB}' );\n"
+        f"define( 'AUTH_KEY',         '{P_WP_SALT}' );\n",
+        (P_WP_DB, P_WP_SALT),
+        ("define( 'DB_NAME', 'wordpress' );",),
+    ),
+    Probe(
+        "python-smtp-and-triple-quotes",
+        "server = smtplib.SMTP_SSL('smtp.gmail.com', 465)\n"
+        f"server.login('alerts@example.com', '{P_PY_SMTP}')\n"
+        f'DB_PASSWORD = """{P_PY_TRIPLE}"""\n',
+        (P_PY_SMTP, P_PY_TRIPLE),
+    ),
+    Probe(
+        "ruby-rails",
+        "Rails.application.configure do\n"
+        f"  config.action_mailer.smtp_settings = {{ user_name: 'apikey', password: '{P_RUBY}' }}\n"
+        f"  Stripe.api_key = '{P_STRIPE}'\n"
+        "end\n",
+        (P_RUBY, P_STRIPE),
+    ),
+    Probe(
+        "terraform",
+        'resource "aws_db_instance" "main" {\n'
+        '  engine   = "postgres"\n'
+        '  username = "app"\n'
+        f'  password = "{P_TF_DB}"\n'
+        "}\n"
+        'provider "aws" {\n'
+        f'  access_key = "{P_AWS_ID}"\n'
+        f'  secret_key = "{P_AWS_SECRET}"\n'
+        "}\n",
+        (P_TF_DB, P_AWS_ID, P_AWS_SECRET),
+        ('  engine   = "postgres"',),
+    ),
+    Probe(
+        "shell-exports",
+        f"export SENDGRID_API_KEY='{P_SENDGRID}'\n"
+        f"export TWILIO_AUTH_TOKEN={P_TWILIO_TOKEN}\n"
+        f'export DB_PASS="{P_EXPORT}"\n',
+        (P_SENDGRID, P_TWILIO_TOKEN, P_EXPORT),
+    ),
+    Probe(
+        "dockerfile",
+        "FROM python:3.12-slim\n"
+        f"ENV DB_PASSWORD {P_DOCKER_ENV}\n"
+        f"ARG NPM_TOKEN={P_DOCKER_ARG}\n"
+        "ENV PATH /usr/local/bin:$PATH\n",
+        (P_DOCKER_ENV, P_DOCKER_ARG),
+        ("ENV PATH /usr/local/bin:$PATH",),
+    ),
+    Probe(
+        "pem-certificate-and-key",
+        pem("CERTIFICATE", ["MIIB" + "A" * 60, "B" * 64])
+        + "\n"
+        + pem("PRIVATE KEY", P_GCP_KEY)
+        + "\n",
+        tuple(P_GCP_KEY),
+        ("MIIB" + "A" * 60,),
+    ),
+    Probe(
+        "tokens-in-code",
+        f'const jwt = "{P_JWT}";\n'
+        f"client = WebClient(token=os.environ.get('SLACK_TOKEN', '{P_SLACK}'))\n",
+        (P_JWT, P_SLACK),
+    ),
+    Probe(
+        "azure-sas-and-service-bus",
+        "blob = 'https://acme.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=o&sp=r"
+        f"&se=2030-01-01T00:00:00Z&sig={P_AZURE_SAS}'\n"
+        "bus = 'Endpoint=sb://acme.servicebus.windows.net/;"
+        f"SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={P_AZURE_SB}'\n",
+        (P_AZURE_SAS, P_AZURE_SB),
+    ),
+    Probe(
+        "netrc-in-a-script",
+        "cat > ~/.netrc <<EOF\n"
+        f"machine api.heroku.com login me@example.com password {P_NETRC}\n"
+        "EOF\n",
+        (P_NETRC,),
+    ),
+    Probe(
+        "more-command-lines",
+        f"docker login -u deploy -p {P_DOCKER_LOGIN} registry.example.com\n"
+        f"keytool -importkeystore -srckeystore a.p12 -srcstorepass {P_KEYTOOL} -destkeystore b\n"
+        f"openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:{P_OPENSSL}\n"
+        f"mongosh mongodb://db:27017/app -u admin -p {P_MONGO}\n"
+        f"ldapsearch -x -D cn=admin,dc=example,dc=com -w {P_LDAP} -b dc=example,dc=com\n"
+        f"zip -P {P_ZIP} backup.zip data.sql\n",
+        (P_DOCKER_LOGIN, P_KEYTOOL, P_OPENSSL, P_MONGO, P_LDAP, P_ZIP),
+    ),
+    Probe(
+        "gitlab-ci",
+        "variables:\n"
+        f"  DEPLOY_TOKEN: {P_GITLAB_CI}\n"
+        "deploy:\n"
+        "  script:\n"
+        "    - docker login -u gitlab-ci-token -p $CI_JOB_TOKEN $CI_REGISTRY\n",
+        (P_GITLAB_CI,),
+        ("    - docker login -u gitlab-ci-token -p $CI_JOB_TOKEN $CI_REGISTRY",),
+    ),
+    Probe(
+        "helm-values",
+        "postgresql:\n"
+        "  auth:\n"
+        "    username: app\n"
+        f'    postgresPassword: "{P_HELM}"\n'
+        '    existingSecret: ""\n',
+        (P_HELM,),
+        ('    existingSecret: ""',),
+    ),
+    Probe(
+        "ansible-inventory",
+        f"[web]\nweb1 ansible_host=10.0.0.5 ansible_user=deploy ansible_ssh_pass={P_ANSIBLE}\n",
+        (P_ANSIBLE,),
+    ),
+    Probe(
+        "gradle-signing",
+        "android {\n"
+        "    signingConfigs {\n"
+        "        release {\n"
+        '            storeFile file("release.keystore")\n'
+        f'            storePassword "{P_GRADLE_STORE}"\n'
+        '            keyAlias "release"\n'
+        f'            keyPassword "{P_GRADLE_KEY}"\n'
+        "        }\n"
+        "    }\n"
+        "}\n",
+        (P_GRADLE_STORE, P_GRADLE_KEY),
+        ('            keyAlias "release"',),
+    ),
+    Probe(
+        "rust-and-typescript",
+        f'const STRIPE_KEY: &str = "{P_RUST}";\n'
+        f"const OPENAI_API_KEY: string = '{P_OPENAI_NB}';\n"
+        "fn key() -> &'static str { STRIPE_KEY }\n",
+        (P_RUST, P_OPENAI_NB),
+        ("fn key() -> &'static str { STRIPE_KEY }",),
+    ),
+    Probe(
+        "appsettings-json",
+        '{\n  "ConnectionStrings": {\n'
+        '    "Default": "Server=db;Database=app;User Id=app;'
+        f'Password={P_APPSETTINGS};TrustServerCertificate=True"\n'
+        "  },\n"
+        '  "Logging": { "LogLevel": { "Default": "Information" } }\n}\n',
+        (P_APPSETTINGS,),
+    ),
+    Probe(
+        "laravel-config",
+        "'mysql' => [\n"
+        "    'host' => env('DB_HOST', '127.0.0.1'),\n"
+        f"    'password' => env('DB_PASSWORD', '{P_LARAVEL}'),\n"
+        "],\n",
+        (P_LARAVEL,),
+        ("    'host' => env('DB_HOST', '127.0.0.1'),",),
+    ),
+    Probe(
+        "http-headers-in-code",
+        f'resp = requests.get(url, headers={{"X-API-Key": "{P_HEADER_KEY}"}})\n'
+        f'<script src="https://maps.googleapis.com/maps/api/js?key={P_MAPS}"></script>\n'
+        f"SLACK_WEBHOOK = 'https://hooks.slack.com/services/{P_SLACK_HOOK}'\n",
+        (P_HEADER_KEY, P_MAPS, P_SLACK_HOOK),
+    ),
+    Probe(
+        "kubernetes-env-name-value",
+        "containers:\n"
+        "  - name: app\n"
+        "    env:\n"
+        "      - name: LOG_LEVEL\n"
+        "        value: info\n"
+        "      - name: DB_PASSWORD\n"
+        f"        value: {P_K8S_ENV}\n",
+        (P_K8S_ENV,),
+        ("        value: info",),
+    ),
+]

@@ -29,11 +29,14 @@ from tests.unit.engine.secret_corpus import (
     OPENAI,
     ORDINARY_CODE,
     PGP_BODY,
+    PROBES,
     RSA_BODY,
     SAMPLES,
     SECRETS,
+    Probe,
     Sample,
     fake,
+    fragments_of,
     pem,
 )
 
@@ -300,6 +303,81 @@ def test_flags_that_carry_no_password_are_kept(text: str) -> None:
     assert redact(text) == text
 
 
+# --- more formats: Kubernetes, signed URLs, DSNs, Dockerfiles, build files ---------------------
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+FORMATS = [
+    (
+        "  - name: DB_PASSWORD\n    value: s3cr3t-Value\n  - name: LOG\n    value: info\n",
+        "  - name: DB_PASSWORD\n    value: [REDACTED]\n  - name: LOG\n    value: info\n",
+    ),
+    ('- name: "API_TOKEN"\n  value: "abc123"', '- name: "API_TOKEN"\n  value: "[REDACTED]"'),
+    ("  tls.key: " + _b64(pem("EC PRIVATE KEY", EC_BODY)), "  tls.key: [REDACTED]"),
+    (
+        "  .dockerconfigjson: " + _b64('{"auths":{"r.io":{"auth":"' + _b64("u:p4ss") + '"}}}'),
+        "  .dockerconfigjson: [REDACTED]",
+    ),
+    ("  DATABASE_URL: " + _b64("postgres://app:pw@db/app"), "  DATABASE_URL: [REDACTED]"),
+    (
+        "u = 'https://a.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=" + "Ab1" * 15 + "%3D'",
+        "u = 'https://a.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=[REDACTED]'",
+    ),
+    ("?X-Amz-Signature=" + "0a" * 32 + "&x=1", "?X-Amz-Signature=[REDACTED]&x=1"),
+    (
+        'sql.Open("mysql", "app:pw-123@tcp(127.0.0.1:3306)/app")',
+        'sql.Open("mysql", "app:[REDACTED]@tcp(127.0.0.1:3306)/app")',
+    ),
+    (
+        "jdbc:oracle:thin:scott/tiger9@db:1521:ORCL",
+        "jdbc:oracle:thin:scott/[REDACTED]@db:1521:ORCL",
+    ),
+    ("ENV DB_PASSWORD s3cr3t value", "ENV DB_PASSWORD [REDACTED]"),
+    ("machine h.io login me password s3cr3t", "machine h.io login me password [REDACTED]"),
+    ('    storePassword "s3cr3t"', '    storePassword "[REDACTED]"'),
+    (
+        "web1 ansible_user=x ansible_ssh_pass=s3cr3t",
+        "web1 ansible_user=x ansible_ssh_pass=[REDACTED]",
+    ),
+]
+FORMATS_KEPT = [
+    "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
+    "  - name: API_TOKEN\n    value: ${API_TOKEN}\n",
+    "  - name: TOKEN_COUNT\n    value: 3\n",
+    "    name: str\n    value: int\n",
+    "name: db-password\nkey: password\n",
+    "  tls.crt: " + _b64(pem("CERTIFICATE", EC_BODY)),
+    "ENV PATH /usr/local/bin:$PATH",
+    "ENV DB_PASSWORD $DB_PASSWORD_FROM_ARG",
+    "RUN echo ENV DB_PASSWORD value",
+    "machine h.io login me password $NETRC_PASSWORD",
+    "https://example.com/?sig=short",
+    '    storePassword System.getenv("STORE_PASSWORD")',
+    "ansible_ssh_pass={{ vault_ssh_pass }}",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMATS)
+def test_more_formats_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(expected) == expected
+
+
+@pytest.mark.parametrize("text", FORMATS_KEPT)
+def test_what_looks_like_those_formats_but_holds_no_secret_is_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=[probe.name for probe in PROBES])
+def test_the_probe_files_leak_nothing(probe: Probe) -> None:
+    redacted = redact(probe.text)
+    assert redacted.count("\n") == probe.text.count("\n")
+    leaked = [s for s in probe.secrets if any(piece in redacted for piece in fragments_of(s))]
+    assert leaked == []
+    assert [line for line in probe.kept if line not in redacted] == []
+
+
 # --- long lines are scanned in windows --------------------------------------------------------
 
 WINDOW = 4096
@@ -413,6 +491,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "tools-and-flags-on-short-lines": _fill("mysql -pS3cret db\n"),
     "name-value-pairs": _fill('f("token", "x1"), '),
     "positional-calls": _fill('getConnection(u, "a", "b", '),
+    "env-names-and-values": _fill("- name: DB_PASSWORD\n  value: x\n"),
+    "env-names": _fill("name: DB_PASSWORD\n"),
+    "base64-key-prefixes": _fill("LS0tLS1CRUdJTi"),
+    "dsn-fragments": _fill("a:b@tcp("),
+    "netrc-fragments": _fill("machine h password "),
+    "dockerfile-env": _fill("ENV DB_PASSWORD x\n"),
 }
 
 
