@@ -12,7 +12,12 @@ every line, so the line numbers the model reports still match the document. The 
   URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`;
 - values written over several lines after a secret-like name: a YAML block scalar
   (`password: |`, `private_key: >-`: every line indented deeper than the name), a quoted YAML
-  value whose quote closes on a later line, a triple-quoted string.
+  value whose quote closes on a later line, a triple-quoted string, and the `value:` line after
+  `- name: DB_PASSWORD`;
+- a tool's password flag (`mysql -pSECRET`, `sshpass -p`, `redis-cli -a`), the password
+  argument of calls that take one (`getConnection(url, user, "...")`, `smtp.login(user, "...")`,
+  `define('DB_PASSWORD', '...')`), and formats with no name to go by (base64 keys and
+  connection URLs in Kubernetes Secrets, signed URLs, DSNs, `.netrc` lines).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
 """

@@ -763,7 +763,8 @@ def _corpus_document(seed: int) -> list[str]:
     """Ordinary code and the corpus' files (keys included) in a random order: over 4 KB, so
     the text is redacted in several segments, some of them around secrets and key blocks."""
     pick = random.Random(seed)
-    chunks = [sample.text for sample in SAMPLES] + ORDINARY_CODE * 3
+    chunks = [sample.text for sample in SAMPLES] + [probe.text for probe in PROBES]
+    chunks += ORDINARY_CODE * 3
     pick.shuffle(chunks)
     return "\n".join(chunks).split("\n")
 
@@ -780,6 +781,8 @@ def _edited(lines: list[str], pick: random.Random) -> list[str]:
             "  password: |",
             'secret: "' + fake("", 10),
             'TOKEN = """',
+            "  - name: DB_PASSWORD",
+            "    value: " + fake("", 12),
             "x" * pick.randrange(1, 6000),
             pick.choice(SECRETS),
             "",
@@ -862,3 +865,22 @@ def test_reused_segments_carry_a_value_over_several_lines_on_to_the_next(
         found: Segments = {}
         assert redact("\n".join(edited), seen, found) == redact("\n".join(edited))
         assert body[-1] not in redact("\n".join(edited), seen, found)
+
+
+def test_reused_segments_carry_a_name_on_to_its_value_on_the_next_line() -> None:
+    lines = [f"value_{n:03} = compute({n:03}, 'padding....')" for n in range(300)]
+    secret = fake("", 16)
+    carried = 0
+    for at in range(90, 110):  # one of these puts the name last in its segment
+        text = "\n".join(
+            [*lines[:at], "  - name: DB_PASSWORD", f"    value: {secret}", *lines[at:]]
+        )
+        seen: Segments = {}
+        redacted = redact(text, None, seen)
+        assert secret not in redacted and "    value: [REDACTED]\n" in redacted
+        carried += any(state != 0 for _, _, state in seen.values())
+        edited = "value = 1\n" + text
+        found: Segments = {}
+        assert redact(edited, seen, found) == redact(edited)
+        assert secret not in redact(edited, seen, found)
+    assert carried > 0
