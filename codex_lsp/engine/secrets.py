@@ -768,9 +768,9 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     (("Q~",), r"(?<![\w~.])[\w~.]{3}\dQ~[\w~.-]{31,34}"),  # Azure AD client secret
     ((":AA",), r"(?<=\d):(?P<secret>AA[A-Za-z0-9_-]{33})"),  # Telegram bot token
     # Base64 of what a Kubernetes Secret's `data:` holds: a private key (`tls.key`), a registry's
-    # credentials (`.dockerconfigjson`), a connection URL; a certificate stays.
+    # credentials (`.dockerconfigjson`); a certificate stays. Connection URLs: _URL_BASE64.
     (
-        ("LS0tLS1CRUdJTi",),
+        ("S0tLS1CRUdJTi",),  # needles start with a letter others start with: see _TOKEN_HINT
         r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{0,40}?(?:UFJJVkFURSBLRV|QUklWQVRFIEtFW|SSVZBVEUgS0VZ)",
     ),
     (
@@ -782,30 +782,16 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
         ),
         "(?:" + "|".join(_DOCKER_CONFIG_BASE64) + ")[A-Za-z0-9+/=]{4,256}",
     ),
-    (
-        _URL_BASE64 := (
-            "cG9zdGdyZXM6Ly",  # postgres://
-            "cG9zdGdyZXNxbDovL",  # postgresql://
-            "bXlzcWw6Ly",  # mysql://
-            "bW9uZ29kYjovL",  # mongodb://
-            "bW9uZ29kYitzcnY6Ly",  # mongodb+srv://
-            "cmVkaXM6Ly",  # redis://
-            "cmVkaXNzOi8v",  # rediss://
-            "YW1xcDovL",  # amqp://
-            "YW1xcHM6Ly",  # amqps://
-        ),
-        "(?:" + "|".join(_URL_BASE64) + ")[A-Za-z0-9+/=]{4,256}",
-    ),
     # Signed URLs: an Azure SAS token's signature, an S3 presigned URL's.
     (("sig=",), r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{16,256})"),
-    (("X-Amz-Signature=",), r"X-Amz-Signature=(?P<secret>[0-9a-fA-F]{32,128})"),
+    (("-Amz-Signature=",), r"X-Amz-Signature=(?P<secret>[0-9a-fA-F]{32,128})"),
     # A password in Oracle's JDBC URL, an Ansible inventory's (more are in _SHORT_FORMATS).
     (
         ("ansible_",),
         r"""ansible_(?:ssh_|become_|sudo_)?pass(?:word)?=(?P<secret>(?![{"'$])\S{1,256})""",
     ),
     (
-        ("jdbc:oracle:",),
+        ("dbc:oracle:",),
         r"""jdbc:oracle:[a-z]{2,8}:[^\s/@:"']{1,128}/(?P<secret>[^\s@"']{1,256})@""",
     ),
 ]
@@ -841,6 +827,8 @@ def _trie(words: Iterable[str]) -> str:
 # and Telegram's): a window without one (prose, short words) skips the needle search.
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9_+/=.~$:-]{15}")
 _NEEDLES = {needle for needles, _ in _TOKEN_FORMATS for needle in needles}
+# The search tries the trie at every character a needle starts with: a needle that would add a
+# first character (`L`, `X`, `j`) is written from its second one (a hit inside a token counts).
 _TOKEN_HINT = re.compile(_trie(_NEEDLES))
 
 
@@ -865,6 +853,27 @@ _SHORT_FORMATS = [
         r"""(?P<secret>[^"'\s$]{1,256})["']""",
     ),
 ]
+# Base64 of a connection URL (a Kubernetes Secret's DATABASE_URL). Not a hinted format: its
+# prefixes would start the needle search at every `b` and `c`; each holds base64 of `://` at
+# one of its three alignments, which str.find looks for.
+_URL_BASE64 = re.compile(
+    "(?:"
+    + "|".join(
+        (
+            "cG9zdGdyZXM6Ly",  # postgres://
+            "cG9zdGdyZXNxbDovL",  # postgresql://
+            "bXlzcWw6Ly",  # mysql://
+            "bW9uZ29kYjovL",  # mongodb://
+            "bW9uZ29kYitzcnY6Ly",  # mongodb+srv://
+            "cmVkaXM6Ly",  # redis://
+            "cmVkaXNzOi8v",  # rediss://
+            "YW1xcDovL",  # amqp://
+            "YW1xcHM6Ly",  # amqps://
+        )
+    )
+    + ")[A-Za-z0-9+/=]{4,256}"
+)
+_COLON_SLASHES_BASE64 = frozenset({"6Ly", "ovL", "Oi8v"})
 # A DSN with no scheme, as Go's MySQL driver takes it: `user:password@tcp(host:3306)/db`.
 _DSN_HOST = re.compile(r"@(?:tcp|unix)\(")
 
@@ -1643,6 +1652,7 @@ _RULES: list[_Rule] = [
     ),
     *(_Rule(re.compile(pattern), _token_span, needles) for needles, pattern in _SHORT_FORMATS),
     _Rule(_DSN_HOST, _dsn_span, frozenset({"@tcp(", "@unix("})),
+    _Rule(_URL_BASE64, _token_span, _COLON_SLASHES_BASE64),
     _Rule(_URL_USERINFO, _url_span, frozenset({"://"})),
     _Rule(_STANDALONE_SCHEME, _scheme_span, frozenset({"Bearer", "Basic", "bearer", "basic"})),
     _Rule(_CURL_USER, _curl_user_span, frozenset({"-u", "--user"})),
