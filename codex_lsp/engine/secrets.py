@@ -1067,11 +1067,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
         return None  # `CONTINUATION_TOKEN = "continuation_token"`, `api_key=api_key`
     if value and kind == "maybe" and _WORDY.fullmatch(value):
         return None  # `PASSWORD_BANNED = "passwordBanned"`
-    if (
-        op == ","
-        and value
-        and not (_looks_random(value) or _ENV_NAME.fullmatch(text, head, name_end))
-    ):
+    env_name = _ENV_NAME.fullmatch(text, head, name_end) is not None
+    if op == "," and not _a_pair(text, span, kind, value, env_name):
         return None  # `log("token", "refreshed")`; `define('DB_PASSWORD', 'wordpress')` is one
     return span
 
@@ -1115,6 +1112,16 @@ def _value_span(
     if shape.lastgroup == "word":
         return _word_span(text, shape, op, at_line_start and op in ("=", ":"), quoted_name)
     return _literal_span(text, start, at_line_start and op in ("=", ":"))
+
+
+def _a_pair(text: str, span: Span, kind: str, value: str, env_name: bool) -> bool:
+    """`("NAME", "value")` is a name and its secret when the call has just these two arguments
+    (not `("authorization", "x-amz-date", ...)`), the name holds a secret (not
+    `"HTTPPasswordMgr"`), and the value looks like one or the name is an environment's."""
+    after = _skip_blanks(text, span[1] + 1)
+    if text[after : after + 1] != ")" or kind != "secret":
+        return False
+    return not value or _looks_random(value) or env_name
 
 
 def _first_argument(text: str, close: str, head: int, line_start: int) -> bool:

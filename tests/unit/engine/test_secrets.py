@@ -565,6 +565,8 @@ SECRET_CALLS_KEPT = [
     'x = getattr(settings, "SECRET_KEY", None)',
     'data.get("token_type", "Bearer")',
     'log("token", "refreshed")',
+    'MovedAttribute("HTTPPasswordMgr", "urllib2", "urllib.request"),',
+    'HEADERS = ("authorization", "x-amz-content-sha256", "x-amz-date")',
 ]
 
 
