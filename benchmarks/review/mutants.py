@@ -26,13 +26,15 @@ import sys
 import time
 import tokenize
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.review.calibrate import CONTEXTS, SlotScorer, function_spans, small_gap
 from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_file, summarize
 from benchmarks.review.variants import LOCAL_MODELS
-from benchmarks.review.verified import Scorer, corpus_items
+from benchmarks.review.verified import corpus_items
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.verify import fill_gap
 from codex_lsp.local.server import LocalModelServer
@@ -205,36 +207,88 @@ def _parses(lines: list[str], row: int, replacement: str) -> bool:
 
 
 async def score_file_lines(
-    scorer: Scorer, item: CorpusFile, max_per_line: int
+    scorer: SlotScorer,
+    item: CorpusFile,
+    max_per_line: int,
+    canonical: bool = False,
+    contexts: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
+    """Each line's candidates scored with the file around the line (`scores`) and, for each
+    of `contexts` (see `calibrate.small_gap`), with little context (`small[kind]`)."""
     text = item.path.read_text(encoding="utf-8")
     snapshot = Snapshot("file:///project/src/module.py", 0, text, "python")
+    spans = function_spans(ast.parse(text))
     rows = []
     for row, fixes in candidates(text, max_per_line).items():
         prefix, suffix, indent = fill_gap(snapshot, row)
         written = snapshot.lines[row][len(indent) :].rstrip()
         bodies = [fix[len(indent) :].rstrip() for fix in fixes if fix.startswith(indent)]
-        scores = await scorer.score_fills(prefix, suffix, [written, *bodies])
-        rows.append({"line": row + 1, "written": written, "fixes": bodies, "scores": scores})
+        tokens = await scorer.score_tokens(prefix, suffix, [written, *bodies], canonical, 0)
+        record: dict[str, Any] = {
+            "line": row + 1, "written": written, "fixes": bodies,
+            "scores": [sum(t) for t in tokens], "small": {},
+        }  # fmt: skip
+        for kind in contexts:
+            prefix, suffix, _ = small_gap(snapshot.lines, spans, row, kind)
+            small = await scorer.score_tokens(prefix, suffix, [written, *bodies], canonical, 1)
+            record["small"][kind] = [sum(t) for t in small]
+        rows.append(record)
     return rows
 
 
-def flagged(rows: list[dict[str, Any]], margin: float) -> list[int]:
-    return [
-        r["line"]
-        for r in rows
-        if len(r["scores"]) > 1 and max(r["scores"][1:]) - r["scores"][0] >= margin
-    ]
+def row_gain(row: dict[str, Any], context: str | None = None) -> float:
+    """The best candidate's gain over the written line; with `context`, the best contrast:
+    its gain with the file around the line minus its gain with little context."""
+    scores = row["scores"]
+    if len(scores) < 2:
+        return float("-inf")
+    if context is None:
+        return max(scores[1:]) - scores[0]
+    small = row["small"][context]
+    return max((s - scores[0]) - (t - small[0]) for s, t in zip(scores[1:], small[1:], strict=True))
+
+
+def flagged(
+    rows: list[dict[str, Any]], margin: float, context: str | None = None, floor: float = 2.0
+) -> list[int]:
+    """Lines whose best candidate wins by `margin` (raw gain) or, with `context`, whose best
+    contrast reaches `margin` on a candidate that also wins by `floor` with the file around."""
+    out = []
+    for r in rows:
+        if len(r["scores"]) < 2:
+            continue
+        if context is None:
+            if row_gain(r) >= margin:
+                out.append(r["line"])
+            continue
+        small = r["small"][context]
+        for s, t in zip(r["scores"][1:], small[1:], strict=True):
+            full = s - r["scores"][0]
+            if full >= floor and full - (t - small[0]) >= margin:
+                out.append(r["line"])
+                break
+    return out
 
 
 def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
     rows = [TABLE_HEADER]
-    for margin in MARGINS:
-        scores = [
-            score_file(items[e["name"]], flagged(e["rows"], margin), e["seconds"])
-            for e in document["files"]
-        ]
-        rows.append(summarize(f"{document['label']} gain>={margin:g}", scores).row())
+    contexts = document["meta"].get("contexts", [])
+    for context in [None, *contexts]:
+        for margin in MARGINS:
+            scores = [
+                score_file(items[e["name"]], flagged(e["rows"], margin, context), e["seconds"])
+                for e in document["files"]
+            ]
+            name = "gain" if context is None else f"gain>=2 & contrast({context})"
+            rows.append(summarize(f"{document['label']} {name}>={margin:g}", scores).row())
+    for e in document["files"]:
+        item = items[e["name"]]
+        bug = f" bug {item.bug.line}" if item.bug else ""
+        tops = []
+        for context in [None, *contexts]:
+            best = sorted(e["rows"], key=lambda r, c=context: -row_gain(r, c))[:3]
+            tops.append(" ".join(f"{r['line']}({row_gain(r, context):+.1f})" for r in best))
+        rows.append(f"{e['name']}:{bug} " + " | ".join(tops))
     lines = sum(e["line_count"] for e in document["files"])
     seconds = sum(e["seconds"] for e in document["files"])
     rows.append(
@@ -245,32 +299,40 @@ def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
 
 async def run(args: argparse.Namespace) -> Path:
     items = corpus_items(args.corpus, args.split, args.limit, args.files)
-    server = LocalModelServer(local_model=LOCAL_MODELS[args.local_model])
-    label = f"mutants-qwen-{args.local_model}-{args.corpus}-{args.split or 'all'}"
+    server = LocalModelServer(local_model=LOCAL_MODELS[args.local_model], threads=1)
+    label = f"mutants-qwen-{args.local_model}-{args.corpus}-{args.split or 'all'}{args.suffix}"
     files: list[dict[str, Any]] = []
+    meta = {
+        "local_model": args.local_model, "corpus": args.corpus, "split": args.split,
+        "canonical": args.canonical, "contexts": list(args.contexts),
+    }  # fmt: skip
+    document = {"label": label, "meta": meta, "files": files}
+    target = RESULTS / f"{label}.json"
     try:
         endpoint = await server.endpoint()
-        scorer = Scorer(endpoint.base_url, endpoint.api_key)
+        scorer = SlotScorer(endpoint.base_url, endpoint.api_key)
         for item in items:
             started = time.perf_counter()
-            rows = await score_file_lines(scorer, item, args.max_per_line)
+            rows = await score_file_lines(
+                scorer, item, args.max_per_line, args.canonical, args.contexts
+            )
             seconds = time.perf_counter() - started
             text = item.path.read_text(encoding="utf-8")
             entry = asdict(score_file(item, flagged(rows, args.margin), seconds))
             entry |= {"rows": rows, "line_count": len(text.rstrip("\n").split("\n"))}
-            files.append(entry)
-            best = sorted(rows, key=lambda r: -(max(r["scores"][1:]) - r["scores"][0]))[:3]
-            tops = [f"{r['line']}({max(r['scores'][1:]) - r['scores'][0]:+.1f})" for r in best]
+            files.append(entry)  # written after every file: a stopped run keeps what it scored
+            target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+            tops = []
+            for context in [None, *args.contexts]:
+                best = sorted(rows, key=lambda r, c=context: -row_gain(r, c))[:3]
+                tops.append(" ".join(f"{r['line']}({row_gain(r, context):+.1f})" for r in best))
             bug = f" bug {item.bug.line}" if item.bug else ""
-            print(f"  {item.name}:{bug} top {tops} {seconds:.0f}s load {os.getloadavg()[0]:.1f}",
+            top = " | ".join(tops)
+            print(f"  {item.name}:{bug} top {top} {seconds:.0f}s load {os.getloadavg()[0]:.1f}",
                   file=sys.stderr, flush=True)  # fmt: skip
         await scorer.http.aclose()
     finally:
         await server.stop()
-    meta = {"local_model": args.local_model, "corpus": args.corpus, "split": args.split}
-    document = {"label": label, "meta": meta, "files": files}
-    target = RESULTS / f"{label}.json"
-    target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(report(document, {i.name: i for i in items}))
     return target
 
@@ -285,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-per-line", type=int, default=16)
     parser.add_argument("--margin", type=float, default=4.0, help="for the per-file lines")
     parser.add_argument("--rescore", nargs="*", type=Path)
+    parser.add_argument("--canonical", action="store_true", help="score each fill's own tokens")
+    parser.add_argument("--contexts", nargs="*", default=[], choices=CONTEXTS[1:],
+                        help="also score with little context (calibrate.small_gap)")  # fmt: skip
+    parser.add_argument("--suffix", default="")
     args = parser.parse_args(argv)
     if args.rescore:
         for path in args.rescore:
