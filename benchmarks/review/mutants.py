@@ -212,9 +212,11 @@ async def score_file_lines(
     max_per_line: int,
     canonical: bool = False,
     contexts: Sequence[str] = (),
+    floor: float = 2.0,
 ) -> list[dict[str, Any]]:
     """Each line's candidates scored with the file around the line (`scores`) and, for each
-    of `contexts` (see `calibrate.small_gap`), with little context (`small[kind]`)."""
+    of `contexts` (see `calibrate.small_gap`), those that win by `floor` with the file around
+    also with little context (`small[kind]`, None for the others)."""
     text = item.path.read_text(encoding="utf-8")
     snapshot = Snapshot("file:///project/src/module.py", 0, text, "python")
     spans = function_spans(ast.parse(text))
@@ -228,10 +230,16 @@ async def score_file_lines(
             "line": row + 1, "written": written, "fixes": bodies,
             "scores": [sum(t) for t in tokens], "small": {},
         }  # fmt: skip
-        for kind in contexts:
+        full = record["scores"]
+        eligible = [i for i, score in enumerate(full[1:]) if score - full[0] >= floor]
+        for kind in contexts if eligible else ():
+            # Only candidates that win with the file around can be flagged: only they need
+            # the score with little context (None for the others).
             prefix, suffix, _ = small_gap(snapshot.lines, spans, row, kind)
-            small = await scorer.score_tokens(prefix, suffix, [written, *bodies], canonical, 1)
-            record["small"][kind] = [sum(t) for t in small]
+            fills = [written, *(bodies[i] for i in eligible)]
+            small = [sum(t) for t in await scorer.score_tokens(prefix, suffix, fills, canonical, 1)]
+            by_index = dict(zip(eligible, small[1:], strict=True))
+            record["small"][kind] = [small[0], *(by_index.get(i) for i in range(len(bodies)))]
         rows.append(record)
     return rows
 
@@ -244,8 +252,11 @@ def row_gain(row: dict[str, Any], context: str | None = None) -> float:
         return float("-inf")
     if context is None:
         return max(scores[1:]) - scores[0]
-    small = row["small"][context]
-    return max((s - scores[0]) - (t - small[0]) for s, t in zip(scores[1:], small[1:], strict=True))
+    small = row["small"].get(context)
+    if small is None:
+        return float("-inf")
+    pairs = [(s, t) for s, t in zip(scores[1:], small[1:], strict=True) if t is not None]
+    return max((s - scores[0]) - (t - small[0]) for s, t in pairs) if pairs else float("-inf")
 
 
 def flagged(
@@ -261,10 +272,12 @@ def flagged(
             if row_gain(r) >= margin:
                 out.append(r["line"])
             continue
-        small = r["small"][context]
+        small = r["small"].get(context)
+        if small is None:
+            continue
         for s, t in zip(r["scores"][1:], small[1:], strict=True):
             full = s - r["scores"][0]
-            if full >= floor and full - (t - small[0]) >= margin:
+            if t is not None and full >= floor and full - (t - small[0]) >= margin:
                 out.append(r["line"])
                 break
     return out
@@ -298,7 +311,7 @@ def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
 
 
 async def run(args: argparse.Namespace) -> Path:
-    items = corpus_items(args.corpus, args.split, args.limit, args.files)
+    items = corpus_items(args.corpus, args.split, args.limit, args.files)[args.start :]
     server = LocalModelServer(local_model=LOCAL_MODELS[args.local_model], threads=1)
     label = f"mutants-qwen-{args.local_model}-{args.corpus}-{args.split or 'all'}{args.suffix}"
     files: list[dict[str, Any]] = []
@@ -351,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contexts", nargs="*", default=[], choices=CONTEXTS[1:],
                         help="also score with little context (calibrate.small_gap)")  # fmt: skip
     parser.add_argument("--suffix", default="")
+    parser.add_argument("--start", type=int, default=0, help="skip the first N files")
     args = parser.parse_args(argv)
     if args.rescore:
         for path in args.rescore:
