@@ -69,7 +69,7 @@ from codex_lsp.local.server import LocalModelServer, local_http_client
 from codex_lsp.providers.base import ProviderConfig
 from codex_lsp.providers.cards import card_for
 from codex_lsp.providers.chat import ChatProvider
-from codex_lsp.providers.infill import score_fill_tokens
+from codex_lsp.providers.fill_scores import score_fill_tokens
 from codex_lsp.providers.local import LOCAL_MAX_FINDINGS, capped_findings
 
 MARGINS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)

@@ -12,7 +12,8 @@ Small local models report plausible-sounding problems on correct code. Every fin
    explain it (measured on `benchmarks/review`).
 
 Step 3 needs a backend that scores fills (`LineScorer`, the embedded llama.cpp through
-`/infill`); without one it is skipped. A verified finding keeps its fix (a ready quick fix) and
+`/infill`, each fill forced in its own tokens: `providers/fill_scores.py`); without one it is
+skipped. A verified finding keeps its fix (a ready quick fix) and
 says only what the fix changes: the model's own sentence was often false when its fix was
 right. Hosted models' findings are not filtered here (`vetted`), only given a sound fix. Knows
 nothing of LSP or of any SDK.
@@ -37,7 +38,12 @@ log = logging.getLogger(__name__)
 
 # Log-probability, in nats, by which the fill-in-the-middle must prefer the corrected line
 # (2 nats: about 7 times as likely). On benchmarks/review every margin from 0 to 6 gave the
-# same figures on real code; right fixes scored +3 to +9, wrong ones mostly below 0.
+# same figures on real code; right fixes scored +3 to +9, wrong ones mostly below 0. Scored in
+# the lines' own tokens (session 9), the wrong fixes that passed as strings fell below it
+# (`<= 0` -> `== 0` +14.1 -> -1.1, `popleft()` -> `pop(0)` +10.2 -> +0.7), the right ones
+# kept their gains (+3.0 to +9.2). A contrast with the gain of the same change with little
+# context (the function, 3 lines, the line alone) was measured and not kept: on the tune
+# files each variant lost a right fix (`len(marks)` gains +9.0 from its own line alone).
 FILL_MARGIN = 2.0
 FILL_CONTEXT_LINES = 150  # before the line, at most; blocks of 50 so nearby lines share a prefix
 FILL_BLOCK = 50
@@ -52,7 +58,9 @@ class LineScorer(Protocol):
     """A backend that scores candidate fills of one gap, as fill-in-the-middle."""
 
     async def score_fills(self, prefix: str, suffix: str, fills: Sequence[str]) -> list[float]:
-        """The log-probability of each fill written between `prefix` and `suffix`."""
+        """The log-probability of each fill written between `prefix` and `suffix`, in the
+        fill's own tokens (not in whatever split a grammar of its characters lets the model
+        pick: `<` then `=` costs a line 16 nats that `<=` does not)."""
         ...
 
 

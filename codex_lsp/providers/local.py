@@ -19,6 +19,7 @@ from typing import Any
 
 from codex_lsp.local.server import LocalEndpoint, LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError, weights_installed
+from codex_lsp.providers import fill_scores
 from codex_lsp.providers.base import (
     Infill,
     ModelRequest,
@@ -27,7 +28,7 @@ from codex_lsp.providers.base import (
     StreamEvent,
 )
 from codex_lsp.providers.chat import ChatProvider
-from codex_lsp.providers.infill import InfillUnsupported, score_fills, stream_infill, warm_prefix
+from codex_lsp.providers.infill import InfillUnsupported, stream_infill, warm_prefix
 from codex_lsp.providers.infill_lane import InfillLane
 from codex_lsp.settings import Settings
 
@@ -182,9 +183,10 @@ class LocalProvider:
 
     async def score_fills(self, prefix: str, suffix: str, fills: Sequence[str]) -> list[float]:
         """How likely the reviewing model finds each fill of a gap (fill-in-the-middle log
-        probabilities): what `engine/verify.py` checks a finding's fix with."""
+        probabilities, each fill in its own tokens): what `engine/verify.py` checks a
+        finding's fix with."""
         endpoint, _ = await self._chat_provider(self._review_server)
-        return await score_fills(
+        return await fill_scores.score_fills(
             self._http, endpoint.base_url, prefix, suffix, list(fills), api_key=endpoint.api_key
         )
 

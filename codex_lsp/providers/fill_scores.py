@@ -1,0 +1,101 @@
+"""Scoring fills in their own tokenization: what verifies a local review finding's fix.
+
+`infill.score_fills` forces each fill with a grammar of its characters. llama.cpp then writes,
+at each step, the most likely token that keeps to the string, which can be a split the model
+would never write: `<=` as `<` then `=` (-16 nats for the `=`), `(attrs` as `(a`, `t`, `trs`.
+Such a split costs the line, as written or corrected, many nats it does not deserve, and a
+wrong fix then outscores the right line (measured on benchmarks/review, session 9:
+`slice_length <= 0` -> `slice_length == 0` gained +14.1 nats as strings, -1.1 in the lines'
+own tokens; the right fixes kept their gains, +8.2 and +9.2). Here each fill is first
+tokenized by the server (`/tokenize`) and forced as a grammar of those token ids, so its score
+is that of the tokens a tokenizer gives the line.
+"""
+
+from __future__ import annotations
+
+import httpx2
+
+from codex_lsp.providers.base import ProviderError
+from codex_lsp.providers.infill import InfillUnsupported, fill_logprobs, scoring_body
+
+
+def token_grammar(ids: list[int]) -> str:
+    """A GBNF grammar whose only sentence is these token ids, in order (llama.cpp's `<[id]>`)."""
+    return "root ::= " + " ".join(f"<[{i}]>" for i in ids)
+
+
+def _server(base_url: str, api_key: str | None) -> tuple[str, dict[str, str]]:
+    root = base_url.rstrip("/").removesuffix("/v1")
+    return root, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
+
+
+async def _post(
+    client: httpx2.AsyncClient, url: str, body: dict[str, object], headers: dict[str, str]
+) -> httpx2.Response:
+    try:
+        return await client.post(url, json=body, headers=headers)
+    except httpx2.HTTPError as error:
+        raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
+
+
+async def tokenize(
+    client: httpx2.AsyncClient, base_url: str, text: str, *, api_key: str | None = None
+) -> list[int]:
+    """The server's token ids for `text` (no special tokens)."""
+    root, headers = _server(base_url, api_key)
+    body: dict[str, object] = {"content": text, "add_special": False}
+    response = await _post(client, f"{root}/tokenize", body, headers)
+    if response.status_code != 200:
+        raise ProviderError(f"The local model answered {response.status_code}: tokenize")
+    try:
+        tokens = response.json()["tokens"]
+        return [t if isinstance(t, int) else int(t["id"]) for t in tokens]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ProviderError("The local model sent broken tokens") from error
+
+
+async def score_fill_tokens(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    suffix: str,
+    fills: list[str],
+    *,
+    api_key: str | None = None,
+) -> list[list[float]]:
+    """Per-token log-probabilities of each fill between `prefix` and `suffix`, the fill forced
+    in its own tokenization; all requests but the first reuse its prompt from the cache."""
+    root, headers = _server(base_url, api_key)
+    scores = []
+    for fill in fills:
+        ids = await tokenize(client, base_url, fill, api_key=api_key)
+        body = scoring_body(prefix, suffix, fill)
+        if ids:
+            body["grammar"] = token_grammar(ids)
+            body["n_predict"] = len(ids) + 2  # the fill's tokens, then the end of the fill
+        response = await _post(client, f"{root}/infill", body, headers)
+        if response.status_code != 200:
+            detail = response.text[:300]
+            if response.status_code in (400, 501) and "infill" in detail.lower():
+                raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
+            raise ProviderError(f"The local model answered {response.status_code}: {detail}")
+        try:
+            answer = response.json()
+        except ValueError as error:
+            raise ProviderError("The local model sent a broken answer") from error
+        scores.append(fill_logprobs(answer, fill))
+    return scores
+
+
+async def score_fills(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    suffix: str,
+    fills: list[str],
+    *,
+    api_key: str | None = None,
+) -> list[float]:
+    """The summed log-probability of each fill, in its own tokenization."""
+    tokens = await score_fill_tokens(client, base_url, prefix, suffix, fills, api_key=api_key)
+    return [sum(logprobs) for logprobs in tokens]

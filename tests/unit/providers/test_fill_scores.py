@@ -1,0 +1,110 @@
+"""Scoring fills in their own tokenization (`providers/fill_scores.py`): each fill is tokenized
+by the server and forced as a grammar of those token ids, not of its characters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2
+import pytest
+
+from codex_lsp.providers.base import ProviderError
+from codex_lsp.providers.fill_scores import score_fills, token_grammar
+from codex_lsp.providers.infill import InfillUnsupported
+
+# A toy tokenizer: "<=" is one token (id 2) as a real BPE would write it; the server's grammar
+# answers as long as it is given these ids.
+VOCAB = {"if": 1, " <=": 2, " ==": 3, " x": 4, " 0": 5, ":": 6}
+
+
+def toy_tokens(text: str) -> list[int]:
+    ids, rest = [], text
+    while rest:
+        piece = max((p for p in VOCAB if rest.startswith(p)), key=len)
+        ids.append(VOCAB[piece])
+        rest = rest[len(piece) :]
+    return ids
+
+
+class Server:
+    """/tokenize and /infill of a llama.cpp that honours token-id grammars."""
+
+    def __init__(self, logprobs: dict[int, float], infill_status: int = 200) -> None:
+        self.logprobs, self.infill_status = logprobs, infill_status
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        self.requests.append((request.url.path, body))
+        assert request.headers["Authorization"] == "Bearer k"
+        if request.url.path == "/tokenize":
+            return httpx2.Response(200, json={"tokens": toy_tokens(body["content"])})
+        if self.infill_status != 200:
+            return httpx2.Response(self.infill_status, text="infill is not supported")
+        ids = [
+            int(t) for t in body["grammar"].removeprefix("root ::= ").strip("<[]>").split("]> <[")
+        ]
+        text = "".join(next(p for p, i in VOCAB.items() if i == t) for t in ids)
+        probs = [{"token": "t", "logprob": self.logprobs.get(t, -0.1)} for t in ids]
+        probs.append({"token": "", "logprob": -0.5})  # the end of the fill
+        return httpx2.Response(200, json={"content": text, "completion_probabilities": probs})
+
+
+async def score(server: Server, fills: list[str]) -> list[float]:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle)) as client:
+        return await score_fills(client, "http://127.0.0.1:9/v1", "p", "s", fills, api_key="k")
+
+
+def test_the_grammar_lists_the_token_ids_in_order() -> None:
+    assert token_grammar([64, 284, 29997]) == "root ::= <[64]> <[284]> <[29997]>"
+
+
+async def test_each_fill_is_forced_in_the_servers_own_tokens() -> None:
+    server = Server({2: -2.0, 3: -0.5})
+    scores = await score(server, ["if x <= 0:", "if x == 0:"])
+    assert scores == pytest.approx([-0.1 - 0.1 - 2.0 - 0.1 - 0.1 - 0.5, -0.1 * 4 - 0.5 - 0.5])
+    paths = [path for path, _ in server.requests]
+    assert paths == ["/tokenize", "/infill", "/tokenize", "/infill"]
+    infill = server.requests[1][1]
+    assert infill["grammar"] == "root ::= <[1]> <[4]> <[2]> <[5]> <[6]>"
+    assert infill["n_predict"] == 5 + 2 and infill["input_prefix"] == "p"
+    assert server.requests[0][1] == {"content": "if x <= 0:", "add_special": False}
+
+
+async def test_a_model_without_fill_in_the_middle_says_so() -> None:
+    with pytest.raises(InfillUnsupported):
+        await score(Server({}, infill_status=501), ["if x == 0:"])
+
+
+async def test_an_unreachable_server_is_a_retryable_provider_error() -> None:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("refused", request=request)
+
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(refuse)) as client:
+        with pytest.raises(ProviderError) as raised:
+            await score_fills(client, "http://127.0.0.1:9/v1", "p", "s", ["x"], api_key="k")
+    assert raised.value.retryable
+
+
+async def test_the_local_provider_scores_review_fixes_in_their_own_tokens() -> None:
+    from codex_lsp.local.server import LocalEndpoint
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import LocalProvider
+    from codex_lsp.settings import Settings
+
+    provider = LocalProvider(Settings(), ProviderConfig(base_url="", api_key=""))
+    server = Server({2: -2.0})
+    endpoint = LocalEndpoint("http://127.0.0.1:9/v1", "k")
+
+    async def chat_provider(_: object) -> tuple[LocalEndpoint, None]:
+        return endpoint, None
+
+    provider._chat_provider = chat_provider  # type: ignore[method-assign,assignment]
+    await provider._http.aclose()
+    provider._http = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
+    try:
+        assert await provider.score_fills("p", "s", ["if x <= 0:"]) == pytest.approx([-2.9])
+    finally:
+        await provider._http.aclose()
+    assert server.requests[1][1]["grammar"] == "root ::= <[1]> <[4]> <[2]> <[5]> <[6]>"
