@@ -8,7 +8,7 @@ written by at least a margin is flagged, that candidate its fix. No review promp
 
     .venv/bin/python -m benchmarks.review.mutants [--corpus real|small] [--split tune|heldout]
         [--local-model 0.5b|1.5b] [--files NAME ...] [--limit N] [--max-per-line N]
-    .venv/bin/python -m benchmarks.review.mutants --rescore results/mutants-....json
+    .venv/bin/python -m benchmarks.review.mutants --rescore results/mutants-....json [--merge]
 
 Every candidate's score is stored, so one run gives the figures of every margin (`--rescore`).
 """
@@ -244,9 +244,10 @@ async def score_file_lines(
     return rows
 
 
-def row_gain(row: dict[str, Any], context: str | None = None) -> float:
-    """The best candidate's gain over the written line; with `context`, the best contrast:
-    its gain with the file around the line minus its gain with little context."""
+def row_gain(row: dict[str, Any], context: str | None = None, floor: float = 2.0) -> float:
+    """The best candidate's gain over the written line; with `context`, the best contrast of
+    a candidate that gains `floor` with the file around the line: that gain minus its gain
+    with little context."""
     scores = row["scores"]
     if len(scores) < 2:
         return float("-inf")
@@ -255,7 +256,11 @@ def row_gain(row: dict[str, Any], context: str | None = None) -> float:
     small = row["small"].get(context)
     if small is None:
         return float("-inf")
-    pairs = [(s, t) for s, t in zip(scores[1:], small[1:], strict=True) if t is not None]
+    pairs = [
+        (s, t)
+        for s, t in zip(scores[1:], small[1:], strict=True)
+        if t is not None and s - scores[0] >= floor
+    ]
     return max((s - scores[0]) - (t - small[0]) for s, t in pairs) if pairs else float("-inf")
 
 
@@ -365,10 +370,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="also score with little context (calibrate.small_gap)")  # fmt: skip
     parser.add_argument("--suffix", default="")
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
+    parser.add_argument("--merge", action="store_true", help="one table for all --rescore runs")
     args = parser.parse_args(argv)
     if args.rescore:
-        for path in args.rescore:
-            document = json.loads(path.read_text(encoding="utf-8"))
+        documents = [json.loads(path.read_text(encoding="utf-8")) for path in args.rescore]
+        if args.merge:  # parts of one split, scored alike: one table
+            files = [entry for document in documents for entry in document["files"]]
+            label = "+".join(document["label"] for document in documents)
+            documents = [{"label": label, "meta": documents[0]["meta"], "files": files}]
+        for document in documents:
             meta = document["meta"]
             items = corpus_items(meta["corpus"], meta["split"], None, None)
             print(report(document, {i.name: i for i in items}))

@@ -7,9 +7,10 @@
 One run asks the engine's review prompt (`review_request`, `Finding` with its `fix`) once per
 file, locates each finding as the engine does, and then, for every finding whose fix passes
 the checks that need no model (it changes the line, the file still parses), has the model
-score its fill-in-the-middle of the line as written and as corrected (`/infill` with a
-one-string grammar). Every candidate is stored with its scores, so one run gives the figures
-of every stage and every margin without more model time (`--rescore`):
+score its fill-in-the-middle of the line as written and as corrected (`/infill`, each fill
+forced in its own tokens since session 9; the stored runs before it forced the fill as one
+string). Every candidate is stored with its scores, so one run gives the figures of every
+stage and every margin without more model time (`--rescore`):
 
 * `located`: every finding the engine locates (the engine before verification, all severities);
 * `errors`: of those, severity "error" (what the local backend published before);
