@@ -1,8 +1,8 @@
 """Scoring fills in their own tokenization: what verifies a local review finding's fix.
 
-`infill.score_fills` forces each fill with a grammar of its characters. llama.cpp then writes,
-at each step, the most likely token that keeps to the string, which can be a split the model
-would never write: `<=` as `<` then `=` (-16 nats for the `=`), `(attrs` as `(a`, `t`, `trs`.
+`infill.scoring_body` forces a fill with a grammar of its characters. llama.cpp then writes, at
+each step, the most likely token that keeps to the string, which can be a split the model would
+never write: `<=` as `<` then `=` (-16 nats for the `=`), `(attrs` as `(a`, `t`, `trs`.
 Such a split costs the line, as written or corrected, many nats it does not deserve, and a
 wrong fix then outscores the right line (measured on benchmarks/review, session 9:
 `slice_length <= 0` -> `slice_length == 0` gained +14.1 nats as strings, -1.1 in the lines'
@@ -85,17 +85,3 @@ async def score_fill_tokens(
             raise ProviderError("The local model sent a broken answer") from error
         scores.append(fill_logprobs(answer, fill))
     return scores
-
-
-async def score_fills(
-    client: httpx2.AsyncClient,
-    base_url: str,
-    prefix: str,
-    suffix: str,
-    fills: list[str],
-    *,
-    api_key: str | None = None,
-) -> list[float]:
-    """The summed log-probability of each fill, in its own tokenization."""
-    tokens = await score_fill_tokens(client, base_url, prefix, suffix, fills, api_key=api_key)
-    return [sum(logprobs) for logprobs in tokens]

@@ -186,9 +186,10 @@ class LocalProvider:
         probabilities, each fill in its own tokens): what `engine/verify.py` checks a
         finding's fix with."""
         endpoint, _ = await self._chat_provider(self._review_server)
-        return await fill_scores.score_fills(
+        tokens = await fill_scores.score_fill_tokens(
             self._http, endpoint.base_url, prefix, suffix, list(fills), api_key=endpoint.api_key
         )
+        return [sum(logprobs) for logprobs in tokens]
 
     async def check(self, model: str) -> str:
         endpoint, _ = await self._chat_provider(self._server)

@@ -10,8 +10,14 @@ import httpx2
 import pytest
 
 from codex_lsp.providers.base import ProviderError
-from codex_lsp.providers.fill_scores import score_fills, token_grammar
+from codex_lsp.providers.fill_scores import score_fill_tokens, token_grammar
 from codex_lsp.providers.infill import InfillUnsupported
+
+
+async def summed(client: httpx2.AsyncClient, *args: Any, **kwargs: Any) -> list[float]:
+    """Each fill's summed log-probability, as the local provider scores a fix."""
+    return [sum(t) for t in await score_fill_tokens(client, *args, **kwargs)]
+
 
 # A toy tokenizer: "<=" is one token (id 2) as a real BPE would write it; the server's grammar
 # answers as long as it is given these ids.
@@ -53,7 +59,7 @@ class Server:
 
 async def score(server: Server, fills: list[str]) -> list[float]:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle)) as client:
-        return await score_fills(client, "http://127.0.0.1:9/v1", "p", "s", fills, api_key="k")
+        return await summed(client, "http://127.0.0.1:9/v1", "p", "s", fills, api_key="k")
 
 
 def test_the_grammar_lists_the_token_ids_in_order() -> None:
@@ -83,7 +89,7 @@ async def test_an_unreachable_server_is_a_retryable_provider_error() -> None:
 
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(refuse)) as client:
         with pytest.raises(ProviderError) as raised:
-            await score_fills(client, "http://127.0.0.1:9/v1", "p", "s", ["x"], api_key="k")
+            await summed(client, "http://127.0.0.1:9/v1", "p", "s", ["x"], api_key="k")
     assert raised.value.retryable
 
 

@@ -11,13 +11,14 @@ import pytest
 
 from codex_lsp.engine.schemas import ReviewAnswer, RewriteAnswer, strict_schema
 from codex_lsp.providers.base import ProviderError
-from codex_lsp.providers.infill import (
-    InfillUnsupported,
-    gbnf_literal,
-    score_fills,
-    scoring_body,
-)
+from codex_lsp.providers.fill_scores import score_fill_tokens
+from codex_lsp.providers.infill import InfillUnsupported, gbnf_literal, scoring_body
 from codex_lsp.providers.local import capped_findings
+
+
+async def summed(client: httpx2.AsyncClient, *args: Any, **kwargs: Any) -> list[float]:
+    """Each fill's summed log-probability, as the local provider scores a fix."""
+    return [sum(t) for t in await score_fill_tokens(client, *args, **kwargs)]
 
 
 def scored(content: str, logprobs: list[float]) -> dict[str, Any]:
@@ -38,6 +39,8 @@ class Server:
 
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
+        if request.url.path == "/tokenize":  # no ids: the fill is forced as a string literal
+            return httpx2.Response(200, json={"tokens": []})
         self.bodies.append(body)
         if self.status != 200:
             return httpx2.Response(self.status, text="infill is not supported by this model")
@@ -47,7 +50,7 @@ class Server:
 
 async def score(server: Server, fills: list[str]) -> list[float]:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle)) as client:
-        return await score_fills(
+        return await summed(
             client, "http://127.0.0.1:9/v1", "def f(n):\n    ", "\n", fills, api_key="k"
         )
 
