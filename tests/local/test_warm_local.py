@@ -69,3 +69,14 @@ async def test_the_extra_chunk_stays_cached_when_the_cursor_moves(provider: Loca
     there = Infill("class Ledger:\n    def add(self, amount):\n        self.", "\n", 0, head)
     _, second = await complete(provider, there)
     assert second.cached_tokens > 200 and second.input_tokens - second.cached_tokens < 40, second
+
+
+async def test_fixes_are_scored_in_their_own_tokens_by_the_real_model(
+    provider: LocalProvider,
+) -> None:
+    """The verification of a review's fix (`/tokenize`, then a grammar of token ids) runs on the
+    llama.cpp the package ships, and prefers the line the code around it implies."""
+    prefix = "def add(first, second):\n    return "
+    right, wrong = await provider.score_fills(prefix, "\n", ["first + second", "first + sec0nd"])
+    assert right < 0 and wrong < 0
+    assert right > wrong + 2  # the verification margin, by a wide mark on a line this plain
