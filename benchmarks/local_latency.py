@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,10 @@ _HTTP_LINE = re.compile(
 # Calls made ahead of the request (providers/infill_lane.py), and a request answered by one.
 _AHEAD_LINE = re.compile(r"^\d{4}-.* (?P<kind>warm-up|prefetch): in=\d+")
 _SERVED_LINE = "completion served from the prefetched answer"
+# A request answered from the short window while the wide one was still unread (since s9).
+_SHORT_LINE = re.compile(
+    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*completion from the short window"
+)
 _USAGE_LINE = re.compile(
     r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*usage completion .*?: "
     r"in=(?P<input>\d+) cached=(?P<cached>\d+) write=\d+ out=(?P<output>\d+)"
@@ -173,6 +178,7 @@ class PauseRecord:
     load: float  # 1-minute load average when the answer came
     text: str  # the first suggestion (up to 200 characters), for reading the dump
     calls: list[ModelCall] = field(default_factory=list)  # the model calls it waited for
+    short: bool = False  # answered from the short window (the wide one still unread)
 
     @property
     def single_call(self) -> ModelCall | None:
@@ -198,6 +204,7 @@ class LayoutRun:
     warmups: int = 0
     prefetches: int = 0
     prefetch_hits: int = 0
+    short_answers: int = 0
 
     @property
     def measured(self) -> list[PauseRecord]:
@@ -287,13 +294,23 @@ def count_ahead(log_file: Path) -> tuple[int, int, int]:
     return kinds.count("warm-up"), kinds.count("prefetch"), served
 
 
-def attach_calls(pauses: list[PauseRecord], calls: list[ModelCall]) -> None:
-    """Give each pause the model calls that ended while it was waiting."""
+def short_times(log_file: Path) -> list[float]:
+    """When the server answered a request from the short window."""
+    lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [_log_time(m["at"]) for line in lines if (m := _SHORT_LINE.match(line)) is not None]
+
+
+def attach_calls(
+    pauses: list[PauseRecord], calls: list[ModelCall], shorts: Sequence[float] = ()
+) -> None:
+    """Give each pause the model calls that ended while it was waiting (and whether one was
+    asked from the short window)."""
     for pause in pauses:
         if pause.latency_s is None:
             continue
         start, end = pause.sent_wall - 0.002, pause.sent_wall + pause.latency_s + 0.002
         pause.calls = [call for call in calls if start <= call.done_at <= end]
+        pause.short = any(start <= at <= end for at in shorts)
 
 
 async def replay_layout(
@@ -317,7 +334,8 @@ async def replay_layout(
         finally:
             await client.stop()
     calls = parse_calls(log_file)
-    attach_calls(typist.pauses, calls)
+    shorts = short_times(log_file)
+    attach_calls(typist.pauses, calls, shorts)
     warmups, prefetches, hits = count_ahead(log_file)
     stats = client.stats
     errors = sorted(set(stats.errors))
@@ -339,6 +357,7 @@ async def replay_layout(
         warmups=warmups,
         prefetches=prefetches,
         prefetch_hits=hits,
+        short_answers=len(shorts),
     )
 
 
@@ -586,8 +605,9 @@ def runs_table(runs: list[LayoutRun]) -> list[str]:
     rows = [
         "| Run | Keystrokes | Inline requests (cancelled) | Pauses | Completion model calls "
         "(all) | Calls avoided | Warm-ups / prefetches (answers served) "
+        "| Answers from the short window (measured pauses) "
         "| Keystroke gap p99 / max (ms) | Seconds |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- | --- | --- | ---: |",
     ]
     for run in runs:
         gaps = run.key_gaps_s or [0.0]
@@ -599,6 +619,7 @@ def runs_table(runs: list[LayoutRun]) -> list[str]:
             f"| {run.layout} | {run.keystrokes} | {run.requests} ({run.cancels}) "
             f"| {len(run.pauses)} | {run.calls_total} | {avoided_text or '0'} "
             f"| {run.warmups} / {run.prefetches} ({run.prefetch_hits}) "
+            f"| {run.short_answers} ({sum(p.short for p in run.measured)}) "
             f"| {percentile(gaps, 99) * 1000:.0f} / {max(gaps) * 1000:.0f} | {run.seconds:.0f} |"
         )
     return rows

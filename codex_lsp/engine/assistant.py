@@ -284,6 +284,7 @@ class Assistant:
         await warmup.prefetch(self, snapshot, cursor, insertion)
 
     def forget(self, uri: str) -> None:
+        warmup.forget(self, uri)
         self.anchors.forget(uri)
         self.typed_through.forget(uri)
         self.reviewed.forget(uri)

@@ -485,6 +485,9 @@ INFILL_HEAD_LINES = 64  # the file's first lines as an extra chunk before the wi
 INFILL_HEAD_TOKENS = 768  # at most (trimmed at its end in 8-line steps)
 INFILL_SCOPE = True  # the `def` and `class` lines enclosing the window, before it
 INFILL_GAP = "# ...\n"  # where lines are left out between those and the window
+# The short window each cache-aware fill carries (`Infill.short`): the embedded model answers
+# from it at a new place while it reads the wider one (providers/infill_lane.py); 0: none.
+INFILL_SHORT_BEFORE = 8
 
 
 def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = False) -> Infill:
@@ -492,11 +495,23 @@ def infill(snapshot: Snapshot, cursor: Position, budget: int, *, naive: bool = F
     typing only extends it; with `INFILL_SCOPE`, after the lines that open its function and
     class) and a short suffix, because a FIM prompt puts the suffix after the prefix and
     re-reads it at every keystroke; with `INFILL_HEAD_LINES`, the file's head as an extra
-    chunk, read before all of them. Naive: the whole file around the cursor."""
+    chunk, read before all of them; with `INFILL_SHORT_BEFORE`, the same with a shorter window
+    as `short`. Naive: the whole file around the cursor."""
     newlines = _infill_newlines(snapshot.lines[cursor.line], cursor.character)
     if naive:
         return Infill(*_whole_file_around(snapshot, cursor, budget), newlines)
-    start, _ = completion_window(len(snapshot.lines), cursor.line, INFILL_BEFORE)
+    pieces = _infill_window(snapshot, cursor, budget, newlines, INFILL_BEFORE)
+    if 0 < INFILL_SHORT_BEFORE < INFILL_BEFORE:
+        short = _infill_window(snapshot, cursor, budget, newlines, INFILL_SHORT_BEFORE)
+        if short.prefix != pieces.prefix:
+            return replace(pieces, short=short)
+    return pieces
+
+
+def _infill_window(
+    snapshot: Snapshot, cursor: Position, budget: int, newlines: int, lines_before: int
+) -> Infill:
+    start, _ = completion_window(len(snapshot.lines), cursor.line, lines_before)
     end_line = min(len(snapshot.lines) - 1, cursor.line + INFILL_SUFFIX_LINES)
     end = Position(end_line, len(snapshot.lines[end_line]))
     before = snapshot.redacted_in(Span(Position(start, 0), cursor))

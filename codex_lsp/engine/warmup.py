@@ -51,7 +51,20 @@ async def warm(assistant: Assistant, snapshot: Snapshot, cursor: Position) -> No
     if provider is None:
         return
     pieces = await completion_infill(assistant, snapshot, cursor)
-    provider.warm(Infill(pieces.prefix, "", 0, pieces.extra))
+    provider.warm(reading(pieces), snapshot.uri)
+
+
+def reading(pieces: Infill) -> Infill:
+    """What a warm-up reads of `pieces`: the extra chunks and the prefix, of both windows."""
+    short = None if pieces.short is None else reading(pieces.short)
+    return Infill(pieces.prefix, "", 0, pieces.extra, short)
+
+
+def forget(assistant: Assistant, uri: str) -> None:
+    """The document closed: no reading ahead for it any more."""
+    provider = assistant.caller.provider
+    if isinstance(provider, Warming):  # whatever the layout now: it may have changed
+        provider.forget(uri)
 
 
 def accept(snapshot: Snapshot, cursor: Position, insertion: str) -> tuple[Snapshot, Position]:

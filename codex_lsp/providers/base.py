@@ -31,6 +31,10 @@ class Infill:
     # Context read before the prefix, as (file name, text) chunks (llama.cpp's `input_extra`):
     # blocks that stay the same while the cursor moves, so they stay in the KV cache.
     extra: tuple[tuple[str, str], ...] = ()
+    # The same fill with a shorter window before the cursor (the embedded model reads it at a
+    # new place while the wider one is still unread: providers/infill_lane.py). Derived from
+    # the rest, so not compared.
+    short: Infill | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,13 @@ class Warming(Protocol):
     model only: there it costs idle CPU, at a hosted API it would cost money). Both calls
     return at once and never delay a real request."""
 
-    def warm(self, infill: Infill) -> None:
-        """Read `infill.prefix` into the model's cache: the cursor reached a new place."""
+    def warm(self, infill: Infill, owner: str = "") -> None:
+        """Read `infill.prefix` into the model's cache: the cursor reached a new place in the
+        document `owner`."""
+        ...
+
+    def forget(self, owner: str) -> None:
+        """The document `owner` closed: drop any reading ahead still planned for it."""
         ...
 
     def prefetch(self, infill: Infill, max_tokens: int) -> None:

@@ -6,8 +6,8 @@ prompt prefix per slot, so the same cache-friendly layout that saves money at Op
 seconds here. Completions go to `localModel` (fast); reviews and fixes to the model that reviews
 best (`localReviewModel`), in a second llama.cpp child when that is another model. Each child
 wants its own random API key (see `codex_lsp.local.server`); every request here carries it.
-Completions go through one lane to one slot of the child, which also warms that slot's cache
-and prefetches the next suggestion (`providers/infill_lane.py`).
+Completions go through one lane to two slots of the child, which also warms their caches and
+prefetches the next suggestion (`providers/infill_lane.py`).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ REVIEWING_FEATURES = ("diagnostics", "code_action")  # quality over speed: not w
 # nearly every line, each finding ~70 tokens at a few tokens a second on a busy machine, and
 # verification drops nearly all of them. Its first few are the ones worth checking.
 LOCAL_MAX_FINDINGS = 3
-# The llama.cpp slot every completion call runs in (see providers/infill_lane.py): they queue
-# there and share its KV cache; reviews take whichever slot is free.
+# The llama.cpp slot a completion call runs in when nothing else decides (the quality benchmark,
+# tools); the lane spreads them over `infill_lane.SLOTS`, where they queue and share the KV
+# cache; reviews take whichever slot is free.
 COMPLETION_SLOT = 0
 
 
@@ -142,11 +143,15 @@ class LocalProvider:
         async for event in chat.stream(limited, model):
             yield event
 
-    def warm(self, infill: Infill) -> None:
+    def warm(self, infill: Infill, owner: str = "") -> None:
         """Read a completion's prefix into llama.cpp's cache now (a new place, or lines typed
         since), so the request at the user's next pause reads only its last few tokens."""
         if self._infill_works:
-            self.lane.warm(infill)
+            self.lane.warm(infill, owner)
+
+    def forget(self, owner: str) -> None:
+        """The document `owner` closed: no more reading ahead for it."""
+        self.lane.forget(owner)
 
     def prefetch(self, infill: Infill, max_tokens: int) -> None:
         """Ask now for the completion of `infill` (the text as it will be if the user takes
@@ -155,7 +160,7 @@ class LocalProvider:
             self.lane.prefetch(infill, max_tokens)
 
     async def _send_infill(
-        self, infill: Infill, max_tokens: int
+        self, infill: Infill, max_tokens: int, slot: int
     ) -> AsyncGenerator[StreamEvent, None]:
         endpoint, _ = await self._chat_provider(self._server)
         async for event in stream_infill(
@@ -165,21 +170,21 @@ class LocalProvider:
             max_tokens,
             self._completion_model,
             api_key=endpoint.api_key,
-            slot=COMPLETION_SLOT,
+            slot=slot,
         ):
             yield event
 
-    async def _send_warm(self, infill: Infill) -> None:
+    async def _send_warm(self, infill: Infill, slot: int) -> None:
         endpoint, _ = await self._chat_provider(self._server)
         usage = await warm_prefix(
             self._http,
             endpoint.base_url,
             infill.prefix,
             api_key=endpoint.api_key,
-            slot=COMPLETION_SLOT,
+            slot=slot,
             extra=infill.extra,
         )
-        log.info("warm-up: in=%d cached=%d", usage.input_tokens, usage.cached_tokens)
+        log.info("warm-up: in=%d cached=%d slot=%d", usage.input_tokens, usage.cached_tokens, slot)
 
     async def score_fills(self, prefix: str, suffix: str, fills: Sequence[str]) -> list[float]:
         """How likely the reviewing model finds each fill of a gap (fill-in-the-middle log

@@ -298,6 +298,24 @@ def test_infill_is_the_file_head_the_window_before_the_cursor_and_a_short_suffix
     )
 
 
+def test_infill_carries_the_same_fill_with_a_short_window() -> None:
+    request = completion(snap(assignments(0, 200)), Position(100, 3))
+    assert request.infill is not None and request.infill.short is not None
+    assert request.infill.short == Infill(
+        assignments(88, 100) + "x10",  # 8-15 lines, from a multiple of 8
+        "0 = 100\nx101 = 101\nx102 = 102",
+        max_newlines=0,
+        extra=(("src/invoice.py", assignments(0, 64)),),  # the same head: cached for both
+    )
+    assert request.infill.short.short is None
+
+
+@pytest.mark.parametrize("line", [3, 9])  # the windows would be the same lines
+def test_no_short_window_where_it_shows_what_the_wide_one_shows(line: int) -> None:
+    request = completion(snap(assignments(0, 200)), Position(line, 0))
+    assert request.infill is not None and request.infill.short is None
+
+
 @pytest.fixture
 def short_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """A window of 8-15 lines (measured too, benchmarks/LOCAL.md), the file's head as an

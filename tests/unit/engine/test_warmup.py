@@ -26,10 +26,16 @@ class ReadingAhead(FakeProvider):
     def __init__(self) -> None:
         super().__init__({"local": ANSWER})
         self.warmed: list[Infill] = []
+        self.owners: list[str] = []
         self.prefetched: list[tuple[Infill, int]] = []
+        self.forgotten: list[str] = []
 
-    def warm(self, infill: Infill) -> None:
+    def warm(self, infill: Infill, owner: str = "") -> None:
         self.warmed.append(infill)
+        self.owners.append(owner)
+
+    def forget(self, owner: str) -> None:
+        self.forgotten.append(owner)
 
     def prefetch(self, infill: Infill, max_tokens: int) -> None:
         self.prefetched.append((infill, max_tokens))
@@ -141,3 +147,26 @@ async def test_a_warm_up_reads_the_extra_chunk_the_completion_sends(
     # The file's head goes first, as in the completion, or the warm-up would evict it.
     assert warmed.extra == full.extra
     assert full.extra == (("w/values.py", "".join(f"value_{n} = {n}\n" for n in range(64))),)
+
+
+async def test_a_warm_up_hands_over_the_short_window_and_the_document() -> None:
+    provider = ReadingAhead()
+    snapshot = Snapshot(URI, 1, TEXT + "return su\nprint(total([]))", "python")
+    cursor = Position(121, 13)
+    await warmup.warm(assistant(provider), snapshot, cursor)
+    (warmed,) = provider.warmed
+    full = await warmup.completion_infill(assistant(provider), snapshot, cursor)
+    assert full.short is not None and warmed.short is not None
+    assert (warmed.short.prefix, warmed.short.suffix, warmed.short.extra) == (
+        full.short.prefix,
+        "",
+        full.short.extra,
+    )
+    assert len(warmed.short.prefix) < len(warmed.prefix)
+    assert provider.owners == [URI]
+
+
+async def test_closing_a_document_stops_reading_ahead_for_it() -> None:
+    provider = ReadingAhead()
+    assistant(provider).forget(URI)
+    assert provider.forgotten == [URI]

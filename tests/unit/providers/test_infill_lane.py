@@ -11,7 +11,15 @@ import pytest
 
 from codex_lsp.providers.base import Infill, StreamEvent, TextDelta, Usage
 from codex_lsp.providers.infill import infill_body, warm_body
-from codex_lsp.providers.infill_lane import WARM_MIN_CHARS, InfillLane, shared_length
+from codex_lsp.providers.infill_lane import (
+    PIECE_CHARS,
+    SHORT_WHEN_CHARS,
+    WARM_MIN_CHARS,
+    InfillLane,
+    piece,
+    read_text,
+    shared_length,
+)
 
 BLOCK = "".join(f"line_{n} = {n}\n" for n in range(40))  # well over WARM_MIN_CHARS
 OTHER_BLOCK = "".join(f"other_{n} = {n}\n" for n in range(40))
@@ -24,6 +32,8 @@ class FakeSlot:
     def __init__(self) -> None:
         self.warmed: list[str] = []
         self.sent: list[Infill] = []
+        self.warm_slots: list[int] = []
+        self.send_slots: list[int] = []
         self.cancelled: list[str] = []
         self.gate: asyncio.Event | None = None
 
@@ -43,12 +53,16 @@ class FakeSlot:
             self.cancelled.append(what)
             raise
 
-    async def send_warm(self, infill: Infill) -> None:
+    async def send_warm(self, infill: Infill, slot: int) -> None:
         self.warmed.append(infill.prefix)
+        self.warm_slots.append(slot)
         await self._wait("warm-up")
 
-    async def send(self, infill: Infill, max_tokens: int) -> AsyncGenerator[StreamEvent, None]:
+    async def send(
+        self, infill: Infill, max_tokens: int, slot: int
+    ) -> AsyncGenerator[StreamEvent, None]:
         self.sent.append(infill)
+        self.send_slots.append(slot)
         await self._wait("call")
         yield TextDelta(f"answer to {infill.prefix[-12:]!r}")
         yield Usage(input_tokens=100, cached_tokens=90, output_tokens=3)
@@ -59,7 +73,7 @@ async def drain(lane: InfillLane, infill: Infill) -> list[StreamEvent]:
 
 
 async def settle() -> None:
-    for _ in range(5):
+    for _ in range(50):
         await asyncio.sleep(0)
 
 
@@ -120,18 +134,24 @@ async def test_a_short_difference_is_left_to_the_request() -> None:
     assert lane.warm(Infill(grown + "z", "", 0)) is True
 
 
-async def test_a_real_request_cancels_a_pending_warm_up() -> None:
+async def test_a_real_request_does_not_wait_for_a_warm_up_nor_cancel_it() -> None:
+    """llama.cpp reads a prompt to its end once it started (cancelled or not): the request goes
+    to llama.cpp at once, and the read running finishes there."""
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
     slot.hold()
     lane.warm(Infill(OTHER_BLOCK, "", 0))
     await settle()
+    reading = slot.gate
     slot.gate = None  # the real call itself is not held
     events = await drain(lane, Infill(BLOCK, "\n", 1))
-    await settle()
-    assert slot.cancelled == ["warm-up"]
+    assert slot.cancelled == [] and slot.warmed == [OTHER_BLOCK]
     assert [i.prefix for i in slot.sent] == [BLOCK]
     assert isinstance(events[0], TextDelta)
+    assert reading is not None
+    reading.set()
+    await settle()
+    assert slot.warmed == [OTHER_BLOCK]
 
 
 async def test_a_prefetched_answer_is_served_when_the_pieces_match() -> None:
@@ -243,3 +263,152 @@ def test_every_call_is_pinned_to_the_slot_given() -> None:
         "stream": False,
         "id_slot": 0,
     }
+
+
+# --- two slots: the short window first at a new place, the wide one read behind it ----------
+HEAD = (("core.py", "import os\n"),)
+WIDE_LINES = [f"total_{n:02d} = compute(values[{n}])\n" for n in range(60)]
+SHORT = Infill("".join(WIDE_LINES[40:]), "", 0, HEAD)
+WIDE = Infill("".join(WIDE_LINES), "", 0, HEAD, short=SHORT)  # over SHORT_WHEN_CHARS longer
+
+
+def test_the_example_windows_differ_by_more_than_a_short_answer_allows() -> None:
+    assert len(WIDE.prefix) > SHORT_WHEN_CHARS + len(SHORT.prefix)
+    assert len(WIDE.prefix) > PIECE_CHARS * 2
+
+
+async def test_at_a_new_place_the_short_window_is_read_first_then_the_wide_one_in_pieces() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    assert lane.warm(WIDE) is True
+    await settle()
+    assert slot.warmed[0] == SHORT.prefix
+    wide_reads = slot.warmed[1:]
+    assert len(wide_reads) >= 2 and wide_reads[-1] == WIDE.prefix  # in pieces, then whole
+    assert all(WIDE.prefix.startswith(part) and part.endswith("\n") for part in wide_reads)
+    assert slot.warm_slots[0] != slot.warm_slots[1] and len(set(slot.warm_slots[1:])) == 1
+    # Read: typing on at the place needs no more warm-ups.
+    assert lane.warm(Infill(WIDE.prefix + "x", "", 0, HEAD, short=SHORT)) is False
+
+
+async def test_a_real_request_before_the_wide_window_is_read_gets_the_short_one() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    slot.hold()
+    lane.warm(WIDE)  # held: still reading the short window
+    await settle()
+    reading = slot.gate
+    slot.gate = None
+    request = Infill(WIDE.prefix, "\n", 1, HEAD, short=Infill(SHORT.prefix, "\n", 1, HEAD))
+    events = await drain(lane, request)
+    assert slot.sent == [request.short] and lane.short_answers == 1
+    assert slot.send_slots == [slot.warm_slots[0]]  # where the short window is read
+    assert isinstance(events[0], TextDelta)
+    # Once the short window's read ends, the wide window is read in the other slot, in pieces.
+    assert reading is not None and slot.warmed == [SHORT.prefix]
+    reading.set()
+    await settle()
+    assert slot.warmed[-1] == WIDE.prefix and len(slot.warmed) >= 3
+    assert set(slot.warm_slots[1:]) == {1 - slot.send_slots[0]}
+    # Now the wide window is held: the next request sends it, in that slot.
+    await drain(lane, request)
+    assert slot.sent[-1] == request and slot.send_slots[-1] == slot.warm_slots[-1]
+    assert lane.short_answers == 1
+
+
+async def test_the_wide_window_waits_while_a_real_request_runs() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    request = Infill(WIDE.prefix, "\n", 1, HEAD, short=Infill(SHORT.prefix, "\n", 1, HEAD))
+    slot.hold()
+    running = asyncio.create_task(drain(lane, request))  # no slot holds anything yet
+    await settle()
+    assert slot.sent == [request.short]
+    # A keystroke meanwhile asks to warm the place: nothing is read beside the real call.
+    lane.warm(Infill(WIDE.prefix + "x = 1\n", "", 0, HEAD, short=SHORT))
+    await settle()
+    assert slot.warmed == []
+    slot.release()
+    await running
+    await settle()
+    assert slot.warmed[-1] == WIDE.prefix + "x = 1\n" or slot.warmed[-1] == WIDE.prefix
+    assert len(slot.warmed) >= 2  # in pieces
+
+
+async def test_a_read_in_pieces_stops_between_pieces_for_a_real_request() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    await drain(lane, Infill(SHORT.prefix, "\n", 1, HEAD))  # a slot holds the short window
+    slot.hold()
+    lane.warm(WIDE)  # the wide one, in pieces, in the other slot
+    await settle()
+    first_piece = slot.gate
+    assert len(slot.warmed) == 1 and slot.warmed[0] != WIDE.prefix
+    slot.hold()  # the real call waits for the model
+    held_call = slot.gate
+    typed = Infill(SHORT.prefix + "y", "\n", 1, HEAD)
+    wide = Infill(WIDE.prefix + "y", "\n", 1, HEAD, short=typed)  # as a request sends it
+    request = asyncio.create_task(drain(lane, wide))
+    await settle()
+    assert first_piece is not None and len(slot.sent) == 2
+    first_piece.set()  # the piece running ends while the real call runs: no next piece
+    await settle()
+    assert len(slot.warmed) == 1 and slot.cancelled == []
+    assert held_call is not None
+    held_call.set()
+    await request
+    await settle()
+    assert slot.warmed[-1] == WIDE.prefix + "y" and len(slot.warmed) >= 3
+
+
+async def test_a_request_with_the_wide_window_nearly_held_sends_it() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    await drain(lane, Infill(WIDE.prefix, "\n", 1, HEAD))  # no short window: the wide one
+    typed = WIDE.prefix + "more = 1\n"
+    request = Infill(typed, "\n", 1, HEAD, short=Infill(SHORT.prefix + "more = 1\n", "\n", 1, HEAD))
+    await drain(lane, request)
+    assert slot.sent[-1] == request and lane.short_answers == 0
+    assert slot.send_slots[-1] == slot.send_slots[0]
+
+
+async def test_nothing_is_read_for_a_closed_document() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    slot.hold()
+    lane.warm(WIDE, "file:///a.py")
+    await settle()
+    lane.forget("file:///b.py")  # another document: reading goes on
+    await settle()
+    assert slot.cancelled == []
+    lane.forget("file:///a.py")
+    await settle()
+    assert slot.cancelled == ["warm-up"]
+    reads = len(slot.warmed)
+    slot.release()
+    await settle()
+    assert len(slot.warmed) == reads  # the wide window is never read
+    # Nor after a real request (which would resume a plan still standing).
+    slot.gate = None
+    await drain(lane, Infill("x = 1\n", "\n", 1))
+    await settle()
+    assert len(slot.warmed) == reads
+
+
+async def test_no_prefetch_while_the_wide_window_is_still_to_be_read() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    slot.hold()
+    lane.warm(WIDE)
+    await settle()
+    lane.prefetch(Infill(SHORT.prefix + "    return x", "\n", 1, HEAD), 64)
+    await settle()
+    assert slot.sent == [] and slot.cancelled == []
+
+
+@pytest.mark.parametrize("end", [5, PIECE_CHARS + 3, len(WIDE.prefix) - 3])
+def test_a_piece_ends_at_a_line_end_and_keeps_the_extra_chunks(end: int) -> None:
+    part = piece(WIDE, len(read_text(WIDE)) - len(WIDE.prefix) + end)
+    assert part.extra == HEAD and part.suffix == "" and part.short is None
+    assert WIDE.prefix.startswith(part.prefix) and part.prefix.endswith("\n")
+    assert len(part.prefix) >= min(end, len(WIDE.prefix))
