@@ -344,6 +344,11 @@ def _register_lifecycle(server: CodexServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.document_event("change", params.text_document.uri)
+        for feature in ls.features:
+            try:
+                feature.on_edit(params)
+            except Exception:  # as in document_event
+                log.exception("%s.on_edit failed", type(feature).__name__)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CodexServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lsprotocol import types
+
 from codex_lsp.requests import DocumentRoute, Handler
 
 if TYPE_CHECKING:
@@ -21,6 +23,9 @@ class Feature:
     def on_open(self, uri: str) -> None: ...
 
     def on_change(self, uri: str) -> None: ...
+
+    def on_edit(self, params: types.DidChangeTextDocumentParams) -> None:
+        """The change itself (after `on_change`), for a feature that wants where it was."""
 
     def on_save(self, uri: str) -> None: ...
 

@@ -22,6 +22,7 @@ from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.base import Feature
 from codex_lsp.features.debounce import Debounce
 from codex_lsp.features.positions import from_client, range_to_client
+from codex_lsp.features.warming import EditWarmups
 from codex_lsp.requests import DocumentRoute, completion_deadline
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Completion(Feature):
     def __init__(self, server: CodexServer) -> None:
         super().__init__(server)
         self.debounce = Debounce()
+        self.warmups = EditWarmups(server)
 
     def register(self) -> None:
         self.document_request(
@@ -113,8 +115,12 @@ class Completion(Feature):
     def on_change(self, uri: str) -> None:
         self.debounce.changed(uri)
 
+    def on_edit(self, params: types.DidChangeTextDocumentParams) -> None:
+        self.warmups.edited(params)
+
     def on_close(self, uri: str) -> None:
         self.debounce.forget(uri)
+        self.warmups.closed(uri)
 
     async def inline_completion(
         self, ls: CodexServer, params: types.InlineCompletionParams, snapshot: Snapshot
@@ -164,6 +170,7 @@ class Completion(Feature):
         """Up to MAX_SUGGESTIONS insertions: reused when the user types into a shown one, else
         streamed from the model (after the debounce, for automatic requests), each reported to
         `on_found` as soon as it is parsed."""
+        self.warmups.asked(snapshot.uri)
         async with ls.using_assistant() as assistant:
             if assistant is None:
                 return []
