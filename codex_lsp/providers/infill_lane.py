@@ -83,14 +83,25 @@ def prefix_only(infill: Infill) -> Infill:
 
 
 def piece(infill: Infill, end: int) -> Infill:
-    """`infill` read up to about `end` characters of its `read_text` (on at most to the end of
-    that line, never into the extra chunks: they are read whole)."""
-    prefix_start = len(read_text(infill)) - len(infill.prefix)
-    cut = max(end - prefix_start, PIECE_CHARS)
-    line_end = infill.prefix.find("\n", cut)
-    if line_end != -1 and line_end - cut < PIECE_CHARS // 2:
-        cut = line_end + 1
+    """`infill` read up to about `end` characters of its `read_text`, on to the end of that line
+    when it is near: through the extra chunks too (a slot that lacks the file's head reads it
+    in pieces as well: ~330 tokens, 4-5 s on 2 cores, in one read would hold the other slot's
+    requests that long)."""
+    at = 0
+    for index, (name, text) in enumerate(infill.extra):
+        at += len(name) + 2  # the separators around the name in `read_text`
+        if end < at + len(text):
+            cut = _line_end(text, max(end - at, 1))
+            if cut < len(text):
+                return Infill("", "", 0, (*infill.extra[:index], (name, text[:cut])))
+        at += len(text)
+    cut = _line_end(infill.prefix, max(end - at - 1, 1))
     return Infill(infill.prefix[:cut], "", 0, infill.extra)
+
+
+def _line_end(text: str, cut: int) -> int:
+    line_end = text.find("\n", cut)
+    return line_end + 1 if line_end != -1 and line_end - cut < PIECE_CHARS // 2 else cut
 
 
 @dataclass

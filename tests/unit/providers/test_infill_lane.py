@@ -33,6 +33,7 @@ class FakeSlot:
         self.warmed: list[str] = []
         self.sent: list[Infill] = []
         self.warm_slots: list[int] = []
+        self.warmed_extra: list[tuple[tuple[str, str], ...]] = []
         self.send_slots: list[int] = []
         self.cancelled: list[str] = []
         self.gate: asyncio.Event | None = None
@@ -55,6 +56,7 @@ class FakeSlot:
 
     async def send_warm(self, infill: Infill, slot: int) -> None:
         self.warmed.append(infill.prefix)
+        self.warmed_extra.append(infill.extra)
         self.warm_slots.append(slot)
         await self._wait("warm-up")
 
@@ -412,3 +414,29 @@ def test_a_piece_ends_at_a_line_end_and_keeps_the_extra_chunks(end: int) -> None
     assert part.extra == HEAD and part.suffix == "" and part.short is None
     assert WIDE.prefix.startswith(part.prefix) and part.prefix.endswith("\n")
     assert len(part.prefix) >= min(end, len(WIDE.prefix))
+
+
+LONG_HEAD = (("core.py", "".join(f"import module_{n}\n" for n in range(40))),)
+
+
+def test_a_long_head_is_read_in_pieces_too() -> None:
+    wide = Infill(WIDE.prefix, "", 0, LONG_HEAD)
+    full = read_text(wide)
+    part = piece(wide, PIECE_CHARS)
+    ((name, text),) = part.extra
+    assert part.prefix == "" and name == "core.py" and text.endswith("\n")
+    assert PIECE_CHARS - 20 <= len(text) < len(LONG_HEAD[0][1])
+    # What the piece reads is the start of what the whole fill reads.
+    assert shared_length(read_text(part), full) == len(read_text(part)) - 1  # all but the end mark
+
+
+async def test_a_slot_without_the_head_reads_it_piece_by_piece() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    short = Infill(SHORT.prefix, "", 0, LONG_HEAD)
+    lane.warm(Infill(WIDE.prefix, "", 0, LONG_HEAD, short=short))
+    await settle()
+    assert slot.warmed[0] == SHORT.prefix  # the short window (and the head) whole
+    heads = [len(extra[0][1]) for extra in slot.warmed_extra[1:]]
+    assert len(heads) >= 3 and heads[0] < len(LONG_HEAD[0][1])
+    assert slot.warmed[-1] == WIDE.prefix
