@@ -173,9 +173,9 @@ class InfillLane:
         plan = [_Read(slot, prefix_only(infill))]
         short = infill.short
         if short is not None and missing > SHORT_WHEN_CHARS and len(self._slots) > 1:
+            # The short window where it reads least (the next pause waits for it), the wide
+            # one in the other slot, where a real request never waits for more than a piece.
             short_slot, short_missing = self._best(read_text(short))
-            if short_missing > WARM_MIN_CHARS:
-                short_slot = self._other(slot)  # the wide window keeps the slot nearest it
             plan = [_Read(self._other(short_slot), prefix_only(infill), in_pieces=True)]
             if short_missing > WARM_MIN_CHARS:
                 plan.insert(0, _Read(short_slot, prefix_only(short)))

@@ -440,3 +440,16 @@ async def test_a_slot_without_the_head_reads_it_piece_by_piece() -> None:
     heads = [len(extra[0][1]) for extra in slot.warmed_extra[1:]]
     assert len(heads) >= 3 and heads[0] < len(LONG_HEAD[0][1])
     assert slot.warmed[-1] == WIDE.prefix
+
+
+async def test_the_short_window_goes_where_the_head_is_held() -> None:
+    slot = FakeSlot()
+    lane = InfillLane(slot.send, slot.send_warm)
+    elsewhere = Infill("".join(f"other_{n} = {n}\n" for n in range(30)), "\n", 1, LONG_HEAD)
+    await drain(lane, elsewhere)  # one slot read the head, at another place
+    held = slot.send_slots[0]
+    short = Infill(SHORT.prefix, "", 0, LONG_HEAD)
+    lane.warm(Infill(WIDE.prefix, "", 0, LONG_HEAD, short=short))
+    await settle()
+    assert (slot.warmed[0], slot.warm_slots[0]) == (SHORT.prefix, held)
+    assert set(slot.warm_slots[1:]) == {1 - held}  # the wide one, head and all, in pieces
