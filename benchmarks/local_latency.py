@@ -213,18 +213,38 @@ class LayoutRun:
 
 
 class LatencyTypist(Typist):
-    """The cost harness's typist, keeping each pause's latency and answer."""
+    """The cost harness's typist, keeping each pause's latency and answer; `ask_at_pauses`: a
+    client that sends no request while the user types, one at each pause (Neovim, Emacs)."""
 
-    def __init__(self, client: BenchClient, timing: Timing) -> None:
+    def __init__(self, client: BenchClient, timing: Timing, ask_at_pauses: bool = False) -> None:
         super().__init__(client, Oracle(), timing)
         self.place = 0
         self.pauses: list[PauseRecord] = []
         self._in_place = 0
+        self.ask_at_pauses = ask_at_pauses
+
+    async def _key(self, edit: Edit) -> None:
+        if not self.ask_at_pauses:
+            await super()._key(edit)
+            return
+        delay = self._next_key_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        now = time.monotonic()
+        if self._last_key_at is not None:
+            self.client.stats.key_gaps_s.append(now - self._last_key_at)
+        self.oracle.set(edit.ahead)
+        self.client.change(edit)  # the edit only: no request
+        self.cursor = edit.cursor
+        self._last_key_at = now
+        self._next_key_at = now + self.timing.keystroke_ms / 1000
 
     def start_place(self, place: int) -> None:
         self.place, self._in_place = place, 0
 
     async def _pause(self) -> None:
+        if self.ask_at_pauses:
+            self.client.request_inline(self.cursor)  # at once: the person stopped typing
         stats = self.client.stats
         answered = len(stats.pause_wait_s)
         pending = self.client._pending  # the request the pause waits for
@@ -314,7 +334,12 @@ def attach_calls(
 
 
 async def replay_layout(
-    layout: str, text: str, plan: list[list[Step]], timing: Timing, gguf: Path
+    layout: str,
+    text: str,
+    plan: list[list[Step]],
+    timing: Timing,
+    gguf: Path,
+    ask_at_pauses: bool = False,
 ) -> LayoutRun:
     log_file = Path(tempfile.mkstemp(prefix=f"codex-lsp-local-{layout}-", suffix=".log")[1])
     load_start = os.getloadavg()[0]
@@ -325,7 +350,7 @@ async def replay_layout(
         await client.start()
         try:
             client.open(URI, "python", text)
-            typist = LatencyTypist(client, timing)
+            typist = LatencyTypist(client, timing, ask_at_pauses)
             for place, steps in enumerate(plan):
                 typist.start_place(place)
                 await typist.play(steps)
@@ -650,6 +675,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="also write LOCAL.md after --quick")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--json", type=Path, help="write every pause's record here")
+    parser.add_argument(
+        "--ask-at-pauses",
+        action="store_true",
+        help="a client that asks only at pauses (no request per keystroke); never writes LOCAL.md",
+    )
     return parser.parse_args(argv)
 
 
@@ -665,7 +695,8 @@ def header(args: argparse.Namespace, plan: list[list[Step]], seconds: float) -> 
         f"{len(SOURCE.read_text(encoding='utf-8').splitlines())} lines, lines {blocks} retyped "
         f"({keys} keystrokes, {pauses} pauses); keystroke {args.keystroke_ms:g} ms, "
         f"think {args.think_ms:g} ms per pause, debounceMs {args.debounce_ms}; "
-        f"model {MODEL_FILE}, completion output cap {OUTPUT_CAP} tokens; "
+        + ("the client asks only at pauses; " if args.ask_at_pauses else "")
+        + f"model {MODEL_FILE}, completion output cap {OUTPUT_CAP} tokens; "
         f"codex_lsp {code_revision()}; wall time {seconds:.0f} s."
     )
 
@@ -702,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for layout in args.layouts:
         progress(f"replaying {layout} ...")
-        run = asyncio.run(replay_layout(layout, text, plan, timing, gguf))
+        run = asyncio.run(replay_layout(layout, text, plan, timing, gguf, args.ask_at_pauses))
         progress(f"  {layout}: {run.seconds:.0f} s, log {run.log_file}")
         runs.append(run)
     context = {"header": header(args, plan, time.monotonic() - started)}
@@ -712,7 +743,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'PASS' if ok else 'FAIL'}  {name}  ({measured})")
     if args.json:
         args.json.write_text(json.dumps([asdict(run) for run in runs], indent=1), "utf-8")
-    if not args.no_write and (not args.quick or args.write):
+    if not args.no_write and not args.ask_at_pauses and (not args.quick or args.write):
         write_section(LOCAL_MD, section)
         progress(f"wrote the figures to {LOCAL_MD}")
     return 0
