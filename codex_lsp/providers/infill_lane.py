@@ -158,6 +158,32 @@ class InfillLane:
     def _running(self) -> bool:
         return self._background is not None and not self._background.done()
 
+    def _holds_extra(self, slot: int, infill: Infill) -> bool:
+        """Whether `slot` holds `infill`'s extra chunks (the file's head)."""
+        return self._held[slot].startswith(read_text(Infill("", "", 0, infill.extra))[:-1])
+
+    def _splits(self, infill: Infill, missing: int) -> bool:
+        """Whether to read the short window first and the wide one behind it: there is one,
+        the wide one lacks much, and a slot holds the extra chunks already. At a session's
+        first place (no slot holds them) both windows would read the head, one slot each:
+        the wide window is read whole there instead, as before, and the other slot gets the
+        head in the background after it (`_head_for_the_other_slot`)."""
+        return (
+            infill.short is not None
+            and missing > SHORT_WHEN_CHARS
+            and len(self._slots) > 1
+            and any(self._holds_extra(slot, infill) for slot in self._slots)
+        )
+
+    def _head_for_the_other_slot(self, infill: Infill) -> list[_Read]:
+        """A read of `infill`'s extra chunks into a slot lacking them, in pieces: then a new
+        place can be read short in one slot and wide in the other."""
+        if not infill.extra:
+            return []
+        lacking = [slot for slot in self._slots if not self._holds_extra(slot, infill)]
+        head = Infill("", "", 0, infill.extra)
+        return [_Read(lacking[0], head, in_pieces=True)] if lacking else []
+
     # --- ahead of the requests ---------------------------------------------------------------
     def warm(self, infill: Infill, owner: str = "") -> bool:
         """Read `infill.extra` and `infill.prefix` into a slot in the background, unless one
@@ -168,11 +194,13 @@ class InfillLane:
         if missing <= WARM_MIN_CHARS:
             return False
         busy = self._running() or self._active > 0
-        if busy and self._plan and wide.startswith(read_text(self._plan[-1].infill)):
+        target = self._plan[-1].infill if self._plan else None
+        if busy and target is not None and target.prefix and wide.startswith(read_text(target)):
             return False  # a slot is (or will be) reading its start: a later keystroke asks again
         plan = [_Read(slot, prefix_only(infill))]
         short = infill.short
-        if short is not None and missing > SHORT_WHEN_CHARS and len(self._slots) > 1:
+        if self._splits(infill, missing):
+            assert short is not None
             # The short window where it reads least (the next pause waits for it), the wide
             # one in the other slot, where a real request never waits for more than a piece.
             short_slot, short_missing = self._best(read_text(short))
@@ -232,6 +260,8 @@ class InfillLane:
                 yield event
         finally:
             self._active -= 1
+            if not self._plan:
+                self._plan = self._head_for_the_other_slot(chosen)
             self._resume()
 
     def _choose(self, infill: Infill) -> tuple[Infill, int]:
@@ -239,9 +269,10 @@ class InfillLane:
         most of it, else the short one, the wide one then read in the other slot."""
         slot, missing = self._best(read_text(infill))
         short = infill.short
-        if short is not None and missing > SHORT_WHEN_CHARS and len(self._slots) > 1:
+        if self._splits(infill, missing):
+            assert short is not None
             short_slot, short_missing = self._best(read_text(short))
-            if short_missing < missing:
+            if short_missing < missing and self._holds_extra(short_slot, short):
                 self.short_answers += 1
                 log.info(
                     "completion from the short window: the wide one lacks %d characters, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -37,6 +38,7 @@ class FakeSlot:
         self.send_slots: list[int] = []
         self.cancelled: list[str] = []
         self.gate: asyncio.Event | None = None
+        self.warm_gate: asyncio.Event | None = None
 
     def hold(self) -> None:
         self.gate = asyncio.Event()
@@ -58,6 +60,12 @@ class FakeSlot:
         self.warmed.append(infill.prefix)
         self.warmed_extra.append(infill.extra)
         self.warm_slots.append(slot)
+        if self.warm_gate is not None:  # warm-ups held, real calls not
+            try:
+                await self.warm_gate.wait()
+            except asyncio.CancelledError:
+                self.cancelled.append("warm-up")
+                raise
         await self._wait("warm-up")
 
     async def send(
@@ -274,6 +282,18 @@ SHORT = Infill("".join(WIDE_LINES[40:]), "", 0, HEAD)
 WIDE = Infill("".join(WIDE_LINES), "", 0, HEAD, short=SHORT)  # over SHORT_WHEN_CHARS longer
 
 
+async def both_slots_hold_the_head(slot: FakeSlot) -> InfillLane:
+    """A lane past the session's first place: a request read HEAD into one slot, and the
+    other slot read it after (then the records are cleared)."""
+    lane = InfillLane(slot.send, slot.send_warm)
+    await drain(lane, Infill(OTHER_BLOCK, "\n", 1, HEAD))
+    await settle()
+    assert slot.warmed == [""] and slot.warm_slots == [1 - slot.send_slots[0]]
+    for record in (slot.warmed, slot.warm_slots, slot.sent, slot.send_slots, slot.warmed_extra):
+        record.clear()
+    return lane
+
+
 def test_the_example_windows_differ_by_more_than_a_short_answer_allows() -> None:
     assert len(WIDE.prefix) > SHORT_WHEN_CHARS + len(SHORT.prefix)
     assert len(WIDE.prefix) > PIECE_CHARS * 2
@@ -281,7 +301,7 @@ def test_the_example_windows_differ_by_more_than_a_short_answer_allows() -> None
 
 async def test_at_a_new_place_the_short_window_is_read_first_then_the_wide_one_in_pieces() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     assert lane.warm(WIDE) is True
     await settle()
     assert slot.warmed[0] == SHORT.prefix
@@ -295,7 +315,7 @@ async def test_at_a_new_place_the_short_window_is_read_first_then_the_wide_one_i
 
 async def test_a_real_request_before_the_wide_window_is_read_gets_the_short_one() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     slot.hold()
     lane.warm(WIDE)  # held: still reading the short window
     await settle()
@@ -320,7 +340,7 @@ async def test_a_real_request_before_the_wide_window_is_read_gets_the_short_one(
 
 async def test_the_wide_window_waits_while_a_real_request_runs() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     request = Infill(WIDE.prefix, "\n", 1, HEAD, short=Infill(SHORT.prefix, "\n", 1, HEAD))
     slot.hold()
     running = asyncio.create_task(drain(lane, request))  # no slot holds anything yet
@@ -339,7 +359,7 @@ async def test_the_wide_window_waits_while_a_real_request_runs() -> None:
 
 async def test_a_read_in_pieces_stops_between_pieces_for_a_real_request() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     await drain(lane, Infill(SHORT.prefix, "\n", 1, HEAD))  # a slot holds the short window
     slot.hold()
     lane.warm(WIDE)  # the wide one, in pieces, in the other slot
@@ -376,7 +396,7 @@ async def test_a_request_with_the_wide_window_nearly_held_sends_it() -> None:
 
 async def test_nothing_is_read_for_a_closed_document() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     slot.hold()
     lane.warm(WIDE, "file:///a.py")
     await settle()
@@ -399,7 +419,7 @@ async def test_nothing_is_read_for_a_closed_document() -> None:
 
 async def test_no_prefetch_while_the_wide_window_is_still_to_be_read() -> None:
     slot = FakeSlot()
-    lane = InfillLane(slot.send, slot.send_warm)
+    lane = await both_slots_hold_the_head(slot)
     slot.hold()
     lane.warm(WIDE)
     await settle()
@@ -430,26 +450,40 @@ def test_a_long_head_is_read_in_pieces_too() -> None:
     assert shared_length(read_text(part), full) == len(read_text(part)) - 1  # all but the end mark
 
 
-async def test_a_slot_without_the_head_reads_it_piece_by_piece() -> None:
+async def test_at_the_first_place_the_wide_window_is_read_whole_then_the_head_in_pieces() -> None:
+    """No slot holds the file's head: the short window would not be short (both windows read
+    it, one slot each). The request reads the wide window; the other slot reads the head
+    after it, piece by piece."""
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
-    short = Infill(SHORT.prefix, "", 0, LONG_HEAD)
-    lane.warm(Infill(WIDE.prefix, "", 0, LONG_HEAD, short=short))
+    short = Infill(SHORT.prefix, "\n", 1, LONG_HEAD)
+    request = Infill(WIDE.prefix, "\n", 1, LONG_HEAD, short=short)
+    await drain(lane, request)
+    assert slot.sent == [request] and lane.short_answers == 0
     await settle()
-    assert slot.warmed[0] == SHORT.prefix  # the short window (and the head) whole
-    heads = [len(extra[0][1]) for extra in slot.warmed_extra[1:]]
-    assert len(heads) >= 3 and heads[0] < len(LONG_HEAD[0][1])
-    assert slot.warmed[-1] == WIDE.prefix
+    heads = [len(extra[0][1]) for extra in slot.warmed_extra]
+    assert len(heads) >= 3 and heads[0] < heads[-1] == len(LONG_HEAD[0][1])
+    assert set(slot.warmed) == {""} and set(slot.warm_slots) == {1 - slot.send_slots[0]}
+    # Now a new place is read short in one slot and wide in the other.
+    moved = Infill("".join(f"later_{n} = f({n})\n" for n in range(60)), "", 0, LONG_HEAD)
+    lane.warm(replace(moved, short=Infill(moved.prefix[-600:], "", 0, LONG_HEAD)))
+    await settle()
+    assert slot.warmed[len(heads)] == moved.prefix[-600:]
 
 
 async def test_the_short_window_goes_where_the_head_is_held() -> None:
     slot = FakeSlot()
     lane = InfillLane(slot.send, slot.send_warm)
     elsewhere = Infill("".join(f"other_{n} = {n}\n" for n in range(30)), "\n", 1, LONG_HEAD)
+    slot.warm_gate = asyncio.Event()  # the other slot's reading of the head: at its first piece
     await drain(lane, elsewhere)  # one slot read the head, at another place
     held = slot.send_slots[0]
+    await settle()
+    slot.warm_gate = None
     short = Infill(SHORT.prefix, "", 0, LONG_HEAD)
     lane.warm(Infill(WIDE.prefix, "", 0, LONG_HEAD, short=short))
     await settle()
-    assert (slot.warmed[0], slot.warm_slots[0]) == (SHORT.prefix, held)
-    assert set(slot.warm_slots[1:]) == {1 - held}  # the wide one, head and all, in pieces
+    assert slot.cancelled == ["warm-up"]  # the head's piece, for the new plan
+    short_read = slot.warmed.index(SHORT.prefix)
+    assert slot.warm_slots[short_read] == held
+    assert slot.warmed[-1] == WIDE.prefix and slot.warm_slots[-1] == 1 - held
