@@ -16,17 +16,17 @@ from __future__ import annotations
 import httpx2
 
 from codex_lsp.providers.base import ProviderError
-from codex_lsp.providers.infill import InfillUnsupported, fill_logprobs, scoring_body
+from codex_lsp.providers.infill import (
+    InfillUnsupported,
+    fill_logprobs,
+    llama_endpoint,
+    scoring_body,
+)
 
 
 def token_grammar(ids: list[int]) -> str:
     """A GBNF grammar whose only sentence is these token ids, in order (llama.cpp's `<[id]>`)."""
     return "root ::= " + " ".join(f"<[{i}]>" for i in ids)
-
-
-def _server(base_url: str, api_key: str | None) -> tuple[str, dict[str, str]]:
-    root = base_url.rstrip("/").removesuffix("/v1")
-    return root, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
 
 
 async def _post(
@@ -42,9 +42,9 @@ async def tokenize(
     client: httpx2.AsyncClient, base_url: str, text: str, *, api_key: str | None = None
 ) -> list[int]:
     """The server's token ids for `text` (no special tokens)."""
-    root, headers = _server(base_url, api_key)
+    url, headers = llama_endpoint(base_url, api_key, "/tokenize")
     body: dict[str, object] = {"content": text, "add_special": False}
-    response = await _post(client, f"{root}/tokenize", body, headers)
+    response = await _post(client, url, body, headers)
     if response.status_code != 200:
         raise ProviderError(f"The local model answered {response.status_code}: tokenize")
     try:
@@ -65,7 +65,7 @@ async def score_fill_tokens(
 ) -> list[list[float]]:
     """Per-token log-probabilities of each fill between `prefix` and `suffix`, the fill forced
     in its own tokenization; all requests but the first reuse its prompt from the cache."""
-    root, headers = _server(base_url, api_key)
+    url, headers = llama_endpoint(base_url, api_key)
     scores = []
     for fill in fills:
         ids = await tokenize(client, base_url, fill, api_key=api_key)
@@ -73,7 +73,7 @@ async def score_fill_tokens(
         if ids:
             body["grammar"] = token_grammar(ids)
             body["n_predict"] = len(ids) + 2  # the fill's tokens, then the end of the fill
-        response = await _post(client, f"{root}/infill", body, headers)
+        response = await _post(client, url, body, headers)
         if response.status_code != 200:
             detail = response.text[:300]
             if response.status_code in (400, 501) and "infill" in detail.lower():

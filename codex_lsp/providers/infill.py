@@ -84,7 +84,7 @@ async def warm_prefix(
     extra: tuple[tuple[str, str], ...] = (),
 ) -> Usage:
     """POST a warm-up to /infill; its usage (what was read, what came from the cache)."""
-    url, headers = _infill_endpoint(base_url, api_key)
+    url, headers = llama_endpoint(base_url, api_key)
     try:
         response = await client.post(url, json=warm_body(prefix, slot, extra), headers=headers)
     except httpx2.HTTPError as error:
@@ -97,9 +97,12 @@ async def warm_prefix(
         raise ProviderError("The local model sent a broken answer") from error
 
 
-def _infill_endpoint(base_url: str, api_key: str | None) -> tuple[str, dict[str, str]]:
-    """llama.cpp's /infill beside its OpenAI-style /v1, and the key as the openai SDK sends it."""
-    url = base_url.rstrip("/").removesuffix("/v1") + "/infill"
+def llama_endpoint(
+    base_url: str, api_key: str | None, path: str = "/infill"
+) -> tuple[str, dict[str, str]]:
+    """A llama.cpp route (`/infill`, `/tokenize`) beside its OpenAI-style /v1, and the key as
+    the openai SDK sends it."""
+    url = base_url.rstrip("/").removesuffix("/v1") + path
     return url, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
 
 
@@ -132,7 +135,7 @@ async def stream_infill(
 ) -> AsyncGenerator[StreamEvent, None]:
     """POST /infill and stream it; the answer comes as one JSON text at the end, then usage.
     ``api_key`` goes out as ``Authorization: Bearer``, as the openai SDK sends it."""
-    url, headers = _infill_endpoint(base_url, api_key)
+    url, headers = llama_endpoint(base_url, api_key)
     code: list[str] = []
     final: dict[str, Any] = {}
     body = infill_body(infill, max_tokens, slot)
