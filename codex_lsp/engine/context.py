@@ -26,6 +26,14 @@ class Position:
     character: int
 
 
+def after_insertion(at: Position, text: str) -> Position:
+    """Where the cursor ends after `text` is inserted at `at`."""
+    lines = text.split("\n")
+    return Position(
+        at.line + len(lines) - 1, (at.character if len(lines) == 1 else 0) + len(lines[-1])
+    )
+
+
 @dataclass(frozen=True)
 class Span:
     start: Position

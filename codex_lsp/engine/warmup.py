@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from codex_lsp.engine.context import Position, Snapshot
+from codex_lsp.engine.context import Position, Snapshot, after_insertion
 from codex_lsp.engine.prompts import file_budget, infill
 from codex_lsp.providers.base import Infill, Warming
 
@@ -70,11 +70,8 @@ def forget(assistant: Assistant, uri: str) -> None:
 def accept(snapshot: Snapshot, cursor: Position, insertion: str) -> tuple[Snapshot, Position]:
     """The document after the user takes `insertion` at `cursor`, and the cursor after it."""
     before, after = snapshot.split_at(cursor)
-    inserted = insertion.split("\n")
-    line = cursor.line + len(inserted) - 1
-    column = (cursor.character if len(inserted) == 1 else 0) + len(inserted[-1])
     accepted = Snapshot(snapshot.uri, None, before + insertion + after, snapshot.language_id)
-    return accepted, Position(line, column)
+    return accepted, after_insertion(cursor, insertion)
 
 
 async def prefetch(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from codex_lsp.engine.context import after_insertion
 from codex_lsp.features.positions import from_client
 
 if TYPE_CHECKING:
@@ -82,12 +83,8 @@ class EditWarmups:
             snapshot = self.server.snapshot(uri)
             if snapshot is None:
                 return
-            at = from_client(snapshot, start, self.server.encoding)
-            lines = inserted.split("\n")
-            cursor = snapshot.clamp(
-                at.line + len(lines) - 1,
-                (at.character if len(lines) == 1 else 0) + len(lines[-1]),
-            )
+            end = after_insertion(from_client(snapshot, start, self.server.encoding), inserted)
+            cursor = snapshot.clamp(end.line, end.character)
             async with self.server.using_assistant() as assistant:
                 if assistant is not None:
                     await assistant.warm(snapshot, cursor)
