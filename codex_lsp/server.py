@@ -273,12 +273,16 @@ class CodexServer(LanguageServer):
         return sorted(files, key=lambda f: f.uri)[:MAX_WORKSPACE_FILES]
 
     # --- the document lifecycle, fanned out (pygls allows one handler per method) -----------
-    def document_event(self, event: str, uri: str) -> None:
+    def tell_features(self, hook: str, argument: Any) -> None:
+        """Call `hook` (`on_change`, `on_edit`...) of every feature with `argument`."""
         for feature in self.features:
             try:
-                getattr(feature, f"on_{event}")(uri)
+                getattr(feature, hook)(argument)
             except Exception:  # one feature's failure must not cost the others the event
-                log.exception("%s.on_%s failed", type(feature).__name__, event)
+                log.exception("%s.%s failed", type(feature).__name__, hook)
+
+    def document_event(self, event: str, uri: str) -> None:
+        self.tell_features(f"on_{event}", uri)
         if event == "open":
             self._git_ignored.pop(uri, None)
             self._git_ignored_now(uri)
@@ -344,11 +348,7 @@ def _register_lifecycle(server: CodexServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: CodexServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.document_event("change", params.text_document.uri)
-        for feature in ls.features:
-            try:
-                feature.on_edit(params)
-            except Exception:  # as in document_event
-                log.exception("%s.on_edit failed", type(feature).__name__)
+        ls.tell_features("on_edit", params)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CodexServer, params: types.DidSaveTextDocumentParams) -> None:

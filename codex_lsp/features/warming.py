@@ -80,7 +80,7 @@ class EditWarmups:
 
     async def _warm(self, uri: str, start: types.Position, inserted: str) -> None:
         try:
-            snapshot = self.server.snapshot(uri)
+            snapshot = self.server.snapshot(uri, quiet=True)  # the request says why not
             if snapshot is None:
                 return
             end = after_insertion(from_client(snapshot, start, self.server.encoding), inserted)

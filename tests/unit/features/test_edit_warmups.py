@@ -39,7 +39,7 @@ class FakeServer:
         )
         self.assistant = FakeAssistant()
 
-    def snapshot(self, uri: str) -> Snapshot | None:
+    def snapshot(self, uri: str, *, quiet: bool = False) -> Snapshot | None:
         return Snapshot(uri, 2, self.text, "python")
 
     @contextlib.asynccontextmanager
