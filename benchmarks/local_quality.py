@@ -67,15 +67,32 @@ MIN_LINE = 48  # positions below the first lines: where the window and the head 
 BUDGET = prompts.file_budget(1800, naive=False, shared=False)  # the local completion budget
 
 # Layouts compared: overrides of `engine.prompts` settings.
-# "before32" is the layout until 2026-12-06; "before16+head64+scope" the current one.
+# "before32" is the layout until 2026-12-06; "before16+head64+scope" the one until 2026-12-07
+# (2 lines after the cursor's in the suffix); "before16+head64+scope+rest" the current one
+# (only the rest of the cursor's line).
+_OLD_SUFFIX = {"INFILL_SUFFIX_LINES": 2}
 CONFIGS: dict[str, dict[str, Any]] = {
-    "before32": {"INFILL_BEFORE": 32, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False},
-    "before16": {"INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False},
-    "before8": {"INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False},
-    "before8+head64": {"INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": False},
-    "before8+head64+scope": {"INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True},
-    "before16+head64+scope": {"INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True},
-}
+    "before32": {"INFILL_BEFORE": 32, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False, **_OLD_SUFFIX},
+    "before16": {"INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False, **_OLD_SUFFIX},
+    "before8": {"INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 0, "INFILL_SCOPE": False, **_OLD_SUFFIX},
+    "before8+head64": {
+        "INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": False, **_OLD_SUFFIX,
+    },
+    "before8+head64+scope": {
+        "INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True, **_OLD_SUFFIX,
+    },
+    "before16+head64+scope": {
+        "INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True, **_OLD_SUFFIX,
+    },
+    "before16+head64+scope+rest": {
+        "INFILL_BEFORE": 16, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True,
+        "INFILL_SUFFIX_LINES": 0,
+    },
+    "before8+head64+scope+rest": {
+        "INFILL_BEFORE": 8, "INFILL_HEAD_LINES": 64, "INFILL_SCOPE": True,
+        "INFILL_SUFFIX_LINES": 0,
+    },
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -115,9 +115,7 @@ def test_cache_aware_completion_request_layout() -> None:
         max_output_tokens=256,
         reasoning_effort="low",
         prompt_cache_key=URI_KEY,
-        infill=Infill(
-            "def total(items):\n    return sum(i.price for i in it", ")\n", max_newlines=0
-        ),
+        infill=Infill("def total(items):\n    return sum(i.price for i in it", ")", max_newlines=0),
     )
 
 
@@ -288,11 +286,11 @@ def assignments(first: int, end: int, indent: str = "") -> str:
     return "".join(f"{indent}x{n} = {n}\n" for n in range(first, end))
 
 
-def test_infill_is_the_file_head_the_window_before_the_cursor_and_a_short_suffix() -> None:
+def test_infill_is_the_file_head_the_window_before_the_cursor_and_the_line_s_rest() -> None:
     request = completion(snap(assignments(0, 200)), Position(100, 3))
     assert request.infill == Infill(
         assignments(80, 100) + "x10",  # 16-31 lines, from a multiple of 16
-        "0 = 100\nx101 = 101\nx102 = 102",
+        "0 = 100",  # no line after the cursor's (INFILL_SUFFIX_LINES)
         max_newlines=0,  # inside a line: its rest only
         extra=(("src/invoice.py", assignments(0, 64)),),  # the same wherever the cursor is
     )
@@ -303,7 +301,7 @@ def test_infill_carries_the_same_fill_with_a_short_window() -> None:
     assert request.infill is not None and request.infill.short is not None
     assert request.infill.short == Infill(
         assignments(88, 100) + "x10",  # 8-15 lines, from a multiple of 8
-        "0 = 100\nx101 = 101\nx102 = 102",
+        "0 = 100",
         max_newlines=0,
         extra=(("src/invoice.py", assignments(0, 64)),),  # the same head: cached for both
     )
@@ -330,7 +328,7 @@ def test_a_short_infill_window_comes_with_the_file_head_as_an_extra_chunk() -> N
     request = completion(snap(assignments(0, 200)), Position(100, 3))
     assert request.infill == Infill(
         assignments(88, 100) + "x10",  # 8-15 lines, from a multiple of 8
-        "0 = 100\nx101 = 101\nx102 = 102",
+        "0 = 100",
         max_newlines=0,
         extra=(("src/invoice.py", assignments(0, 64)),),
     )
@@ -392,7 +390,7 @@ def test_a_window_right_under_its_def_line_needs_no_gap_marker() -> None:
 
 def test_infill_on_an_empty_line_may_run_several_lines() -> None:
     request = completion(snap("def f():\n    \n"), Position(1, 4))
-    assert request.infill == Infill("def f():\n    ", "\n", max_newlines=5)
+    assert request.infill == Infill("def f():\n    ", "", max_newlines=5)
 
 
 def test_infill_at_the_end_of_a_line_may_add_the_next_line() -> None:

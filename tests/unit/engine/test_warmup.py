@@ -68,14 +68,14 @@ async def test_the_pieces_are_the_ones_the_completion_sends() -> None:
 
 async def test_a_warm_up_reads_the_prefix_up_to_the_cursor() -> None:
     provider = ReadingAhead()
-    snapshot = Snapshot(URI, 1, TEXT + "return su\nprint(total([]))", "python")
+    snapshot = Snapshot(URI, 1, TEXT + "return su(values)\nprint(total([]))", "python")
     cursor = Position(121, 13)
     await warmup.warm(assistant(provider), snapshot, cursor)
     (warmed,) = provider.warmed
     assert warmed.suffix == "" and warmed.max_newlines == 0
     assert warmed.prefix.endswith("value_119 = 119\ndef total(values):\n    return su")
     full = await warmup.completion_infill(assistant(provider), snapshot, cursor)
-    assert (warmed.prefix, full.suffix) == (full.prefix, "\nprint(total([]))")
+    assert (warmed.prefix, full.suffix) == (full.prefix, "(values)")  # the line's rest
     assert warmed.extra == full.extra
 
 
@@ -151,7 +151,7 @@ async def test_a_warm_up_reads_the_extra_chunk_the_completion_sends(
 
 async def test_a_warm_up_hands_over_the_short_window_and_the_document() -> None:
     provider = ReadingAhead()
-    snapshot = Snapshot(URI, 1, TEXT + "return su\nprint(total([]))", "python")
+    snapshot = Snapshot(URI, 1, TEXT + "return su(values)\nprint(total([]))", "python")
     cursor = Position(121, 13)
     await warmup.warm(assistant(provider), snapshot, cursor)
     (warmed,) = provider.warmed
