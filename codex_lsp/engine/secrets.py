@@ -465,8 +465,11 @@ class _Context:
     tool: re.Match[str] | None = None
     tool_read = -1
 
-    def __init__(self, text: str, start: int, skips: list[Span]) -> None:
+    def __init__(self, text: str, start: int, skips: list[Span], end: int) -> None:
         self.text = text
+        # The segment's bounds: a rule reading past its match's line stays within them, so a
+        # segment is still judged on its own text alone.
+        self.start, self.end = start, end
         self.line_start = self.counted_to = text.rfind("\n", 0, start) + 1
         self.double = self.single = self.backtick = 0
         self.skips, self.next_skip = skips, 0
@@ -636,7 +639,7 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
     # A rule's context is made when a window first wants the rule (most never do).
     contexts: list[_Context | None] = [None] * len(_RULES)
     last = len(_RULES) - 1
-    contexts[last] = _Context(text, a, skips)
+    contexts[last] = _Context(text, a, skips, b)
     covered = [a] * len(_RULES)
     budget = _Budget(b - a)
     pos = a
@@ -650,7 +653,7 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
                 cast(_Context, contexts[last]).add_skips(pos, spans[found:])
             if covered[index] >= own or (not rule.hinted and not rule.wanted(window)):
                 continue
-            ctx = contexts[index] or _Context(text, a, skips)
+            ctx = contexts[index] or _Context(text, a, skips, b)
             contexts[index] = ctx
             start = max(pos, covered[index])
             covered[index] = rule.collect(ctx, window, start, spans, budget)
@@ -1038,6 +1041,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
             return None  # `tokenizer`, `PASSPORT`: the keyword goes on
     start = _skip_blanks(text, match.end() + offset)
     shape = _VALUE.match(text, start)
+    if shape is None and match["op"] in ("=", ":"):
+        return _next_line_span(ctx, match, offset, start)
     if shape is None or shape.lastgroup == "kept":
         return None  # nothing (`secrets:` opening a mapping), a placeholder or a constant
     if shape.lastgroup == "word" and (
@@ -1071,6 +1076,33 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     if op == "," and not _a_pair(text, span, kind, value, env_name):
         return None  # `log("token", "refreshed")`; `define('DB_PASSWORD', 'wordpress')` is one
     return span
+
+
+def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) -> Span | None:
+    """`password=` ending its line and a string alone on the next (a keyword argument or a
+    field written over two lines): the string, when the name holds a secret and is no part
+    of a string itself, and the string is a whole value (not a key: `password:\n "min": 8`)."""
+    text = ctx.text
+    line = _NEXT_LINE_STRING.match(text, pos, ctx.end)
+    if line is None:
+        return None
+    kw_start, kw_end = match.start("kw") + offset, match.end("kw") + offset
+    head = _name_head(text, kw_start, ctx.start_of_line(kw_start))
+    name_end = match.end("rest") + offset
+    if _name_kind(text[head:kw_start], text[kw_end:name_end]) != "secret":
+        return None
+    if ctx.open_quotes(head) or match["close"]:
+        return None
+    quote = line["quote"]
+    span = _quoted_span(text, line.end(), quote)
+    if span is None or not text.startswith(quote, span[1]):
+        return None
+    return span if _VALUE_END.match(text, span[1] + 1) else None
+
+
+# The next line, and the quote a string on it starts with.
+_NEXT_LINE_STRING = re.compile(r"""\r?\n[ \t]{0,256}(?:[rRbBuUfF]{1,2}|[@$])?(?P<quote>["'`])""")
+_VALUE_END = re.compile(r"[ \t]{0,64}(?:[,;)}\]]|\r?\n|$)")
 
 
 def _value_span(
@@ -1560,6 +1592,66 @@ def _docker_env_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     return (start, end) if end > start else None
 
 
+# `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD`: batch mode (-b) takes the
+# password as the last argument. -C and -r take a number.
+_HTPASSWD = re.compile(r"(?<![\w-])htpasswd(?=[ \t])")
+_SHELL_WORD = re.compile(
+    rf"""'[^'\r\n]{{0,{_MAX_VALUE}}}'|"(?:[^"\\\r\n]|\\.){{0,{_MAX_VALUE}}}"|[^\s;|&<>'"]{{1,{_MAX_VALUE}}}"""
+)
+
+
+def _htpasswd_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, pos = ctx.text, match.end()
+    end = _line_end(text, pos, min(ctx.end, pos + _CALL_REACH))
+    flags, words = "", list[Span]()
+    while len(words) < 3 and (word := _SHELL_WORD.match(text, _skip_blanks(text, pos), end)):
+        pos = word.end()
+        if word[0].startswith("-") and not words:  # options come before the arguments
+            flags += word[0][1:]
+            if word[0][-1] in "Cr":  # its number follows
+                number = _SHELL_WORD.match(text, _skip_blanks(text, pos), end)
+                pos = number.end() if number else pos
+        else:
+            words.append(word.span())
+    wanted = 1 if "n" in flags else 2  # -n prints the line: no file argument
+    if "b" not in flags or len(words) <= wanted:
+        return None
+    start, stop = words[wanted]
+    if text[start] in "'\"":
+        start, stop = start + 1, stop - 1
+    return None if start >= stop or _is_placeholder(text[start:stop]) else (start, stop)
+
+
+# A .pgpass line, `host:port:database:user:password`, in the file or written by a script
+# (`echo "db:5432:app:app:..." >> ~/.pgpass`). Found by its `:port:` (a number or `*`), then
+# read back to the host: a name, `*`, or an address, at a line's start, after a blank or quote.
+_PGPASS = re.compile(r""":(?:\d{1,5}|\*):[^\s:'"]{1,128}:[^\s:'"]{1,128}:""")
+_PGPASS_HOST = re.compile(r"\*|[\w.-]{0,252}[A-Za-z][\w.-]{0,252}|\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _pgpass_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    start, low = at, max(ctx.start, at - 253)
+    while start > low and text[start - 1] not in " \t\r\n\"'":
+        start -= 1
+    if not _PGPASS_HOST.fullmatch(text, start, at):
+        return None
+    line_start = ctx.start_of_line(at)
+    before = text[start - 1] if start > line_start else ""
+    if before in ("'", '"'):
+        end = _string_end(text, match.end(), before)
+    elif not text[line_start:start].strip():  # the line is the entry: the rest is the password
+        end = _line_end(text, match.end(), ctx.end)
+        while end > match.end() and text[end - 1] in " \t":
+            end -= 1
+    else:
+        end = _run_end(text, match.end(), _SHELL_VALUE)
+    value = text[match.end() : end] if end - match.end() <= 256 else "-"
+    if not value or _is_placeholder(value):
+        return None
+    return match.end(), end
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -1568,29 +1660,37 @@ _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
     |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
     |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
-    |newstaticcredentials|passwordauthentication)|(?<=\.)(?P<login>login))
+    |newstaticcredentials|passwordauthentication|(?:pymysql|mysqldb|mariadb|pymssql)\.connect
+    |(?:cx_oracle|oracledb)\.connect|jwt\.(?:sign|verify|encode|decode))
+    |(?<=\.)(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
 _SECRET_CALL_WORDS = frozenset(
-    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new "}
+    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new ", "jwt"}
 )
 # Calls that take the password as their n-th argument: `DriverManager.getConnection(url, user,
 # "...")`, `new PDO(dsn, user, "...")`, `mysqli_connect(host, user, "...", db)`, `smtp.login(user,
-# "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`.
+# "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`,
+# `pymysql.connect(host, user, "...")`, `jwt.sign(payload, "...")` (others: the second).
 _PASSWORD_ARGUMENT = {"getconnection": 3, "login": 2, "newstaticcredentials": 2}
 _PASSWORD_ARGUMENT |= dict.fromkeys(("pdo", "mysqli", "sequelize", "mysql_connect"), 3)
+_PASSWORD_ARGUMENT |= dict.fromkeys(
+    ("pymysql.connect", "mysqldb.connect", "mariadb.connect", "pymssql.connect"), 3
+)
 _PASSWORD_ARGUMENT["mysqli_connect"] = 3
 _ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
 
 
 def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    """The call's last string argument within _CALL_REACH characters on its line
-    (`set_password(user, "...")`: the user's name stays), unless it is a placeholder or names a
-    secret (`set_token(os.environ[...])` has none, `with_token("GITHUB_TOKEN")` names one)."""
+    """The call's last string argument within _CALL_REACH characters (`set_password(user,
+    "...")`: the user's name stays), unless it is a placeholder or names a secret
+    (`set_token(os.environ[...])` has none, `with_token("GITHUB_TOKEN")` names one). The
+    arguments may go on over the next lines of the segment (`getConnection(\n url,\n ...`);
+    each string must close on its line."""
     text = ctx.text
     pos = match.end() + offset
-    end = _line_end(text, pos, min(len(text), pos + _CALL_REACH))
+    end = min(ctx.end, pos + _CALL_REACH)
     wanted = _password_argument(match)
     last: Span | None = None
     depth, argument, argument_start = 0, 1, pos
@@ -1615,7 +1715,7 @@ def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
                 if wanted is not None and argument > wanted:
                     break
             pos += 1
-        elif char == "(":
+        elif char in "([{":  # a nested call, list or object: `jwt.sign({a, b}, "...")`
             depth, pos = depth + 1, pos + 1
         elif depth == 0:
             break  # the call's closing parenthesis
@@ -1630,8 +1730,8 @@ def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
 
 
 _CALL_REACH = 2 * _MAX_VALUE  # characters of a call's arguments searched for its secret
-_CALL_ARGUMENTS = re.compile(r"""[^"'`()]*+""")
-_CALL_ARGUMENT_PARTS = re.compile(r"""[^"'`(),]*+""")  # commas told apart: the n-th argument
+_CALL_ARGUMENTS = re.compile(r"""[^"'`()\[\]{}]*+""")
+_CALL_ARGUMENT_PARTS = re.compile(r"""[^"'`(),\[\]{}]*+""")  # commas told apart: the n-th one
 
 
 def _password_argument(match: re.Match[str]) -> int | None:
@@ -1666,6 +1766,8 @@ _RULES: list[_Rule] = [
     _Rule(_FLAG, _flag_span, frozenset({"--"})),
     _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
     _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
+    _Rule(_HTPASSWD, _htpasswd_span, frozenset({"htpasswd"})),
+    _Rule(_PGPASS, _pgpass_span, frozenset({":"})),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

@@ -276,6 +276,9 @@ COMMAND_LINES = [
     ("keytool -list -srcstorepass S3cret -v", "keytool -list -srcstorepass [REDACTED] -v"),
     ("openssl pkcs12 -passout pass:S3cret -in a", "openssl pkcs12 -passout pass:[REDACTED] -in a"),
     ("openssl enc -aes256 -k S3cret -in x", "openssl enc -aes256 -k [REDACTED] -in x"),
+    ("htpasswd -b /etc/.htpasswd admin S3cret", "htpasswd -b /etc/.htpasswd admin [REDACTED]"),
+    ("htpasswd -bcB -C 10 f deploy 'S3c ret'", "htpasswd -bcB -C 10 f deploy '[REDACTED]'"),
+    ("htpasswd -nb monitor S3cret >> users", "htpasswd -nb monitor [REDACTED] >> users"),
 ]
 COMMAND_LINES_KEPT = [
     "docker run -p 8080:80 img",
@@ -290,6 +293,9 @@ COMMAND_LINES_KEPT = [
     "zip -r a.zip dir",
     "x = -a + b",
     "mysql -p[REDACTED] -u x",
+    "htpasswd -c /etc/nginx/.htpasswd admin",
+    'htpasswd -b /etc/nginx/.htpasswd ci "$CI_PASSWORD"',
+    "htpasswd -nb user",
 ]
 
 
@@ -340,6 +346,13 @@ FORMATS = [
         "web1 ansible_user=x ansible_ssh_pass=s3cr3t",
         "web1 ansible_user=x ansible_ssh_pass=[REDACTED]",
     ),
+    ("db.internal:5432:app:app_user:s3c ret", "db.internal:5432:app:app_user:[REDACTED]"),
+    ("*:*:*:replicator:s3cr3t", "*:*:*:replicator:[REDACTED]"),
+    (
+        'echo "10.0.0.5:6432:*:app:s3cr3t" >> ~/.pgpass',
+        'echo "10.0.0.5:6432:*:app:[REDACTED]" >> ~/.pgpass',
+    ),
+    ("echo h:5432:db:u:s3cr3t > .pgpass", "echo h:5432:db:u:[REDACTED] > .pgpass"),
 ]
 FORMATS_KEPT = [
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
@@ -355,6 +368,10 @@ FORMATS_KEPT = [
     "https://example.com/?sig=short",
     '    storePassword System.getenv("STORE_PASSWORD")',
     "ansible_ssh_pass={{ vault_ssh_pass }}",
+    'echo "db:5432:*:app:${DB_PASSWORD}" > ~/.pgpass',
+    "x = a[1:2:3:4:5]",
+    "12:30:45:00:01",
+    "std::map<int, int>::iterator",
 ]
 
 
@@ -497,6 +514,13 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "dsn-fragments": _fill("a:b@tcp("),
     "netrc-fragments": _fill("machine h password "),
     "dockerfile-env": _fill("ENV DB_PASSWORD x\n"),
+    "htpasswd-commands": _fill("htpasswd -bC 5 -b f u p "),
+    "pgpass-fragments": _fill("h:5432:d:u:"),
+    "pgpass-lines": _fill("db.internal:5432:app:app:s3cr3t\n"),
+    "calls-over-lines": _fill('getConnection(\n u,\n "a",\n'),
+    "unclosed-calls-over-lines": _fill("set_password(\n"),
+    "keyword-arguments-over-lines": _fill('f(password=\n "x",\n'),
+    "names-ending-lines": _fill("password=\n"),
 }
 
 
@@ -546,6 +570,23 @@ SECRET_CALLS = [
         'os.environ.setdefault("SECRET_KEY", "pw-123")',
         'os.environ.setdefault("SECRET_KEY", "[REDACTED]")',
     ),
+    # Arguments over several lines, and a keyword argument's value on the next line.
+    (
+        'c = DriverManager.getConnection(\n    url,\n    "root",\n    "pw-123");',
+        'c = DriverManager.getConnection(\n    url,\n    "root",\n    "[REDACTED]");',
+    ),
+    (
+        'db = pymysql.connect(\n    h, u,\n    "pw-123")',
+        'db = pymysql.connect(\n    h, u,\n    "[REDACTED]")',
+    ),
+    ("$pdo = new PDO(\n  $dsn,\n  'root',\n  'pw-123'\n);", None),
+    (
+        'connect(host="db", password=\n    "pw-123")',
+        'connect(host="db", password=\n    "[REDACTED]")',
+    ),
+    ('f(\n  api_key=\n    "pw-123",\n)', 'f(\n  api_key=\n    "[REDACTED]",\n)'),
+    ("jwt.sign({ sub: id, a: 1 }, 'pw-123', { expiresIn: '1h' })", None),
+    ('cx_Oracle.connect("scott", "pw-123", "db/orcl")', None),
 ]
 SECRET_CALLS_KEPT = [
     'client.set_token(os.environ["GITHUB_TOKEN"])',  # a reference, no secret
@@ -567,6 +608,12 @@ SECRET_CALLS_KEPT = [
     'log("token", "refreshed")',
     'MovedAttribute("HTTPPasswordMgr", "urllib2", "urllib.request"),',
     'HEADERS = ("authorization", "x-amz-content-sha256", "x-amz-date")',
+    "db = pymysql.connect(\n    host, user,\n    password)",
+    'jwt.encode({"some": "payload"}, "secret", algorithm="HS256")',
+    'password:\n  "min_length": 8',
+    'PASSWORD=\n"abc" run',
+    'token_count =\n    "3"',
+    'set_password(user,\n    "not closed',
 ]
 
 
