@@ -265,7 +265,10 @@ def _key_body(text: str, a: int, b: int, key: int) -> tuple[str, int, int]:
 
 
 def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
-    """Lines a..b inside a block opened before a: a key, a YAML block scalar or a string."""
+    """Lines a..b inside a block opened before a: a key, a YAML block scalar, a string or a
+    heredoc."""
+    if state >= _HEREDOC:
+        return _heredoc_body(text, a, b, _heredoc_delimiter(state))
     if state >= _NAMED_VALUE:
         return _named_value(text, a, b, state - _NAMED_VALUE)
     if state >= _YAML_BLOCK:
@@ -307,6 +310,15 @@ _OPENER = re.compile(
     re.MULTILINE,
 )
 _TRIPLE_OPENER = re.compile(r"""= {0,16}[rRbBuUfF]{0,2}(?P<quotes>"{3}|'{3})""")
+# A heredoc as the value (HCL `private_key = <<EOT`, `<<-EOT`; Ruby `<<~KEY`; PHP `<<<EOT`),
+# up to the line holding only its delimiter. The state carries the delimiter itself:
+# _HEREDOC + its bytes read as a number.
+_HEREDOC_OPENER = re.compile(
+    r"""(?P<assign>[=:]) {0,16}<{2,3}[-~]?(?P<hq>["']?)(?P<delim>[A-Za-z_][A-Za-z0-9_]{0,31})"""
+    r"""(?P=hq)[ \t]*\r?$""",
+    re.MULTILINE,
+)
+_HEREDOC = 1 << 10  # above every other state
 # What may stand before the name on its line: indentation, a list item's dash, `export`, a quote.
 _OPENER_NAME = re.compile(
     r"""(?P<indent>[ \t]{0,256}(?:-[ \t]{1,8})?)(?:export[ \t]+)?["']?
@@ -327,18 +339,20 @@ def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
         candidates = [*_OPENER.finditer(text, pos, window)]
         candidates += _TRIPLE_OPENER.finditer(text, pos, window)
         candidates += _NAME_OPENER.finditer(text, pos, window)
+        candidates += _HEREDOC_OPENER.finditer(text, pos, window)
         for found in sorted(candidates, key=re.Match.start):
             if found.start() >= pos + _BLOCK:
                 break
-            state = _opened(text, a, found)
+            state = _opened(text, a, b, found)
             if state is not None:
                 newline = text.find("\n", found.end(), b)
                 return (b if newline == -1 else newline + 1), state
     return None
 
 
-def _opened(text: str, a: int, found: re.Match[str]) -> int | None:
-    """The state the line of `found` opens, if the name before it holds a secret."""
+def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
+    """The state the line of `found` opens, if the name before it holds a secret (or it is
+    the `default` of a Terraform variable that does)."""
     groups = found.groupdict()
     op = found.start("colon") if groups.get("env") else found.start()
     line_start = max(a, text.rfind("\n", max(a, op - 512), op) + 1)
@@ -347,6 +361,14 @@ def _opened(text: str, a: int, found: re.Match[str]) -> int | None:
         if lead is None or lead["name"] != "name" or not _holds_a_secret(found["env"]):
             return None
         return _NAMED_VALUE + min(len(lead["indent"]), _MAX_INDENT)
+    if groups.get("delim"):
+        if lead is None:
+            return None
+        name = lead["name"]
+        secret = _holds_a_secret(name) or (
+            name == "default" and _in_secret_variable(text, a, b, line_start)
+        )
+        return _heredoc_state(found["delim"]) if secret else None
     if lead is None or not _holds_a_secret(lead["name"]):
         return None
     if groups.get("block"):
@@ -357,6 +379,83 @@ def _opened(text: str, a: int, found: re.Match[str]) -> int | None:
     if text.find(quotes, found.end(), _line_end(text, found.end(), len(text))) != -1:
         return None  # closed on its line: redacted there
     return _STATE_OF_QUOTE[quotes]
+
+
+def _heredoc_state(delimiter: str) -> int:
+    return _HEREDOC + int.from_bytes(delimiter.encode("ascii"), "big")
+
+
+def _heredoc_delimiter(state: int) -> str:
+    number = state - _HEREDOC
+    return number.to_bytes((number.bit_length() + 7) // 8, "big").decode("ascii")
+
+
+def _heredoc_body(text: str, a: int, b: int, delimiter: str) -> tuple[str, int, int]:
+    """The lines of a heredoc in text[a:b] redacted, up to the line holding only its
+    delimiter (indented or not), which is read as any other."""
+    pos = a
+    while (found := text.find(delimiter, pos, b)) != -1:
+        line_start = text.rfind("\n", a, found) + 1 or a
+        line_end = _line_end(text, found, b)
+        rest = text[found + len(delimiter) : line_end]
+        if not text[line_start:found].strip(" \t") and not rest.strip(" \t;,)"):  # PHP: `EOT;`
+            return _redact_lines(text, a, line_start), line_start, _NO_KEY
+        newline = text.find("\n", found, b)  # one look per line: linear however many hits
+        if newline == -1:
+            break
+        pos = newline + 1
+    return _redact_lines(text, a, b), b, _heredoc_state(delimiter)
+
+
+# --- Terraform variables ------------------------------------------------------------------------
+# `variable "db_password" { default = "..." }`: the value's name is `default`, the secret's is
+# the block's. A block holds a secret when its name does or it says `sensitive = true`. Its
+# opening line is looked for _VARIABLE_REACH characters back at most, its end as far ahead.
+_VARIABLE_REACH = 1024
+_TF_VARIABLE = re.compile(r'variable[ \t]{1,16}"(?P<name>[\w-]{1,100})"[ \t]{0,16}\{[ \t]{0,16}')
+_TF_SENSITIVE = re.compile(r"(?<![\w.])sensitive[ \t]{0,16}=[ \t]{0,16}true\b")
+_TF_DEFAULT = re.compile(r'default[ \t]{0,16}=[ \t]{0,16}"')
+
+
+def _in_secret_variable(text: str, low: int, high: int, line_start: int) -> bool:
+    """Whether the line at line_start lies in a secret-holding `variable` block whose opening
+    line (at column 0, as Terraform writes it) is within text[low:line_start]."""
+    header_line = text.rfind('\nvariable "', max(low, line_start - _VARIABLE_REACH), line_start)
+    if header_line == -1:
+        if not text.startswith('variable "', low) or line_start - low > _VARIABLE_REACH:
+            return False
+        header_line = low - 1
+    header = _TF_VARIABLE.match(text, header_line + 1)
+    if header is None:
+        return False
+    header_end = _line_end(text, header.end(), high)
+    if text.find("}", header.end(), header_end) != -1:
+        return False  # a block on one line, and line_start is after it
+    block_end = text.find("\n}", header_end, min(high, line_start + _VARIABLE_REACH))
+    if block_end != -1 and block_end < line_start:
+        return False  # the block closed before the line
+    if _holds_a_secret(header["name"]):
+        return True
+    stop = block_end if block_end != -1 else min(high, line_start + _VARIABLE_REACH)
+    return _TF_SENSITIVE.search(text, header_end, stop) is not None
+
+
+def _at_line_start(text: str, line_start: int, pos: int) -> bool:
+    """Whether only indentation stands before pos on its line (read in bounded time)."""
+    indent = _INDENT.match(text, line_start)
+    return indent is not None and indent.end() == pos
+
+
+def _tf_default_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """A quoted `default` of a secret-holding variable, the block on one line or several."""
+    text, at = ctx.text, match.start()
+    line_start = ctx.start_of_line(at)
+    if not _at_line_start(text, line_start, at):  # read no more than a header's length back
+        header = _TF_VARIABLE.fullmatch(text, max(line_start, at - 160), at)
+        secret = header is not None and _holds_a_secret(header["name"])
+    else:
+        secret = _in_secret_variable(text, ctx.start, ctx.end, line_start)
+    return _quoted_span(text, match.end(), '"') if secret else None
 
 
 def _holds_a_secret(name: str) -> bool:
@@ -1314,6 +1413,8 @@ def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
     first = text[start]
     if first in "([{!&*|>" or (first == "/" and not at_line_start):
         return None  # a container, a negation, a pointer, a YAML tag or block, a regex
+    if text.startswith("<<", start):
+        return None  # a heredoc: its lines are redacted after its line (_heredoc_body)
     end = _run_end(text, start, _INLINE_VALUE)
     number = _NUMBER.fullmatch(text, start, end) is not None
     if number and (end - start < 4 or not at_line_start or _CODE_AFTER.match(text, end)):
@@ -1640,7 +1741,7 @@ def _pgpass_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
     before = text[start - 1] if start > line_start else ""
     if before in ("'", '"'):
         end = _string_end(text, match.end(), before)
-    elif not text[line_start:start].strip():  # the line is the entry: the rest is the password
+    elif _at_line_start(text, line_start, start):  # the line is the entry: the rest is the password
         end = _line_end(text, match.end(), ctx.end)
         while end > match.end() and text[end - 1] in " \t":
             end -= 1
@@ -1768,6 +1869,7 @@ _RULES: list[_Rule] = [
     _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
     _Rule(_HTPASSWD, _htpasswd_span, frozenset({"htpasswd"})),
     _Rule(_PGPASS, _pgpass_span, frozenset({":"})),
+    _Rule(_TF_DEFAULT, _tf_default_span, frozenset({"default"})),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

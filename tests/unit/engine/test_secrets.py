@@ -353,6 +353,28 @@ FORMATS = [
         'echo "10.0.0.5:6432:*:app:[REDACTED]" >> ~/.pgpass',
     ),
     ("echo h:5432:db:u:s3cr3t > .pgpass", "echo h:5432:db:u:[REDACTED] > .pgpass"),
+    # Terraform variables: the block's name (or `sensitive = true`) says the default is secret.
+    (
+        'variable "db_password" {\n  type = string\n  default = "s3cr3t"\n}\n',
+        'variable "db_password" {\n  type = string\n  default = "[REDACTED]"\n}\n',
+    ),
+    (
+        'variable "api_token" { default = "s3cr3t" }',
+        'variable "api_token" { default = "[REDACTED]" }',
+    ),
+    (
+        'variable "datadog" {\n  default   = "s3cr3t"\n  sensitive = true\n}',
+        'variable "datadog" {\n  default   = "[REDACTED]"\n  sensitive = true\n}',
+    ),
+    (
+        'variable "tls_private_key" {\n  default = <<EOT\nline one\n  line two\nEOT\n}\nx = 1',
+        'variable "tls_private_key" {\n  default = <<EOT\n[REDACTED]\n  [REDACTED]\nEOT\n}\nx = 1',
+    ),
+    (
+        "  admin_password = <<-EOF\n    s3cr3t\n  EOF\n",
+        "  admin_password = <<-EOF\n    [REDACTED]\n  EOF\n",
+    ),
+    ("$password = <<<'PW'\ns3cr3t EOF\nPW;\n", "$password = <<<'PW'\n[REDACTED]\nPW;\n"),
 ]
 FORMATS_KEPT = [
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
@@ -372,6 +394,13 @@ FORMATS_KEPT = [
     "x = a[1:2:3:4:5]",
     "12:30:45:00:01",
     "std::map<int, int>::iterator",
+    'variable "region" {\n  default = "eu-west-1"\n}\n',
+    'variable "region" { default = "eu-west-1" }',
+    'variable "db_password" {\n  type = string\n}\nvariable "r" {\n  default = "eu-west-1"\n}',
+    'variable "db_password" {\n  default = var.fallback_password\n}',
+    'parser.add_argument("--token-file", default="tokens.txt")',
+    "  user_data = <<-EOF\n    #!/bin/bash\n  EOF\n",
+    "token_count = <<EOT\n3\nEOT",
 ]
 
 
@@ -517,10 +546,20 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "htpasswd-commands": _fill("htpasswd -bC 5 -b f u p "),
     "pgpass-fragments": _fill("h:5432:d:u:"),
     "pgpass-lines": _fill("db.internal:5432:app:app:s3cr3t\n"),
+    "pgpass-entries-in-a-long-line": _fill("x h:5432:d:u:p "),
     "calls-over-lines": _fill('getConnection(\n u,\n "a",\n'),
     "unclosed-calls-over-lines": _fill("set_password(\n"),
     "keyword-arguments-over-lines": _fill('f(password=\n "x",\n'),
     "names-ending-lines": _fill("password=\n"),
+    "heredoc-openers": _fill("password = <<EOT\n"),
+    "heredoc-delimiters-inside-lines": lambda size: (
+        "password = <<EOT\n" + _fill("x EOT EOT\n")(size)
+    ),
+    "heredoc-delimiters-on-one-line": lambda size: "password = <<EOT\n" + _fill("EOT ")(size),
+    "terraform-variables": _fill('variable "db_password" {\n  default = "x"\n}\n'),
+    "terraform-defaults": _fill('  default = "x"\n'),
+    "terraform-default-heredocs": _fill('variable "a_token" {\ndefault = <<A\nA\n'),
+    "terraform-one-line-variables": _fill('variable "api_token" { default = "x" } '),
 }
 
 
