@@ -173,7 +173,9 @@ def _line_end(text: str, pos: int, limit: int) -> int:
 # often a constant in code that handles keys: that block goes on only while lines look like a
 # key's (base64, PEM headers, quoted lines of an array), so the code after it stays.
 _NO_KEY, _KEY, _KEY_IF_LINES_LOOK_LIKE_ONE = 0, 1, 2
-_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----")
+_KEY_BEGIN = re.compile(
+    r"-----BEGIN (?:(?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1)-----"
+)
 _CONSTANT_END = re.compile(r"""["'`][ \t]*[,;)\]}]*[ \t]*\r?$""")
 # Lines a key's body may be written as: base64 or a PEM header, maybe quoted, listed or escaped.
 _KEY_LINES = re.compile(
@@ -313,12 +315,15 @@ _TRIPLE_OPENER = re.compile(r"""= {0,16}[rRbBuUfF]{0,2}(?P<quotes>"{3}|'{3})""")
 # A heredoc as the value (HCL `private_key = <<EOT`, `<<-EOT`; Ruby `<<~KEY`; PHP `<<<EOT`),
 # up to the line holding only its delimiter. The state carries the delimiter itself:
 # _HEREDOC + its bytes read as a number.
+# The pattern starts with its literal `<<` (found fast); the `=` or `:` before it is checked after.
 _HEREDOC_OPENER = re.compile(
-    r"""(?P<assign>[=:]) {0,16}<{2,3}[-~]?(?P<hq>["']?)(?P<delim>[A-Za-z_][A-Za-z0-9_]{0,31})"""
-    r"""(?P=hq)[ \t]*\r?$""",
+    r"""<<<?[-~]?(?P<hq>["']?)(?P<delim>[A-Za-z_][A-Za-z0-9_]{0,31})(?P=hq)[ \t]*\r?$""",
     re.MULTILINE,
 )
 _HEREDOC = 1 << 10  # above every other state
+# A PuTTY key file's private part: the base64 lines after `Private-Lines: N` (and its MAC), read
+# as a key block's lines are.
+_PPK_OPENER = re.compile(r"Private-Lines: {0,4}\d{1,4}\r?$", re.MULTILINE)  # at a line's start
 # What may stand before the name on its line: indentation, a list item's dash, `export`, a quote.
 _OPENER_NAME = re.compile(
     r"""(?P<indent>[ \t]{0,256}(?:-[ \t]{1,8})?)(?:export[ \t]+)?["']?
@@ -340,6 +345,7 @@ def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
         candidates += _TRIPLE_OPENER.finditer(text, pos, window)
         candidates += _NAME_OPENER.finditer(text, pos, window)
         candidates += _HEREDOC_OPENER.finditer(text, pos, window)
+        candidates += _PPK_OPENER.finditer(text, pos, window)
         for found in sorted(candidates, key=re.Match.start):
             if found.start() >= pos + _BLOCK:
                 break
@@ -354,7 +360,14 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     """The state the line of `found` opens, if the name before it holds a secret (or it is
     the `default` of a Terraform variable that does)."""
     groups = found.groupdict()
+    if found.re is _PPK_OPENER:
+        at_start = found.start() == a or text[found.start() - 1] == "\n"
+        return _KEY_IF_LINES_LOOK_LIKE_ONE if at_start else None
     op = found.start("colon") if groups.get("env") else found.start()
+    if groups.get("delim"):  # `= <<EOT`: the operator before the blanks
+        op = _skip_blanks_back(text, max(a, op - 16), op) - 1
+        if op < a or text[op] not in "=:":
+            return None
     line_start = max(a, text.rfind("\n", max(a, op - 512), op) + 1)
     lead = _OPENER_NAME.fullmatch(text, line_start, op)
     if groups.get("env"):  # `- name: DB_PASSWORD`: the secret is on the next line
@@ -379,6 +392,12 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     if text.find(quotes, found.end(), _line_end(text, found.end(), len(text))) != -1:
         return None  # closed on its line: redacted there
     return _STATE_OF_QUOTE[quotes]
+
+
+def _skip_blanks_back(text: str, low: int, pos: int) -> int:
+    while pos > low and text[pos - 1] in " \t":
+        pos -= 1
+    return pos
 
 
 def _heredoc_state(delimiter: str) -> int:
@@ -640,8 +659,8 @@ class _Window:
     def hints(self) -> set[str]:
         if self._hints is None:
             self._hints = set()
-            if _TOKEN_RUN.search(self.text, self.pos, self.end):
-                self._hints.update(_TOKEN_HINT.findall(self.text, self.pos, self.end))
+            hint = _TOKEN_HINT if _TOKEN_RUN.search(self.text, self.pos, self.end) else _WORD_HINT
+            self._hints.update(hint.findall(self.text, self.pos, self.end))
         return self._hints
 
     def lowered(self) -> str:
@@ -750,7 +769,7 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
             rule = _RULES[index]
             if index == last:
                 cast(_Context, contexts[last]).add_skips(pos, spans[found:])
-            if covered[index] >= own or (not rule.hinted and not rule.wanted(window)):
+            if covered[index] >= own or (index not in _SEARCHED and not rule.wanted(window)):
                 continue
             ctx = contexts[index] or _Context(text, a, skips, b)
             contexts[index] = ctx
@@ -764,11 +783,17 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
 
 def _rules_for(window: _Window) -> list[int]:
     """The indices of the rules a window may want, in order: the token formats whose needles
-    are in it (most windows have none), and every other rule (each decides by its `wanted`)."""
+    are in it (most windows have none), the rules without needles whose pattern matches in it,
+    and every other rule (each decides by its `wanted`)."""
+    text, pos, end = window.text, window.pos, window.end
+    # A pattern starting with a literal is found as fast as a needle would be; searching them
+    # here, in one loop, spares each rule a pass through _scan's (most windows match none).
+    searched = [index for index, search in _SEARCHES if search(text, pos, end) is not None]
     hints = window.hints()
-    if not hints:
+    if not hints and not searched:
         return _UNHINTED
-    return sorted({index for hint in hints for index in _BY_HINT.get(hint, ())}.union(_UNHINTED))
+    hinted = {index for hint in hints for index in _BY_HINT.get(hint, ())}
+    return sorted(hinted.union(_UNHINTED, searched))
 
 
 def _coarse_start(text: str, a: int, b: int, found: int) -> int:
@@ -798,6 +823,34 @@ def _apply(text: str, a: int, b: int, spans: list[Span]) -> str:
 
 
 # --- token formats ------------------------------------------------------------------------------
+# Needles of formats that are no tokens (rules below), found by the same search as the tokens'
+# (a search per rule would read every window once more for each): a word of each format, from
+# a character some token needle starts with too, so the search costs little more.
+_HTPASSWD_HINTS = frozenset({"htpasswd"})
+_PGPASS_HINTS = frozenset({":*:", *(f":{digit}" for digit in "123456789")})
+_DEFAULT_HINTS = frozenset({"default"})
+_REDIS_HINTS = frozenset({"requirepass", "asterauth"})  # `masterauth` from its second letter
+_SASL_HINTS = frozenset(f":{port}{blank}" for port in (25, 465, 587, 2525) for blank in " \t")
+_PROPERTY_HINTS = frozenset(
+    f".{word}" for word in ("password", "passwd", "pass", "pwd", "secret", "credentials", "token")
+)
+_CONNECT_HINTS = frozenset({".connect"})
+_JWT_HINTS = frozenset({"wt."})  # `jwt.` from its second letter
+_POETRY_HINTS = frozenset({"http-basic."})
+_COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
+_WORD_NEEDLES = frozenset().union(
+    _HTPASSWD_HINTS,
+    _PGPASS_HINTS,
+    _DEFAULT_HINTS,
+    _REDIS_HINTS,
+    _SASL_HINTS,
+    _PROPERTY_HINTS,
+    _CONNECT_HINTS,
+    _JWT_HINTS,
+    _POETRY_HINTS,
+    _COMPOSER_HINTS,
+)
+
 # (needles, pattern); a pattern may name the secret part `secret`, else the whole match is it.
 # Derived from gitleaks' config/gitleaks.toml (MIT), with every quantifier bounded; a token
 # longer than its bound is redacted to the end of its run of token characters.
@@ -928,10 +981,12 @@ def _trie(words: Iterable[str]) -> str:
 # Every token format is a run of at least 15 of these characters (`$` and `:` for Braintree's
 # and Telegram's): a window without one (prose, short words) skips the needle search.
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9_+/=.~$:-]{15}")
-_NEEDLES = {needle for needles, _ in _TOKEN_FORMATS for needle in needles}
+_NEEDLES = {needle for needles, _ in _TOKEN_FORMATS for needle in needles} | _WORD_NEEDLES
 # The search tries the trie at every character a needle starts with: a needle that would add a
 # first character (`L`, `X`, `j`) is written from its second one (a hit inside a token counts).
 _TOKEN_HINT = re.compile(_trie(_NEEDLES))
+# A window without a token's run of characters holds no token: only the other needles there.
+_WORD_HINT = re.compile(_trie(_WORD_NEEDLES))
 
 
 def _hint_keys(needles: tuple[str, ...]) -> frozenset[str]:
@@ -953,6 +1008,24 @@ _SHORT_FORMATS = [
         frozenset({"Password "}),
         r"""Password(?:(?<=storePassword)|(?<=keyPassword))[ \t]{1,16}["']"""
         r"""(?P<secret>[^"'\s$]{1,256})["']""",
+    ),
+]
+# Short formats found by their hints (see _WORD_NEEDLES).
+_HINTED_SHORT_FORMATS = [
+    # `poetry config http-basic.REPO USER PASSWORD`.
+    (
+        _POETRY_HINTS,
+        r"poetry[ \t]{1,16}config[ \t]{1,16}(?:--[\w-]{1,20}[ \t]{1,16}){0,3}"
+        r"http-basic\.\S{1,100}[ \t]{1,16}\S{1,256}[ \t]{1,16}"
+        r"""["']?(?P<secret>(?![$\[])[^\s"']{1,256})""",
+    ),
+    # Composer's auth.json, the host and its token on one line: `"bearer": {"host": "..."}` (a
+    # host: OpenAPI's `"bearer": {"type": "http"}` is no token).
+    (
+        _COMPOSER_HINTS,
+        r""""(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:"""
+        r"""[ \t]{0,16}\{[ \t]{0,16}"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"[ \t]{0,16}:[ \t]{0,16}"""
+        r""""(?P<secret>[^"\s]{1,512})""",
     ),
 ]
 # Base64 of a connection URL (a Kubernetes Secret's DATABASE_URL). Not a hinted format: its
@@ -1019,9 +1092,12 @@ def _words(words: str) -> frozenset[str]:
 # on lower-case text, its keywords laid out as a trie (a flat alternation is three times slower);
 # `pass`, `pwd`, `auth` and `creds` must start a word (`bypass`, `oauth`), and the handler checks
 # on the real text that no keyword goes on in lower case (`tokenizer`, `passwords`; `tokenUrl` is a
-# name about a token).
+# name about a token). `key` alone counts after `preshared`, `client`, `jwt` or `hmac` only, looked
+# for behind it: a keyword starting with a letter no other starts with would be tried at each one.
 _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(?<![a-z]pwd)
     |secret|token|private[_-]?key|master[_-]?key|encryption[_-]?key|signing[_-]?key
+    |key(?:(?<=presharedkey)|(?<=preshared_key)|(?<=preshared-key)|(?<=clientkey)|(?<=client_key)
+    |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key))
     |a(?:pi[_-]?key|ccess[_-]?key|ccount[_-]?key|pp[_-]?key|uth(?<![a-z]auth)(?:orization|[_-]?key)?)
     |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>["'`\]]{0,2}+)[ \t]{0,16}+
@@ -1105,10 +1181,12 @@ _PLACEHOLDER_SYMBOLS = r"""\$\{\{[^{}\r\n]{0,200}\}\}              # ${{ secrets
     |\[REDACTED\]|\*{3,}|\.{3}|…|''(?!')|""(?!")|\[\]|\{\}|\(\)|~|-?[01]
     |[A-Z]{2,}(?:_[A-Z]+){0,8}                           # YOUR_API_KEY, TOKEN
     """
+# `changeit` is the JDK's published default keystore password (`keytool -storepass changeit`):
+# no more a secret than `changeme`.
 _PLACEHOLDER_WORDS = _words(
-    """changeme change_me change-me example password passwd secret token redacted placeholder
-    none null nil todo fixme bearer basic oauth oauth2 jwt digest true false undefined yes no
-    on off default string number object boolean function"""
+    """changeme change_me change-me changeit example password passwd secret token redacted
+    placeholder none null nil todo fixme bearer basic oauth oauth2 jwt digest true false
+    undefined yes no on off default string number object boolean function"""
 )
 _PLACEHOLDER_WORD = rf"(?i:{_trie(_PLACEHOLDER_WORDS)}|x{{3,}})"
 _PLACEHOLDER = re.compile(rf"(?:{_PLACEHOLDER_SYMBOLS}|{_PLACEHOLDER_WORD})", re.VERBOSE)
@@ -1139,6 +1217,9 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
         if after.islower() or (after.isupper() and text[kw_end - 1].isupper()):
             return None  # `tokenizer`, `PASSPORT`: the keyword goes on
     start = _skip_blanks(text, match.end() + offset)
+    wrapped = _WRAPPED.match(text, start)
+    if wrapped:  # `[]byte("...")`: the string is the value
+        start = wrapped.end()
     shape = _VALUE.match(text, start)
     if shape is None and match["op"] in ("=", ":"):
         return _next_line_span(ctx, match, offset, start)
@@ -1159,6 +1240,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     kind = _name_kind(text[head:kw_start], text[kw_end:name_end])
     if kind == "about" or text.endswith("type ", line_start, head):
         return None  # `type RequestCredentials = "omit" | "include"` declares a type
+    if op == ":" and head >= 2 and text.startswith("${", head - 2):
+        return None  # `${DB_PASSWORD:-default}`: the default is _fallback_span's
     if op == ">" and not (head > 0 and text[head - 1] == "<" and not _word_before(text, head - 1)):
         return None  # only `<password>value</password>`: not `password > 3`, `Promise<Token>`
     if op == "," and not _first_argument(text, match["close"], head, line_start):
@@ -1175,6 +1258,13 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     if op == "," and not _a_pair(text, span, kind, value, env_name):
         return None  # `log("token", "refreshed")`; `define('DB_PASSWORD', 'wordpress')` is one
     return span
+
+
+# A string turned into bytes or an owned string, as Go, Node, Rust and C# write a literal key.
+_WRAPPED = re.compile(
+    r"""(?:\[\]byte|Buffer\.from|String::from|bytes|Encoding\.UTF8\.GetBytes)\([ \t]{0,16}"""
+    r"""(?=(?:[rRbBuUfF]{1,2}|[@$])?["'`])"""
+)
 
 
 def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) -> Span | None:
@@ -1310,9 +1400,9 @@ def _name_kind(before: str, rest: str) -> str:
 
 
 def _looks_inline(text: str, head: int, name_end: int) -> bool:
-    """`NAME=value` inside a line: a query string, connection string or command, not a kwarg
-    (keyword arguments are lower case)."""
-    return (head > 0 and text[head - 1] in "?&;:") or not text[head:name_end].islower()
+    """`NAME=value` inside a line: a query string, connection string or command (also
+    `--from-literal=password=...`), not a kwarg (keyword arguments are lower case)."""
+    return (head > 0 and text[head - 1] in "?&;:=") or not text[head:name_end].islower()
 
 
 def _quoted_span(text: str, start: int, quote: str) -> Span | None:
@@ -1585,7 +1675,7 @@ _COMMAND_FLAG = re.compile(
 _COMMAND = re.compile(
     r"""(?<![\w.-])(?P<tool>mysql[\w-]{0,20}|mariadb[\w-]{0,20}|sshpass|redis-cli
     |mongo(?:sh|dump|restore|import|export|stat|top)?|ldap[a-z]{2,12}|zip|unzip|7z[az]?
-    |docker|podman|nerdctl|sqlcmd|bcp|keytool|openssl)(?=[ \t])""",
+    |docker|podman|nerdctl|sqlcmd|bcp|keytool|openssl)(?=[ \t]|["'][ \t]{0,8},)""",
     re.VERBOSE,
 )
 _COMMAND_VALUE = re.compile(rf"[^\s;|&<>]{{1,{_MAX_VALUE}}}+")  # a shell operator ends it
@@ -1662,6 +1752,10 @@ def _command_flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
         start, end = pos + 1, _string_end(text, pos + 1, quote)
     else:
         start, end = pos, _run_end(text, pos, _COMMAND_VALUE)
+        # An item of an argument list (`["mysqladmin", "ping", "-pSECRET"]`) ends at its quote.
+        opening = text[match.start() - 1] if match.start() else ""
+        close = text.find(opening, start, end) if opening in ("'", '"') else -1
+        end = end if close == -1 else close
     if mode == "pass:":
         if not text.startswith("pass:", start, end):
             return None  # `env:NAME`, `file:path`, `stdin`
@@ -1695,7 +1789,7 @@ def _docker_env_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
 
 # `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD`: batch mode (-b) takes the
 # password as the last argument. -C and -r take a number.
-_HTPASSWD = re.compile(r"(?<![\w-])htpasswd(?=[ \t])")
+_HTPASSWD = re.compile(r"htpasswd(?<![\w-]htpasswd)(?=[ \t])")
 _SHELL_WORD = re.compile(
     rf"""'[^'\r\n]{{0,{_MAX_VALUE}}}'|"(?:[^"\\\r\n]|\\.){{0,{_MAX_VALUE}}}"|[^\s;|&<>'"]{{1,{_MAX_VALUE}}}"""
 )
@@ -1753,6 +1847,82 @@ def _pgpass_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
     return match.end(), end
 
 
+# Redis' password settings, in redis.conf (`requirepass ...` at a line's start, not in the
+# `# requirepass foobared` comment) or on redis-server's command line (`--requirepass ...`).
+# Two patterns, each starting with its literal: an alternation of the two would be tried at
+# every character.
+_REQUIREPASS = re.compile(r"requirepass(?<!\wrequirepass)")
+_MASTERAUTH = re.compile(r"masterauth(?<!\wmasterauth)")
+_REDIS_FLAG = re.compile(r"(?<![\w-])--")
+
+
+def _redis_auth_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    blanks = _BLANKS.match(text, match.end())
+    start = blanks.end() if blanks else match.end()
+    if start == match.end() or start - match.end() > 16:
+        return None  # `requirepass-file`, or no value
+    if text[at - 1 : at] == "-":
+        if at < 2 or not _REDIS_FLAG.match(text, at - 2, at):
+            return None  # `-requirepass`, `x--requirepass`
+    elif not _at_line_start(text, ctx.start_of_line(at), at):
+        return None
+    return _word_value(text, start)
+
+
+# Postfix's sasl_passwd: `[smtp.example.com]:587 user:password`, a line of its own.
+_SASL_PASSWD = re.compile(r"\[[\w.-]{1,253}\]:\d{1,5}[ \t]{1,16}[^\s:]{1,256}:(?=[^$\[\s])")
+
+
+def _sasl_passwd_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    if not _at_line_start(text, ctx.start_of_line(at), at):
+        return None
+    return match.end(), _run_end(text, match.end(), _SHELL_VALUE)
+
+
+def _word_value(text: str, start: int) -> Span | None:
+    """A command word's content (a quoted one's, within its quotes), unless a placeholder."""
+    quote = text[start : start + 1]
+    if quote in ("'", '"'):
+        start, end = start + 1, _string_end(text, start + 1, quote)
+    else:
+        end = _run_end(text, start, _COMMAND_VALUE)
+    content = text[start:end] if end - start <= 256 else "-"
+    return None if start >= end or _is_placeholder(content) else (start, end)
+
+
+# A default written into a placeholder: `${MAIL_PASSWORD:fallback}` (Spring), `${DB_PASS:-...}`
+# (shell, Compose): the fallback is a literal, a secret when the name holds one.
+_FALLBACK = re.compile(r"""\$\{(?P<name>[A-Za-z_][\w.-]{0,100}):-?(?P<secret>[^}\s"'`]{1,256})\}""")
+
+
+def _fallback_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    if not _holds_a_secret(match["name"]) or _is_placeholder(match["secret"]):
+        return None
+    return match.span("secret")
+
+
+# A Java properties line whose name and value are set apart by a blank (`ldap.bind.credentials
+# value`): a dotted name alone on its line with one word after it.
+# The pattern starts at the last word's dot (found fast); the name before it is checked after.
+_SPACED_PROPERTY = re.compile(
+    r"(?m)\.(?:password|passwd|pass|pwd|secret|credentials|token)[ \t]{1,16}"
+    r"(?P<value>[^\s=:#!][^\s]{0,1023})[ \t]*\r?$"
+)
+_PROPERTY_NAME = re.compile(r"[ \t]{0,64}(?P<name>[A-Za-z][\w-]{0,40}(?:\.[\w-]{1,40}){0,7})")
+
+
+def _spaced_property_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, dot = ctx.text, match.start()
+    line_start = ctx.start_of_line(dot)
+    lead = _PROPERTY_NAME.fullmatch(text, line_start, dot) if dot - line_start <= 400 else None
+    if lead is None or _KEPT.fullmatch(match["value"]):
+        return None
+    name = lead["name"] + text[dot : _skip_blanks_back(text, dot, match.start("value"))]
+    return match.span("value") if _holds_a_secret(name) else None
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -1761,15 +1931,19 @@ _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
     |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
     |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
-    |newstaticcredentials|passwordauthentication|(?:pymysql|mysqldb|mariadb|pymssql)\.connect
-    |(?:cx_oracle|oracledb)\.connect|jwt\.(?:sign|verify|encode|decode))
-    |(?<=\.)(?P<login>login))
+    |newstaticcredentials|passwordauthentication)|(?<=\.)(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
 _SECRET_CALL_WORDS = frozenset(
-    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new ", "jwt"}
+    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new "}
 )
+# Database drivers' connect and JWT libraries' sign/verify, which take the password or key by
+# position too: rules of their own, each pattern starting with a literal (more names in the
+# pattern above would be tried at every character); the module is read before the match.
+_CONNECT_CALL = re.compile(r"\.connect[ \t]{0,8}\(")
+_JWT_CALL = re.compile(r"jwt\.(?:sign|verify|encode|decode)[ \t]{0,8}\(")
+_DRIVERS = {"pymysql": 3, "mysqldb": 3, "mariadb": 3, "pymssql": 3, "cx_oracle": 2, "oracledb": 2}
 # Calls that take the password as their n-th argument: `DriverManager.getConnection(url, user,
 # "...")`, `new PDO(dsn, user, "...")`, `mysqli_connect(host, user, "...", db)`, `smtp.login(user,
 # "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`,
@@ -1784,15 +1958,37 @@ _ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
 
 
 def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    """The call's last string argument within _CALL_REACH characters (`set_password(user,
-    "...")`: the user's name stays), unless it is a placeholder or names a secret
-    (`set_token(os.environ[...])` has none, `with_token("GITHUB_TOKEN")` names one). The
-    arguments may go on over the next lines of the segment (`getConnection(\n url,\n ...`);
-    each string must close on its line."""
+    return _call_argument_span(ctx, match.end() + offset, _password_argument(match))
+
+
+def _driver_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """`pymysql.connect(host, user, "...")`: the driver is the word before `.connect`."""
+    text, dot = ctx.text, match.start()
+    low = max(ctx.start, dot - 21)
+    start = dot
+    while start > low and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start > 0 and text[start - 1] in "$.":
+        return None  # `self.pymysql.connect`: not the module
+    wanted = _DRIVERS.get(text[start:dot].lower())
+    return None if wanted is None else _call_argument_span(ctx, match.end(), wanted)
+
+
+def _jwt_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    at = match.start()
+    if at > 0 and (ctx.text[at - 1].isalnum() or ctx.text[at - 1] in "_$"):
+        return None  # `myjwt.sign(`
+    return _call_argument_span(ctx, match.end(), 2)
+
+
+def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:
+    """The call's `wanted`-th argument, a string, or without one its last string argument,
+    within _CALL_REACH characters from pos (`set_password(user, "...")`: the user's name
+    stays), unless it is a placeholder or names a secret (`set_token(os.environ[...])` has
+    none, `with_token("GITHUB_TOKEN")` names one). The arguments may go on over the next lines
+    of the segment (`getConnection(\n url,\n ...`); each string must close on its line."""
     text = ctx.text
-    pos = match.end() + offset
     end = min(ctx.end, pos + _CALL_REACH)
-    wanted = _password_argument(match)
     last: Span | None = None
     depth, argument, argument_start = 0, 1, pos
     arguments = _CALL_ARGUMENTS if wanted is None else _CALL_ARGUMENT_PARTS
@@ -1859,6 +2055,10 @@ _RULES: list[_Rule] = [
         for needles, pattern in _TOKEN_FORMATS
     ),
     *(_Rule(re.compile(pattern), _token_span, needles) for needles, pattern in _SHORT_FORMATS),
+    *(
+        _Rule(re.compile(pattern), _token_span, needles, hinted=True)
+        for needles, pattern in _HINTED_SHORT_FORMATS
+    ),
     _Rule(_DSN_HOST, _dsn_span, frozenset({"@tcp(", "@unix("})),
     _Rule(_URL_BASE64, _token_span, _COLON_SLASHES_BASE64),
     _Rule(_URL_USERINFO, _url_span, frozenset({"://"})),
@@ -1867,9 +2067,14 @@ _RULES: list[_Rule] = [
     _Rule(_FLAG, _flag_span, frozenset({"--"})),
     _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
     _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
-    _Rule(_HTPASSWD, _htpasswd_span, frozenset({"htpasswd"})),
-    _Rule(_PGPASS, _pgpass_span, frozenset({":"})),
-    _Rule(_TF_DEFAULT, _tf_default_span, frozenset({"default"})),
+    _Rule(_HTPASSWD, _htpasswd_span, _HTPASSWD_HINTS, hinted=True),
+    _Rule(_PGPASS, _pgpass_span, _PGPASS_HINTS, hinted=True),
+    _Rule(_TF_DEFAULT, _tf_default_span, _DEFAULT_HINTS, hinted=True),
+    _Rule(_REQUIREPASS, _redis_auth_span, _REDIS_HINTS, hinted=True),
+    _Rule(_MASTERAUTH, _redis_auth_span, _REDIS_HINTS, hinted=True),
+    _Rule(_SASL_PASSWD, _sasl_passwd_span, _SASL_HINTS, hinted=True),
+    _Rule(_SPACED_PROPERTY, _spaced_property_span, _PROPERTY_HINTS, hinted=True),
+    _Rule(_FALLBACK, _fallback_span),  # its pattern starts with a literal: see _SEARCHES
     _Rule(
         _SECRET_CALL,
         _secret_call_span,
@@ -1877,6 +2082,8 @@ _RULES: list[_Rule] = [
         fallback=_SECRET_CALL_ANY_CASE,
         operators="(",
     ),
+    _Rule(_CONNECT_CALL, _driver_call_span, _CONNECT_HINTS, hinted=True),
+    _Rule(_JWT_CALL, _jwt_call_span, _JWT_HINTS, hinted=True),
     _Rule(
         _ASSIGNMENT,
         _assignment_span,
@@ -1888,7 +2095,16 @@ _RULES: list[_Rule] = [
 ]
 
 
-_UNHINTED = [index for index, rule in enumerate(_RULES) if not rule.hinted]
+# Rules without needles (each pattern starts with a literal): searched for in _rules_for.
+_SEARCHES = [
+    (index, rule.pattern.search)
+    for index, rule in enumerate(_RULES)
+    if not rule.hinted and not rule.needles and rule.fallback is None
+]
+_SEARCHED = frozenset(index for index, _ in _SEARCHES)
+_UNHINTED = [
+    index for index, rule in enumerate(_RULES) if not rule.hinted and index not in _SEARCHED
+]
 _BY_HINT: dict[str, list[int]] = {}
 for _index, _rule in enumerate(_RULES):
     for _needle in _rule.needles if _rule.hinted else ():

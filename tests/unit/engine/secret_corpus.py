@@ -702,6 +702,81 @@ P_MAPS = fake("AI" + "za", 35, URLSAFE)
 P_SLACK_HOOK = fake("T", 10, UPPER) + "/" + fake("B", 10, UPPER) + "/" + fake("", 24)
 P_OPENAI_NB = fake("sk-" + "proj-", 48, URLSAFE)
 
+# Session 10: formats the last pass left, and more files in formats not covered before.
+P_TF_VAR = fake("", 20, ALNUM + "!#%")
+P_TF_INLINE = fake("", 18)
+P_TF_SENSITIVE = fake("", 22)
+P_TF_HEREDOC = pem_body(3)
+P_TF_LOCAL = fake("", 26)
+P_HTPASSWD_B = fake("", 12)
+P_HTPASSWD_BC = fake("", 14)
+P_HTPASSWD_NB = fake("", 13)
+P_PGPASS_ECHO = fake("", 16)
+P_PGPASS_STAR = fake("", 15)
+P_PGPASS_FILE = fake("", 18)
+P_PGPASS_PORT = fake("", 17, ALNUM + "!#")
+P_CALL_JAVA = fake("", 15)
+P_CALL_PYMYSQL = fake("hunter2-", 12)
+P_CALL_PDO = fake("", 14)
+P_CALL_KWARG = fake("", 16)
+P_CALL_CRED = fake("", 13)
+P_ENV_SESSION = fake("", 48, HEX)
+P_ENV_MAIL = fake("", 16, ALNUM + " !")
+P_ENV_REDIS = fake("", 20)
+P_ENV_LARAVEL = base64.b64encode(fake("", 32).encode()).decode()
+P_ENV_JWT = fake("", 40, URLSAFE)
+P_PROP_DB = fake("", 14)
+P_PROP_MAIL = fake("", 15)
+P_PROP_CLIENT = fake("", 32, URLSAFE)
+P_PROP_LDAP = fake("", 12)
+P_YML_DB = fake("", 18)
+P_YML_JWT = fake("", 64, HEX)
+P_YML_OAUTH = fake("", 40, HEX)
+P_YML_FALLBACK = fake("", 16)
+P_NPM_TOKEN = fake("np" + "m_", 36)
+P_NPM_GH = fake("gh" + "p_", 36)
+P_NPM_PASSWORD = base64.b64encode(fake("", 16).encode()).decode()
+P_NPM_NEXUS = "NpmToken." + fake("", 8, HEX) + "-" + fake("", 4, HEX) + "-" + fake("", 12, HEX)
+P_PIP_INDEX = fake("", 18)
+P_PIP_TOKEN = fake("py" + "pi-AgEIcHlwaS5vcmc", 120, URLSAFE)
+P_PIP_ENV = fake("", 22)
+P_POETRY = fake("", 17)
+P_COMPOSE_ROOT = fake("", 18)
+P_COMPOSE_REQUIREPASS = fake("", 20)
+P_COMPOSE_HEALTH = fake("", 14)
+P_COMPOSE_RABBIT = fake("", 16)
+P_ACTIONS_AWS = fake("", 40, B64)
+P_ACTIONS_PASSWORD = fake("", 18)
+P_AWS_FILE_ID = fake("AK" + "IA", 16, UPPER)
+P_AWS_FILE_SECRET = fake("", 40, B64)
+P_AWS_FILE_SESSION = fake("IQoJb3JpZ2luX2Vj", 200, B64)
+P_AWS_S3CFG = fake("", 40, B64)
+P_CODE_SLACK = "xo" + "xb-" + fake("", 12, string.digits) + "-" + fake("", 13, string.digits)
+P_CODE_SLACK += fake("-", 24)
+P_CODE_STRIPE = fake("sk_" + "live_", 99)
+P_CODE_WEBHOOK = fake("whsec_", 32)
+P_CODE_GITHUB = fake("github" + "_pat_", 82, ALNUM + "_")
+P_CODE_SIGNING = fake("", 32, HEX)
+P_PEM_OPENSSH = pem_body(4)
+P_PEM_JSON = pem_body(3)
+P_PEM_PPK = [fake("", 64, B64) for _ in range(3)]
+P_PEM_OVPN = [fake("", 32, HEX) for _ in range(4)]
+P_GCP_JSON_KEY = pem_body(4)
+P_RUST_OPENAI = fake("sk-" + "proj-", 48, URLSAFE)
+P_GO_JWT = fake("", 24)
+P_JS_JWT = fake("", 26)
+P_JS_SESSION = fake("", 20)
+P_WG_PRIVATE = fake("", 43, B64) + "="
+P_WG_PSK = fake("", 43, B64) + "="
+P_REDIS_CONF = fake("", 24)
+P_REDIS_MASTER = fake("", 24)
+P_KUBECONFIG = fake("", 40, B64)
+P_KUBECTL = fake("", 16)
+P_COMPOSER = fake("", 18)
+P_COMPOSER_BEARER = fake("", 40, URLSAFE)
+P_SASL = fake("", 16)
+P_KAFKA = fake("", 18)
+
 PROBES: list[Probe] = [
     Probe(
         "yaml-block-literal",
@@ -1038,5 +1113,333 @@ PROBES: list[Probe] = [
         f"        value: {P_K8S_ENV}\n",
         (P_K8S_ENV,),
         ("        value: info",),
+    ),
+]
+
+PROBES += [
+    Probe(
+        "terraform-variables",
+        'variable "db_password" {\n'
+        '  description = "Password of the app database"\n'
+        "  type        = string\n"
+        f'  default     = "{P_TF_VAR}"\n'
+        "  sensitive   = true\n"
+        "}\n"
+        "\n"
+        f'variable "api_token" {{ default = "{P_TF_INLINE}" }}\n'
+        "\n"
+        'variable "datadog" {\n'
+        "  type      = string\n"
+        f'  default   = "{P_TF_SENSITIVE}"\n'
+        "  sensitive = true\n"
+        "}\n"
+        "\n"
+        'variable "region" {\n'
+        '  default = "eu-west-1"\n'
+        "}\n"
+        "\n"
+        'variable "tls_private_key" {\n'
+        "  type    = string\n"
+        "  default = <<EOT\n" + pem("RSA PRIVATE KEY", P_TF_HEREDOC) + "\nEOT\n"
+        "}\n"
+        "\n"
+        "locals {\n"
+        "  admin_password = <<-EOF\n"
+        f"    {P_TF_LOCAL}\n"
+        "  EOF\n"
+        "  user_data = <<-EOF\n"
+        "    #!/bin/bash\n"
+        "  EOF\n"
+        "}\n",
+        (P_TF_VAR, P_TF_INLINE, P_TF_SENSITIVE, *P_TF_HEREDOC, P_TF_LOCAL),
+        (
+            '  default = "eu-west-1"',
+            "    #!/bin/bash",
+            '  description = "Password of the app database"',
+        ),
+    ),
+    Probe(
+        "htpasswd-commands",
+        "#!/bin/sh\n"
+        f"htpasswd -b /etc/nginx/.htpasswd admin {P_HTPASSWD_B}\n"
+        f"htpasswd -bcB /etc/apache2/.htpasswd deploy '{P_HTPASSWD_BC}'\n"
+        f"htpasswd -nb monitor {P_HTPASSWD_NB} >> /etc/traefik/users\n"
+        "htpasswd -c /etc/nginx/.htpasswd admin\n"
+        'htpasswd -b /etc/nginx/.htpasswd ci "$CI_PASSWORD"\n',
+        (P_HTPASSWD_B, P_HTPASSWD_BC, P_HTPASSWD_NB),
+        (
+            "htpasswd -c /etc/nginx/.htpasswd admin",
+            'htpasswd -b /etc/nginx/.htpasswd ci "$CI_PASSWORD"',
+        ),
+    ),
+    Probe(
+        "pgpass-lines",
+        "#!/bin/bash\n"
+        f'echo "db.internal:5432:app:app_user:{P_PGPASS_ECHO}" >> ~/.pgpass\n'
+        f"echo 'localhost:*:*:postgres:{P_PGPASS_STAR}' > ~/.pgpass\n"
+        "cat > ~/.pgpass <<'EOF'\n"
+        f"*:*:*:replicator:{P_PGPASS_FILE}\n"
+        f"analytics.example.com:6432:analytics:reporter:{P_PGPASS_PORT}\n"
+        "EOF\n"
+        "chmod 600 ~/.pgpass\n"
+        'echo "db:5432:*:app:${DB_PASSWORD}" > /root/.pgpass\n',
+        (P_PGPASS_ECHO, P_PGPASS_STAR, P_PGPASS_FILE, P_PGPASS_PORT),
+        ('echo "db:5432:*:app:${DB_PASSWORD}" > /root/.pgpass', "chmod 600 ~/.pgpass"),
+    ),
+    Probe(
+        "call-arguments-over-lines",
+        "Connection conn = DriverManager.getConnection(\n"
+        "    DB_URL,\n"
+        '    "reporting",\n'
+        f'    "{P_CALL_JAVA}");\n'
+        "db = pymysql.connect(\n"
+        "    host, user,\n"
+        f'    "{P_CALL_PYMYSQL}")\n'
+        "$pdo = new PDO(\n"
+        "    $dsn,\n"
+        "    'root',\n"
+        f"    '{P_CALL_PDO}'\n"
+        ");\n"
+        'conn = psycopg2.connect(host="db", user="app", password=\n'
+        f'    "{P_CALL_KWARG}")\n'
+        'var cred = new NetworkCredential("svc-backup",\n'
+        f'    "{P_CALL_CRED}");\n',
+        (P_CALL_JAVA, P_CALL_PYMYSQL, P_CALL_PDO, P_CALL_KWARG, P_CALL_CRED),
+        ("    host, user,", '    "reporting",'),
+    ),
+    Probe(
+        "dotenv-variants",
+        "# .env.production\n"
+        "APP_ENV=production\n"
+        f"APP_KEY=base64:{P_ENV_LARAVEL}\n"
+        f"SESSION_SECRET = {P_ENV_SESSION}\n"
+        f'MAIL_PASSWORD="{P_ENV_MAIL}"\n'
+        f"REDIS_URL=redis://:{P_ENV_REDIS}@cache.internal:6379/0\n"
+        f"export JWT_SECRET='{P_ENV_JWT}'\n"
+        "MAIL_PORT=587\n",
+        (P_ENV_LARAVEL, P_ENV_SESSION, P_ENV_MAIL, P_ENV_REDIS, P_ENV_JWT),
+        ("APP_ENV=production", "MAIL_PORT=587"),
+    ),
+    Probe(
+        "java-properties",
+        "# application.properties\n"
+        "db.user=app\n"
+        f"db.password={P_PROP_DB}\n"
+        f"mail.smtp.password : {P_PROP_MAIL}\n"
+        f"security.oauth2.client.client-secret={P_PROP_CLIENT}\n"
+        f"ldap.bind.credentials {P_PROP_LDAP}\n"
+        "server.port=8080\n",
+        (P_PROP_DB, P_PROP_MAIL, P_PROP_CLIENT, P_PROP_LDAP),
+        ("server.port=8080", "db.user=app"),
+    ),
+    Probe(
+        "spring-application-yml",
+        "spring:\n"
+        "  datasource:\n"
+        "    url: jdbc:postgresql://db:5432/app\n"
+        "    username: app\n"
+        f"    password: {P_YML_DB}\n"
+        "  mail:\n"
+        f"    password: ${{MAIL_PASSWORD:{P_YML_FALLBACK}}}\n"
+        "  security:\n"
+        "    oauth2:\n"
+        "      client:\n"
+        "        registration:\n"
+        "          github:\n"
+        "            client-id: Iv1.0123456789abcdef\n"
+        f"            client-secret: {P_YML_OAUTH}\n"
+        "jwt:\n"
+        f"  secret: {P_YML_JWT}\n"
+        "  expiration: 86400\n",
+        (P_YML_DB, P_YML_FALLBACK, P_YML_OAUTH, P_YML_JWT),
+        ("  expiration: 86400", "    username: app"),
+    ),
+    Probe(
+        "npmrc-lines",
+        "registry=https://registry.npmjs.org/\n"
+        f"//registry.npmjs.org/:_authToken={P_NPM_TOKEN}\n"
+        "@acme:registry=https://npm.pkg.github.com\n"
+        f"//npm.pkg.github.com/:_authToken={P_NPM_GH}\n"
+        f"//nexus.example.com/repository/npm/:_password={P_NPM_PASSWORD}\n"
+        f"//nexus.example.com/repository/npm-private/:_authToken={P_NPM_NEXUS}\n"
+        "always-auth=true\n",
+        (P_NPM_TOKEN, P_NPM_GH, P_NPM_PASSWORD, P_NPM_NEXUS),
+        ("always-auth=true", "@acme:registry=https://npm.pkg.github.com"),
+    ),
+    Probe(
+        "pip-and-poetry-indexes",
+        "[global]\n"
+        f"index-url = https://ci:{P_PIP_INDEX}@pypi.example.com/simple\n"
+        f"extra-index-url = https://__token__:{P_PIP_TOKEN}@upload.example.org/simple\n"
+        "timeout = 60\n"
+        "# in CI\n"
+        f"export PIP_EXTRA_INDEX_URL=https://aws:{P_PIP_ENV}@acme.d.codeartifact.aws/pypi/simple/\n"
+        f"poetry config http-basic.private ci {P_POETRY}\n",
+        (P_PIP_INDEX, P_PIP_TOKEN, P_PIP_ENV, P_POETRY),
+        ("timeout = 60",),
+    ),
+    Probe(
+        "compose-services",
+        "services:\n"
+        "  db:\n"
+        "    image: mysql:8\n"
+        "    environment:\n"
+        f"      MYSQL_ROOT_PASSWORD: {P_COMPOSE_ROOT}\n"
+        "    healthcheck:\n"
+        f'      test: ["CMD", "mysqladmin", "ping", "-h", "localhost", "-p{P_COMPOSE_HEALTH}"]\n'
+        "  cache:\n"
+        "    image: redis:7\n"
+        f"    command: redis-server --requirepass {P_COMPOSE_REQUIREPASS}\n"
+        "  queue:\n"
+        "    image: rabbitmq:3\n"
+        "    environment:\n"
+        f'      - "RABBITMQ_DEFAULT_PASS={P_COMPOSE_RABBIT}"\n'
+        '      - "RABBITMQ_DEFAULT_USER=app"\n',
+        (P_COMPOSE_ROOT, P_COMPOSE_HEALTH, P_COMPOSE_REQUIREPASS, P_COMPOSE_RABBIT),
+        ('      - "RABBITMQ_DEFAULT_USER=app"', "    image: redis:7"),
+    ),
+    Probe(
+        "github-actions-env",
+        "name: deploy\n"
+        "on: push\n"
+        "env:\n"
+        "  AWS_REGION: eu-west-1\n"
+        f"  AWS_SECRET_ACCESS_KEY: {P_ACTIONS_AWS}\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: docker/login-action@v3\n"
+        "        with:\n"
+        "          username: deploy\n"
+        f"          password: {P_ACTIONS_PASSWORD}\n"
+        "      - run: ./deploy.sh\n"
+        "        env:\n"
+        "          TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n",
+        (P_ACTIONS_AWS, P_ACTIONS_PASSWORD),
+        ("          TOKEN: ${{ secrets.DEPLOY_TOKEN }}", "  AWS_REGION: eu-west-1"),
+    ),
+    Probe(
+        "aws-credentials-and-s3cfg",
+        "[default]\n"
+        f"aws_access_key_id = {P_AWS_FILE_ID}\n"
+        f"aws_secret_access_key = {P_AWS_FILE_SECRET}\n"
+        f"aws_session_token = {P_AWS_FILE_SESSION}\n"
+        "region = us-east-1\n"
+        "\n"
+        "[s3cfg]\n"
+        "access_key = AKIAIOSFODNN7EXAMPLE\n"
+        f"secret_key = {P_AWS_S3CFG}\n"
+        "host_base = s3.amazonaws.com\n",
+        (P_AWS_FILE_ID, P_AWS_FILE_SECRET, P_AWS_FILE_SESSION, P_AWS_S3CFG),
+        ("region = us-east-1", "host_base = s3.amazonaws.com"),
+    ),
+    Probe(
+        "provider-tokens-in-code",
+        "import { WebClient } from '@slack/web-api';\n"
+        f"const slack = new WebClient('{P_CODE_SLACK}');\n"
+        f'const stripe = require("stripe")("{P_CODE_STRIPE}");\n'
+        f"const endpointSecret = '{P_CODE_WEBHOOK}';\n"
+        f'const octokit = new Octokit({{ auth: "{P_CODE_GITHUB}" }});\n'
+        f"const SLACK_SIGNING_SECRET = '{P_CODE_SIGNING}';\n"
+        "const port = process.env.PORT || 3000;\n",
+        (P_CODE_SLACK, P_CODE_STRIPE, P_CODE_WEBHOOK, P_CODE_GITHUB, P_CODE_SIGNING),
+        ("const port = process.env.PORT || 3000;",),
+    ),
+    Probe(
+        "private-key-formats",
+        "deploy:\n"
+        "  ssh_key: |\n"
+        + pem("OPENSSH PRIVATE KEY", P_PEM_OPENSSH, "    ")
+        + "\n  known_hosts: github.com ssh-ed25519 "
+        "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n"
+        "---\n"
+        "PuTTY-User-Key-File-3: ssh-rsa\n"
+        "Encryption: none\n"
+        "Comment: deploy@ci\n"
+        "Public-Lines: 1\n"
+        "AAAAB3NzaC1yc2EAAAADAQABAAABAQC7\n"
+        "Private-Lines: 3\n"
+        + "\n".join(P_PEM_PPK)
+        + "\nPrivate-MAC: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+        "---\n"
+        "<tls-auth>\n"
+        "-----BEGIN OpenVPN Static key V1-----\n"
+        + "\n".join(P_PEM_OVPN)
+        + "\n-----END OpenVPN Static key V1-----\n"
+        "</tls-auth>\n",
+        (*P_PEM_OPENSSH, *P_PEM_PPK, *P_PEM_OVPN),
+        ("Comment: deploy@ci", "</tls-auth>"),
+    ),
+    Probe(
+        "gcp-service-account-json",
+        "{\n"
+        '  "type": "service_account",\n'
+        '  "project_id": "acme-prod",\n'
+        '  "private_key_id": "0123456789abcdef0123456789abcdef01234567",\n'
+        '  "private_key": "-----BEGIN PRIVATE KEY-----\\n'
+        + "\\n".join(P_GCP_JSON_KEY)
+        + '\\n-----END PRIVATE KEY-----\\n",\n'
+        '  "client_email": "deployer@acme-prod.iam.gserviceaccount.com",\n'
+        '  "client_id": "102030405060708090100",\n'
+        '  "token_uri": "https://oauth2.googleapis.com/token"\n'
+        "}\n",
+        tuple(P_GCP_JSON_KEY),
+        ('  "token_uri": "https://oauth2.googleapis.com/token"', '  "project_id": "acme-prod",'),
+    ),
+    Probe(
+        "rust-go-js-sources",
+        "// main.rs\n"
+        f'let client = Client::new().with_api_key("{P_RUST_OPENAI}");\n'
+        "// auth.go\n"
+        f'var jwtKey = []byte("{P_GO_JWT}")\n'
+        "// server.js\n"
+        f"const token = jwt.sign({{ sub: user.id }}, '{P_JS_JWT}', {{ expiresIn: '1h' }});\n"
+        f"app.use(session({{ secret: '{P_JS_SESSION}', resave: false }}));\n",
+        (P_RUST_OPENAI, P_GO_JWT, P_JS_JWT, P_JS_SESSION),
+        ("// auth.go",),
+    ),
+    Probe(
+        "wireguard-and-redis-conf",
+        "[Interface]\n"
+        "Address = 10.0.0.2/32\n"
+        f"PrivateKey = {P_WG_PRIVATE}\n"
+        "[Peer]\n"
+        "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+        f"PresharedKey = {P_WG_PSK}\n"
+        "Endpoint = vpn.example.com:51820\n"
+        "# redis.conf\n"
+        "bind 127.0.0.1\n"
+        f"requirepass {P_REDIS_CONF}\n"
+        f"masterauth {P_REDIS_MASTER}\n",
+        (P_WG_PRIVATE, P_WG_PSK, P_REDIS_CONF, P_REDIS_MASTER),
+        ("PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=", "bind 127.0.0.1"),
+    ),
+    Probe(
+        "kubeconfig-and-kubectl",
+        "users:\n"
+        "- name: ci\n"
+        "  user:\n"
+        f"    client-key-data: {P_KUBECONFIG}\n"
+        "    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n"
+        "---\n"
+        "kubectl create secret generic db --from-literal=username=app "
+        f"--from-literal=password={P_KUBECTL}\n",
+        (P_KUBECONFIG, P_KUBECTL),
+        ("    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",),
+    ),
+    Probe(
+        "composer-sasl-kafka",
+        '{\n  "http-basic": {\n'
+        f'    "repo.example.com": {{"username": "ci", "password": "{P_COMPOSER}"}}\n'
+        "  },\n"
+        f'  "bearer": {{"packages.example.org": "{P_COMPOSER_BEARER}"}}\n'
+        "}\n"
+        "# /etc/postfix/sasl_passwd\n"
+        f"[smtp.gmail.com]:587 alerts@example.com:{P_SASL}\n"
+        "# client.properties\n"
+        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="alice" password="{P_KAFKA}";\n',
+        (P_COMPOSER, P_COMPOSER_BEARER, P_SASL, P_KAFKA),
     ),
 ]

@@ -296,6 +296,8 @@ COMMAND_LINES_KEPT = [
     "htpasswd -c /etc/nginx/.htpasswd admin",
     'htpasswd -b /etc/nginx/.htpasswd ci "$CI_PASSWORD"',
     "htpasswd -nb user",
+    # The JDK's published default keystore password, left as `changeme` is.
+    "keytool -list -keystore cacerts -storepass changeit",
 ]
 
 
@@ -375,6 +377,47 @@ FORMATS = [
         "  admin_password = <<-EOF\n    [REDACTED]\n  EOF\n",
     ),
     ("$password = <<<'PW'\ns3cr3t EOF\nPW;\n", "$password = <<<'PW'\n[REDACTED]\nPW;\n"),
+    # Key formats: OpenVPN's static key, a PuTTY key's private lines (and MAC).
+    (
+        "-----BEGIN OpenVPN Static key V1-----\n0a1b2c\n-----END OpenVPN Static key V1-----",
+        "-----BEGIN OpenVPN Static key V1-----\n[REDACTED]\n-----END OpenVPN Static key V1-----",
+    ),
+    (
+        "Public-Lines: 1\nAAAAB3Nz\nPrivate-Lines: 2\nQUJDRA==\nRUZH\nPrivate-MAC: 0a1b\nx = 1",
+        "Public-Lines: 1\nAAAAB3Nz\nPrivate-Lines: 2\n[REDACTED]\n[REDACTED]\n[REDACTED]\nx = 1",
+    ),
+    ("PresharedKey = s3cr3tKey+Base64=", "PresharedKey = [REDACTED]"),
+    ("    client-key-data: LS0tYWJj123", "    client-key-data: [REDACTED]"),
+    ('var jwtKey = []byte("s3cr3t-key")', 'var jwtKey = []byte("[REDACTED]")'),
+    (
+        "kubectl create secret generic x --from-literal=password=S3cr3t",
+        "kubectl create secret generic x --from-literal=password=[REDACTED]",
+    ),
+    # A literal fallback in a placeholder: Spring's `${NAME:value}`, the shell's `${NAME:-value}`.
+    ("    password: ${MAIL_PASSWORD:s3cr3tPw}", "    password: ${MAIL_PASSWORD:[REDACTED]}"),
+    ("      - DB_PASS=${DB_PASS:-s3cr3t}", "      - DB_PASS=${DB_PASS:-[REDACTED]}"),
+    # Redis' settings and flags; a Java property set apart by a blank; Postfix' sasl_passwd.
+    ("requirepass s3cr3t", "requirepass [REDACTED]"),
+    (
+        "redis-server --requirepass s3cr3t --port 6379",
+        "redis-server --requirepass [REDACTED] --port 6379",
+    ),
+    ('masterauth "s3 cr3t"', 'masterauth "[REDACTED]"'),
+    (
+        'test: ["CMD", "mysqladmin", "ping", "-pS3cret"]',
+        'test: ["CMD", "mysqladmin", "ping", "-p[REDACTED]"]',
+    ),
+    ("ldap.bind.credentials s3cr3t", "ldap.bind.credentials [REDACTED]"),
+    (
+        "[smtp.gmail.com]:587 me@example.com:s3cr3t",
+        "[smtp.gmail.com]:587 me@example.com:[REDACTED]",
+    ),
+    # Commands and files that hold a password with no name to go by.
+    (
+        "poetry config http-basic.private ci s3cr3t",
+        "poetry config http-basic.private ci [REDACTED]",
+    ),
+    ('"bearer": {"repo.example.org": "abc123"}', '"bearer": {"repo.example.org": "[REDACTED]"}'),
 ]
 FORMATS_KEPT = [
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
@@ -401,6 +444,17 @@ FORMATS_KEPT = [
     'parser.add_argument("--token-file", default="tokens.txt")',
     "  user_data = <<-EOF\n    #!/bin/bash\n  EOF\n",
     "token_count = <<EOT\n3\nEOT",
+    "# requirepass foobared",
+    'redis-server --requirepass "$REDIS_PASSWORD"',
+    "requirepass-file /etc/redis/pass",
+    "password: ${MAIL_PASSWORD:}",
+    "DB_PASS=${DB_PASS:-changeme}",
+    "PORT=${PORT:-8080}",
+    "[smtp.gmail.com]:587 user:$SASL_PASSWORD",
+    '"bearer": {"type": "http", "scheme": "bearer"}',
+    "Private-Lines: 2",
+    "x = self.token if ok else None",
+    "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
 ]
 
 
@@ -560,6 +614,20 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "terraform-defaults": _fill('  default = "x"\n'),
     "terraform-default-heredocs": _fill('variable "a_token" {\ndefault = <<A\nA\n'),
     "terraform-one-line-variables": _fill('variable "api_token" { default = "x" } '),
+    "openvpn-key-markers": _fill("-----BEGIN OpenVPN Static key V1-----\n"),
+    "ppk-private-lines": _fill("Private-Lines: 2\nQUJD\n"),
+    "wrapped-values": _fill('jwtKey = []byte("x")\n'),
+    "fallbacks": _fill("${DB_PASSWORD:x}"),
+    "redis-settings": _fill("requirepass x\n"),
+    "redis-flags-on-a-line": _fill("--requirepass x --masterauth y "),
+    "spaced-properties": _fill("a.password x\n"),
+    "spaced-properties-on-a-line": _fill("a.password x "),
+    "sasl-lines": _fill("[h.io]:587 u:p\n"),
+    "driver-calls": _fill('pymysql.connect(h, u, "p", '),
+    "jwt-calls": _fill("jwt.sign(p, 'k', "),
+    "poetry-commands": _fill("poetry config http-basic.a u p\n"),
+    "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
+    "word-hints": _fill(".connect default requirepass :5 "),
 }
 
 
@@ -626,6 +694,7 @@ SECRET_CALLS = [
     ('f(\n  api_key=\n    "pw-123",\n)', 'f(\n  api_key=\n    "[REDACTED]",\n)'),
     ("jwt.sign({ sub: id, a: 1 }, 'pw-123', { expiresIn: '1h' })", None),
     ('cx_Oracle.connect("scott", "pw-123", "db/orcl")', None),
+    ("jwt.verify(token, 'pw-123')", "jwt.verify(token, '[REDACTED]')"),
 ]
 SECRET_CALLS_KEPT = [
     'client.set_token(os.environ["GITHUB_TOKEN"])',  # a reference, no secret
@@ -653,6 +722,11 @@ SECRET_CALLS_KEPT = [
     'PASSWORD=\n"abc" run',
     'token_count =\n    "3"',
     'set_password(user,\n    "not closed',
+    # A translation table's entry is no password (a word in another language is left).
+    'translate("password", "Passwort")',
+    '_("Password", "Contraseña")',
+    'sock.connect(("example.com", 443))',
+    'myjwt.sign(payload, "x-y")',
 ]
 
 
@@ -933,8 +1007,13 @@ def test_reused_segments_carry_a_key_block_on_to_the_next() -> None:
 
 @pytest.mark.parametrize(
     ("opener", "closing"),
-    [("  password: |", None), ('  secret: "abc', '    " # closed'), ('PASSWORD = """', '"""')],
-    ids=["block-scalar", "quote", "triple-quote"],
+    [
+        ("  password: |", None),
+        ('  secret: "abc', '    " # closed'),
+        ('PASSWORD = """', '"""'),
+        ("  private_key = <<-EOT", "  EOT"),
+    ],
+    ids=["block-scalar", "quote", "triple-quote", "heredoc"],
 )
 def test_reused_segments_carry_a_value_over_several_lines_on_to_the_next(
     opener: str, closing: str | None
