@@ -12,12 +12,19 @@ every line, so the line numbers the model reports still match the document. The 
   URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`;
 - values written over several lines after a secret-like name: a YAML block scalar
   (`password: |`, `private_key: >-`: every line indented deeper than the name), a quoted YAML
-  value whose quote closes on a later line, a triple-quoted string, and the `value:` line after
-  `- name: DB_PASSWORD`;
-- a tool's password flag (`mysql -pSECRET`, `sshpass -p`, `redis-cli -a`), the password
-  argument of calls that take one (`getConnection(url, user, "...")`, `smtp.login(user, "...")`,
-  `define('DB_PASSWORD', '...')`), and formats with no name to go by (base64 keys and
-  connection URLs in Kubernetes Secrets, signed URLs, DSNs, `.netrc` lines).
+  value whose quote closes on a later line, a triple-quoted string, a heredoc (`<<EOT`, `<<-EOF`,
+  `<<~`, `<<<`: the lines up to its delimiter's), a string alone on the line after `password=`,
+  and the `value:` line after `- name: DB_PASSWORD`;
+- a Terraform variable's `default` (quoted or a heredoc) when the variable's name holds a secret
+  or its block says `sensitive = true`, and a literal fallback in a placeholder
+  (`${MAIL_PASSWORD:...}`, `${DB_PASS:-...}`);
+- a tool's password flag (`mysql -pSECRET`, `sshpass -p`, `redis-cli -a`, `htpasswd -b`,
+  `--requirepass`), the password argument of calls that take one (`getConnection(url, user,
+  "...")`, `smtp.login(user, "...")`, `pymysql.connect(host, user, "...")`, `jwt.sign(payload,
+  "...")`, `define('DB_PASSWORD', '...')`, also with the arguments over several lines), and
+  formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
+  URLs, DSNs, `.netrc` and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry config
+  http-basic`, Composer tokens, PuTTY and OpenVPN keys).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
 """
