@@ -1797,9 +1797,12 @@ def _docker_env_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
 # `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD`: batch mode (-b) takes the
 # password as the last argument. -C and -r take a number.
 _HTPASSWD = re.compile(r"htpasswd(?<![\w-]htpasswd)(?=[ \t])")
+# A word of a command line: quoted, or up to a blank or an operator (a backtick too: Markdown's
+# `htpasswd -b`, quoted in prose, ends there).
 _SHELL_WORD = re.compile(
-    rf"""'[^'\r\n]{{0,{_MAX_VALUE}}}'|"(?:[^"\\\r\n]|\\.){{0,{_MAX_VALUE}}}"|[^\s;|&<>'"]{{1,{_MAX_VALUE}}}"""
+    rf"""'[^'\r\n]{{0,{_MAX_VALUE}}}'|"(?:[^"\\\r\n]|\\.){{0,{_MAX_VALUE}}}"|[^\s;|&<>'"`]{{1,{_MAX_VALUE}}}"""
 )
+_OPTIONS = re.compile(r"-[A-Za-z]{1,10}")
 
 
 def _htpasswd_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
@@ -1809,6 +1812,8 @@ def _htpasswd_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     while len(words) < 3 and (word := _SHELL_WORD.match(text, _skip_blanks(text, pos), end)):
         pos = word.end()
         if word[0].startswith("-") and not words:  # options come before the arguments
+            if not _OPTIONS.fullmatch(word[0]):
+                return None
             flags += word[0][1:]
             if word[0][-1] in "Cr":  # its number follows
                 number = _SHELL_WORD.match(text, _skip_blanks(text, pos), end)

@@ -296,6 +296,7 @@ COMMAND_LINES_KEPT = [
     "htpasswd -c /etc/nginx/.htpasswd admin",
     'htpasswd -b /etc/nginx/.htpasswd ci "$CI_PASSWORD"',
     "htpasswd -nb user",
+    "flags such as `htpasswd -b`, `redis-server --requirepass`, `poetry config`",
     # The JDK's published default keystore password, left as `changeme` is.
     "keytool -list -keystore cacerts -storepass changeit",
 ]
