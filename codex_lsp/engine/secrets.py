@@ -304,12 +304,18 @@ _STATE_OF_QUOTE = {quote: state for state, quote in _CLOSING.items()}
 _YAML_BLOCK = 16
 _MAX_INDENT = 256
 # A name and its value on two lines, as Kubernetes' `env:` and ECS task definitions write them:
-# `- name: DB_PASSWORD` then `  value: ...`. _NAMED_VALUE + the name's column.
+# `- name: DB_PASSWORD` then `  value: ...` (in JSON too: `"name": "DB_PASSWORD",`; Postman's
+# environments say `"key":`). _NAMED_VALUE + the name's column.
 _NAMED_VALUE = 512
-_NAME_OPENER = re.compile(
-    r"""name(?P<colon>:) {1,16}["']?(?P<env>[A-Za-z_][\w.-]{0,100})["']?[ \t]*\r?$""", re.MULTILINE
+_NAME_OPENER, _KEY_OPENER = (
+    re.compile(
+        rf"""{word}["']?(?P<colon>:) {{1,16}}["']?(?P<env>[A-Za-z_][\w.-]{{0,100}})["']?,?"""
+        r"[ \t]*\r?$",
+        re.MULTILINE,
+    )
+    for word in ("name", "key")  # two patterns, each starting with its literal
 )
-_VALUE_LINE = re.compile(r"(?P<indent>[ \t]{0,256})value: {1,16}")
+_VALUE_LINE = re.compile(r"""(?P<indent>[ \t]{0,256})["']?value["']?: {1,16}""")
 # The end of a line that opens one: after `name:` a block indicator (and a comment), or a quote
 # not closed on the line; after `name =` a triple quote (closed on the line or not: checked).
 # Each starts with a literal (`: `, `=`), which the regex engine finds fast.
@@ -351,6 +357,7 @@ def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
         candidates = [*_OPENER.finditer(text, pos, window)]
         candidates += _TRIPLE_OPENER.finditer(text, pos, window)
         candidates += _NAME_OPENER.finditer(text, pos, window)
+        candidates += _KEY_OPENER.finditer(text, pos, window)
         candidates += _HEREDOC_OPENER.finditer(text, pos, window)
         candidates += _PPK_OPENER.finditer(text, pos, window)
         for found in sorted(candidates, key=re.Match.start):
@@ -378,7 +385,9 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     line_start = max(a, text.rfind("\n", max(a, op - 512), op) + 1)
     lead = _OPENER_NAME.fullmatch(text, line_start, op)
     if groups.get("env"):  # `- name: DB_PASSWORD`: the secret is on the next line
-        if lead is None or lead["name"] != "name" or not _holds_a_secret(found["env"]):
+        if lead is None or lead["name"] not in ("name", "key"):
+            return None
+        if not _holds_a_secret(found["env"]):
             return None
         return _NAMED_VALUE + min(len(lead["indent"]), _MAX_INDENT)
     if groups.get("delim"):
@@ -440,7 +449,8 @@ def _heredoc_body(text: str, a: int, b: int, delimiter: str) -> tuple[str, int, 
 _VARIABLE_REACH = 1024
 _TF_VARIABLE = re.compile(r'variable[ \t]{1,16}"(?P<name>[\w-]{1,100})"[ \t]{0,16}\{[ \t]{0,16}')
 _TF_SENSITIVE = re.compile(r"(?<![\w.])sensitive[ \t]{0,16}=[ \t]{0,16}true\b")
-_TF_DEFAULT = re.compile(r'default[ \t]{0,16}=[ \t]{0,16}"')
+# `terraform fmt` sets `=` apart by blanks: Python's `default="..."` keyword is left alone fast.
+_TF_DEFAULT = re.compile(r'default[ \t]{1,16}=[ \t]{1,16}"')
 
 
 def _in_secret_variable(text: str, low: int, high: int, line_start: int) -> bool:
@@ -834,8 +844,6 @@ def _apply(text: str, a: int, b: int, spans: list[Span]) -> str:
 # (a search per rule would read every window once more for each): a word of each format, from
 # a character some token needle starts with too, so the search costs little more.
 _HTPASSWD_HINTS = frozenset({"htpasswd"})
-_PGPASS_HINTS = frozenset({":*:", *(f":{digit}" for digit in "123456789")})
-_DEFAULT_HINTS = frozenset({"default"})
 _REDIS_HINTS = frozenset({"requirepass", "asterauth"})  # `masterauth` from its second letter
 _SASL_HINTS = frozenset(f":{port}{blank}" for port in (25, 465, 587, 2525) for blank in " \t")
 _PROPERTY_HINTS = frozenset(
@@ -845,10 +853,16 @@ _CONNECT_HINTS = frozenset({".connect"})
 _JWT_HINTS = frozenset({"wt."})  # `jwt.` from its second letter
 _POETRY_HINTS = frozenset({"http-basic."})
 _COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
+_JSON_VALUE_HINTS = frozenset({'value"'})
+_ENV_HINTS = frozenset({"env.", "env[", "env(", "environ"})
+_RUBY_ENV_HINTS = frozenset({"ENV.", "ENV["})
+_ORACLE_HINTS = frozenset({"sqlplus", "sqlldr", "pdp", "rman"})  # `expdp`, `impdp` from `pdp`
+_SMB_HINTS = frozenset({"-U"})
+_CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s second letter
+_GH_SECRET_HINTS = frozenset({"secret set"})
+_STDIN_HINTS = frozenset({"-stdin"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
-    _PGPASS_HINTS,
-    _DEFAULT_HINTS,
     _REDIS_HINTS,
     _SASL_HINTS,
     _PROPERTY_HINTS,
@@ -856,6 +870,14 @@ _WORD_NEEDLES = frozenset().union(
     _JWT_HINTS,
     _POETRY_HINTS,
     _COMPOSER_HINTS,
+    _JSON_VALUE_HINTS,
+    _ENV_HINTS,
+    _RUBY_ENV_HINTS,
+    _ORACLE_HINTS,
+    _SMB_HINTS,
+    _CONFIG_SET_HINTS,
+    _GH_SECRET_HINTS,
+    _STDIN_HINTS,
 )
 
 # (needles, pattern); a pattern may name the secret part `secret`, else the whole match is it.
@@ -1682,7 +1704,7 @@ _COMMAND_FLAG = re.compile(
 _COMMAND = re.compile(
     r"""(?<![\w.-])(?P<tool>mysql[\w-]{0,20}|mariadb[\w-]{0,20}|sshpass|redis-cli
     |mongo(?:sh|dump|restore|import|export|stat|top)?|ldap[a-z]{2,12}|zip|unzip|7z[az]?
-    |docker|podman|nerdctl|sqlcmd|bcp|keytool|openssl)(?=[ \t]|["'][ \t]{0,8},)""",
+    |docker|podman|nerdctl|az|sqlcmd|bcp|keytool|openssl)(?=[ \t]|["'][ \t]{0,8},)""",
     re.VERBOSE,
 )
 _COMMAND_VALUE = re.compile(rf"[^\s;|&<>]{{1,{_MAX_VALUE}}}+")  # a shell operator ends it
@@ -1711,6 +1733,7 @@ _TOOL_KIND = {
     "docker": "login",
     "podman": "login",
     "nerdctl": "login",
+    "az": "login",  # az login --service-principal -u ID -p SECRET
 }
 
 
@@ -1935,6 +1958,101 @@ def _spaced_property_span(ctx: _Context, match: re.Match[str], offset: int) -> S
     return match.span("value") if _holds_a_secret(name) else None
 
 
+# A name and its value as one JSON object's members: ECS' `{"name": "API_TOKEN", "value": "..."}`,
+# Postman's `{"key": "password", "value": "..."}`.
+_JSON_NAMED_VALUE = re.compile(
+    r""""(?:name|key)"[ \t]{0,16}:[ \t]{0,16}"(?P<name>[^"\s]{1,100})"[ \t]{0,16},[ \t]{0,16}"""
+    r'"value"[ \t]{0,16}:[ \t]{0,16}"'
+)
+
+
+def _json_named_value_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return _quoted_span(ctx.text, match.end(), '"') if _holds_a_secret(match["name"]) else None
+
+
+# A literal after an environment variable holding a secret, as the value when it is unset:
+# `process.env.DB_PASSWORD || "..."`, `?? '...'`, `os.environ.get("DB_PASSWORD") or "..."`,
+# `ENV.fetch("APP_SECRET") { "..." }`.
+_ENV_FALLBACK, _RUBY_ENV_FALLBACK = (
+    re.compile(
+        env + r"""(?:iron)?(?:\.(?P<attr>[A-Za-z_]\w{0,100})|\[["'](?P<item>[^"'\s]{1,100})["']\]"""
+        r"""|(?:\.get|\.fetch)?\(["'](?P<call>[^"'\s]{1,100})["']\))"""
+        r"""[ \t]{0,8}(?:\|\||\?\?|or(?![\w$])|\{)[ \t]{0,8}(?=["'`])"""
+    )
+    for env in ("env", "ENV")  # two patterns, each starting with its literal
+)
+
+
+def _env_fallback_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    name = match["attr"] or match["item"] or match["call"]
+    if not _holds_a_secret(name):
+        return None
+    quote = ctx.text[match.end()]
+    span = _quoted_span(ctx.text, match.end() + 1, quote)
+    return span if span and ctx.text.startswith(quote, span[1]) else None
+
+
+# Oracle's tools take `user/password@database` (`sqlplus scott/...@orcl`, `expdp system/...`,
+# `sqlldr userid=scott/...`, `rman target sys/...@db`).
+_ORACLE_TOOL = re.compile(r"(?<![\w-])(?:sqlplus|expdp|impdp|sqlldr|rman)(?=[ \t])")
+_ORACLE_LOGIN = re.compile(
+    r"""(?<![^\s=])[\w$#]{1,128}/(?P<secret>[^\s@/"']{1,256})(?=[@\s"']|$)"""
+)
+
+
+def _oracle_login_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text = ctx.text
+    end = _line_end(text, match.end(), min(ctx.end, match.end() + _MAX_VALUE))
+    login = _ORACLE_LOGIN.search(text, match.end(), end)
+    if login is None or _is_placeholder(login["secret"]):
+        return None
+    return login.span("secret")
+
+
+# Samba's `-U user%password` (smbclient, rpcclient, net).
+_SMB_USER = re.compile(r"""-U[ \t]{0,8}["']?[^\s%"'/\\]{1,128}%(?P<secret>[^\s"']{1,256})""")
+
+
+def _secret_group_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """The `secret` group, unless a placeholder."""
+    return None if _is_placeholder(match["secret"]) else match.span("secret")
+
+
+# `npm config set //registry/:_authToken ...`, `yarn config set npmAuthToken ...`, `aws configure
+# set aws_secret_access_key ...`: the setting's last word names a secret.
+_CONFIG_SET = re.compile(
+    r"config(?:ure)?[ \t]{1,16}set[ \t]{1,16}(?P<name>[^\s=]{1,200})[ \t]{1,16}(?=[^\s-])"
+)
+_SETTING_WORD = re.compile(r"[^/:.]{1,100}$")
+
+
+def _config_set_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    word = _SETTING_WORD.search(match["name"])
+    if word is None or not _holds_a_secret(word.group()):
+        return None
+    return _word_value(ctx.text, match.end())
+
+
+# `gh secret set NAME --body ...` (or `-b`): the secret is the option's value.
+_GH_SECRET = re.compile(r"gh[ \t]{1,8}secret[ \t]{1,8}set[ \t]")
+_BODY_OPTION = re.compile(r"(?<![\w-])(?:--body|-b)(?:[ \t]{1,8}|=)")
+
+
+def _gh_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text = ctx.text
+    end = _line_end(text, match.end(), min(ctx.end, match.end() + _MAX_VALUE))
+    option = _BODY_OPTION.search(text, match.end(), end)
+    return _word_value(text, option.end()) if option else None
+
+
+# A password echoed into a login that reads it from stdin: `echo '...' | docker login -u x
+# --password-stdin` (a variable's value is no secret here: `echo "$PASSWORD" | ...`).
+_STDIN_LOGIN = re.compile(
+    r"""echo[ \t]{1,8}(?:-[neE]{1,3}[ \t]{1,8})?(?P<q>["']?)(?P<secret>[^"'\s|;&]{1,256})(?P=q)"""
+    r"""[ \t]{0,8}\|[^|\r\n]{0,256}?--password-stdin"""
+)
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -2080,13 +2198,23 @@ _RULES: list[_Rule] = [
     _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
     _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
     _Rule(_HTPASSWD, _htpasswd_span, _HTPASSWD_HINTS, hinted=True),
-    _Rule(_PGPASS, _pgpass_span, _PGPASS_HINTS, hinted=True),
-    _Rule(_TF_DEFAULT, _tf_default_span, _DEFAULT_HINTS, hinted=True),
+    # Searched for in _rules_for: `:1` and `default` are everywhere in code, and a hint of
+    # them would start these rules in most windows.
+    _Rule(_PGPASS, _pgpass_span),
+    _Rule(_TF_DEFAULT, _tf_default_span),
     _Rule(_REQUIREPASS, _redis_auth_span, _REDIS_HINTS, hinted=True),
     _Rule(_MASTERAUTH, _redis_auth_span, _REDIS_HINTS, hinted=True),
     _Rule(_SASL_PASSWD, _sasl_passwd_span, _SASL_HINTS, hinted=True),
     _Rule(_SPACED_PROPERTY, _spaced_property_span, _PROPERTY_HINTS, hinted=True),
     _Rule(_FALLBACK, _fallback_span),  # its pattern starts with a literal: see _SEARCHES
+    _Rule(_JSON_NAMED_VALUE, _json_named_value_span, _JSON_VALUE_HINTS, hinted=True),
+    _Rule(_ENV_FALLBACK, _env_fallback_span, _ENV_HINTS, hinted=True),
+    _Rule(_RUBY_ENV_FALLBACK, _env_fallback_span, _RUBY_ENV_HINTS, hinted=True),
+    _Rule(_ORACLE_TOOL, _oracle_login_span, _ORACLE_HINTS, hinted=True),
+    _Rule(_SMB_USER, _secret_group_span, _SMB_HINTS, hinted=True),
+    _Rule(_CONFIG_SET, _config_set_span, _CONFIG_SET_HINTS, hinted=True),
+    _Rule(_GH_SECRET, _gh_secret_span, _GH_SECRET_HINTS, hinted=True),
+    _Rule(_STDIN_LOGIN, _secret_group_span, _STDIN_HINTS, hinted=True),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

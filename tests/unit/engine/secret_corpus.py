@@ -776,6 +776,28 @@ P_COMPOSER = fake("", 18)
 P_COMPOSER_BEARER = fake("", 40, URLSAFE)
 P_SASL = fake("", 16)
 P_KAFKA = fake("", 18)
+P_ECS_JSON = fake("", 18)
+P_ECS_ONE_LINE = fake("", 16)
+P_POSTMAN_KEY = fake("", 32, HEX)
+P_POSTMAN_PASSWORD = fake("", 14)
+P_SQLPLUS = fake("", 12)
+P_EXPDP = fake("", 13)
+P_SMB = fake("", 14)
+P_AZ_LOGIN = fake("", 34, URLSAFE + "~.")
+P_AWS_CONFIGURE = fake("", 40, B64)
+P_GH_SECRET = fake("", 24)
+P_STDIN_LOGIN = fake("", 18)
+P_HELM_SET = fake("", 16)
+P_NODE_OR = fake("", 17)
+P_NODE_NULLISH = fake("", 15)
+P_RUBY_FETCH = fake("", 16)
+P_RUBY_BLOCK = fake("", 14)
+P_PY_OR = fake("", 18)
+P_MAVEN = fake("", 16)
+P_MAVEN_PASSPHRASE = fake("", 20)
+P_GIT_CONFIG = fake("gh" + "p_", 36)
+P_NPM_CONFIG = fake("", 36, HEX)
+P_YARN_CONFIG = fake("", 28)
 
 PROBES: list[Probe] = [
     Probe(
@@ -1441,5 +1463,91 @@ PROBES += [
         "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
         f'username="alice" password="{P_KAFKA}";\n',
         (P_COMPOSER, P_COMPOSER_BEARER, P_SASL, P_KAFKA),
+    ),
+]
+
+PROBES += [
+    Probe(
+        "ecs-task-definition-json",
+        '{\n  "containerDefinitions": [{\n    "name": "app",\n    "environment": [\n'
+        "      {\n"
+        '        "name": "DB_PASSWORD",\n'
+        f'        "value": "{P_ECS_JSON}"\n'
+        "      },\n"
+        f'      {{"name": "API_TOKEN", "value": "{P_ECS_ONE_LINE}"}},\n'
+        '      {"name": "LOG_LEVEL", "value": "info"}\n'
+        "    ]\n  }]\n}\n",
+        (P_ECS_JSON, P_ECS_ONE_LINE),
+        ('      {"name": "LOG_LEVEL", "value": "info"}',),
+    ),
+    Probe(
+        "postman-environment",
+        '{\n  "name": "staging",\n  "values": [\n'
+        "    {\n"
+        '      "key": "apiKey",\n'
+        f'      "value": "{P_POSTMAN_KEY}",\n'
+        '      "type": "secret",\n'
+        '      "enabled": true\n'
+        "    },\n"
+        f'    {{"key": "password", "value": "{P_POSTMAN_PASSWORD}", "enabled": true}},\n'
+        '    {"key": "baseUrl", "value": "https://staging.example.com", "enabled": true}\n'
+        "  ]\n}\n",
+        (P_POSTMAN_KEY, P_POSTMAN_PASSWORD),
+        ('    {"key": "baseUrl", "value": "https://staging.example.com", "enabled": true}',),
+    ),
+    Probe(
+        "oracle-and-samba-commands",
+        "#!/bin/sh\n"
+        f"sqlplus -s scott/{P_SQLPLUS}@//db.internal:1521/ORCL @report.sql\n"
+        f"expdp system/{P_EXPDP}@ORCL schemas=app directory=DUMP dumpfile=app.dmp\n"
+        f"smbclient //fileserver/share -U backup%{P_SMB} -c 'put backup.tar'\n"
+        "sqlplus /nolog @setup.sql\n",
+        (P_SQLPLUS, P_EXPDP, P_SMB),
+        ("sqlplus /nolog @setup.sql",),
+    ),
+    Probe(
+        "cloud-cli-logins",
+        "#!/bin/bash\n"
+        "az login --service-principal -u 0f1e2d3c-aaaa-bbbb-cccc-0123456789ab "
+        f"-p {P_AZ_LOGIN} --tenant acme.onmicrosoft.com\n"
+        f"aws configure set aws_secret_access_key {P_AWS_CONFIGURE}\n"
+        f'gh secret set DEPLOY_KEY --body "{P_GH_SECRET}"\n'
+        f"echo '{P_STDIN_LOGIN}' | docker login -u deploy --password-stdin registry.example.com\n"
+        f"helm upgrade --install db bitnami/postgresql --set auth.postgresPassword={P_HELM_SET}\n"
+        'echo "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.example.com\n',
+        (P_AZ_LOGIN, P_AWS_CONFIGURE, P_GH_SECRET, P_STDIN_LOGIN, P_HELM_SET),
+        ('echo "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.example.com',),
+    ),
+    Probe(
+        "fallbacks-in-code",
+        f'const dbPassword = process.env.DB_PASSWORD || "{P_NODE_OR}";\n'
+        f"const apiToken = process.env.API_TOKEN ?? '{P_NODE_NULLISH}';\n"
+        f'password = ENV.fetch("DB_PASSWORD", "{P_RUBY_FETCH}")\n'
+        f'secret = ENV.fetch("APP_SECRET") {{ "{P_RUBY_BLOCK}" }}\n'
+        f'DB_PASSWORD = os.environ.get("DB_PASSWORD") or "{P_PY_OR}"\n'
+        'PORT = os.environ.get("PORT") or "8000"\n',
+        (P_NODE_OR, P_NODE_NULLISH, P_RUBY_FETCH, P_RUBY_BLOCK, P_PY_OR),
+        ('PORT = os.environ.get("PORT") or "8000"',),
+    ),
+    Probe(
+        "maven-settings-xml",
+        "<settings>\n  <servers>\n    <server>\n      <id>releases</id>\n"
+        "      <username>deployment</username>\n"
+        f"      <password>{P_MAVEN}</password>\n"
+        "    </server>\n    <server>\n      <id>ssh</id>\n"
+        "      <privateKey>${user.home}/.ssh/id_rsa</privateKey>\n"
+        f"      <passphrase>{P_MAVEN_PASSPHRASE}</passphrase>\n"
+        "    </server>\n  </servers>\n</settings>\n",
+        (P_MAVEN, P_MAVEN_PASSPHRASE),
+        ("      <username>deployment</username>",),
+    ),
+    Probe(
+        "git-npm-yarn-config",
+        f"git config --global github.token {P_GIT_CONFIG}\n"
+        f"npm config set //registry.npmjs.org/:_authToken {P_NPM_CONFIG}\n"
+        f"yarn config set npmAuthToken {P_YARN_CONFIG}\n"
+        "git config --global user.name 'CI Bot'\n",
+        (P_GIT_CONFIG, P_NPM_CONFIG, P_YARN_CONFIG),
+        ("git config --global user.name 'CI Bot'",),
     ),
 ]

@@ -419,6 +419,49 @@ FORMATS = [
         "poetry config http-basic.private ci [REDACTED]",
     ),
     ('"bearer": {"repo.example.org": "abc123"}', '"bearer": {"repo.example.org": "[REDACTED]"}'),
+    # Names and values as JSON members (ECS, Postman), on one line or two.
+    (
+        '{"name": "API_TOKEN", "value": "s3cr3t"},',
+        '{"name": "API_TOKEN", "value": "[REDACTED]"},',
+    ),
+    (
+        '  {\n    "key": "apiKey",\n    "value": "s3cr3t",\n    "enabled": true\n  }',
+        '  {\n    "key": "apiKey",\n    "value": "[REDACTED]",\n    "enabled": true\n  }',
+    ),
+    ("- key: DB_PASSWORD\n  value: s3cr3t", "- key: DB_PASSWORD\n  value: [REDACTED]"),
+    # A literal used when a secret's environment variable is unset.
+    ('pw = process.env.DB_PASSWORD || "s3cr3t";', 'pw = process.env.DB_PASSWORD || "[REDACTED]";'),
+    ("t = process.env['API_TOKEN'] ?? 's3cr3t'", "t = process.env['API_TOKEN'] ?? '[REDACTED]'"),
+    ('s = ENV.fetch("APP_SECRET") { "s3cr3t" }', 's = ENV.fetch("APP_SECRET") { "[REDACTED]" }'),
+    ('p = os.getenv("DB_PASSWORD") or "s3cr3t"', 'p = os.getenv("DB_PASSWORD") or "[REDACTED]"'),
+    # Oracle's user/password@db, Samba's user%password, logins and settings on command lines.
+    (
+        "sqlplus -s scott/t1ger@//db:1521/ORCL @r.sql",
+        "sqlplus -s scott/[REDACTED]@//db:1521/ORCL @r.sql",
+    ),
+    ("expdp system/s3cr3t@ORCL schemas=app", "expdp system/[REDACTED]@ORCL schemas=app"),
+    ("sqlldr userid=scott/t1ger control=a.ctl", "sqlldr userid=scott/[REDACTED] control=a.ctl"),
+    (
+        "smbclient //fs/share -U backup%s3cr3t -c ls",
+        "smbclient //fs/share -U backup%[REDACTED] -c ls",
+    ),
+    (
+        "az login --service-principal -u id -p s3cr3t",
+        "az login --service-principal -u id -p [REDACTED]",
+    ),
+    (
+        "aws configure set aws_secret_access_key s3cr3t",
+        "aws configure set aws_secret_access_key [REDACTED]",
+    ),
+    (
+        "npm config set //registry.npmjs.org/:_authToken s3cr3t",
+        "npm config set //registry.npmjs.org/:_authToken [REDACTED]",
+    ),
+    ('gh secret set DEPLOY_KEY --body "s3cr3t"', 'gh secret set DEPLOY_KEY --body "[REDACTED]"'),
+    (
+        "echo 's3cr3t' | docker login -u ci --password-stdin r.io",
+        "echo '[REDACTED]' | docker login -u ci --password-stdin r.io",
+    ),
 ]
 FORMATS_KEPT = [
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
@@ -456,6 +499,19 @@ FORMATS_KEPT = [
     "Private-Lines: 2",
     "x = self.token if ok else None",
     "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
+    '{"name": "LOG_LEVEL", "value": "info"}',
+    '  "key": "baseUrl",\n  "value": "https://example.com"',
+    "  key: password\n  name: db-secret",
+    'port = process.env.PORT || "3000"',
+    'pw = process.env.DB_PASSWORD || ""',
+    "sqlplus /nolog @setup.sql",
+    "sqlplus -s app/$DB_PASSWORD@db @r.sql",
+    "psql -U app -d app",
+    "smbclient -U %USERNAME% //fs/share",
+    "npm config set registry https://registry.npmjs.org/",
+    "gh secret set DEPLOY_KEY < key.pem",
+    'echo "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.io',
+    "az group create -n rg -l westeurope",
 ]
 
 
@@ -629,6 +685,17 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "poetry-commands": _fill("poetry config http-basic.a u p\n"),
     "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
     "word-hints": _fill(".connect default requirepass :5 "),
+    "json-names-and-values": _fill('{"name": "API_TOKEN", "value": "x"}, '),
+    "json-names-on-lines": _fill('"name": "DB_PASSWORD",\n"value": "x",\n'),
+    "key-openers": _fill("key: API_TOKEN\n"),
+    "env-fallbacks": _fill('process.env.DB_PASSWORD || "x" '),
+    "oracle-logins": _fill("sqlplus a/b@c "),
+    "oracle-tools-without-logins": _fill("sqlplus -s x y z "),
+    "samba-users": _fill("-U a%b "),
+    "config-set-commands": _fill("npm config set _authToken x\n"),
+    "gh-secret-commands": _fill("gh secret set A -x y -b z "),
+    "stdin-logins": _fill("echo x | docker login --password-stdin "),
+    "echo-pipes": _fill("echo x | y "),
 }
 
 
