@@ -861,6 +861,14 @@ _SMB_HINTS = frozenset({"-U"})
 _CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s second letter
 _GH_SECRET_HINTS = frozenset({"secret set"})
 _STDIN_HINTS = frozenset({"-stdin"})
+# Needles of older rules, which str.find looked for one by one in every window.
+_NETRC_HINTS = frozenset({"achine"})  # `machine` from its second letter
+_GRADLE_HINTS = frozenset({"Password "})
+_URL_HINTS = frozenset({"://"})
+_SCHEME_HINTS = frozenset({"earer", "asic"})  # `Bearer`, `Basic`, either case
+_CURL_HINTS = frozenset({"-u", "--user"})
+_FLAG_HINTS = frozenset({"--"})
+_DOCKER_ENV_HINTS = frozenset({"ENV"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
     _REDIS_HINTS,
@@ -878,6 +886,13 @@ _WORD_NEEDLES = frozenset().union(
     _CONFIG_SET_HINTS,
     _GH_SECRET_HINTS,
     _STDIN_HINTS,
+    _NETRC_HINTS,
+    _GRADLE_HINTS,
+    _URL_HINTS,
+    _SCHEME_HINTS,
+    _CURL_HINTS,
+    _FLAG_HINTS,
+    _DOCKER_ENV_HINTS,
 )
 
 # (needles, pattern); a pattern may name the secret part `secret`, else the whole match is it.
@@ -1018,23 +1033,23 @@ _TOKEN_HINT = re.compile(_trie(_NEEDLES))
 _WORD_HINT = re.compile(_trie(_WORD_NEEDLES))
 
 
-def _hint_keys(needles: tuple[str, ...]) -> frozenset[str]:
+def _hint_keys(needles: Iterable[str]) -> frozenset[str]:
     # A hit holding a rule's needle counts too: "ACCA" holds "AC", "ops_eyJ" holds "eyJ".
     return frozenset(hit for hit in _NEEDLES if any(needle in hit for needle in needles))
 
 
-# Formats whose whole match may be shorter than _TOKEN_RUN (`storePassword "abc"`), so not
-# hinted: each pattern starts with a literal, which the regex engine finds fast.
+# Formats whose whole match may be shorter than _TOKEN_RUN (`storePassword "abc"`): their
+# needles are looked for in windows without such a run too (_WORD_HINT).
 _SHORT_FORMATS = [
     # A .netrc line written out by a script: `machine host login user password SECRET`.
     (
-        frozenset({"machine"}),
+        _NETRC_HINTS,
         r"machine[ \t]{1,16}\S{1,256}[ \t]{1,16}(?:login[ \t]{1,16}\S{1,256}[ \t]{1,16})?"
         r"password[ \t]{1,16}(?P<secret>(?![$\[])\S{1,512})",
     ),
     # Android's signing config in Groovy: `storePassword "..."`, `keyPassword '...'`.
     (
-        frozenset({"Password "}),
+        _GRADLE_HINTS,
         r"""Password(?:(?<=storePassword)|(?<=keyPassword))[ \t]{1,16}["']"""
         r"""(?P<secret>[^"'\s$]{1,256})["']""",
     ),
@@ -2184,37 +2199,36 @@ _RULES: list[_Rule] = [
         _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
         for needles, pattern in _TOKEN_FORMATS
     ),
-    *(_Rule(re.compile(pattern), _token_span, needles) for needles, pattern in _SHORT_FORMATS),
     *(
-        _Rule(re.compile(pattern), _token_span, needles, hinted=True)
-        for needles, pattern in _HINTED_SHORT_FORMATS
+        _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
+        for needles, pattern in _SHORT_FORMATS + _HINTED_SHORT_FORMATS
     ),
     _Rule(_DSN_HOST, _dsn_span, frozenset({"@tcp(", "@unix("})),
     _Rule(_URL_BASE64, _token_span, _COLON_SLASHES_BASE64),
-    _Rule(_URL_USERINFO, _url_span, frozenset({"://"})),
-    _Rule(_STANDALONE_SCHEME, _scheme_span, frozenset({"Bearer", "Basic", "bearer", "basic"})),
-    _Rule(_CURL_USER, _curl_user_span, frozenset({"-u", "--user"})),
-    _Rule(_FLAG, _flag_span, frozenset({"--"})),
+    _Rule(_URL_USERINFO, _url_span, _hint_keys(_URL_HINTS), hinted=True),
+    _Rule(_STANDALONE_SCHEME, _scheme_span, _hint_keys(_SCHEME_HINTS), hinted=True),
+    _Rule(_CURL_USER, _curl_user_span, _hint_keys(_CURL_HINTS), hinted=True),
+    _Rule(_FLAG, _flag_span, _hint_keys(_FLAG_HINTS), hinted=True),
     _Rule(_COMMAND_FLAG, _command_flag_span, worth=_after_a_tool),
-    _Rule(_DOCKER_ENV, _docker_env_span, frozenset({"ENV"})),
-    _Rule(_HTPASSWD, _htpasswd_span, _HTPASSWD_HINTS, hinted=True),
+    _Rule(_DOCKER_ENV, _docker_env_span, _hint_keys(_DOCKER_ENV_HINTS), hinted=True),
+    _Rule(_HTPASSWD, _htpasswd_span, _hint_keys(_HTPASSWD_HINTS), hinted=True),
     # Searched for in _rules_for: `:1` and `default` are everywhere in code, and a hint of
     # them would start these rules in most windows.
     _Rule(_PGPASS, _pgpass_span),
     _Rule(_TF_DEFAULT, _tf_default_span),
-    _Rule(_REQUIREPASS, _redis_auth_span, _REDIS_HINTS, hinted=True),
-    _Rule(_MASTERAUTH, _redis_auth_span, _REDIS_HINTS, hinted=True),
-    _Rule(_SASL_PASSWD, _sasl_passwd_span, _SASL_HINTS, hinted=True),
-    _Rule(_SPACED_PROPERTY, _spaced_property_span, _PROPERTY_HINTS, hinted=True),
+    _Rule(_REQUIREPASS, _redis_auth_span, _hint_keys(_REDIS_HINTS), hinted=True),
+    _Rule(_MASTERAUTH, _redis_auth_span, _hint_keys(_REDIS_HINTS), hinted=True),
+    _Rule(_SASL_PASSWD, _sasl_passwd_span, _hint_keys(_SASL_HINTS), hinted=True),
+    _Rule(_SPACED_PROPERTY, _spaced_property_span, _hint_keys(_PROPERTY_HINTS), hinted=True),
     _Rule(_FALLBACK, _fallback_span),  # its pattern starts with a literal: see _SEARCHES
-    _Rule(_JSON_NAMED_VALUE, _json_named_value_span, _JSON_VALUE_HINTS, hinted=True),
-    _Rule(_ENV_FALLBACK, _env_fallback_span, _ENV_HINTS, hinted=True),
-    _Rule(_RUBY_ENV_FALLBACK, _env_fallback_span, _RUBY_ENV_HINTS, hinted=True),
-    _Rule(_ORACLE_TOOL, _oracle_login_span, _ORACLE_HINTS, hinted=True),
-    _Rule(_SMB_USER, _secret_group_span, _SMB_HINTS, hinted=True),
-    _Rule(_CONFIG_SET, _config_set_span, _CONFIG_SET_HINTS, hinted=True),
-    _Rule(_GH_SECRET, _gh_secret_span, _GH_SECRET_HINTS, hinted=True),
-    _Rule(_STDIN_LOGIN, _secret_group_span, _STDIN_HINTS, hinted=True),
+    _Rule(_JSON_NAMED_VALUE, _json_named_value_span, _hint_keys(_JSON_VALUE_HINTS), hinted=True),
+    _Rule(_ENV_FALLBACK, _env_fallback_span, _hint_keys(_ENV_HINTS), hinted=True),
+    _Rule(_RUBY_ENV_FALLBACK, _env_fallback_span, _hint_keys(_RUBY_ENV_HINTS), hinted=True),
+    _Rule(_ORACLE_TOOL, _oracle_login_span, _hint_keys(_ORACLE_HINTS), hinted=True),
+    _Rule(_SMB_USER, _secret_group_span, _hint_keys(_SMB_HINTS), hinted=True),
+    _Rule(_CONFIG_SET, _config_set_span, _hint_keys(_CONFIG_SET_HINTS), hinted=True),
+    _Rule(_GH_SECRET, _gh_secret_span, _hint_keys(_GH_SECRET_HINTS), hinted=True),
+    _Rule(_STDIN_LOGIN, _secret_group_span, _hint_keys(_STDIN_HINTS), hinted=True),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,
@@ -2222,8 +2236,8 @@ _RULES: list[_Rule] = [
         fallback=_SECRET_CALL_ANY_CASE,
         operators="(",
     ),
-    _Rule(_CONNECT_CALL, _driver_call_span, _CONNECT_HINTS, hinted=True),
-    _Rule(_JWT_CALL, _jwt_call_span, _JWT_HINTS, hinted=True),
+    _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
+    _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(
         _ASSIGNMENT,
         _assignment_span,
