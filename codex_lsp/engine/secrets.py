@@ -702,9 +702,10 @@ SpanFinder = Callable[[_Context, re.Match[str], int], "Span | None"]
 @dataclass(frozen=True)
 class _Rule:
     """A pattern and what to redact of each match. `needles`: a window holding none of them is
-    skipped; `hinted` needles come from _TOKEN_HINT, others are found with str.find. A rule
-    with a `fallback` runs its pattern on the lowered window (far faster than re.IGNORECASE),
-    and the fallback, case-insensitive, where lowering changes the window's length."""
+    skipped; `hinted` needles come from the hint search (_TOKEN_HINT, _WORD_HINT), others are
+    found with str.find; a rule with none is searched for first (_SEARCHES). A rule with a
+    `fallback` runs its pattern on the lowered window (far faster than re.IGNORECASE), and the
+    fallback, case-insensitive, where lowering changes the window's length."""
 
     pattern: re.Pattern[str]
     span: SpanFinder
@@ -841,8 +842,9 @@ def _apply(text: str, a: int, b: int, spans: list[Span]) -> str:
 
 # --- token formats ------------------------------------------------------------------------------
 # Needles of formats that are no tokens (rules below), found by the same search as the tokens'
-# (a search per rule would read every window once more for each): a word of each format, from
-# a character some token needle starts with too, so the search costs little more.
+# (str.find or a search per rule would read every window once more for each): a word of each
+# format, from a character some token needle starts with too, so the search costs little more.
+# A rule is tried in a window holding a hit that holds one of its needles (_hint_keys).
 _HTPASSWD_HINTS = frozenset({"htpasswd"})
 _REDIS_HINTS = frozenset({"requirepass", "asterauth"})  # `masterauth` from its second letter
 _SASL_HINTS = frozenset(f":{port}{blank}" for port in (25, 465, 587, 2525) for blank in " \t")
@@ -861,7 +863,7 @@ _SMB_HINTS = frozenset({"-U"})
 _CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s second letter
 _GH_SECRET_HINTS = frozenset({"secret set"})
 _STDIN_HINTS = frozenset({"-stdin"})
-# Needles of older rules, which str.find looked for one by one in every window.
+# Needles of older rules (str.find looked for them one by one in every window).
 _NETRC_HINTS = frozenset({"achine"})  # `machine` from its second letter
 _GRADLE_HINTS = frozenset({"Password "})
 _URL_HINTS = frozenset({"://"})
