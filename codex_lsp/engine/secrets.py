@@ -14,12 +14,16 @@ every line, so the line numbers the model reports still match the document. The 
   (`password: |`, `private_key: >-`: every line indented deeper than the name), a quoted YAML
   value whose quote closes on a later line, a triple-quoted string, a heredoc (`<<EOT`, `<<-EOF`,
   `<<~`, `<<<`: the lines up to its delimiter's), a string alone on the line after `password=`,
-  and the `value:` line after `- name: DB_PASSWORD`;
+  and the `value:` line after `- name: DB_PASSWORD` (or `"key": "apiKey",` in JSON);
 - a Terraform variable's `default` (quoted or a heredoc) when the variable's name holds a secret
-  or its block says `sensitive = true`, and a literal fallback in a placeholder
-  (`${MAIL_PASSWORD:...}`, `${DB_PASS:-...}`);
+  or its block says `sensitive = true`, a literal fallback in a placeholder
+  (`${MAIL_PASSWORD:...}`, `${DB_PASS:-...}`) or after a secret's environment variable
+  (`process.env.DB_PASSWORD || "..."`), and a JSON name/value pair (`{"name": "API_TOKEN",
+  "value": "..."}`);
 - a tool's password flag (`mysql -pSECRET`, `sshpass -p`, `redis-cli -a`, `htpasswd -b`,
-  `--requirepass`), the password argument of calls that take one (`getConnection(url, user,
+  `--requirepass`, `az login -p`, `gh secret set --body`, `echo ... | docker login
+  --password-stdin`, `npm config set _authToken`), Oracle's `user/password@db` and Samba's
+  `-U user%password`, the password argument of calls that take one (`getConnection(url, user,
   "...")`, `smtp.login(user, "...")`, `pymysql.connect(host, user, "...")`, `jwt.sign(payload,
   "...")`, `define('DB_PASSWORD', '...')`, also with the arguments over several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
@@ -2027,7 +2031,7 @@ def _oracle_login_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
 
 
 # Samba's `-U user%password` (smbclient, rpcclient, net).
-_SMB_USER = re.compile(r"""-U[ \t]{0,8}["']?[^\s%"'/\\]{1,128}%(?P<secret>[^\s"']{1,256})""")
+_SMB_USER = re.compile(r"""-U[ \t]{0,8}["']?[^\s%"'/\\]{1,128}%(?P<secret>[^\s"'`]{1,256})""")
 
 
 def _secret_group_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:

@@ -508,6 +508,7 @@ FORMATS_KEPT = [
     "sqlplus -s app/$DB_PASSWORD@db @r.sql",
     "psql -U app -d app",
     "smbclient -U %USERNAME% //fs/share",
+    "Samba's `-U user%password`, Oracle's `sqlplus user/password@db`",
     "npm config set registry https://registry.npmjs.org/",
     "gh secret set DEPLOY_KEY < key.pem",
     'echo "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.io',
