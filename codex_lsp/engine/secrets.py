@@ -22,10 +22,12 @@ every line, so the line numbers the model reports still match the document. The 
   "value": "..."}`);
 - a tool's password flag (`mysql -pSECRET`, `sshpass -p`, `redis-cli -a`, `htpasswd -b`,
   `--requirepass`, `az login -p`, `gh secret set --body`, `echo ... | docker login
-  --password-stdin`, `npm config set _authToken`), Oracle's `user/password@db` and Samba's
-  `-U user%password`, the password argument of calls that take one (`getConnection(url, user,
-  "...")`, `smtp.login(user, "...")`, `pymysql.connect(host, user, "...")`, `jwt.sign(payload,
-  "...")`, `define('DB_PASSWORD', '...')`, also with the arguments over several lines), and
+  --password-stdin`, `npm config set _authToken`, `vault kv put password=...`), Oracle's
+  `user/password@db` and Samba's `-U user%password`, the password argument of calls that take
+  one (`getConnection(url, user, "...")`, `smtp.login(user, "...")`, `pymysql.connect(host, user,
+  "...")`, `jwt.sign(payload, "...")`, `.password("...")`, `Credentials.basic(user, "...")`,
+  `ConvertTo-SecureString "..."`, `define('DB_PASSWORD', '...')`, also with the arguments over
+  several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
   URLs, DSNs, `.netrc` and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry config
   http-basic`, Composer tokens, PuTTY and OpenVPN keys).
@@ -867,6 +869,10 @@ _SMB_HINTS = frozenset({"-U"})
 _CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s second letter
 _GH_SECRET_HINTS = frozenset({"secret set"})
 _STDIN_HINTS = frozenset({"-stdin"})
+_SECURE_STRING_HINTS = frozenset({"SecureString"})
+_BUILDER_HINTS = frozenset({".password(", ".secret(", ".token(", ".apiKey(", "redentials.basic("})
+_XML_ENTRY_HINTS = frozenset({"entry key="})
+_CLI_SET_HINTS = frozenset({"vault ", "onfig:set"})
 # Needles of older rules (str.find looked for them one by one in every window).
 _NETRC_HINTS = frozenset({"achine"})  # `machine` from its second letter
 _GRADLE_HINTS = frozenset({"Password "})
@@ -892,6 +898,10 @@ _WORD_NEEDLES = frozenset().union(
     _CONFIG_SET_HINTS,
     _GH_SECRET_HINTS,
     _STDIN_HINTS,
+    _SECURE_STRING_HINTS,
+    _BUILDER_HINTS,
+    _XML_ENTRY_HINTS,
+    _CLI_SET_HINTS,
     _NETRC_HINTS,
     _GRADLE_HINTS,
     _URL_HINTS,
@@ -1551,6 +1561,9 @@ def _word_span(
 def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
     """An unquoted value that is no identifier: a number, a blob, a container."""
     first = text[start]
+    anchor = _YAML_ANCHOR.match(text, start) if first == "&" and at_line_start else None
+    if anchor:  # `password: &pw value`: the value after YAML's anchor
+        return _anchored_span(text, anchor.end())
     if first in "([{!&*|>" or (first == "/" and not at_line_start):
         return None  # a container, a negation, a pointer, a YAML tag or block, a regex
     if text.startswith("<<", start):
@@ -1565,6 +1578,17 @@ def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
 
 
 _NUMBER = re.compile(r"[+-]?(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?)")
+_YAML_ANCHOR = re.compile(r"&[\w-]{1,100}[ \t]{1,16}(?=[^\s#|>])")
+
+
+def _anchored_span(text: str, start: int) -> Span | None:
+    quote = _QUOTE_START.match(text, start)
+    if quote:
+        return _quoted_span(text, quote.end(), quote[1])
+    if _KEPT.match(text, start) or text[start] in "[{*!":
+        return None  # a placeholder, a flow collection, an alias, a tag
+    end = _config_value_end(text, start)
+    return (start, end) if end > start else None
 
 
 def _type_like(word: str) -> bool:
@@ -2074,6 +2098,57 @@ _STDIN_LOGIN = re.compile(
 )
 
 
+# PowerShell's `ConvertTo-SecureString "..." -AsPlainText`: the literal is the password.
+_SECURE_STRING = re.compile(
+    r"""ConvertTo-SecureString[ \t]{1,16}(?:-String[ \t]{1,16})?(?P<q>["'])"""
+    r"""(?P<secret>[^"'\r\n]{1,256})(?P=q)"""
+)
+# A builder's setter named for the secret (`.password("...")`, `.apiKey("...")`), OkHttp's
+# `Credentials.basic(user, "...")`.
+_BUILDER_CALL = re.compile(r"""\.(?:password|secret|token|apiKey)\([ \t]{0,8}(?=["'])""")
+_BASIC_CREDENTIALS = re.compile(r"Credentials\.basic\(")
+
+
+def _builder_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return _call_argument_span(ctx, match.end(), 1)
+
+
+def _basic_credentials_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return _call_argument_span(ctx, match.end(), 2)
+
+
+# Java's XML properties: `<entry key="db.password">...</entry>`.
+_XML_ENTRY = re.compile(
+    r"""<entry[ \t]{1,16}key=["'](?P<name>[^"'\s]{1,100})["'][ \t]{0,16}>"""
+    r"(?P<secret>[^<\r\n]{1,512})<"
+)
+
+
+def _xml_entry_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    if not _holds_a_secret(match["name"]) or _is_placeholder(match["secret"]):
+        return None
+    return match.span("secret")
+
+
+# `name=value` words of commands that store settings (`vault kv put secret/app password=...`,
+# `firebase functions:config:set stripe.secret=...`), lower-case names a keyword argument
+# would have too: only after such a command on the line.
+_CLI_SETTING = re.compile(r"(?<=[ \t])(?P<name>[\w.-]{1,100})=(?=[^\s=])")
+_SETTING_COMMAND = re.compile(
+    r"(?<![\w-])(?:vault[ \t]+(?:kv[ \t]+)?(?:put|write|patch)"
+    r"|[\w-]{1,40}(?::[\w-]{1,40})?:set)[ \t]"
+)
+
+
+def _cli_setting_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    line_start = ctx.start_of_line(at)
+    low = max(line_start, at - 400)
+    if not _holds_a_secret(match["name"]) or not _SETTING_COMMAND.search(text, low, at):
+        return None
+    return _word_value(text, match.end())
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -2235,6 +2310,11 @@ _RULES: list[_Rule] = [
     _Rule(_CONFIG_SET, _config_set_span, _hint_keys(_CONFIG_SET_HINTS), hinted=True),
     _Rule(_GH_SECRET, _gh_secret_span, _hint_keys(_GH_SECRET_HINTS), hinted=True),
     _Rule(_STDIN_LOGIN, _secret_group_span, _hint_keys(_STDIN_HINTS), hinted=True),
+    _Rule(_SECURE_STRING, _secret_group_span, _hint_keys(_SECURE_STRING_HINTS), hinted=True),
+    _Rule(_BUILDER_CALL, _builder_call_span, _hint_keys(_BUILDER_HINTS), hinted=True),
+    _Rule(_BASIC_CREDENTIALS, _basic_credentials_span, _hint_keys(_BUILDER_HINTS), hinted=True),
+    _Rule(_XML_ENTRY, _xml_entry_span, _hint_keys(_XML_ENTRY_HINTS), hinted=True),
+    _Rule(_CLI_SETTING, _cli_setting_span, _hint_keys(_CLI_SET_HINTS), hinted=True),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

@@ -798,6 +798,15 @@ P_MAVEN_PASSPHRASE = fake("", 20)
 P_GIT_CONFIG = fake("gh" + "p_", 36)
 P_NPM_CONFIG = fake("", 36, HEX)
 P_YARN_CONFIG = fake("", 28)
+P_YAML_ANCHOR = fake("", 18)
+P_POWERSHELL = fake("", 14, ALNUM + "!@#")
+P_PS_CRED = fake("", 16, ALNUM + "!@#")
+P_JAVA_BUILDER = fake("", 15)
+P_OKHTTP = fake("", 17)
+P_XML_ENTRY = fake("", 13)
+P_VAULT_PUT = fake("", 20)
+P_FIREBASE = fake("sk_" + "test_", 24)
+P_FIREBASE_SECRET = fake("", 19)
 
 PROBES: list[Probe] = [
     Probe(
@@ -1549,5 +1558,53 @@ PROBES += [
         "git config --global user.name 'CI Bot'\n",
         (P_GIT_CONFIG, P_NPM_CONFIG, P_YARN_CONFIG),
         ("git config --global user.name 'CI Bot'",),
+    ),
+]
+
+PROBES += [
+    Probe(
+        "yaml-anchors-and-tags",
+        "x-db: &db\n"
+        "  user: app\n"
+        f"  password: &db_password {P_YAML_ANCHOR}\n"
+        "services:\n"
+        "  api:\n"
+        "    environment:\n"
+        "      DB_PASSWORD: *db_password\n"
+        "wifi:\n"
+        "  password: !secret wifi_password\n",
+        (P_YAML_ANCHOR,),
+        ("      DB_PASSWORD: *db_password", "  password: !secret wifi_password"),
+    ),
+    Probe(
+        "powershell-credentials",
+        f'$secure = ConvertTo-SecureString "{P_POWERSHELL}" -AsPlainText -Force\n'
+        '$cred = New-Object System.Management.Automation.PSCredential("CORP\\svc", '
+        f"(ConvertTo-SecureString -String '{P_PS_CRED}' -AsPlainText -Force))\n"
+        "Connect-AzAccount -Credential $cred\n",
+        (P_POWERSHELL, P_PS_CRED),
+        ("Connect-AzAccount -Credential $cred",),
+    ),
+    Probe(
+        "java-builders-and-xml-properties",
+        "DataSource ds = DataSourceBuilder.create()\n"
+        '    .url("jdbc:postgresql://db/app")\n'
+        '    .username("app")\n'
+        f'    .password("{P_JAVA_BUILDER}")\n'
+        "    .build();\n"
+        f'String basic = Credentials.basic("ci", "{P_OKHTTP}");\n'
+        '<entry key="db.url">jdbc:postgresql://db/app</entry>\n'
+        f'<entry key="db.password">{P_XML_ENTRY}</entry>\n',
+        (P_JAVA_BUILDER, P_OKHTTP, P_XML_ENTRY),
+        ('<entry key="db.url">jdbc:postgresql://db/app</entry>', '    .username("app")'),
+    ),
+    Probe(
+        "settings-stored-by-clis",
+        f"vault kv put secret/app db_user=app db_password={P_VAULT_PUT}\n"
+        f"firebase functions:config:set stripe.key={P_FIREBASE} stripe.webhook_secret="
+        f"{P_FIREBASE_SECRET}\n"
+        "vault kv get secret/app\n",
+        (P_VAULT_PUT, P_FIREBASE, P_FIREBASE_SECRET),
+        ("vault kv get secret/app",),
     ),
 ]

@@ -462,6 +462,20 @@ FORMATS = [
         "echo 's3cr3t' | docker login -u ci --password-stdin r.io",
         "echo '[REDACTED]' | docker login -u ci --password-stdin r.io",
     ),
+    # A YAML anchor before the value; PowerShell, Java builders, XML properties, CLIs' settings.
+    ("  password: &pw s3cr3t", "  password: &pw [REDACTED]"),
+    (
+        '$s = ConvertTo-SecureString "s3cr3t" -AsPlainText -Force',
+        '$s = ConvertTo-SecureString "[REDACTED]" -AsPlainText -Force',
+    ),
+    ('.username("app").password("s3cr3t")', '.username("app").password("[REDACTED]")'),
+    ('Credentials.basic("ci", "s3cr3t")', 'Credentials.basic("ci", "[REDACTED]")'),
+    ('<entry key="db.password">s3cr3t</entry>', '<entry key="db.password">[REDACTED]</entry>'),
+    ("vault kv put secret/app password=s3cr3t", "vault kv put secret/app password=[REDACTED]"),
+    (
+        "firebase functions:config:set stripe.secret=s3cr3t",
+        "firebase functions:config:set stripe.secret=[REDACTED]",
+    ),
 ]
 FORMATS_KEPT = [
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
@@ -513,6 +527,15 @@ FORMATS_KEPT = [
     "gh secret set DEPLOY_KEY < key.pem",
     'echo "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.io',
     "az group create -n rg -l westeurope",
+    "  password: !secret wifi_password",
+    "      DB_PASSWORD: *db_password",
+    "x: &anchor\n  a: 1",
+    "builder.password(password)",
+    'x.token("GITHUB_TOKEN")',
+    '<entry key="db.url">jdbc:postgresql://db/app</entry>',
+    "f(a, password=pw)",
+    "vault kv get secret/app",
+    "$s = ConvertTo-SecureString $plain -AsPlainText -Force",
 ]
 
 
@@ -697,6 +720,13 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "gh-secret-commands": _fill("gh secret set A -x y -b z "),
     "stdin-logins": _fill("echo x | docker login --password-stdin "),
     "echo-pipes": _fill("echo x | y "),
+    "yaml-anchors": _fill("password: &a x\n"),
+    "secure-strings": _fill('ConvertTo-SecureString "x" '),
+    "builder-calls": _fill('.password("x").apiKey("y")'),
+    "basic-credentials": _fill('Credentials.basic("u", '),
+    "xml-entries": _fill('<entry key="db.password">x</entry>'),
+    "cli-settings": _fill("vault kv put a password=x token=y "),
+    "cli-settings-without-a-command": _fill(" password=x token=y"),
 }
 
 
