@@ -355,24 +355,30 @@ _STRING_CLOSE = {
 }
 
 
+_OPENERS = (_OPENER, _TRIPLE_OPENER, _NAME_OPENER, _KEY_OPENER, _HEREDOC_OPENER, _PPK_OPENER)
+
+
 def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
     """Where the first line in text[a:b] that opens a value over several lines ends (after its
     line break), and the state it opens; None when no line does."""
     for pos in range(a, b, _BLOCK):
         window = min(b, pos + _BLOCK + 1280)
-        candidates = [*_OPENER.finditer(text, pos, window)]
-        candidates += _TRIPLE_OPENER.finditer(text, pos, window)
-        candidates += _NAME_OPENER.finditer(text, pos, window)
-        candidates += _KEY_OPENER.finditer(text, pos, window)
-        candidates += _HEREDOC_OPENER.finditer(text, pos, window)
-        candidates += _PPK_OPENER.finditer(text, pos, window)
-        for found in sorted(candidates, key=re.Match.start):
+        # Each pattern's next match, taken in order: the search stops at the first line that
+        # opens a value, so a segment of such lines, each judged by a call of its own (the
+        # value ended or never began), is read once, not once per line.
+        ahead = [m for m in (p.search(text, pos, window) for p in _OPENERS) if m is not None]
+        while ahead:
+            found = min(ahead, key=re.Match.start)
             if found.start() >= pos + _BLOCK:
                 break
             state = _opened(text, a, b, found)
             if state is not None:
                 newline = text.find("\n", found.end(), b)
                 return (b if newline == -1 else newline + 1), state
+            ahead.remove(found)
+            following = found.re.search(text, found.end(), window)
+            if following is not None:
+                ahead.append(following)
     return None
 
 
