@@ -484,7 +484,36 @@ def clean_insertion(text: str, before: str, after: str) -> str:
         # `len(x)` typed inside `print(|)` keeps its own `)`: drop only a real repeat.
         if bracket_balance(text) < 0 or any(c.isalnum() for c in rest_of_line):
             text = trimmed
+    text = _cut_at_next_line(text, _next_code_line(after))
     return text if text.strip() else ""
+
+
+def _next_code_line(after: str, lookahead: int = 3) -> str:
+    """The first line with code after the cursor's line, stripped ("" if none is near): read
+    line by line, since `after` may be the rest of a long document."""
+    start = after.find("\n")
+    for _ in range(lookahead):
+        if start < 0:
+            return ""
+        end = after.find("\n", start + 1)
+        line = after[start + 1 : end if end >= 0 else len(after)].strip()
+        if line:
+            return line if any(c.isalnum() for c in line) else ""
+        start = end
+    return ""
+
+
+def _cut_at_next_line(text: str, next_line: str) -> str:
+    """A suggestion of several lines stops before a line that repeats the one after the
+    cursor's: taken, it would write that line twice. (The embedded model's fill sees only the
+    rest of the cursor's line, so it often writes the next one again.)"""
+    if not next_line or "\n" not in text:
+        return text
+    lines = text.split("\n")
+    for n, line in enumerate(lines[1:], start=1):
+        if line.strip() == next_line:
+            return "\n".join(lines[:n])
+    return text
 
 
 def _echo_length(before: str, text: str) -> int:

@@ -57,6 +57,15 @@ def span(text: str) -> Span:
         ("   \n", "x = ", "", ""),
         ("1\r\ny = 2", "x = ", "", "1\ny = 2"),
         ("x = 1", "    x = 1", "", ""),
+        ("\n    total = 0", "def f():\n    x = 1", "\n    total = 0\n", ""),
+        ("\n    y = 2\n    total = 0", "    x = 1", "\n\n    total = 0\n    return", "\n    y = 2"),
+        (
+            "\n    y = 2\n    total = 0",
+            "    x = 1",
+            "\n    y = 3\n    total = 0",
+            "\n    y = 2\n    total = 0",
+        ),
+        ("\n    )\n    y = 1", "    f(", "\n    )\n", "\n    )\n    y = 1"),
     ],
     ids=[
         "clean-suggestion-unchanged",
@@ -72,6 +81,10 @@ def span(text: str) -> Span:
         "whitespace-only-is-empty",
         "crlf-normalized",
         "pure-echo-is-empty",
+        "a repeat of the next line is no suggestion",
+        "cut before the repeat of the next code line",
+        "only the line right after counts",
+        "a bracket line is not code to compare",
     ],
 )
 def test_clean_insertion(text: str, before: str, after: str, expected: str) -> None:
