@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from benchmarks.edits import (
@@ -44,6 +45,7 @@ from benchmarks.edits import (
 )
 from benchmarks.prompt_build import REWRITE_TASK, Recorder, assistant_for
 from benchmarks.replay import setting_pair
+from benchmarks.responder import Oracle, body_for
 from codex_lsp.engine import tokens
 from codex_lsp.engine.cache import CacheKeyShards
 from codex_lsp.engine.context import Position, Snapshot
@@ -57,7 +59,6 @@ from tests.fake_openai.prompt import responses_prompt
 MODEL = "codex-mini-latest"
 KEYSTROKE_S, PAUSE_S = 0.1, 1.0  # the replay's pace, for the cache's idle expiry
 RATE_PER_MINUTE = 15  # the fake's per-machine rate, per routing prefix and key, in the replay
-NO_ANSWER = '{"suggestions": [], "findings": [], "rewrites": []}'
 
 
 @dataclass
@@ -81,20 +82,29 @@ class Billing:
     kinds: dict[str, Kind] = field(default_factory=dict)
     rate: bool = False  # the per-machine rate
     shards: bool = False  # the server's cache-key shards
+    records: list[dict[str, Any]] = field(default_factory=list)  # as the fake's, for --dump
 
     def __post_init__(self) -> None:
         rpm = RATE_PER_MINUTE if self.rate else None
         self.cache = PromptCache(per_prefix_rpm=rpm, clock=lambda: self.now)
         self.key_shards = CacheKeyShards(clock=lambda: self.now) if self.shards else None
 
-    def bill(self, recorder: Recorder, kind: str, answer: str) -> None:
+    def bill(self, recorder: Recorder, kind: str, suggestion: str = "") -> None:
+        """Bills the recorded requests; the answer is the replay's (`responder.body_for`),
+        written as each request's schema forces."""
+        oracle = Oracle()
+        oracle.set(suggestion)
         for request in recorder.requests:
+            answer = json.dumps(body_for(kind, oracle, request.json_schema))
             if self.key_shards is not None and request.prompt_cache_key:
                 key = self.key_shards.key(request.prompt_cache_key, request.schema_name)
                 request = replace(request, prompt_cache_key=key)
             body = {**build_params(request, MODEL), "stream": True}
             prompt = responses_prompt(body, tokens.encode)
             cached = self.cache.lookup(prompt, explicit=False).cached_tokens
+            self.records.append(
+                {"received_at": self.now, "task": kind, "body": body, "cached_tokens": cached}
+            )
             usage = Usage(
                 input_tokens=len(prompt.tokens),
                 cached_tokens=cached,
@@ -125,7 +135,7 @@ async def replay(
     async def review() -> None:
         async for _ in assistant.review(snapshot(), []):
             pass
-        billing.bill(recorder, "review", NO_ANSWER)
+        billing.bill(recorder, "review")
 
     await review()  # on open
     for step in session_steps(session):
@@ -137,18 +147,14 @@ async def replay(
             billing.now += PAUSE_S
             async for _ in assistant.complete(snapshot(), Position(*cursor), []):
                 pass
-            # The replay's oracle: the rest of the line and the next one.
-            suggestion = "\n".join(ahead.split("\n")[:2])
-            billing.bill(
-                recorder, "completion", json.dumps({"suggestions": [{"insert_text": suggestion}]})
-            )
+            billing.bill(recorder, "completion", ahead)  # the replay's oracle
         elif isinstance(step, Save):
             await review()
         elif isinstance(step, CodeAction):
             current = snapshot()
             region = current.line_span(step.first, max(step.first, step.last - 1))
             await assistant.rewrite(current, region, REWRITE_TASK, [])
-            billing.bill(recorder, "rewrite", NO_ANSWER)
+            billing.bill(recorder, "rewrite")
     return billing
 
 
@@ -163,9 +169,16 @@ def dollars(kind: Kind) -> dict[str, float]:
     }
 
 
-def summary(history: str, settings: dict[str, Any], rate: bool = False) -> dict[str, Any]:
+def summary(
+    history: str, settings: dict[str, Any], rate: bool = False, dump: Path | None = None
+) -> dict[str, Any]:
     ours = asyncio.run(replay(history, "cache-aware", settings, rate))
     naive = asyncio.run(replay(history, "naive", settings, rate))
+    if dump is not None:
+        for layout, billing in (("cache-aware", ours), ("naive", naive)):
+            path = dump / history / f"{layout}-implicit.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(billing.records), encoding="utf-8")
     every = Kind()
     for kind in ours.kinds.values():
         every.input_tokens += kind.input_tokens
@@ -209,11 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the fake's per-machine rate (15 a minute) and the server's cache-key shards",
     )
+    parser.add_argument(
+        "--dump", type=Path, help="write the requests as the replay's --dump does (miss_causes)"
+    )
     args = parser.parse_args(argv)
     if not tokens.load_now():
         parser.error("the o200k tokenizer did not load")
     for history in args.histories.split(","):
-        print(json.dumps(summary(history, dict(args.setting), args.rate)), flush=True)
+        print(json.dumps(summary(history, dict(args.setting), args.rate, args.dump)), flush=True)
     return 0
 
 

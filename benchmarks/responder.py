@@ -4,7 +4,9 @@ Completions suggest the next characters the person is really about to type (the 
 them), up to the end of the next line (or the next `lines` lines), so that a server which
 reuses a suggestion while the user types through it can be measured; with nothing left to
 type the answer is a fixed short string. Reviews find nothing; rewrites return a trivial
-replacement.
+replacement. Each answer is written as its request's schema forces a model to write it (every
+required field: a schema holding every feature's list gets the empty ones too), so that its
+output is billed as a real model's would be.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 from typing import Any
 
 from tests.fake_openai import Answer, RequestRecord, default_responder
+from tests.fake_openai.schemas import minimal_instance
 
 FALLBACK_SUGGESTION = "pass"
 MAX_SUGGESTION_CHARS = 80
@@ -44,14 +47,39 @@ class Oracle:
         return ahead[: min(end, MAX_SUGGESTION_CHARS * self.lines)]
 
 
-def body_for(task: str | None, oracle: Oracle) -> Any:
+LISTS = {"completion": "suggestions", "review": "findings", "rewrite": "rewrites"}
+
+
+def body_for(task: str | None, oracle: Oracle, schema: dict[str, Any] | None = None) -> Any:
+    """The answer to a task, written as its request's `schema` forces a model to write it:
+    every required field, in the schema's order (a schema holding every feature's list makes
+    a model write the empty ones too: they are billed as output), or the one field of a
+    schema whose field holds any feature's list."""
     if task == "completion":
-        return {"suggestions": [{"insert_text": oracle.suggestion()}]}
-    if task == "review":
-        return {"findings": []}
-    if task == "rewrite":
-        return {"rewrites": [{"replacement": "pass", "explanation": "Trivial rewrite."}]}
-    return None
+        items: list[Any] = [{"insert_text": oracle.suggestion()}]
+    elif task == "review":
+        items = []
+    elif task == "rewrite":
+        items = [{"replacement": "pass", "explanation": "Trivial rewrite."}]
+    else:
+        return None
+    return shaped(LISTS[task], items, schema)
+
+
+def shaped(name: str, items: list[Any], schema: dict[str, Any] | None) -> dict[str, Any]:
+    """`{name: items}` as `schema` has it written: the list under the schema's only field,
+    or among all its required fields (the others at their smallest valid value)."""
+    properties = (schema or {}).get("properties") or {}
+    if len(properties) == 1:
+        return {next(iter(properties)): items}
+    if name not in properties:
+        return {name: items}
+    required = (schema or {}).get("required") or [name]
+    return {
+        field: items if field == name else minimal_instance(properties[field])
+        for field in properties
+        if field in required
+    }
 
 
 class Responder:
@@ -62,7 +90,7 @@ class Responder:
         self.delay_s = delay_s
 
     def __call__(self, record: RequestRecord) -> Answer:
-        body = body_for(record.task, self.oracle)
+        body = body_for(record.task, self.oracle, record.schema)
         if body is None:
             return default_responder(record)
         return Answer(json=body, chunk_chars=16, delay_s=self.delay_s)
