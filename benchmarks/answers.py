@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from benchmarks.responder import shaped
 from tests.fake_openai import Answer, RequestRecord, default_responder
 
 SUGGESTION = "result = self.get_params(ctx)"
@@ -21,8 +22,11 @@ _NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.MULTILINE)
 _REGION = re.compile(r"Region to rewrite, lines (\d+)-(\d+):\n(.*?)\n\nRequest:", re.DOTALL)
 
 
-def completion_body(texts: Sequence[str] = (SUGGESTION,)) -> dict[str, Any]:
-    return {"suggestions": [{"insert_text": text} for text in texts]}
+def completion_body(
+    texts: Sequence[str] = (SUGGESTION,), field: str = "suggestions"
+) -> dict[str, Any]:
+    """`field`: `answer` for the shared schema's union (the cache-aware layout's prompts)."""
+    return {field: [{"insert_text": text} for text in texts]}
 
 
 def finding(line: int, code: str, index: int = 0) -> dict[str, Any]:
@@ -56,13 +60,17 @@ def rewrite_body(prompt: str) -> dict[str, Any]:
 
 
 def body_for(record: RequestRecord) -> dict[str, Any] | None:
+    """The answer, written as the request's schema has it (`responder.shaped`)."""
     if record.task == "completion":
-        return completion_body()
-    if record.task == "review":
-        return review_body(record.prompt_text)
-    if record.task == "rewrite":
-        return rewrite_body(record.prompt_text)
-    return None
+        body = completion_body()
+    elif record.task == "review":
+        body = review_body(record.prompt_text)
+    elif record.task == "rewrite":
+        body = rewrite_body(record.prompt_text)
+    else:
+        return None
+    ((name, items),) = body.items()
+    return shaped(name, items, record.schema)
 
 
 def respond(record: RequestRecord) -> Answer:

@@ -72,7 +72,7 @@ class Figures:
 def _quiet_responder(record: RequestRecord) -> Answer:
     """Unscripted calls (a long file's later review parts) find nothing, at once."""
     if record.task == "review":
-        return Answer(json={"findings": []})
+        return Answer(json={"answer": []})
     return default_responder(record)
 
 
@@ -98,7 +98,7 @@ class Bench:
     ) -> None:
         uri = f"file:///bench/stream_{index}.py"
         chosen = self.places[index % 7 :: max(1, len(self.places) // FINDINGS)][:FINDINGS]
-        body = {"findings": [finding(n + 1, self.lines[n], i) for i, n in enumerate(chosen)]}
+        body = {"answer": [finding(n + 1, self.lines[n], i) for i, n in enumerate(chosen)]}
         answer = Answer(json=body, match="review", chunk_chars=CHUNK_CHARS)
         text = answer.body_text() or ""
         deltas = math.ceil(len(text) / CHUNK_CHARS)
@@ -114,7 +114,7 @@ class Bench:
         self.client.open(uri, self.text)
         record = self._record(before, lambda r: r.output_text == text)
         self.fake.wait_for(lambda: record.ended_at is not None, timeout=30)
-        for i, offset in enumerate(closing_offsets(text, "findings")):
+        for i, offset in enumerate(closing_offsets(text, "answer")):
             left = record.delta_sent_at[offset // CHUNK_CHARS]
             try:
                 published = self.client.wait_notification(
@@ -170,7 +170,7 @@ class Bench:
         cursor = self.typed_line(index)
         texts = [f"{text}  # {index}" for text in SUGGESTIONS]
         answer = Answer(
-            json=completion_body(texts),
+            json=completion_body(texts, "answer"),
             match="completion",
             chunk_chars=CHUNK_CHARS,
             delay_s=SUGGESTION_DELAY_S,
@@ -192,7 +192,7 @@ class Bench:
         self.client.response(request_id, timeout_s=30)
         record = self._record(before, lambda r: r.output_text == text)
         self.fake.wait_for(lambda: record.ended_at is not None, timeout=30)
-        for i, offset in enumerate(closing_offsets(text, "suggestions")):
+        for i, offset in enumerate(closing_offsets(text, "answer")):
             left = record.delta_sent_at[offset // CHUNK_CHARS]
             try:
                 progress = self.client.wait_notification(
@@ -210,7 +210,7 @@ class Bench:
         cursor = self.typed_line(1000 + index)
         fault = Fault.stall(after_deltas=0, seconds=30) if stalled else None
         answer = Answer(
-            json=completion_body([f"slow_answer_{index}(" + "x" * 60 + ")"]),
+            json=completion_body([f"slow_answer_{index}(" + "x" * 60 + ")"], "answer"),
             match="completion",
             chunk_chars=4,
             delay_s=SLOW_DELAY_S,

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from codex_lsp.engine.breaker import FAILURE_THRESHOLD, Breaker, Clock, Outage
 from codex_lsp.engine.cache import CacheKeyShards
+from codex_lsp.engine.schemas import answer_list
 from codex_lsp.engine.stream import ItemStream
 from codex_lsp.engine.tokens import estimate_tokens
 from codex_lsp.engine.usage import CallRecord, Ledger
@@ -168,14 +169,17 @@ class ModelCaller:
     ) -> AsyncGenerator[ItemT, None]:
         """Items as the model writes them. Raises ModelUnavailable when no call can be made:
         `explicit` (user-invoked) requests wait out a short pause and say why they fail;
-        automatic ones are dropped while the backend is held back."""
+        automatic ones are dropped while the backend is held back. `list_field`: the answer's
+        list; the schema's single list first when it has another name (the shared schema's
+        union, `{"answer": [...]}`)."""
+        fields = tuple(dict.fromkeys((answer_list(request.json_schema, list_field), list_field)))
         state = _Request(explicit)
         while (model := self._next_model()) is not None:
             if not state.admitted:  # the cache answers even while the backend is held back
                 cached = self._responses.get(_response_key(request, model)) if use_cache else None
                 if cached is not None:
                     self.ledger.count_avoided("response")
-                    for item in _replay(cached, item_model, list_field):
+                    for item in _replay(cached, item_model, fields):
                         yield item
                     return
                 await self._admit(explicit)
@@ -183,7 +187,7 @@ class ModelCaller:
             attempt = _Attempt()
             try:
                 with self._judged(attempt):
-                    call = self._call(request, model, item_model, list_field, use_cache, attempt)
+                    call = self._call(request, model, item_model, fields, use_cache, attempt)
                     async with aclosing(call) as items:
                         async for item in items:
                             yield item
@@ -389,7 +393,7 @@ class ModelCaller:
         request: ModelRequest,
         model: str,
         item_model: type[ItemT],
-        list_field: str,
+        list_field: tuple[str, ...],
         use_cache: bool,
         attempt: _Attempt,
     ) -> AsyncGenerator[ItemT, None]:
@@ -528,6 +532,6 @@ def _too_long(request: ModelRequest) -> ProviderError:
     )
 
 
-def _replay(text: str, item_model: type[ItemT], list_field: str) -> list[ItemT]:
+def _replay(text: str, item_model: type[ItemT], list_field: tuple[str, ...]) -> list[ItemT]:
     parser = ItemStream(item_model, list_field)
     return [*parser.feed(text), *parser.finish()]

@@ -66,8 +66,8 @@ JSON: {"rewrites": [{"replacement": "...", "explanation": "..."}]} with exactly 
 SHARED_INSTRUCTIONS = """\
 You are the AI assistant of a code editor. A request shows a file as a snapshot (whole or in
 parts; lines not shown exist) with numbered lines "N| code" (the number and "| " are not code),
-then one task: completion, review or rewrite. Answer with JSON {"suggestions": [...],
-"findings": [...], "rewrites": [...]}: fill only the list the task names, leave the others empty.
+then one task: completion, review or rewrite. Answer with JSON {"answer": [...]}: the list the
+task asks for, of suggestions, of findings or of one rewrite.
 
 completion: you get the edits since the snapshot, then the CURRENT text around the cursor: the
 code AFTER the cursor, then the code BEFORE it, which ends at the cursor; it is authoritative.
@@ -584,14 +584,14 @@ def _cursor_task(before: str, shared: bool) -> str:
     the shared layout's end only names the task: 16 tokens, where saying the cursor's place
     again and repeating the line being typed took 36-48, uncached in every request."""
     if shared:
-        return '\n</code_before_cursor>\nTask: completion (answer in "suggestions").'
+        return "\n</code_before_cursor>\nTask: completion (answer: suggestions)."
     current_line = before.rsplit("\n", 1)[-1]  # already redacted
     where = (
         "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
         f"after {current_line.strip()[-80:]!r}."
     )
     if shared:
-        return where + ' Task: completion (answer in "suggestions"): suggest the insertion.'
+        return where + " Task: completion (answer: suggestions): suggest the insertion."
     return where + " Suggest the insertion."
 
 
@@ -872,7 +872,7 @@ def _review_tail(
     else:
         lines = ", ".join(_line_numbers(start, end) for start, end in _merged(scope))
         ask = f"Review lines {lines} and report their bugs; the other lines are context."
-    return f'{text}Task: review (answer in "findings"). {ask}'
+    return f"{text}Task: review (answer: findings). {ask}"
 
 
 def _current_text_label(current: bool) -> str:
@@ -936,7 +936,7 @@ def shared_rewrite_request(
     region_text = numbered(snapshot.redacted_in(region), first + 1)
     tail = (
         f"{text}{_ranges_text(snapshot, missing)}Region to rewrite, lines {first + 1}-{last}:\n"
-        f'{region_text}\n\nRequest: {task}\nTask: rewrite (answer in "rewrites"). Return the '
+        f"{region_text}\n\nRequest: {task}\nTask: rewrite (answer: one rewrite). Return the "
         f"new text of lines {first + 1}-{last}."
     )
     return _request(

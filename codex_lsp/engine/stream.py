@@ -64,8 +64,8 @@ class _ElementScanner:
     escape state, bracket depth and the text of the open element carry over from delta to delta.
     The answer starts at its first `{` (models sometimes write prose or a fence before it)."""
 
-    def __init__(self, list_field: str) -> None:
-        self._list_field = list_field
+    def __init__(self, list_field: str | tuple[str, ...]) -> None:
+        self._names = (list_field,) if isinstance(list_field, str) else list_field
         self._started = False
         self._depth = 0  # 1 inside the answer's object, 2 inside its list field's array
         self._in_string = False
@@ -192,22 +192,24 @@ class _ElementScanner:
             self._ready = None
 
     def _is_list_key(self, raw: str) -> bool:
-        if raw == f'"{self._list_field}"':
+        if raw[1:-1] in self._names and raw[0] == raw[-1] == '"':
             return True
         if "\\" not in raw:
             return False
         try:  # an escaped key (`"sugg\u0065stions"`) is still the key
-            return bool(jiter.from_json(raw.encode()) == self._list_field)
+            return bool(jiter.from_json(raw.encode()) in self._names)
         except ValueError:
             return False
 
 
 class ItemStream(Generic[ItemT]):
-    """Yields each element of `list_field` once, validated against `item_model`."""
+    """Yields each element of `list_field` once, validated against `item_model`. Several
+    names: the first of them the answer holds (the shared schema's `answer`, else the
+    feature's own list, as a server that does not enforce the schema may write it)."""
 
-    def __init__(self, item_model: type[ItemT], list_field: str) -> None:
+    def __init__(self, item_model: type[ItemT], list_field: str | tuple[str, ...]) -> None:
         self._item_model = item_model
-        self._list_field = list_field
+        self._names = (list_field,) if isinstance(list_field, str) else list_field
         self._parts: list[str] = []
         self._scanner = _ElementScanner(list_field)
         self._emitted = 0
@@ -244,9 +246,11 @@ class ItemStream(Generic[ItemT]):
             self.report.errors.append("answer is not a JSON object")
             return []
         self.document = parsed
-        elements = parsed.get(self._list_field)
-        if not isinstance(elements, list):
-            self.report.errors.append(f"answer has no '{self._list_field}' array")
+        elements = next(
+            (parsed[name] for name in self._names if isinstance(parsed.get(name), list)), None
+        )
+        if elements is None:
+            self.report.errors.append(f"answer has no '{self._names[0]}' array")
             return []
         items = (self._validate(raw) for raw in elements[self._emitted :])
         return [item for item in items if item is not None]

@@ -58,10 +58,17 @@ class Prompt:
     @property
     def task(self) -> str | None:
         """What the request asks for: the schema's name; for a schema that holds the answers
-        of several tasks (more than one list), the task its last text names ("Task: review"),
+        of several tasks (more than one list, or one field whose `anyOf` holds several), the
+        task its last text names ("Task: review"),
         as a model reading the prompt would tell."""
         properties = (self.schema or {}).get("properties") or {}
-        lists = [v for v in properties.values() if isinstance(v, dict) and v.get("type") == "array"]
+        lists = [
+            branch
+            for v in properties.values()
+            if isinstance(v, dict)
+            for branch in (v.get("anyOf") or [v])
+            if isinstance(branch, dict) and branch.get("type") == "array"
+        ]
         named = _TASK.findall(self.texts[-1]) if self.texts and len(lists) > 1 else []
         return named[-1] if named else self.schema_name
 

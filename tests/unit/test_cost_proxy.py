@@ -10,7 +10,7 @@ from benchmarks.prompt_build import Recorder
 from codex_lsp.engine import tokens
 from codex_lsp.providers.base import ModelRequest, PromptPart
 
-ANSWER = '{"suggestions": [{"insert_text": "pass"}]}'
+ANSWER = "pass"  # the suggestion the responder writes
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +69,43 @@ def test_with_shards_the_second_key_misses_once_then_reads_its_own_cache() -> No
     cached = bill_one_a_second(Billing(rate=True, shards=True), 20)
     assert all(c > 1024 for c in cached[1:15])
     assert cached[15] == 0 and all(c > 1024 for c in cached[16:])
+
+
+def test_output_is_billed_as_the_schema_makes_a_model_write_it() -> None:
+    """A record of every feature's list makes a model write the empty ones too; the shared
+    schema's union (one field) does not: the same suggestion costs fewer output tokens."""
+    from benchmarks.responder import Oracle, body_for
+    from codex_lsp.engine.schemas import CompletionAnswer, EditorAnswer, strict_schema
+
+    record = {
+        "type": "object",
+        "properties": {name: {"type": "array"} for name in ("suggestions", "findings", "rewrites")},
+        "required": ["suggestions", "findings", "rewrites"],
+    }
+    oracle = Oracle()
+    oracle.set("\nreturn value\n")
+    suggestion = [{"insert_text": "\nreturn value"}]
+    assert body_for("completion", oracle, record) == {
+        "suggestions": suggestion,
+        "findings": [],
+        "rewrites": [],
+    }
+    assert body_for("completion", oracle, strict_schema(EditorAnswer)) == {"answer": suggestion}
+    assert body_for("completion", oracle, strict_schema(CompletionAnswer)) == {
+        "suggestions": suggestion
+    }
+    assert body_for("review", oracle, record) == {"suggestions": [], "findings": [], "rewrites": []}
+
+
+def test_the_fake_tells_the_task_of_a_union_schema_from_the_prompts_end() -> None:
+    from codex_lsp.engine.schemas import EditorAnswer, bare_schema
+    from tests.fake_openai.prompt import responses_prompt
+
+    body = {
+        "model": "codex-mini-latest",
+        "input": [{"role": "user", "content": "code\nTask: review (answer: findings)."}],
+        "text": {
+            "format": {"type": "json_schema", "name": "editor", "schema": bare_schema(EditorAnswer)}
+        },
+    }
+    assert responses_prompt(body, tokens.encode).task == "review"

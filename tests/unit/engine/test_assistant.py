@@ -380,7 +380,7 @@ async def test_a_rewrite_reads_the_completion_prefix_then_sends_what_it_lacks() 
     tail = rewrite.parts[-1].text
     assert "Region to rewrite, lines 1501-1503:\n1501| value_1500 = " in tail
     assert tail.rstrip().endswith(
-        'Task: rewrite (answer in "rewrites"). Return the new text of lines 1501-1503.'
+        "Task: rewrite (answer: one rewrite). Return the new text of lines 1501-1503."
     )
     assert "value_2999 = " not in rewrite.prompt_text()
     # the snapshot's region shows the lines around it as they are: only the region follows

@@ -72,3 +72,21 @@ def test_every_line_asked_about_is_answered_for_once_and_shown_as_it_is(
         assert {n for a, b in call.scope for n in range(a, b)} <= shown | trusted
         for n in shown:
             assert f"{n + 1}| {current.lines[n]}" in tail
+
+
+def test_the_shared_schema_is_one_field_holding_any_features_list() -> None:
+    """Strict structured outputs allow `anyOf` inside a property, not at the root: one field
+    whose branches are the three features' lists, so a model writes only the one it fills
+    (no `"findings": [], "rewrites": []` after every completion)."""
+    from codex_lsp.engine.schemas import EditorAnswer, answer_list, bare_schema, strict_schema
+
+    for schema in (strict_schema(EditorAnswer), bare_schema(EditorAnswer)):
+        assert "anyOf" not in schema and schema["type"] == "object"
+        assert schema["required"] == ["answer"] and schema["additionalProperties"] is False
+        branches = schema["properties"]["answer"]["anyOf"]
+        refs = [branch["items"]["$ref"].rsplit("/", 1)[-1] for branch in branches]
+        assert refs == ["Suggestion", "Finding", "Rewrite"]
+        assert all(branch["type"] == "array" for branch in branches)
+        assert answer_list(schema, "findings") == "answer"
+    assert EditorAnswer.model_validate({"answer": [{"insert_text": "x"}]})
+    assert '{"answer": [...]}' in SHARED_INSTRUCTIONS

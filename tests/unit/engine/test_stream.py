@@ -412,3 +412,30 @@ def test_parsing_time_is_linear_in_the_answer_length() -> None:
     small, large = findings_answer(50), findings_answer(400)  # about 13 KB and 104 KB
     ratio = parse_seconds(large) / parse_seconds(small)
     assert ratio < 16, f"8x the answer took {ratio:.1f}x the time"  # quadratic: about 64x
+
+
+def test_the_shared_schemas_union_is_read_under_its_one_field_or_the_features_own() -> None:
+    """The shared schema's answer is `{"answer": [...]}`; a server that does not enforce the
+    schema may still write the feature's own list (or the older record of three lists)."""
+    finding = {
+        "line": 3,
+        "snippet": "x",
+        "fix": "y",
+        "severity": "error",
+        "code": "c",
+        "message": "m.",
+    }
+    for answer in (
+        {"answer": [finding]},
+        {"findings": [finding]},
+        {"suggestions": [], "findings": [finding], "rewrites": []},
+    ):
+        parser = ItemStream(Finding, ("answer", "findings"))
+        text = json.dumps(answer)
+        items = [item for i in range(0, len(text), 7) for item in parser.feed(text[i : i + 7])]
+        items += parser.finish()
+        assert [item.line for item in items] == [3], answer
+        assert not parser.report.errors
+    parser = ItemStream(Suggestion, ("answer", "suggestions"))
+    assert parser.feed('{"findings": [{"insert_text": "no"}]}') == []
+    assert parser.finish() == [] and parser.report.errors
