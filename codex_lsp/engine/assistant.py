@@ -14,6 +14,8 @@ from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 
+from cachetools import LRUCache
+
 from codex_lsp.engine import warmup
 from codex_lsp.engine.cache import (
     Anchor,
@@ -28,6 +30,7 @@ from codex_lsp.engine.prompts import (
     SNAPSHOT_SHARE,
     CompletionLayout,
     DocumentPrefix,
+    Ranges,
     WorkspaceFile,
     completion_request,
     completion_window,
@@ -88,6 +91,9 @@ class Assistant:
         self.typed_through = TypedThrough()
         self.reviewed = ReviewMemory()
         self.redactions = RedactedDocuments()
+        # Per document, the text of its last shared-layout review and the excerpts its prompt
+        # showed after the prefix: a rewrite of the same text shows them first (cached).
+        self._review_excerpts: LRUCache[str, tuple[tuple[str, ...], Ranges]] = LRUCache(4)
 
     @property
     def cache_aware(self) -> bool:
@@ -289,6 +295,7 @@ class Assistant:
         self.typed_through.forget(uri)
         self.reviewed.forget(uri)
         self.redactions.forget(uri)
+        self._review_excerpts.pop(uri, None)
 
     async def review(
         self,
@@ -386,6 +393,8 @@ class Assistant:
         if len(calls) > MAX_REVIEW_PARTS:
             log.info("%s: reviewing %d of %d parts", snapshot.uri, MAX_REVIEW_PARTS, len(calls))
             calls = calls[:MAX_REVIEW_PARTS]
+        if calls:
+            self._review_excerpts[snapshot.uri] = (snapshot.lines, calls[-1].tail)
         whole = plan.whole_file and len(calls) == 1
         return [(call.request, plan if whole else ReviewPlan(False, call.scope)) for call in calls]
 
@@ -437,6 +446,7 @@ class Assistant:
         # like a completion: half the budget (the region itself is always sent whole).
         around = max(256, budget // 2)
         if self.shared_layout:
+            reviewed = self._review_excerpts.get(snapshot.uri)
             request = shared_rewrite_request(
                 snapshot,
                 self.document_prefix(snapshot, files),
@@ -445,6 +455,7 @@ class Assistant:
                 max_context_tokens=around,
                 max_output_tokens=self.settings.max_output_tokens,
                 reasoning_effort=self._effort(),
+                reviewed=reviewed[1] if reviewed and reviewed[0] == snapshot.lines else (),
             )
         else:
             request = rewrite_request(

@@ -814,6 +814,7 @@ class ReviewCall:
 
     request: ModelRequest
     scope: Ranges
+    tail: Ranges = ()  # the current lines its prompt shows after the prefix, in that order
 
 
 def shared_review_requests(
@@ -855,7 +856,7 @@ def shared_review_requests(
         request = _request(
             REVIEW, parts, snapshot, max_output_tokens, reasoning_effort, shared=True
         )
-        calls.append(ReviewCall(request, scope))
+        calls.append(ReviewCall(request, scope, tail))
     return calls
 
 
@@ -910,6 +911,10 @@ def _ranges_text(snapshot: Snapshot, ranges: Ranges) -> str:
 
 
 REWRITE_AROUND_LINES = 20  # current lines shown each side of a rewritten region at least
+# A rewrite shows a review's excerpts first (a prefix the review cached) when they are at most
+# this many times the tokens of the region's surroundings they hold: a cached token costs a
+# quarter of an uncached one, so past about 4x the cached excerpts cost more than they save.
+REVIEWED_LEAD_RATIO = 3
 
 
 def shared_rewrite_request(
@@ -921,10 +926,13 @@ def shared_rewrite_request(
     max_context_tokens: int,
     max_output_tokens: int = 2048,
     reasoning_effort: str | None = "low",
+    reviewed: Ranges = (),
 ) -> ModelRequest:
     """A rewrite after the document's shared prefix: the region's surroundings (a few dozen
     lines) as far as the prefix does not show them as they are now, then the region and the
-    request."""
+    request. `reviewed`: the excerpts a review of this very text showed after the same
+    prefix (a quick fix or a refactor asked right after a save): shown first, as the review
+    showed them, they are read from the review's cache, and only the rest follows them."""
     first, last = region.start.line, region.end.line + 1
     lines = list(snapshot.redacted_lines)
     around = (max(0, first - REWRITE_AROUND_LINES), min(len(lines), last + REWRITE_AROUND_LINES))
@@ -932,6 +940,8 @@ def shared_rewrite_request(
     if _numbered_tokens(lines, *around) > budget:  # long lines: as many as the budget holds
         around = _surroundings(lines, region, budget)
     missing = _subtract((around,), prefix.current_lines)
+    lead = _reviewed_lead(lines, reviewed, missing)
+    missing = lead + _subtract(missing, lead)
     text = _current_text_label(prefix.current) if missing else ""
     region_text = numbered(snapshot.redacted_in(region), first + 1)
     tail = (
@@ -947,6 +957,15 @@ def shared_rewrite_request(
         reasoning_effort,
         shared=True,
     )
+
+
+def _reviewed_lead(lines: Sequence[str], reviewed: Ranges, missing: Ranges) -> Ranges:
+    """`reviewed` when the rewrite needs enough of it (`REVIEWED_LEAD_RATIO`), else ()."""
+    needed = sum(_numbered_tokens(lines, *piece) for piece in _intersect(reviewed, missing))
+    shown = sum(_numbered_tokens(lines, *piece) for piece in reviewed)
+    if not needed or shown > REVIEWED_LEAD_RATIO * needed:
+        return ()
+    return reviewed
 
 
 def _prefix_tokens(prefix: DocumentPrefix) -> int:

@@ -90,3 +90,36 @@ def test_the_shared_schema_is_one_field_holding_any_features_list() -> None:
         assert answer_list(schema, "findings") == "answer"
     assert EditorAnswer.model_validate({"answer": [{"insert_text": "x"}]})
     assert '{"answer": [...]}' in SHARED_INSTRUCTIONS
+
+
+def test_a_rewrite_after_a_review_of_the_same_text_shows_its_excerpts_first() -> None:
+    """The review's excerpts (after the shared prefix) lead the rewrite's tail byte for byte,
+    so the rewrite reads them from the review's cache; the rest of what the rewrite needs
+    follows; and excerpts far larger than what the rewrite needs are left out."""
+    from codex_lsp.engine.context import Position, Span
+    from codex_lsp.engine.prompts import shared_rewrite_request
+
+    old = [f"value_{n} = compute({n}, 'text')" for n in range(300)]
+    new = old[:200] + ["inserted = 1", "inserted_too = 2"] + old[200:]
+    snapshot_at = Snapshot("file:///w/a.py", 1, "\n".join(old), "python")
+    current = Snapshot("file:///w/a.py", 2, "\n".join(new), "python")
+    anchor = Anchor.of(snapshot_at.with_redaction(snapshot_at.lines, snapshot_at.lines))
+    layout = CompletionLayout(anchor, "", (64, 128), 64, shared=True)
+    prefix = document_prefix(current, [], layout, 4096)
+    prefix = type(prefix)(prefix.header, prefix.top, prefix.middle, prefix.lines, False)
+    snapshot = current.with_redaction(current.lines, current.lines)
+    (review,) = shared_review_requests(snapshot, prefix, ((188, 214),), max_context_tokens=8000)
+    region = Span(Position(200, 0), Position(201, 12))
+    rewrite = shared_rewrite_request(
+        snapshot, prefix, region, "Simplify.", max_context_tokens=4000, reviewed=review.tail
+    )
+    excerpts = review.request.parts[-1].text.split("Task: review")[0]
+    tail = rewrite.parts[-1].text
+    assert tail.startswith(excerpts) and rewrite.parts[:-1] == review.request.parts[:-1]
+    for n in range(180, 222):  # the region's 20 lines each side, shown as they are now
+        assert f"{n + 1}| {current.lines[n]}" in tail
+    alone = shared_rewrite_request(snapshot, prefix, region, "Simplify.", max_context_tokens=4000)
+    far = shared_rewrite_request(
+        snapshot, prefix, region, "Simplify.", max_context_tokens=4000, reviewed=((0, 300),)
+    )
+    assert far.parts[-1].text == alone.parts[-1].text != tail
