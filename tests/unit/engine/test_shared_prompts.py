@@ -100,7 +100,7 @@ def test_a_rewrite_after_a_review_of_the_same_text_shows_its_excerpts_first() ->
     from codex_lsp.engine.prompts import shared_rewrite_request
 
     old = [f"value_{n} = compute({n}, 'text')" for n in range(300)]
-    new = old[:200] + ["inserted = 1", "inserted_too = 2"] + old[200:]
+    new = [*old[:200], "inserted = 1", "inserted_too = 2", *old[200:]]
     snapshot_at = Snapshot("file:///w/a.py", 1, "\n".join(old), "python")
     current = Snapshot("file:///w/a.py", 2, "\n".join(new), "python")
     anchor = Anchor.of(snapshot_at.with_redaction(snapshot_at.lines, snapshot_at.lines))
