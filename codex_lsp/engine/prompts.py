@@ -70,7 +70,8 @@ then one task: completion, review or rewrite. Answer with JSON {"answer": [...]}
 task asks for, of suggestions, of findings or of one rewrite.
 
 completion: you get the edits since the snapshot, then the CURRENT text around the cursor: the
-code AFTER the cursor, then the code BEFORE it, which ends at the cursor; it is authoritative.
+code AFTER the cursor, then the code BEFORE it, which ends at the cursor, where the request
+ends; it is authoritative.
 Each suggestion {"insert_text"} is what to insert at the cursor: the rest of the line and, when
 natural, the next lines of the block; never text already before or after the cursor; match
 the file's indentation and style. At most 3, best first; none is fine.
@@ -578,21 +579,19 @@ def _infill_newlines(line: str, column: int) -> int:
     return 1 if line[:column].strip() else INFILL_BLOCK_NEWLINES
 
 
-def _cursor_task(before: str, shared: bool) -> str:
-    """The completion prompt's end, after the text before the cursor: never cached, since that
-    text grows at every keystroke. The shared instructions already say where the cursor is, so
-    the shared layout's end only names the task: 16 tokens, where saying the cursor's place
-    again and repeating the line being typed took 36-48, uncached in every request."""
-    if shared:
-        return "\n</code_before_cursor>\nTask: completion (answer: suggestions)."
+# The shared layout's completion task, before the edits and the window: what follows the text
+# before the cursor at a prompt's end is never cached (that text grows at every keystroke), so
+# the prompt ends at the cursor, and the task sits where the previous completion had it too.
+SHARED_COMPLETION_TASK = "Task: completion (answer: suggestions).\n"
+
+
+def _cursor_task(before: str) -> str:
+    """The naive and feature-own completion prompt's end, after the text before the cursor."""
     current_line = before.rsplit("\n", 1)[-1]  # already redacted
-    where = (
+    return (
         "\n</code_before_cursor>\nThe cursor is at the end of code_before_cursor, "
-        f"after {current_line.strip()[-80:]!r}."
+        f"after {current_line.strip()[-80:]!r}. Suggest the insertion."
     )
-    if shared:
-        return where + " Task: completion (answer: suggestions): suggest the insertion."
-    return where + " Suggest the insertion."
 
 
 def _layout_parts(
@@ -620,12 +619,20 @@ def _layout_parts(
     prefix = _prefix(layout, header, budget, used)
     if budget - used < 256:  # a small model's budget: the cursor region is what matters
         prefix, edits = replace(prefix, top="", middle=""), ""
+    if layout.shared:  # the prompt ends at the cursor (`SHARED_COMPLETION_TASK`)
+        return (
+            *prefix.parts(),
+            PromptPart(SHARED_COMPLETION_TASK),
+            PromptPart(edits, breakpoint=bool(edits)),
+            PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
+            PromptPart("<code_before_cursor>\n" + before, breakpoint=True),
+        )
     return (
         *prefix.parts(),
         PromptPart(edits, breakpoint=bool(edits)),
         PromptPart("<code_after_cursor>\n" + after + "\n</code_after_cursor>\n"),
         PromptPart("<code_before_cursor>\n" + before, breakpoint=True),
-        PromptPart(_cursor_task(before, layout.shared)),
+        PromptPart(_cursor_task(before)),
     )
 
 

@@ -69,7 +69,12 @@ class Prompt:
             for branch in (v.get("anyOf") or [v])
             if isinstance(branch, dict) and branch.get("type") == "array"
         ]
-        named = _TASK.findall(self.texts[-1]) if self.texts and len(lists) > 1 else []
+        if not self.texts or len(lists) < 2:
+            return self.schema_name
+        # The task in a part of its own (a completion's, before its window: the prompt ends
+        # at the cursor), else at the end of the last part (reviews, rewrites).
+        own = [text for text in self.texts[1:] if text.startswith("Task: ")]
+        named = _TASK.findall(own[-1] if own else self.texts[-1])
         return named[-1] if named else self.schema_name
 
     def add(self, text: str, tokenizer: Tokenizer, breakpoint_ttl_s: float | None = None) -> None:

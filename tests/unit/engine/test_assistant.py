@@ -266,12 +266,12 @@ async def test_typing_at_the_cursor_extends_the_previous_prompt() -> None:
     assert await complete_at_end_of(assistant, LONG + "total = val") == ["x"]
     assert await complete_at_end_of(assistant, LONG + "total = valu") == ["x"]
     earlier, later = provider.requests
-    assert later.prompt_text().startswith("".join(part.text for part in earlier.parts[:-1]))
-    # Only the text before the cursor grew: the task after it is the same few tokens each time
-    # (an uncached tail at every request), and does not repeat the line being typed.
-    assert later.parts[-2].text == earlier.parts[-2].text + "u"
-    assert earlier.parts[-1] == later.parts[-1]
-    assert "valu" not in later.parts[-1].text
+    # Only the text before the cursor grew, and the prompt ends with it: the earlier prompt is
+    # all of the later one but its last character (nothing after the cursor is ever uncached).
+    assert later.prompt_text() == earlier.prompt_text() + "u"
+    assert later.parts[-1].text == earlier.parts[-1].text + "u"
+    assert later.parts[-1].text.endswith("total = valu")
+    assert later.parts[3].text == "Task: completion (answer: suggestions).\n"
 
 
 async def test_an_edit_far_above_keeps_the_snapshot_and_is_sent_as_a_diff() -> None:
@@ -283,7 +283,7 @@ async def test_an_edit_far_above_keeps_the_snapshot_and_is_sent_as_a_diff() -> N
     earlier, later = provider.requests
     assert earlier.parts[:3] == later.parts[:3]
     assert earlier.parts[1].text.startswith("<snapshot>\n1| value_0 = 0\n2| value_1 = 1\n")
-    assert (earlier.parts[3].text, later.parts[3].text) == (
+    assert (earlier.parts[4].text, later.parts[4].text) == (
         "<edits_since_snapshot>\n</edits_since_snapshot>\n",
         "<edits_since_snapshot>\nreplace snapshot lines 4-4 with:\nvalue_3 = 33\n"
         "</edits_since_snapshot>\n",
@@ -335,7 +335,7 @@ async def test_moving_to_another_region_re_anchors_on_the_current_text() -> None
     assert same_region.parts[1:3] == provider.requests[0].parts[1:3]
     assert "value_400 = None" not in same_region.prompt_text()  # outside what is shown
     assert "value_400 = None" in elsewhere.parts[2].text
-    assert elsewhere.parts[3].text == "<edits_since_snapshot>\n</edits_since_snapshot>\n"
+    assert elsewhere.parts[4].text == "<edits_since_snapshot>\n</edits_since_snapshot>\n"
     assert assistant.anchors.reanchors == 1
 
 
@@ -347,7 +347,7 @@ async def test_moving_keeps_the_anchor_while_the_head_has_edits() -> None:
     await complete_at(assistant, edited, 1000)  # another region, the head stays cached
     first, elsewhere = provider.requests[0], provider.requests[2]
     assert elsewhere.parts[1] == first.parts[1]  # the head as first sent
-    assert "value_3 = None" in elsewhere.parts[3].text  # the edit, as a diff
+    assert "value_3 = None" in elsewhere.parts[4].text  # the edit, as a diff
     assert elsewhere.parts[2] != first.parts[2]  # the new region
     assert assistant.anchors.reanchors == 0
 
