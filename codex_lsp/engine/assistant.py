@@ -107,6 +107,12 @@ class Assistant:
         completions go through fill-in-the-middle, not this prompt."""
         return self.cache_aware and self.caller.model != "local"
 
+    @property
+    def reads_ahead(self) -> bool:
+        """The model reads ahead of requests (`engine/warmup.py`): the embedded one, whose calls
+        cost CPU, not money."""
+        return warmup.warming(self) is not None
+
     def _effort(self) -> str | None:
         return None if self.settings.reasoning_effort == "none" else self.settings.reasoning_effort
 

@@ -20,7 +20,7 @@ from lsprotocol import types
 from codex_lsp.engine.calls import ModelUnavailable
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.features.base import Feature
-from codex_lsp.features.debounce import Debounce
+from codex_lsp.features.debounce import FREE_MIN_DELAY_S, MIN_DELAY_S, Debounce
 from codex_lsp.features.positions import from_client, range_to_client
 from codex_lsp.features.warming import EditWarmups
 from codex_lsp.requests import DocumentRoute, completion_deadline
@@ -182,7 +182,8 @@ class Completion(Feature):
             # The embedded model reads a new place's prefix while the user types on (its
             # provider skips this where the text is read already).
             await assistant.warm(snapshot, cursor)
-            wait = self.debounce.wait_s(snapshot.uri, ls.settings.debounce_ms / 1000)
+            floor = FREE_MIN_DELAY_S if assistant.reads_ahead else MIN_DELAY_S
+            wait = self.debounce.wait_s(snapshot.uri, ls.settings.debounce_ms / 1000, floor)
             if wait > 0:
                 await asyncio.sleep(wait)
                 if not self._current(ls, snapshot):

@@ -14,6 +14,9 @@ from collections import deque
 from collections.abc import Callable
 
 MIN_DELAY_S = 0.1  # tabby-agent adapts between 100 and 1000 ms
+# For a model that costs no money (the embedded one): a gap taken for a pause by mistake costs a
+# little CPU, and the next keystroke cancels its call.
+FREE_MIN_DELAY_S = 0.05
 RHYTHM_FACTOR = 1.5  # a gap this much longer than the user's usual one is a pause
 SLOW_GAP_FACTOR = 1.25  # ... or this much longer than their slow (90th percentile) one
 TYPING_GAP_S = 1.0  # longer gaps are pauses, not typing rhythm
@@ -38,7 +41,7 @@ class Debounce:
     def forget(self, uri: str) -> None:
         self._last_change.pop(uri, None)
 
-    def pause_s(self, bound_s: float) -> float:
+    def pause_s(self, bound_s: float, floor_s: float = MIN_DELAY_S) -> float:
         """The quiet time after a keystroke that counts as a pause: learned, within bounds."""
         if len(self._gaps) < 4:
             return bound_s
@@ -46,12 +49,12 @@ class Debounce:
         # (each would be a model call); the median alone is too close to a steady typist's.
         slow = statistics.quantiles(self._gaps, n=10)[-1] * SLOW_GAP_FACTOR
         usual = max(statistics.median(self._gaps) * RHYTHM_FACTOR, slow)
-        return min(bound_s, max(MIN_DELAY_S, usual))
+        return min(bound_s, max(floor_s, usual))
 
-    def wait_s(self, uri: str, bound_s: float) -> float:
+    def wait_s(self, uri: str, bound_s: float, floor_s: float = MIN_DELAY_S) -> float:
         """How long a request arriving now should wait: what remains of the pause since the
         document's last change (0 when the user has paused already, or never typed)."""
         last = self._last_change.get(uri)
         if last is None:
             return 0.0
-        return max(0.0, self.pause_s(bound_s) - (self._clock() - last))
+        return max(0.0, self.pause_s(bound_s, floor_s) - (self._clock() - last))

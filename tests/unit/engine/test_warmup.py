@@ -170,3 +170,18 @@ async def test_closing_a_document_stops_reading_ahead_for_it() -> None:
     provider = ReadingAhead()
     assistant(provider).forget(URI)
     assert provider.forgotten == [URI]
+
+
+@pytest.mark.parametrize(
+    ("provider", "layout", "expected"),
+    [
+        (ReadingAhead(), "cache-aware", True),
+        (ReadingAhead(), "naive", False),
+        (FakeProvider({"local": ANSWER}), "cache-aware", False),
+    ],
+    ids=["embedded", "embedded-naive", "billing"],
+)
+def test_only_a_provider_that_reads_ahead_gets_the_lower_debounce_floor(
+    provider: FakeProvider, layout: str, expected: bool
+) -> None:
+    assert assistant(provider, layout).reads_ahead is expected

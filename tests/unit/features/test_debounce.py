@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from codex_lsp.features.debounce import MIN_DELAY_S, Debounce
+from codex_lsp.features.debounce import FREE_MIN_DELAY_S, MIN_DELAY_S, Debounce
 
 URI = "file:///w/a.py"
 
@@ -70,3 +70,13 @@ def test_the_learned_pause_stays_within_bounds(
 
 def test_a_document_never_typed_in_waits_nothing() -> None:
     assert Debounce(Clock()).wait_s(URI, 0.25) == 0.0
+
+
+def test_a_model_that_costs_no_money_may_start_at_a_lower_floor() -> None:
+    clock = Clock()
+    debounce = Debounce(clock)
+    typed(debounce, clock, [0.03] * 8)  # a very fast typist: the floor decides
+    assert debounce.wait_s(URI, 0.25, FREE_MIN_DELAY_S) == pytest.approx(FREE_MIN_DELAY_S)
+    assert debounce.wait_s(URI, 0.25) == pytest.approx(MIN_DELAY_S)
+    typed(debounce, clock, [0.1] * 40)  # a rhythm above both floors: the same learned pause
+    assert debounce.wait_s(URI, 0.25, FREE_MIN_DELAY_S) == debounce.wait_s(URI, 0.25)
