@@ -13,6 +13,8 @@ is that of the tokens a tokenizer gives the line.
 
 from __future__ import annotations
 
+import json
+
 import httpx2
 
 from codex_lsp.providers.base import ProviderError
@@ -85,3 +87,86 @@ async def score_fill_tokens(
             raise ProviderError("The local model sent a broken answer") from error
         scores.append(fill_logprobs(answer, fill))
     return scores
+
+
+async def score_against(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    prefix: str,
+    suffix: str,
+    written: str,
+    fills: list[str],
+    margin: float,
+    *,
+    api_key: str | None = None,
+    slot: int | None = None,
+) -> tuple[float, list[float | None]]:
+    """The summed log-probability of `written` in the gap and of each fill that can still beat
+    it by `margin` nats (None for the others): the scores `score_fill_tokens` gives, without
+    writing what cannot matter. A fill's running sum only falls (each token's log-probability
+    is <= 0), so a fill is stopped once it drops below `written + margin`, and when `written`
+    itself scores above `-margin` no fill is asked at all. All requests share one prompt (the
+    gap), read once into the slot's cache (`slot`: pinned, so other work does not evict it)."""
+    first = await _scored(client, base_url, api_key, prefix, suffix, written, None, slot)
+    assert first is not None  # no floor: always scored to the end
+    base = sum(first)
+    if base > -margin:
+        return base, [None] * len(fills)
+    out: list[float | None] = []
+    for fill in fills:
+        logprobs = await _scored(
+            client, base_url, api_key, prefix, suffix, fill, base + margin, slot
+        )
+        out.append(None if logprobs is None else sum(logprobs))
+    return base, out
+
+
+async def _scored(
+    client: httpx2.AsyncClient,
+    base_url: str,
+    api_key: str | None,
+    prefix: str,
+    suffix: str,
+    fill: str,
+    floor: float | None,
+    slot: int | None,
+) -> list[float] | None:
+    """One fill's token log-probabilities, streamed; None once their sum falls below `floor`
+    (the stream is closed there: llama.cpp stops writing)."""
+    url, headers = llama_endpoint(base_url, api_key)
+    ids = await tokenize(client, base_url, fill, api_key=api_key)
+    body = scoring_body(prefix, suffix, fill)
+    if ids:
+        body["grammar"] = token_grammar(ids)
+        body["n_predict"] = len(ids) + 2
+    body["stream"] = True
+    if slot is not None:
+        body["id_slot"] = slot
+    logprobs: list[float] = []
+    content: list[str] = []
+    try:
+        async with client.stream("POST", url, json=body, headers=headers) as response:
+            if response.status_code != 200:
+                detail = (await response.aread()).decode(errors="replace")[:300]
+                if response.status_code in (400, 501) and "infill" in detail.lower():
+                    raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
+                raise ProviderError(f"The local model answered {response.status_code}: {detail}")
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                try:
+                    event = json.loads(line[len("data: ") :])
+                except ValueError as error:
+                    raise ProviderError("The local model sent a broken stream") from error
+                content.append(event.get("content") or "")
+                for token in event.get("completion_probabilities") or []:
+                    logprobs.append(float(token.get("logprob", 0.0)))
+                if floor is not None and sum(logprobs) < floor:
+                    return None  # leaving the block closes the stream
+                if event.get("stop"):
+                    break
+    except httpx2.HTTPError as error:
+        raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
+    if "".join(content) != fill or not logprobs:
+        raise ProviderError(f"The local model did not score the fill: {''.join(content)!r}")
+    return logprobs
