@@ -18,14 +18,10 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
-import io
 import json
-import keyword
 import os
 import sys
 import time
-import tokenize
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -36,174 +32,11 @@ from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_fi
 from benchmarks.review.variants import LOCAL_MODELS
 from benchmarks.review.verified import corpus_items
 from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.fill_scan import candidates
 from codex_lsp.engine.verify import fill_gap
 from codex_lsp.local.server import LocalModelServer
 
 MARGINS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0)
-FLIPS = {
-    "==": ("!=",),
-    "!=": ("==",),
-    "<": ("<=", ">="),
-    "<=": ("<", ">"),
-    ">": (">=", "<="),
-    ">=": (">", "<"),
-}
-CONDITION_KEYWORDS = ("if", "elif", "while")
-STATEMENT_KEYWORDS = frozenset(keyword.kwlist) - {"not", "True", "False", "None"}
-NAME_SWAPS = 3  # other local names tried for each name on a line: the ones used nearest to it
-
-
-def _replace(line: str, start: int, end: int, new: str) -> str:
-    return line[:start] + new + line[end:]
-
-
-def _function_names(tree: ast.AST) -> dict[int, list[str]]:
-    """Per 0-based row, the local names of the innermost function around it (its parameters
-    and the names it assigns), the ones used nearest to the row first."""
-    names: dict[int, list[str]] = {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-        used: dict[str, list[int]] = defaultdict(list)
-        for arg in args:
-            used[arg.arg].append(node.lineno - 1)
-        for name in ast.walk(node):
-            if isinstance(name, ast.Name):
-                used[name.id].append(name.lineno - 1)
-        stored = {a.arg for a in args} | {
-            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        local = {name: rows for name, rows in used.items() if name in stored}
-        local.pop("self", None)
-        local.pop("cls", None)
-        for row in range(node.lineno - 1, (node.end_lineno or node.lineno)):
-            if row in names and len(names[row]) <= len(local):
-                continue  # an inner function's names already
-            names[row] = _nearest_first(local, row)
-    return names
-
-
-def _nearest_first(used: dict[str, list[int]], row: int) -> list[str]:
-    return sorted(used, key=lambda name: min(abs(row - at) for at in used[name]))
-
-
-def _async_rows(tree: ast.AST) -> set[int]:
-    rows: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef):
-            rows.update(range(node.lineno, (node.end_lineno or node.lineno)))
-    return rows
-
-
-def _block_ends(lines: list[str], row: int) -> bool:
-    """Whether the statement on `row` is the last of its block (the next code line is less
-    indented, or there is none)."""
-    indent = len(lines[row]) - len(lines[row].lstrip())
-    for later in lines[row + 1 :]:
-        if later.strip() and not later.lstrip().startswith("#"):
-            return len(later) - len(later.lstrip()) < indent
-    return True
-
-
-def line_candidates(
-    line: str,
-    tokens: list[tokenize.TokenInfo],
-    local: list[str],
-    in_async: bool,
-    last_in_block: bool,
-) -> list[str]:
-    """Corrections of the kinds of one-line bugs, most specific first."""
-    out: list[str] = []
-    words = [t for t in tokens if t.type in (tokenize.NAME, tokenize.OP)]
-    strings = [t.string for t in words]
-    for index, token in enumerate(words):
-        start, end = token.start[1], token.end[1]
-        following = strings[index + 1] if index + 1 < len(strings) else ""
-        previous = strings[index - 1] if index else ""
-        if token.type == tokenize.OP and token.string in FLIPS:
-            out += [_replace(line, start, end, new) for new in FLIPS[token.string]]
-        elif token.string in ("and", "or"):
-            out.append(_replace(line, start, end, "or" if token.string == "and" else "and"))
-        elif token.string == "is":
-            if following == "not":
-                out.append(_replace(line, start, words[index + 1].end[1], "is"))
-            else:
-                out.append(_replace(line, start, end, "is not"))
-        elif token.string == "in" and "for" not in strings[:index]:
-            if previous == "not":
-                out.append(_replace(line, words[index - 1].start[1], end, "in"))
-            else:
-                out.append(_replace(line, start, end, "not in"))
-        elif token.string == "not" and following not in ("in", ""):
-            out.append(_replace(line, start, words[index + 1].start[1], ""))
-    if strings and strings[0] in CONDITION_KEYWORDS and len(strings) > 1 and strings[1] != "not":
-        keyword = words[0]
-        colon = line.rstrip().rfind(":")
-        condition = line[keyword.end[1] : colon].strip()
-        if colon > keyword.end[1] and condition:
-            wrapped = f"not ({condition})" if {"and", "or"} & set(strings) else f"not {condition}"
-            out.append(f"{line[: keyword.end[1]]} {wrapped}{line[colon:]}")
-    stripped = line.strip()
-    first = strings[0] if strings else ""
-    is_expression = first not in STATEMENT_KEYWORDS and "=" not in strings
-    if last_in_block and is_expression and stripped:
-        out.append(line[: len(line) - len(line.lstrip())] + "return " + stripped)
-    if in_async and "await" not in strings and "(" in strings:
-        target = 1 if first in ("return", "yield") else 0
-        if first not in STATEMENT_KEYWORDS or target:
-            column = words[target].start[1] if target < len(words) else -1
-            if column >= 0 and words[target].type == tokenize.NAME:
-                out.append(_replace(line, column, column, "await "))
-    for index, token in enumerate(words):
-        if token.type != tokenize.NAME or token.string not in local:
-            continue
-        if index and strings[index - 1] == ".":
-            continue  # an attribute, not the local
-        following = strings[index + 1] if index + 1 < len(strings) else ""
-        if following == "=" or (following == ":" and index == 0):
-            continue  # assigned or annotated here
-        others = [name for name in local if name != token.string][:NAME_SWAPS]
-        out += [_replace(line, token.start[1], token.end[1], other) for other in others]
-    return list(dict.fromkeys(c for c in out if c != line))
-
-
-def candidates(text: str, max_per_line: int) -> dict[int, list[str]]:
-    """Per 0-based row, corrections that keep the file parsing (at most `max_per_line`)."""
-    try:
-        tree = ast.parse(text)
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (SyntaxError, tokenize.TokenError):
-        return {}
-    lines = text.split("\n")
-    by_row: dict[int, list[tokenize.TokenInfo]] = defaultdict(list)
-    for token in tokens:
-        if token.start[0] == token.end[0] and token.type in (tokenize.NAME, tokenize.OP):
-            by_row[token.start[0] - 1].append(token)
-    local_names, async_rows = _function_names(tree), _async_rows(tree)
-    out: dict[int, list[str]] = {}
-    for row, row_tokens in sorted(by_row.items()):
-        if row_tokens[0].string in ("def", "class", "import", "from", "@"):
-            continue
-        proposed = line_candidates(
-            lines[row],
-            row_tokens,
-            local_names.get(row, []),
-            row in async_rows,
-            _block_ends(lines, row) and row in local_names,
-        )
-        kept = [c for c in proposed if _parses(lines, row, c)][:max_per_line]
-        if kept:
-            out[row] = kept
-    return out
-
-
-def _parses(lines: list[str], row: int, replacement: str) -> bool:
-    try:
-        ast.parse("\n".join([*lines[:row], replacement, *lines[row + 1 :]]))
-    except SyntaxError:
-        return False
-    return True
 
 
 async def score_file_lines(

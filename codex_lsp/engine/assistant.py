@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from cachetools import LRUCache
 
-from codex_lsp.engine import warmup
+from codex_lsp.engine import fill_scan, warmup
 from codex_lsp.engine.cache import (
     Anchor,
     AnchorStore,
@@ -26,6 +26,7 @@ from codex_lsp.engine.cache import (
 )
 from codex_lsp.engine.calls import ModelCaller, ModelUnavailable, Outcome
 from codex_lsp.engine.context import LINE_CUT, Position, Snapshot, Span
+from codex_lsp.engine.fill_scan import GainScorer
 from codex_lsp.engine.prompts import (
     SNAPSHOT_SHARE,
     CompletionLayout,
@@ -332,6 +333,20 @@ class Assistant:
             found_now = self._review_call(snapshot, request, scope, explicit, outcome)
             async with aclosing(found_now) as found:
                 async for finding in found:
+                    findings.append(finding)
+                    yield finding
+        # The embedded models also scan every line with the fill alone (engine/fill_scan.py):
+        # on real code it finds what the review prompt misses, and nothing on clean files.
+        provider = self.caller.provider
+        scanner = provider if isinstance(provider, GainScorer) else None
+        if scanner is not None and self.caller.model == "local" and plan.needs_model:
+            taken = {finding.span.start.line for finding in findings}
+            scanned = fill_scan.scan(
+                snapshot, scanner, covers=plan.covers, skip_rows=taken.__contains__
+            )
+            async with aclosing(scanned) as found:
+                async for finding in found:
+                    taken.add(finding.span.start.line)
                     findings.append(finding)
                     yield finding
         # Only a review that ran to the end, every answer whole, may stand for this text.

@@ -183,7 +183,9 @@ async def verified(
     return replace(finding, fix=proposed.corrected, message=fix_message(proposed))
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+# Words, Python's operators of two or three characters (`==` -> `!=` reads as that, not as
+# `=` -> `!`), and any other character alone.
+_TOKEN = re.compile(r"\w+|\*\*=|//=|>>=|<<=|[=!<>+\-*/%&|^@:]=|->|\*\*|//|<<|>>|[^\w\s]")
 
 
 def changed_parts(fix: LineFix) -> tuple[str, str]:

@@ -49,6 +49,12 @@ LOCAL_MAX_FINDINGS = 3
 # tools); the lane spreads them over `infill_lane.SLOTS`, where they queue and share the KV
 # cache; reviews take whichever slot is free.
 COMPLETION_SLOT = 0
+# The fill scan (`engine/fill_scan.py`): its margin was pre-registered with the 0.5B model, so
+# it scans only with that model, in a third slot of its child (the completion lane keeps 0 and
+# 1 warm: a scan reads a new suffix every line and would evict them).
+SCAN_MODEL = "qwen2.5-coder-0.5b"
+SCAN_SLOT = 2
+SLOT_CTX = 4096  # tokens per slot (the server's default: 8,192 over 2 slots)
 
 
 def review_model(settings: Settings) -> str:
@@ -81,15 +87,31 @@ class LocalProvider:
         config: ProviderConfig,
         on_notice: Callable[[str], None] | None = None,
     ) -> None:
+        own_weights = settings.local_model_path is not None
+        reviewer = review_model(settings)
+        completer_scans = not own_weights and settings.local_model == SCAN_MODEL
         self._server = LocalModelServer(
             local_model=settings.local_model,
             local_model_path=settings.local_model_path,
             on_notice=on_notice,
+            parallel=3 if completer_scans else 2,
+            ctx=(3 if completer_scans else 2) * SLOT_CTX,
         )
-        reviewer = review_model(settings)
-        same = settings.local_model_path is not None or reviewer == settings.local_model
+        same = own_weights or reviewer == settings.local_model
+        reviewer_scans = not same and reviewer == SCAN_MODEL
         self._review_server = (
-            self._server if same else LocalModelServer(local_model=reviewer, on_notice=on_notice)
+            self._server
+            if same
+            else LocalModelServer(
+                local_model=reviewer,
+                on_notice=on_notice,
+                parallel=3 if reviewer_scans else 2,
+                ctx=(3 if reviewer_scans else 2) * SLOT_CTX,
+            )
+        )
+        # The child that scans (`score_against`): the one serving the 0.5B, if any.
+        self._scan_server = (
+            self._server if completer_scans else self._review_server if reviewer_scans else None
         )
         self._config = config
         self._chats: dict[LocalModelServer, tuple[LocalEndpoint, ChatProvider]] = {}
@@ -195,6 +217,27 @@ class LocalProvider:
             self._http, endpoint.base_url, prefix, suffix, list(fills), api_key=endpoint.api_key
         )
         return [sum(logprobs) for logprobs in tokens]
+
+    async def score_against(
+        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+    ) -> tuple[float, list[float | None]] | None:
+        """The fill scan's scores (`engine/fill_scan.py`): the written line's and each fill's
+        that can beat it by `margin`, by the 0.5B model in its own slot; None when no child
+        serves that model (the user's own GGUF, or the 1.5B alone)."""
+        if self._scan_server is None:
+            return None
+        endpoint, _ = await self._chat_provider(self._scan_server)
+        return await fill_scores.score_against(
+            self._http,
+            endpoint.base_url,
+            prefix,
+            suffix,
+            written,
+            fills,
+            margin,
+            api_key=endpoint.api_key,
+            slot=SCAN_SLOT,
+        )
 
     async def check(self, model: str) -> str:
         endpoint, _ = await self._chat_provider(self._server)

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from codex_lsp.providers.base import ProviderError
-from codex_lsp.providers.fill_scores import score_fill_tokens, token_grammar
+from codex_lsp.providers.fill_scores import score_against, score_fill_tokens, token_grammar
 from codex_lsp.providers.infill import InfillUnsupported
 
 
@@ -114,3 +114,127 @@ async def test_the_local_provider_scores_review_fixes_in_their_own_tokens() -> N
     finally:
         await provider._http.aclose()
     assert server.requests[1][1]["grammar"] == "root ::= <[1]> <[4]> <[2]> <[5]> <[6]>"
+
+
+# --- score_against: a line's fills against the written line, stopped once they cannot win ----
+
+
+class StreamingServer:
+    """/tokenize and a streamed /infill: one event per token with its log-probability, the end
+    of the fill last; counts the events it got to send before the client closed the stream."""
+
+    def __init__(self, logprobs: dict[int, float]) -> None:
+        self.logprobs = logprobs
+        self.bodies: list[dict[str, Any]] = []
+        self.sent: list[int] = []
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        if request.url.path == "/tokenize":
+            return httpx2.Response(200, json={"tokens": toy_tokens(body["content"])})
+        self.bodies.append(body)
+        ids = [
+            int(t) for t in body["grammar"].removeprefix("root ::= ").strip("<[]>").split("]> <[")
+        ]
+        self.sent.append(0)
+        index = len(self.sent) - 1
+
+        async def events() -> Any:
+            for token in ids:
+                self.sent[index] += 1
+                piece = next(p for p, i in VOCAB.items() if i == token)
+                prob = {"id": token, "token": piece, "logprob": self.logprobs.get(token, -0.1)}
+                event = {"content": piece, "stop": False, "completion_probabilities": [prob]}
+                yield f"data: {json.dumps(event)}\n\n".encode()
+            self.sent[index] += 1
+            end = {"id": 0, "token": "", "logprob": -0.5}
+            last = {"content": "", "stop": True, "completion_probabilities": [end]}
+            yield f"data: {json.dumps(last)}\n\n".encode()
+
+        return httpx2.Response(200, content=events())
+
+
+async def against(
+    server: StreamingServer, written: str, fills: list[str], margin: float
+) -> tuple[float, list[float | None]]:
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle)) as client:
+        return await score_against(
+            client, "http://127.0.0.1:9/v1", "p", "s", written, fills, margin,
+            api_key="k", slot=2,
+        )  # fmt: skip
+
+
+async def test_fills_are_scored_like_score_fill_tokens_in_the_pinned_slot() -> None:
+    server = StreamingServer({2: -12.0, 3: -0.5})
+    base, scores = await against(server, "if x <= 0:", ["if x == 0:"], margin=10.0)
+    assert base == pytest.approx(-0.1 * 4 - 12.0 - 0.5)
+    assert scores == [pytest.approx(-0.1 * 4 - 0.5 - 0.5)]
+    assert all(b["id_slot"] == 2 and b["stream"] and b["n_probs"] == 1 for b in server.bodies)
+    assert server.bodies[1]["grammar"] == "root ::= <[1]> <[4]> <[3]> <[5]> <[6]>"
+
+
+async def test_a_fill_is_stopped_once_it_cannot_beat_the_written_line_by_the_margin() -> None:
+    # written: -0.4 - 12 (` <=`) - 0.5 = -12.9; a fill must reach -2.9. ` ==` costs 5: stopped
+    # at its third token, the rest never sent.
+    server = StreamingServer({2: -12.0, 3: -5.0})
+    base, scores = await against(server, "if x <= 0:", ["if x == 0:"], margin=10.0)
+    assert base == pytest.approx(-12.9) and scores == [None]
+    assert server.sent[1] == 3
+
+
+async def test_no_fill_is_asked_when_the_written_line_is_likely_enough() -> None:
+    server = StreamingServer({2: -1.0})
+    base, scores = await against(server, "if x <= 0:", ["if x == 0:", "if x:"], margin=10.0)
+    assert base == pytest.approx(-0.4 - 1.0 - 0.5) and scores == [None, None]
+    assert len(server.bodies) == 1
+
+
+async def test_a_stream_that_writes_another_fill_is_an_error() -> None:
+    def wrong(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/tokenize":
+            return httpx2.Response(200, json={"tokens": [1]})
+        event = {"content": "else", "stop": True, "completion_probabilities": [{"logprob": -1}]}
+        return httpx2.Response(200, content=f"data: {json.dumps(event)}\n\n".encode())
+
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(wrong)) as client:
+        with pytest.raises(ProviderError):
+            await score_against(client, "http://h/v1", "p", "s", "if", [], 10.0, api_key="k")
+
+
+def test_the_local_provider_scans_with_the_small_model_in_a_third_slot() -> None:
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import SCAN_MODEL, LocalProvider
+    from codex_lsp.settings import Settings
+
+    config = ProviderConfig(base_url="", api_key="")
+    provider = LocalProvider(Settings(local_model=SCAN_MODEL), config)
+    assert provider._scan_server is provider._server
+    assert (provider._server.parallel, provider._server.ctx) == (3, 3 * 4096)
+    own = LocalProvider(Settings(local_model_path="/models/mine.gguf"), config)
+    assert own._scan_server is None  # a model the scan's margin was not measured with
+    assert own._server.parallel == 2
+
+
+async def test_the_local_provider_scores_a_scan_in_its_slot() -> None:
+    from codex_lsp.local.server import LocalEndpoint
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import SCAN_SLOT, LocalProvider
+    from codex_lsp.settings import Settings
+
+    provider = LocalProvider(Settings(), ProviderConfig(base_url="", api_key=""))
+    server = StreamingServer({2: -12.0})
+
+    async def chat_provider(_: object) -> tuple[LocalEndpoint, None]:
+        return LocalEndpoint("http://127.0.0.1:9/v1", "k"), None
+
+    provider._chat_provider = chat_provider  # type: ignore[method-assign,assignment]
+    await provider._http.aclose()
+    provider._http = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
+    try:
+        scored = await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+    finally:
+        await provider._http.aclose()
+    assert scored == (pytest.approx(-12.9), [pytest.approx(-1.0)])
+    assert [b["id_slot"] for b in server.bodies] == [SCAN_SLOT, SCAN_SLOT]
+    provider._scan_server = None
+    assert await provider.score_against("p", "s", "x", ["y"], 10.0) is None

@@ -1,0 +1,265 @@
+"""The fill scan (`engine/fill_scan.py`): each line's corrections of one-line bug kinds, scored
+by the fill against the line as written; a line is reported when its best correction wins by
+the margin, with that correction as its fix and a message saying only what it changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+
+from codex_lsp.engine import fill_scan
+from codex_lsp.engine.assistant import Assistant
+from codex_lsp.engine.calls import ModelCaller
+from codex_lsp.engine.context import Snapshot
+from codex_lsp.engine.fill_scan import SCAN_MARGIN, GainScorer, candidates, scan
+from codex_lsp.engine.review import ReviewFinding
+from codex_lsp.providers.base import ProviderError, TextDelta, Usage
+from codex_lsp.settings import Settings
+from tests.unit.fakes import FakeProvider
+
+CODE = """\
+import asyncio
+
+
+def is_even(n: int) -> bool:
+    return n % 2 == 1
+
+
+def restock(stock: int, amount: int) -> int:
+    total = stock - amount
+    if total <= 0 and stock:
+        return 0
+    return total
+
+
+async def fetch(client, url):
+    client.connect()
+    return client.get(url)
+"""
+
+
+class TableScorer:
+    """A fill-in-the-middle that scores fills from a table (-30 for the rest), and stops the
+    fills that cannot beat the written line by the margin, as the real one does."""
+
+    def __init__(self, scores: dict[str, float], fail_on: str | None = None) -> None:
+        self.scores, self.fail_on = scores, fail_on
+        self.asked: list[tuple[str, str, str, list[str]]] = []
+
+    async def score_against(
+        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+    ) -> tuple[float, list[float | None]] | None:
+        if written == self.fail_on:
+            raise ProviderError("the model went away")
+        self.asked.append((prefix, suffix, written, list(fills)))
+        base = self.scores.get(written, -30.0)
+        scores = [self.scores.get(fill, -30.0) for fill in fills]
+        return base, [s if s >= base + margin else None for s in scores]
+
+
+def snap(text: str = CODE, uri: str = "file:///src/m.py", language: str = "python") -> Snapshot:
+    return Snapshot(uri, 1, text, language)
+
+
+async def scanned(scorer: object, text: str = CODE, **kwargs: object) -> list[ReviewFinding]:
+    return [f async for f in scan(snap(text), scorer, **kwargs)]  # type: ignore[arg-type]
+
+
+def test_the_table_scorer_is_a_gain_scorer() -> None:
+    assert isinstance(TableScorer({}), GainScorer)
+
+
+def test_corrections_of_the_one_line_bug_kinds() -> None:
+    found = candidates(CODE)
+    assert found[4] == ["    return n % 2 != 1"]
+    assert "    if total < 0 and stock:" in found[9]
+    assert "    if total > 0 and stock:" in found[9]
+    assert "    if total <= 0 or stock:" in found[9]
+    assert "    if not (total <= 0 and stock):" in found[9]
+    assert "    total = amount - amount" in found[8]  # a local swapped for another
+    assert "    await client.connect()" in found[15]  # an await restored in async code
+    assert "    return await client.get(url)" in found[16]
+    assert {0, 3, 14} & set(found) == set()  # imports and signatures are never changed
+
+
+def test_only_corrections_that_parse_and_at_most_so_many_a_line() -> None:
+    text = "def f(a, b, c, d):\n    return a < b < c < d\n"
+    for fixes in candidates(text, max_per_line=3).values():
+        assert len(fixes) <= 3
+    assert candidates("def broken(:\n    pass\n") == {}
+
+
+async def test_a_line_whose_correction_wins_by_the_margin_is_reported_with_its_fix() -> None:
+    scorer = TableScorer({"return n % 2 == 1": -20.0, "return n % 2 != 1": -20.0 + SCAN_MARGIN})
+    (finding,) = await scanned(scorer)
+    assert finding.span.start.line == 4 and finding.span.start.character == 4
+    assert finding.span.end.character == len("    return n % 2 == 1")
+    assert finding.fix == "    return n % 2 != 1"
+    assert finding.message == "`==` should probably be `!=`."
+    assert finding.severity == "error" and finding.code == fill_scan.SCAN_CODE
+
+
+async def test_a_correction_short_of_the_margin_reports_nothing() -> None:
+    scorer = TableScorer({"return n % 2 == 1": -20.0, "return n % 2 != 1": -20.1 + SCAN_MARGIN})
+    assert await scanned(scorer) == []
+    assert len(scorer.asked) == len(candidates(CODE))  # every line with candidates was asked
+
+
+async def test_the_best_correction_of_a_line_is_its_fix() -> None:
+    scorer = TableScorer(
+        {
+            "if total <= 0 and stock:": -25.0,
+            "if total < 0 and stock:": -14.0,
+            "if total <= 0 or stock:": -12.0,
+        }
+    )
+    (finding,) = await scanned(scorer)
+    assert finding.fix == "    if total <= 0 or stock:"
+    assert finding.message == "`and` should probably be `or`."
+
+
+async def test_the_gap_is_the_line_without_its_indentation() -> None:
+    scorer = TableScorer({})
+    await scanned(scorer)
+    prefix, suffix, written, fills = next(a for a in scorer.asked if a[2].startswith("total ="))
+    assert prefix.endswith("def restock(stock: int, amount: int) -> int:\n    ")
+    assert suffix.startswith("\n    if total <= 0 and stock:")
+    assert written == "total = stock - amount"
+    assert "total = amount - amount" in fills
+
+
+async def test_a_scorer_that_fails_stops_the_scan_with_what_it_found() -> None:
+    scorer = TableScorer(
+        {"return n % 2 == 1": -20.0, "return n % 2 != 1": -5.0},
+        fail_on="total = stock - amount",
+    )
+    (finding,) = await scanned(scorer)
+    assert finding.span.start.line == 4
+    assert [a[2] for a in scorer.asked] == ["return n % 2 == 1"]
+
+
+async def test_a_backend_that_cannot_scan_says_so_once() -> None:
+    class NoScan:
+        asked = 0
+
+        async def score_against(self, *args: object) -> None:
+            self.asked += 1
+            return None
+
+    scorer = NoScan()
+    assert await scanned(scorer) == []
+    assert scorer.asked == 1
+
+
+async def test_rows_outside_the_review_or_already_reported_are_not_scanned() -> None:
+    scorer = TableScorer({})
+    await scanned(
+        scorer,
+        covers=lambda f: f.span.start.line >= 8,
+        skip_rows=lambda row: row == 9,
+    )
+    assert [a[2] for a in scorer.asked] == [
+        "total = stock - amount",
+        "return total",
+        "client.connect()",
+        "return client.get(url)",
+    ]
+
+
+async def test_a_line_holding_a_secret_is_never_shown() -> None:
+    secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+    text = f'def f(a, b, key):\n    ok = a < b and key != "{secret}"\n    return ok\n'
+    assert 1 in candidates(text)  # the line has corrections, but is not asked about
+    scorer = TableScorer({})
+    await scanned(scorer, text=text)
+    assert [a[2] for a in scorer.asked] == ["return ok"]
+    assert all(secret not in a[0] + a[1] for a in scorer.asked)
+
+
+@pytest.mark.parametrize(
+    ("uri", "language", "text"),
+    [("file:///a.js", "javascript", "if (a < b) { f() }\n"), ("file:///m.py", "python", "x = (\n")],
+)
+async def test_other_languages_and_broken_files_are_not_scanned(
+    uri: str, language: str, text: str
+) -> None:
+    scorer = TableScorer({})
+    assert [f async for f in scan(snap(text, uri, language), scorer)] == []
+    assert scorer.asked == []
+
+
+async def test_a_long_file_is_scanned_up_to_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fill_scan, "SCAN_MAX_ROWS", 2)
+    scorer = TableScorer({})
+    await scanned(scorer)
+    assert len(scorer.asked) == 2
+
+
+# --- through the assistant: the local review merges both sources, once a line -------------
+
+
+class ScanningLocal(FakeProvider):
+    """The embedded backend as the engine sees it: a review answer, fill scores for its
+    findings, and the scan."""
+
+    def __init__(self, findings: list[dict[str, object]], scores: dict[str, float]) -> None:
+        super().__init__(
+            {"local": [TextDelta(json.dumps({"findings": findings})), Usage(500, 0, 0, 60)]}
+        )
+        self.table = scores
+        self.scanner = TableScorer(scores)
+
+    async def score_fills(self, prefix: str, suffix: str, fills: Sequence[str]) -> list[float]:
+        return [self.table.get(fill, -30.0) for fill in fills]
+
+    async def score_against(
+        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+    ) -> tuple[float, list[float | None]] | None:
+        return await self.scanner.score_against(prefix, suffix, written, fills, margin)
+
+
+async def test_the_local_review_publishes_verified_and_scanned_findings_once_a_line() -> None:
+    provider = ScanningLocal(
+        [
+            {
+                "line": 5,
+                "snippet": "n % 2 == 1",
+                "fix": "n % 2 == 0",
+                "severity": "error",
+                "code": "bug",
+                "message": "The model's sentence.",
+            },
+        ],
+        {
+            "return n % 2 == 1": -20.0,
+            "return n % 2 == 0": -2.0,  # verifies the review's finding (and would scan)
+            "return n % 2 != 1": -3.0,  # the scan's best for that line: not published again
+            "total = stock - amount": -25.0,
+            "total = amount - amount": -40.0,
+            "if total <= 0 and stock:": -22.0,
+            "if total <= 0 or stock:": -11.0,  # the scan finds this one
+        },
+    )
+    caller = ModelCaller(provider, ["local"], notify=lambda *_: None)
+    assistant = Assistant(caller, Settings(model="local"))
+    found = [f async for f in assistant.review(snap(), [])]
+    assert [(f.span.start.line, f.fix) for f in found] == [
+        (4, "    return n % 2 == 0"),
+        (9, "    if total <= 0 or stock:"),
+    ]
+    assert found[1].message == "`and` should probably be `or`."
+    assert "return n % 2 == 1" not in [a[2] for a in provider.scanner.asked]
+    # What was found stands for unchanged text: a second review asks nothing.
+    again = [f async for f in assistant.review(snap(), [])]
+    assert again == found and len(provider.scanner.asked) == len(candidates(CODE)) - 1
+
+
+async def test_a_hosted_model_does_not_scan() -> None:
+    provider = ScanningLocal([], {"if total <= 0 and stock:": -22.0, "if total <= 0 or stock:": -1})
+    provider.scripts["gpt-5.4-mini"] = provider.scripts.pop("local")
+    caller = ModelCaller(provider, ["gpt-5.4-mini"], notify=lambda *_: None)
+    assistant = Assistant(caller, Settings(model="gpt-5.4-mini"))
+    assert [f async for f in assistant.review(snap(), [])] == []
+    assert provider.scanner.asked == []
