@@ -1,0 +1,133 @@
+"""The product's fill scan (`codex_lsp/engine/fill_scan.py`) on the review corpora: what the
+local backend's review adds to its verified review-prompt findings, through the same objects
+`codex-lsp check` and the editor's diagnostics use (`LocalProvider` built from `Settings`, its
+0.5B child in its own slot, `fill_scan.scan` with the shipped margin; no review prompt).
+
+    .venv/bin/python -m benchmarks.review.scan --split heldout [--files NAME ...] [--suffix S]
+    .venv/bin/python -m benchmarks.review.scan --rescore results/scan-....json
+
+Every finding is stored with its message, its fix, the line as written and the clean copy's
+line, so each message can be judged against the diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_file, summarize
+from benchmarks.review.verified import corpus_items
+from codex_lsp.engine import fill_scan
+from codex_lsp.engine.context import Snapshot
+from codex_lsp.providers.base import ProviderConfig
+from codex_lsp.providers.local import SCAN_MODEL, LocalProvider
+from codex_lsp.settings import Settings
+
+
+def clean_copy(item: CorpusFile) -> list[str] | None:
+    if item.bug is None:
+        return None
+    clean = item.path.parent.parent / "clean" / item.path.name
+    return clean.read_text(encoding="utf-8").split("\n") if clean.exists() else None
+
+
+def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
+    files = document["files"]
+    scores = [
+        score_file(items[e["name"]], [f["line"] for f in e["findings"]], e["seconds"])
+        for e in files
+    ]
+    rows = [TABLE_HEADER, summarize(document["label"], scores).row()]
+    for e in files:
+        for f in e["findings"]:
+            rows.append(
+                f"{e['name']}:{f['line']} {f['message']}  written {f['written'].strip()!r}"
+                f" fix {f['fix'].strip()!r} clean {(f['clean'] or '').strip()!r}"
+            )
+    lines = sum(e["line_count"] for e in files)
+    seconds = sum(e["seconds"] for e in files)
+    loads = [e["load"] for e in files]
+    rows.append(
+        f"\n{len(files)} files, {lines} lines, {seconds:.0f} s: "
+        f"{100 * seconds / max(1, lines):.1f} s per 100 lines "
+        f"(1-min load after each file {min(loads, default=0):.1f}-{max(loads, default=0):.1f}, "
+        f"mean {sum(loads) / max(1, len(loads)):.1f})"
+    )
+    return "\n".join(rows)
+
+
+async def run(args: argparse.Namespace) -> Path:
+    items = corpus_items(args.corpus, args.split, args.limit, args.files)[args.start :]
+    settings = Settings(local_model=SCAN_MODEL)
+    provider = LocalProvider(settings, ProviderConfig(base_url="", api_key=""))
+    label = f"scan-{args.corpus}-{args.split or 'all'}{args.suffix}"
+    files: list[dict[str, Any]] = []
+    meta = {"corpus": args.corpus, "split": args.split, "margin": fill_scan.SCAN_MARGIN}
+    document = {"label": label, "meta": meta, "files": files}
+    target = RESULTS / f"{label}.json"
+    try:
+        for item in items:
+            text = item.path.read_text(encoding="utf-8")
+            snapshot = Snapshot("file:///project/src/module.py", 0, text, "python")
+            clean = clean_copy(item)
+            started = time.perf_counter()
+            found = [f async for f in fill_scan.scan(snapshot, provider)]
+            seconds = time.perf_counter() - started
+            findings = [
+                {
+                    "line": f.span.start.line + 1,
+                    "message": f.message,
+                    "fix": f.fix,
+                    "written": snapshot.lines[f.span.start.line],
+                    "clean": clean[f.span.start.line] if clean else None,
+                }
+                for f in found
+            ]
+            lines = [f["line"] for f in findings]
+            entry = asdict(score_file(item, lines, seconds, [f["message"] for f in findings]))
+            entry |= {
+                "findings": findings,
+                "line_count": len(text.rstrip("\n").split("\n")),
+                "load": round(os.getloadavg()[0], 2),
+            }
+            files.append(entry)  # written after every file: a stopped run keeps what it scored
+            target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+            bug = f" bug {item.bug.line}" if item.bug else ""
+            print(f"  {item.name}:{bug} flagged {lines} {seconds:.0f}s load {entry['load']}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+    finally:
+        await provider.aclose()
+    print(report(document, {i.name: i for i in items}))
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--corpus", default="real", choices=["small", "real"])
+    parser.add_argument("--split", choices=["tune", "heldout"])
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--files", nargs="*")
+    parser.add_argument("--start", type=int, default=0, help="skip the first N files")
+    parser.add_argument("--suffix", default="")
+    parser.add_argument("--rescore", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    if args.rescore:
+        for path in args.rescore:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            meta = document["meta"]
+            items = corpus_items(meta["corpus"], meta["split"], None, None)
+            print(report(document, {i.name: i for i in items}))
+        return 0
+    asyncio.run(run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
