@@ -90,10 +90,24 @@ def local_model_lines(settings: Settings) -> list[str]:
     from codex_lsp.local import weights
     from codex_lsp.providers import local
 
+    no_scan = (
+        f"no line scan: it runs only with {local.SCAN_MODEL}, the model its margin was "
+        "measured with"
+    )
     if settings.local_model_path:
-        return [f"local model: {settings.local_model_path} (completions, reviews and fixes)"]
+        return [
+            f"local model: {settings.local_model_path} (completions, reviews and fixes)",
+            no_scan,
+        ]
     completer, reviewer = settings.local_model, local.review_model(settings)
-    lines = [f"local models: {completer} (completions), {reviewer} (reviews and fixes)"]
+    jobs, review_jobs = "completions", "reviews and fixes"
+    if completer == local.SCAN_MODEL:  # the line scan runs in the completion model's child
+        jobs += ", line scan"
+    elif reviewer == local.SCAN_MODEL:
+        review_jobs += ", line scan"
+    lines = [f"local models: {completer} ({jobs}), {reviewer} ({review_jobs})"]
+    if local.SCAN_MODEL not in (completer, reviewer):
+        lines.append(no_scan)
     for name in dict.fromkeys([completer, reviewer]):
         if not weights.weights_installed(name):
             lines.append(

@@ -123,7 +123,7 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 def test_with_both_models_doctor_names_each_job_and_warns_of_nothing(installed: set[str]) -> None:
     installed.update({SMALL, LARGE})
     assert local_model_lines(Settings()) == [
-        f"local models: {SMALL} (completions), {LARGE} (reviews and fixes)"
+        f"local models: {SMALL} (completions, line scan), {LARGE} (reviews and fixes)"
     ]
 
 
@@ -132,7 +132,7 @@ def test_with_only_the_lite_extra_doctor_says_reviews_are_weak_and_how_to_fix(
 ) -> None:
     installed.add(SMALL)
     first, warning = local_model_lines(Settings())
-    assert first == f"local models: {SMALL} (completions), {SMALL} (reviews and fixes)"
+    assert first == f"local models: {SMALL} (completions, line scan), {SMALL} (reviews and fixes)"
     assert warning.startswith(f"local reviews are weak: the reviewing model {LARGE} is not")
     assert warning.endswith(FIX)
 
@@ -140,13 +140,15 @@ def test_with_only_the_lite_extra_doctor_says_reviews_are_weak_and_how_to_fix(
 def test_a_chosen_review_model_gets_no_weakness_warning(installed: set[str]) -> None:
     installed.add(SMALL)
     lines = local_model_lines(Settings(local_review_model=SMALL))
-    assert lines == [f"local models: {SMALL} (completions), {SMALL} (reviews and fixes)"]
+    assert lines == [f"local models: {SMALL} (completions, line scan), {SMALL} (reviews and fixes)"]
 
 
 def test_a_model_in_use_that_is_not_installed_is_named_with_the_fix(installed: set[str]) -> None:
     installed.add(LARGE)
     lines = local_model_lines(Settings())
-    assert lines[0] == f"local models: {SMALL} (completions), {LARGE} (reviews and fixes)"
+    assert (
+        lines[0] == f"local models: {SMALL} (completions, line scan), {LARGE} (reviews and fixes)"
+    )
     assert lines[1:] == [
         f"local model {SMALL} is not installed: its part packages are missing. {FIX}"
     ]
@@ -162,7 +164,21 @@ def test_nothing_installed_says_each_missing_model_once(installed: set[str]) -> 
 
 def test_a_users_gguf_serves_every_job(installed: set[str]) -> None:
     assert local_model_lines(Settings(local_model_path="/m.gguf")) == [
-        "local model: /m.gguf (completions, reviews and fixes)"
+        "local model: /m.gguf (completions, reviews and fixes)",
+        f"no line scan: it runs only with {SMALL}, the model its margin was measured with",
+    ]
+
+
+def test_the_line_scan_is_named_where_it_runs_or_said_to_be_off(installed: set[str]) -> None:
+    installed.update({SMALL, LARGE})
+    both_large = Settings(local_model=LARGE, local_review_model=LARGE)
+    assert local_model_lines(both_large) == [
+        f"local models: {LARGE} (completions), {LARGE} (reviews and fixes)",
+        f"no line scan: it runs only with {SMALL}, the model its margin was measured with",
+    ]
+    small_reviews = Settings(local_model=LARGE, local_review_model=SMALL)
+    assert local_model_lines(small_reviews) == [
+        f"local models: {LARGE} (completions), {SMALL} (reviews and fixes, line scan)"
     ]
 
 
