@@ -131,7 +131,9 @@ class Settings(_Model):
         "file in every prompt and no reuse (for benchmarks).",
     )
     local_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
-        "qwen2.5-coder-0.5b", description="Embedded model for completions on the local backend."
+        "qwen2.5-coder-0.5b",
+        description="Embedded model for completions on the local backend (the 0.5b also scans "
+        "lines in reviews; the scan is off with another model or `localModelPath`).",
     )
     local_review_model: Literal["auto", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
         "auto",
