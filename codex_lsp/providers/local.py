@@ -12,7 +12,10 @@ prefetches the next suggestion (`providers/infill_lane.py`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
+import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -55,6 +58,10 @@ COMPLETION_SLOT = 0
 SCAN_MODEL = "qwen2.5-coder-0.5b"
 SCAN_SLOT = 2
 SLOT_CTX = 4096  # tokens per slot (the server's default: 8,192 over 2 slots)
+# A scan request reads a line's suffix (~5 s on a busy core) in the child that also writes the
+# ghost text, and llama.cpp runs its slots' work in one batch: each line of a scan waits until
+# the user has not typed for this long, so a completion does not queue behind it.
+SCAN_QUIET_S = 2.0
 
 
 def review_model(settings: Settings) -> str:
@@ -119,6 +126,7 @@ class LocalProvider:
         self._infill_works = True  # until the model turns out to have no FIM tokens
         self._completion_model = "local"  # the name the caller last asked completions of
         self.lane = InfillLane(self._send_infill, self._send_warm)
+        self._typed_at = -math.inf  # when a completion or a warm-up last came (monotonic)
 
     async def _chat_provider(self, server: LocalModelServer) -> tuple[LocalEndpoint, ChatProvider]:
         """The running child's endpoint and a chat client for it (a new one after a restart:
@@ -144,6 +152,7 @@ class LocalProvider:
         reviewing = request.feature in REVIEWING_FEATURES
         _, chat = await self._chat_provider(self._review_server if reviewing else self._server)
         if request.infill is not None and self._infill_works:
+            self._typed_at = time.monotonic()
             self._completion_model = model
             try:
                 async for event in self.lane.stream(request.infill, request.max_output_tokens):
@@ -169,6 +178,7 @@ class LocalProvider:
         """Read a completion's prefix into llama.cpp's cache now (a new place, or lines typed
         since), so the request at the user's next pause reads only its last few tokens."""
         if self._infill_works:
+            self._typed_at = time.monotonic()
             self.lane.warm(infill, owner)
 
     def forget(self, owner: str) -> None:
@@ -226,6 +236,8 @@ class LocalProvider:
         serves that model (the user's own GGUF, or the 1.5B alone)."""
         if self._scan_server is None:
             return None
+        if self._scan_server is self._server:
+            await self._typing_paused()
         endpoint, _ = await self._chat_provider(self._scan_server)
         return await fill_scores.score_against(
             self._http,
@@ -238,6 +250,12 @@ class LocalProvider:
             api_key=endpoint.api_key,
             slot=SCAN_SLOT,
         )
+
+    async def _typing_paused(self) -> None:
+        """Return once no completion or warm-up has come for SCAN_QUIET_S (at once in `check`,
+        where none comes). A sleep, not an event: each keystroke moves the deadline."""
+        while (wait := self._typed_at + SCAN_QUIET_S - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
     async def check(self, model: str) -> str:
         endpoint, _ = await self._chat_provider(self._server)

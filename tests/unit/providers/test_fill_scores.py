@@ -238,3 +238,38 @@ async def test_the_local_provider_scores_a_scan_in_its_slot() -> None:
     assert [b["id_slot"] for b in server.bodies] == [SCAN_SLOT, SCAN_SLOT]
     provider._scan_server = None
     assert await provider.score_against("p", "s", "x", ["y"], 10.0) is None
+
+
+async def test_a_scan_line_waits_until_the_user_has_not_typed_for_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from codex_lsp.local.server import LocalEndpoint
+    from codex_lsp.providers import local
+    from codex_lsp.providers.base import Infill, ProviderConfig
+    from codex_lsp.settings import Settings
+
+    monkeypatch.setattr(local, "SCAN_QUIET_S", 0.3)
+    provider = local.LocalProvider(Settings(), ProviderConfig(base_url="", api_key=""))
+    server = StreamingServer({2: -12.0})
+
+    async def chat_provider(_: object) -> tuple[LocalEndpoint, None]:
+        return LocalEndpoint("http://127.0.0.1:9/v1", "k"), None
+
+    provider._chat_provider = chat_provider  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(provider.lane, "warm", lambda *_, **__: None)
+    await provider._http.aclose()
+    provider._http = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
+    try:
+        started = time.monotonic()
+        await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+        idle = time.monotonic() - started  # nobody typed: no wait
+        provider.warm(Infill("def f():\n    ", "", 0))  # the user types
+        started = time.monotonic()
+        await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+        after_typing = time.monotonic() - started
+    finally:
+        await provider._http.aclose()
+    assert idle < 0.2  # nobody typed: the scan went at once
+    assert after_typing >= 0.28  # it waited out the quiet time after the keystroke
