@@ -13,15 +13,16 @@ is that of the tokens a tokenizer gives the line.
 
 from __future__ import annotations
 
-import json
+from contextlib import aclosing
 
 import httpx2
 
 from codex_lsp.providers.base import ProviderError
 from codex_lsp.providers.infill import (
-    InfillUnsupported,
     fill_logprobs,
+    infill_events,
     llama_endpoint,
+    refusal,
     scoring_body,
 )
 
@@ -77,10 +78,7 @@ async def score_fill_tokens(
             body["n_predict"] = len(ids) + 2  # the fill's tokens, then the end of the fill
         response = await _post(client, url, body, headers)
         if response.status_code != 200:
-            detail = response.text[:300]
-            if response.status_code in (400, 501) and "infill" in detail.lower():
-                raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
-            raise ProviderError(f"The local model answered {response.status_code}: {detail}")
+            raise refusal(response.status_code, response.text[:300])
         try:
             answer = response.json()
         except ValueError as error:
@@ -144,29 +142,15 @@ async def _scored(
         body["id_slot"] = slot
     logprobs: list[float] = []
     content: list[str] = []
-    try:
-        async with client.stream("POST", url, json=body, headers=headers) as response:
-            if response.status_code != 200:
-                detail = (await response.aread()).decode(errors="replace")[:300]
-                if response.status_code in (400, 501) and "infill" in detail.lower():
-                    raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
-                raise ProviderError(f"The local model answered {response.status_code}: {detail}")
-            async for line in response.aiter_lines():
-                if not line.startswith("data: "):
-                    continue
-                try:
-                    event = json.loads(line[len("data: ") :])
-                except ValueError as error:
-                    raise ProviderError("The local model sent a broken stream") from error
-                content.append(event.get("content") or "")
-                for token in event.get("completion_probabilities") or []:
-                    logprobs.append(float(token.get("logprob", 0.0)))
-                if floor is not None and sum(logprobs) < floor:
-                    return None  # leaving the block closes the stream
-                if event.get("stop"):
-                    break
-    except httpx2.HTTPError as error:
-        raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
+    async with aclosing(infill_events(client, url, body, headers)) as events:
+        async for event in events:
+            content.append(event.get("content") or "")
+            for token in event.get("completion_probabilities") or []:
+                logprobs.append(float(token.get("logprob", 0.0)))
+            if floor is not None and sum(logprobs) < floor:
+                return None  # leaving the block closes the stream
+            if event.get("stop"):
+                break
     if "".join(content) != fill or not logprobs:
         raise ProviderError(f"The local model did not score the fill: {''.join(content)!r}")
     return logprobs

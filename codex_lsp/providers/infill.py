@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any
 
 import httpx2
@@ -139,13 +140,39 @@ async def stream_infill(
     code: list[str] = []
     final: dict[str, Any] = {}
     body = infill_body(infill, max_tokens, slot)
+    async with aclosing(infill_events(client, url, body, headers)) as events:
+        async for event in events:
+            code.append(event.get("content") or "")
+            final = event if event.get("timings") else final
+            if event.get("stop"):
+                break
+            if "".join(code).count("\n") > infill.max_newlines:
+                break  # enough lines: closing the stream stops the model writing more
+    yield TextDelta(answer_json(_first_lines("".join(code), infill.max_newlines)))
+    usage = usage_of(final)
+    usage.model = model
+    yield usage
+
+
+def refusal(status: int, detail: str) -> ProviderError:
+    """What an /infill answer other than 200 means: a model with no fill-in-the-middle tokens,
+    or another refusal."""
+    if status in (400, 501) and "infill" in detail.lower():
+        return InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
+    return ProviderError(f"The local model answered {status}: {detail}")
+
+
+async def infill_events(
+    client: httpx2.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
+) -> AsyncGenerator[dict[str, Any], None]:
+    """The events of a streamed /infill request, parsed. Raises ProviderError for a refusal
+    (`refusal`), a broken stream or a lost connection. Read it within `aclosing`: leaving it
+    early then closes the stream at once, and llama.cpp stops writing."""
     try:
         async with client.stream("POST", url, json=body, headers=headers) as response:
             if response.status_code != 200:
                 detail = (await response.aread()).decode(errors="replace")[:300]
-                if response.status_code in (400, 501) and "infill" in detail.lower():
-                    raise InfillUnsupported(f"the local model cannot fill in the middle: {detail}")
-                raise ProviderError(f"The local model answered {response.status_code}: {detail}")
+                raise refusal(response.status_code, detail)
             async for line in response.aiter_lines():
                 if not line.startswith("data: "):
                     continue
@@ -155,18 +182,9 @@ async def stream_infill(
                     raise ProviderError(
                         f"The local model sent a broken stream: {line[:80]}"
                     ) from error
-                code.append(event.get("content") or "")
-                final = event if event.get("timings") else final
-                if event.get("stop"):
-                    break
-                if "".join(code).count("\n") > infill.max_newlines:
-                    break  # enough lines: closing the stream stops the model writing more
+                yield event
     except httpx2.HTTPError as error:
         raise ProviderError(f"The local model did not answer: {error}", retryable=True) from error
-    yield TextDelta(answer_json(_first_lines("".join(code), infill.max_newlines)))
-    usage = usage_of(final)
-    usage.model = model
-    yield usage
 
 
 def gbnf_literal(text: str) -> str:
