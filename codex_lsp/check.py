@@ -317,6 +317,7 @@ async def review_file(
     show: Callable[[Path, ReviewFinding], None] | None = None,
     findings: list[ReviewFinding] | None = None,
     on_part: Callable[[int, int], None] | None = None,
+    on_scan: Callable[[int, int], None] | None = None,
 ) -> FileResult:
     """The file's findings (on its changed lines only, when `target` says which), each added
     to `findings` and passed to `show` as the model writes it, so that those found before a
@@ -328,7 +329,7 @@ async def review_file(
     except (OSError, UnicodeDecodeError) as error:
         return FileResult(path, [], f"{path}: cannot read: {error}")
     kept = None if target.changed is None else snapshot_lines(snapshot.text, target.changed)
-    review = assistant.review(snapshot, [], explicit=True, on_part=on_part)
+    review = assistant.review(snapshot, [], explicit=True, on_part=on_part, on_scan=on_scan)
     async with aclosing(review) as stream:
         async for finding in stream:
             if kept is not None and not _touches(finding, kept):
@@ -520,8 +521,11 @@ async def _review_all(
                 def part(i: int, n: int, where: str = where) -> None:
                     progress.status(f"{where}, part {i}/{n}")
 
+                def scanning(line: int, lines: int, where: str = where) -> None:
+                    progress.status(f"{where}, scanning line {line}/{lines}")
+
                 try:
-                    result = await review_file(assistant, target, show, found, part)
+                    result = await review_file(assistant, target, show, found, part, scanning)
                 except ModelUnavailable:
                     results.append(FileResult(target.path, found))  # reported, not fixed
                     raise

@@ -312,10 +312,12 @@ class Assistant:
         explicit: bool = False,
         outcome: Outcome | None = None,
         on_part: Callable[[int, int], None] | None = None,
+        on_scan: Callable[[int, int], None] | None = None,
     ) -> AsyncGenerator[ReviewFinding, None]:
         """Findings for the whole current text: earlier ones that still stand come first, then
         what the model finds where the text changed since the last review (or in all of it).
-        `on_part(i, n)`: told as the model starts part i of n of a file reviewed in parts."""
+        `on_part(i, n)`: told as the model starts part i of n of a file reviewed in parts;
+        `on_scan(line, lines)`: as the embedded model's fill scan reaches a line."""
         snapshot, workspace = await self.redacted(snapshot, workspace)
         budget = self.context_budget(self.settings.max_output_tokens)
         plan = self._review_plan(snapshot)
@@ -342,7 +344,11 @@ class Assistant:
         if scanner is not None and self.caller.model == "local" and plan.needs_model:
             taken = {finding.span.start.line for finding in findings}
             scanned = fill_scan.scan(
-                snapshot, scanner, covers=plan.covers, skip_rows=taken.__contains__
+                snapshot,
+                scanner,
+                covers=plan.covers,
+                skip_rows=taken.__contains__,
+                on_line=on_scan,
             )
             async with aclosing(scanned) as found:
                 async for finding in found:

@@ -249,10 +249,12 @@ async def scan(
     covers: Callable[[ReviewFinding], bool] = lambda _: True,
     skip_rows: Callable[[int], bool] = lambda _: False,
     margin: float = SCAN_MARGIN,
+    on_line: Callable[[int, int], None] | None = None,
 ) -> AsyncGenerator[ReviewFinding, None]:
     """Findings on the lines whose best correction the fill prefers by `margin` nats, in line
     order; `covers`: whether a finding is on lines this review reads; `skip_rows`: rows already
-    reported (asked as each row comes up). Stops quietly when the backend cannot score."""
+    reported (asked as each row comes up); `on_line(n, lines)`: told as line n (1-based) of the
+    file's `lines` is scored. Stops quietly when the backend cannot score."""
     if not is_python(snapshot) or len(snapshot.text) > SCAN_MAX_CHARS:
         return
     rows = 0
@@ -268,6 +270,8 @@ async def scan(
         if rows > SCAN_MAX_ROWS:
             log.info("%s: scanned the first %d lines with candidates", snapshot.uri, SCAN_MAX_ROWS)
             return
+        if on_line is not None:
+            on_line(row + 1, len(snapshot.lines))
         prefix, suffix, indent = fill_gap(snapshot, row)
         written = original[len(indent) :].rstrip()
         kept = [fix for fix in fixes if fix.startswith(indent) and REDACTED not in fix]

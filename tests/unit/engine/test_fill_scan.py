@@ -168,6 +168,20 @@ async def test_rows_outside_the_review_or_already_reported_are_not_scanned() -> 
     ]
 
 
+async def test_each_scanned_line_is_told_as_it_is_scored() -> None:
+    scorer = TableScorer({})
+    told: list[tuple[int, int]] = []
+    await scanned(
+        scorer,
+        covers=lambda f: f.span.start.line >= 8,
+        on_line=lambda line, lines: told.append((line, lines)),
+    )
+    code_lines = CODE.split("\n")
+    assert told and all(lines == len(code_lines) for _, lines in told)
+    # 1-based, as check shows them: each the line whose fills were asked next
+    assert [code_lines[line - 1].strip() for line, _ in told] == [a[2] for a in scorer.asked]
+
+
 async def test_a_line_holding_a_secret_is_never_shown() -> None:
     secret = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"
     text = f'def f(a, b, key):\n    ok = a < b and key != "{secret}"\n    return ok\n'
