@@ -13,12 +13,15 @@ prefetches the next suggestion (`providers/infill_lane.py`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import replace
 from typing import Any
+
+from cachetools import LRUCache
 
 from codex_lsp.local.server import LocalEndpoint, LocalModelServer, local_http_client
 from codex_lsp.local.weights import LocalModelError, weights_installed
@@ -62,6 +65,10 @@ SLOT_CTX = 4096  # tokens per slot (the server's default: 8,192 over 2 slots)
 # ghost text, and llama.cpp runs its slots' work in one batch: each line of a scan waits until
 # the user has not typed for this long, so a completion does not queue behind it.
 SCAN_QUIET_S = 2.0
+# Lines scanned, by what was asked (the scores are the model's at temperature 0): a review the
+# editor's deadline cut is asked again at the next save, and its scan then goes on where it
+# stopped instead of reading the same first lines again.
+SCAN_SCORES_KEPT = 4096
 
 
 def review_model(settings: Settings) -> str:
@@ -127,6 +134,9 @@ class LocalProvider:
         self._completion_model = "local"  # the name the caller last asked completions of
         self.lane = InfillLane(self._send_infill, self._send_warm)
         self._typed_at = -math.inf  # when a completion or a warm-up last came (monotonic)
+        self._scanned: LRUCache[bytes, tuple[float, list[float | None]]] = LRUCache(
+            SCAN_SCORES_KEPT
+        )
 
     async def _chat_provider(self, server: LocalModelServer) -> tuple[LocalEndpoint, ChatProvider]:
         """The running child's endpoint and a chat client for it (a new one after a restart:
@@ -236,10 +246,14 @@ class LocalProvider:
         serves that model (the user's own GGUF, or the 1.5B alone)."""
         if self._scan_server is None:
             return None
+        key = _scan_key(prefix, suffix, written, fills, margin)
+        known = self._scanned.get(key)
+        if known is not None:
+            return known[0], list(known[1])
         if self._scan_server is self._server:
             await self._typing_paused()
         endpoint, _ = await self._chat_provider(self._scan_server)
-        return await fill_scores.score_against(
+        scored = await fill_scores.score_against(
             self._http,
             endpoint.base_url,
             prefix,
@@ -250,6 +264,9 @@ class LocalProvider:
             api_key=endpoint.api_key,
             slot=SCAN_SLOT,
         )
+        if scored is not None:
+            self._scanned[key] = (scored[0], list(scored[1]))
+        return scored
 
     async def _typing_paused(self) -> None:
         """Return once no completion or warm-up has come for SCAN_QUIET_S (at once in `check`,
@@ -269,3 +286,9 @@ class LocalProvider:
         await self._server.stop()
         if self._review_server is not self._server:
             await self._review_server.stop()
+
+
+def _scan_key(prefix: str, suffix: str, written: str, fills: list[str], margin: float) -> bytes:
+    """A scan question's digest (its pieces joined by NUL): no code or score is kept."""
+    parts = (prefix, suffix, written, *fills, repr(margin))
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()

@@ -267,9 +267,35 @@ async def test_a_scan_line_waits_until_the_user_has_not_typed_for_a_while(
         idle = time.monotonic() - started  # nobody typed: no wait
         provider.warm(Infill("def f():\n    ", "", 0))  # the user types
         started = time.monotonic()
-        await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+        await provider.score_against("p", "s2", "if x <= 0:", ["if x == 0:"], 10.0)
         after_typing = time.monotonic() - started
     finally:
         await provider._http.aclose()
     assert idle < 0.2  # nobody typed: the scan went at once
     assert after_typing >= 0.28  # it waited out the quiet time after the keystroke
+
+
+async def test_a_line_scanned_before_is_not_asked_again() -> None:
+    from codex_lsp.local.server import LocalEndpoint
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import LocalProvider
+    from codex_lsp.settings import Settings
+
+    provider = LocalProvider(Settings(), ProviderConfig(base_url="", api_key=""))
+    server = StreamingServer({2: -12.0})
+
+    async def chat_provider(_: object) -> tuple[LocalEndpoint, None]:
+        return LocalEndpoint("http://127.0.0.1:9/v1", "k"), None
+
+    provider._chat_provider = chat_provider  # type: ignore[method-assign,assignment]
+    await provider._http.aclose()
+    provider._http = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
+    try:
+        first = await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+        asked = len(server.bodies)
+        again = await provider.score_against("p", "s", "if x <= 0:", ["if x == 0:"], 10.0)
+        assert (again, len(server.bodies)) == (first, asked)  # the same question: no request
+        await provider.score_against("p", "s2", "if x <= 0:", ["if x == 0:"], 10.0)
+        assert len(server.bodies) > asked  # another suffix is another question
+    finally:
+        await provider._http.aclose()
