@@ -9,6 +9,7 @@ written by at least a margin is flagged, that candidate its fix. No review promp
     .venv/bin/python -m benchmarks.review.mutants [--corpus real|small] [--split tune|heldout]
         [--local-model 0.5b|1.5b] [--files NAME ...] [--limit N] [--max-per-line N]
     .venv/bin/python -m benchmarks.review.mutants --rescore results/mutants-....json [--merge]
+        [--margins 4 5 6 ...]
 
 Every candidate's score is stored, so one run gives the figures of every margin (`--rescore`).
 """
@@ -121,11 +122,13 @@ def flagged(
     return out
 
 
-def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
+def report(
+    document: dict[str, Any], items: dict[str, CorpusFile], margins: Sequence[float] = MARGINS
+) -> str:
     rows = [TABLE_HEADER]
     contexts = document["meta"].get("contexts", [])
     for context in [None, *contexts]:
-        for margin in MARGINS:
+        for margin in margins:
             scores = [
                 score_file(items[e["name"]], flagged(e["rows"], margin, context), e["seconds"])
                 for e in document["files"]
@@ -204,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suffix", default="")
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
     parser.add_argument("--merge", action="store_true", help="one table for all --rescore runs")
+    parser.add_argument("--margins", nargs="*", type=float, default=list(MARGINS))
     args = parser.parse_args(argv)
     if args.rescore:
         documents = [json.loads(path.read_text(encoding="utf-8")) for path in args.rescore]
@@ -213,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             documents = [{"label": label, "meta": documents[0]["meta"], "files": files}]
         for document in documents:
             meta = document["meta"]
-            items = corpus_items(meta["corpus"], meta["split"], None, None)
-            print(report(document, {i.name: i for i in items}))
+            split = None if args.merge else meta["split"]  # merged parts may be several splits
+            items = corpus_items(meta["corpus"], split, None, None)
+            print(report(document, {i.name: i for i in items}, args.margins))
         return 0
     asyncio.run(run(args))
     return 0

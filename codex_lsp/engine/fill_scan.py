@@ -10,9 +10,11 @@ the line (the code around it, no instructions, each fill in its own tokens: the 
 `SCAN_MARGIN` nats is reported, that correction its fix and quick fix, its message what the fix
 changes (`verify.fix_message`).
 
-Measured on benchmarks/review (`mutants.py`, the 0.5B model; the margin pre-registered on the
-tune split before the held-out split was read): held-out 5/17 planted bugs found, no finding on
-17 clean files, every message true; tune 2/17, none on 17 clean files. Knows nothing of LSP.
+Measured on benchmarks/review (`mutants.py`, the 0.5B model): at the margin first
+pre-registered on the tune split (10 nats) held-out 5/17 planted bugs found, no finding on 17
+clean files, every message true; tune 2/17. Session 12 chose 5 nats by the same rule on all 34
+pairs pooled (19/34 found, 0.18 false findings per clean file, 5/34 clean files flagged); the
+new held-out split `heldout2` measures it (benchmarks/review/README.md). Knows nothing of LSP.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ from codex_lsp.providers.base import ProviderError
 
 log = logging.getLogger(__name__)
 
-# Pre-registered on benchmarks/review/corpus_real's tune split (mutants.py, 0.5B, canonical
-# tokens): the rule with the most recall within <= 0.2 false findings per clean file and <= 15%
-# clean files flagged, ties to the larger margin. Do not tune it on the held-out split.
-SCAN_MARGIN = 10.0
+# Pre-registered on all 34 pairs of benchmarks/review/corpus_real (mutants.py's stored scores,
+# 0.5B, canonical tokens; session 12, was 10.0 from the tune split alone): the margin in 4..10
+# with the most recall within <= 0.2 false findings per clean file and <= 15% clean files
+# flagged, ties to the larger margin. Do not tune it on the held-out split (`heldout2`).
+SCAN_MARGIN = 5.0
 MAX_PER_LINE = 16
 NAME_SWAPS = 3  # other local names tried for each name on a line: the ones used nearest to it
 # Every candidate row costs one read of the code after it (~400 tokens, ~5 s on one busy core
