@@ -2,6 +2,12 @@
 one planted bug, from packages installed in this virtualenv (offline).
 
     .venv/bin/python -m benchmarks.review.build_real [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout2 --site DIR [--seed N]
+
+The second form adds (or rebuilds) the `heldout2` split, from `HELDOUT2`'s projects unpacked
+into DIR (wheels from `pip download --no-deps`, each unzipped there with its `.dist-info`),
+numbered after the other pairs, which it leaves unchanged; its pairs go round the projects
+(a run stopped early still covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -80,6 +86,29 @@ PROJECTS: dict[str, tuple[str, str, list[str]]] = {
     "sortedcontainers": ("heldout", "Apache-2.0", ["sortedcontainers/sortedlist.py"]),
 }
 PAIRS_PER_PROJECT = 4
+# Session 12's second held-out split: projects not in PROJECTS, read from `--site DIR`.
+HELDOUT2: dict[str, tuple[str, str, list[str]]] = {
+    "more-itertools": (
+        "heldout2", "MIT", ["more_itertools/recipes.py", "more_itertools/more.py"],
+    ),
+    "jinja2": (
+        "heldout2", "BSD-3-Clause", ["jinja2/utils.py", "jinja2/filters.py", "jinja2/lexer.py"],
+    ),
+    "werkzeug": (
+        "heldout2",
+        "BSD-3-Clause",
+        ["werkzeug/http.py", "werkzeug/datastructures/structures.py", "werkzeug/urls.py"],
+    ),
+    "tomlkit": (
+        "heldout2", "MIT", ["tomlkit/container.py", "tomlkit/source.py", "tomlkit/parser.py"],
+    ),
+    "itsdangerous": (
+        "heldout2",
+        "BSD-3-Clause",
+        ["itsdangerous/signer.py", "itsdangerous/timed.py", "itsdangerous/serializer.py"],
+    ),
+}  # fmt: skip
+HELDOUT2_PAIRS_PER_PROJECT = 3
 KINDS = [
     "inverted-condition",
     "wrong-variable",
@@ -338,6 +367,73 @@ def plant(lines: list[str], code_from: int, kind_order: list[str], rng: random.R
     raise LookupError("no mutation fits")
 
 
+def choose(
+    project: str, modules: list[str], site: Path, rng: random.Random, per_project: int
+) -> list[Excerpt]:
+    """`per_project` excerpts of a project's modules (at most 2 a module, none overlapping)."""
+    chosen: list[Excerpt] = []
+    pool: list[Excerpt] = []
+    for module in modules:
+        source = (site / module).read_text(encoding="utf-8").split("\n")
+        tree = ast.parse("\n".join(source))
+        for first, last, owner in windows(source, tree):
+            code = source[first - 1 : last]
+            header = import_header(source, tree, "\n".join(code))
+            pool.append(Excerpt(project, module, first, last, header, code, owner))
+    rng.shuffle(pool)
+    used: list[tuple[str, int, int]] = []
+    for excerpt in pool:
+        overlap = any(
+            m == excerpt.module and excerpt.first <= b and a <= excerpt.last for m, a, b in used
+        )
+        if overlap or len(excerpt.lines) > 140:
+            continue
+        if sum(1 for e in chosen if e.module == excerpt.module) >= 2:
+            continue
+        chosen.append(excerpt)
+        used.append((excerpt.module, excerpt.first, excerpt.last))
+        if len(chosen) == per_project:
+            break
+    return chosen
+
+
+def write_pair(
+    excerpt: Excerpt, mutation: Mutation, number: int, split: str, version: str, licence: str
+) -> dict[str, object]:
+    """Both copies written to TARGET; the pair's manifest entry."""
+    lines = excerpt.lines
+    project = excerpt.project
+    stem = Path(excerpt.module).stem.strip("_")
+    if stem == "init":
+        stem = Path(excerpt.module).parent.name
+    name = f"{number:02d}_{project.replace('-', '')}_{stem}.py"
+    buggy = [*lines]
+    buggy[mutation.line - 1] = mutation.after
+    for folder, text in (("clean", lines), ("buggy", buggy)):
+        path = TARGET / folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(text).rstrip("\n") + "\n", encoding="utf-8")
+    return {
+        "file": name,
+        "split": split,
+        "project": project,
+        "version": version,
+        "licence": licence,
+        "source": excerpt.module,
+        "source_lines": [excerpt.first, excerpt.last],
+        "class_line": excerpt.owner.strip() or None,
+        "import_lines": len(excerpt.header),
+        "lines": len(lines),
+        "bug": {
+            "line": mutation.line,
+            "kind": mutation.kind,
+            "snippet": mutation.after.strip(),
+            "original": mutation.before.strip(),
+            "description": mutation.description,
+        },
+    }
+
+
 def build(seed: int) -> dict[str, object]:
     rng = random.Random(seed)
     manifest: dict[str, object] = {}
@@ -346,81 +442,79 @@ def build(seed: int) -> dict[str, object]:
     number = 0
     for project, (split, licence, modules) in PROJECTS.items():
         version = importlib.metadata.version(project)
-        chosen: list[Excerpt] = []
-        pool: list[Excerpt] = []
-        for module in modules:
-            source = (SITE / module).read_text(encoding="utf-8").split("\n")
-            tree = ast.parse("\n".join(source))
-            for first, last, owner in windows(source, tree):
-                code = source[first - 1 : last]
-                header = import_header(source, tree, "\n".join(code))
-                pool.append(Excerpt(project, module, first, last, header, code, owner))
-        rng.shuffle(pool)
-        used: list[tuple[str, int, int]] = []
-        for excerpt in pool:
-            overlap = any(
-                m == excerpt.module and excerpt.first <= b and a <= excerpt.last for m, a, b in used
-            )
-            if overlap or len(excerpt.lines) > 140:
-                continue
-            if sum(1 for e in chosen if e.module == excerpt.module) >= 2:
-                continue
-            chosen.append(excerpt)
-            used.append((excerpt.module, excerpt.first, excerpt.last))
-            if len(chosen) == PAIRS_PER_PROJECT:
-                break
-        for excerpt in chosen:
-            lines = excerpt.lines
+        for excerpt in choose(project, modules, SITE, rng, PAIRS_PER_PROJECT):
             order = KINDS[kind_turn % len(KINDS) :] + KINDS[: kind_turn % len(KINDS)]
             try:
-                mutation = plant(lines, excerpt.offset, order, rng)
+                mutation = plant(excerpt.lines, excerpt.offset, order, rng)
             except LookupError:
                 continue
             kind_turn += 1
             number += 1
-            stem = Path(excerpt.module).stem.strip("_")
-            if stem == "init":
-                stem = Path(excerpt.module).parent.name
-            name = f"{number:02d}_{project}_{stem}.py"
-            buggy = [*lines]
-            buggy[mutation.line - 1] = mutation.after
-            for folder, text in (("clean", lines), ("buggy", buggy)):
-                path = TARGET / folder / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text("\n".join(text).rstrip("\n") + "\n", encoding="utf-8")
-            pairs.append(
-                {
-                    "file": name,
-                    "split": split,
-                    "project": project,
-                    "version": version,
-                    "licence": licence,
-                    "source": excerpt.module,
-                    "source_lines": [excerpt.first, excerpt.last],
-                    "class_line": excerpt.owner.strip() or None,
-                    "import_lines": len(excerpt.header),
-                    "lines": len(lines),
-                    "bug": {
-                        "line": mutation.line,
-                        "kind": mutation.kind,
-                        "snippet": mutation.after.strip(),
-                        "original": mutation.before.strip(),
-                        "description": mutation.description,
-                    },
-                }
-            )
+            pairs.append(write_pair(excerpt, mutation, number, split, version, licence))
     manifest["seed"] = seed
     manifest["pairs"] = pairs
     return manifest
 
 
+def site_version(site: Path, project: str) -> str:
+    for dist in importlib.metadata.distributions(path=[str(site)]):
+        if dist.metadata["Name"].lower().replace("_", "-") == project:
+            return dist.version
+    raise LookupError(f"{project}: no .dist-info in {site}")
+
+
+def build_extra(manifest: dict[str, object], site: Path, seed: int) -> list[dict[str, object]]:
+    """`HELDOUT2`'s pairs from `site`, numbered after `manifest`'s other pairs, round the
+    projects; `manifest`'s own pairs and files are not touched."""
+    rng = random.Random(seed)
+    others = [p for p in manifest["pairs"] if p["split"] != "heldout2"]  # type: ignore[attr-defined]
+    number = max(int(str(p["file"])[:2]) for p in others)
+    chosen = {
+        project: choose(project, modules, site, rng, HELDOUT2_PAIRS_PER_PROJECT)
+        for project, (_split, _licence, modules) in HELDOUT2.items()
+    }
+    pairs: list[dict[str, object]] = []
+    kind_turn = 0
+    for turn in range(HELDOUT2_PAIRS_PER_PROJECT):
+        for project, (split, licence, _modules) in HELDOUT2.items():
+            if turn >= len(chosen[project]):
+                continue
+            excerpt = chosen[project][turn]
+            order = KINDS[kind_turn % len(KINDS) :] + KINDS[: kind_turn % len(KINDS)]
+            try:
+                mutation = plant(excerpt.lines, excerpt.offset, order, rng)
+            except LookupError:
+                continue
+            kind_turn += 1
+            number += 1
+            version = site_version(site, project)
+            pairs.append(write_pair(excerpt, mutation, number, split, version, licence))
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build corpus_real from installed packages.")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--split", choices=["heldout2"], help="add this split only")
+    parser.add_argument("--site", type=Path, help="with --split: the unpacked wheels")
     args = parser.parse_args(argv)
-    for old in TARGET.glob("*/*.py"):
-        old.unlink()
-    manifest = build(args.seed)
+    if args.split:
+        if args.site is None:
+            parser.error("--split needs --site")
+        manifest = json.loads((TARGET / "manifest.json").read_text(encoding="utf-8"))
+        for pair in manifest["pairs"]:
+            if pair["split"] == args.split:
+                for folder in ("clean", "buggy"):
+                    (TARGET / folder / pair["file"]).unlink(missing_ok=True)
+        kept = [p for p in manifest["pairs"] if p["split"] != args.split]
+        manifest["pairs"] = kept
+        added = build_extra(manifest, args.site, args.seed)
+        manifest["pairs"] = kept + added
+        manifest["heldout2_seed"] = args.seed
+    else:
+        for old in TARGET.glob("*/*.py"):
+            old.unlink()
+        manifest = build(args.seed)
     (TARGET / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     pairs = manifest["pairs"]
     assert isinstance(pairs, list)

@@ -108,7 +108,7 @@ async def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
-    parser.add_argument("--split", choices=["tune", "heldout"])
+    parser.add_argument("--split", choices=["tune", "heldout", "heldout2"])
     parser.add_argument("--local-model", default="0.5b", choices=sorted(LOCAL_MODELS))
     parser.add_argument("--files", nargs="*")
     parser.add_argument("--margin", type=float, default=10.0)

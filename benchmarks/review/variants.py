@@ -815,7 +815,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*", help="only files whose name contains one of these")
     parser.add_argument("--suffix", help="appended to the results label")
     parser.add_argument("--corpus", default="small", choices=["small", "real"])
-    parser.add_argument("--split", choices=["tune", "heldout"], help="corpus_real part")
+    parser.add_argument("--split", choices=["tune", "heldout", "heldout2"], help="corpus_real part")
     parser.add_argument("--verbose", action="store_true", help="print every raw answer")
     args = parser.parse_args(argv)
     global VERBOSE

@@ -326,7 +326,7 @@ def rescore(paths: list[Path], merge: bool = False) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Review with verification, per stage.")
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
-    parser.add_argument("--split", choices=["tune", "heldout"])
+    parser.add_argument("--split", choices=["tune", "heldout", "heldout2"])
     parser.add_argument("--local-model", default="1.5b", choices=sorted(LOCAL_MODELS))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--files", nargs="*")
