@@ -1,9 +1,11 @@
 """The product's fill scan (`codex_lsp/engine/fill_scan.py`) on the review corpora: what the
 local backend's review adds to its verified review-prompt findings, through the same objects
 `codex-lsp check` and the editor's diagnostics use (`LocalProvider` built from `Settings`, its
-0.5B child in its own slot, `fill_scan.scan` with the shipped margin; no review prompt).
+0.5B child in its own slot, `fill_scan.scan` with the shipped rule: the 1.5B's second opinion
+when it is installed, else the 0.5B's margin alone, or with `--alone`; no review prompt).
 
     .venv/bin/python -m benchmarks.review.scan --split heldout [--files NAME ...] [--suffix S]
+        [--alone]
     .venv/bin/python -m benchmarks.review.scan --rescore results/scan-....json
 
 Every finding is stored with its message, its fix, the line as written and the clean copy's
@@ -65,11 +67,18 @@ def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
 
 async def run(args: argparse.Namespace) -> Path:
     items = corpus_items(args.corpus, args.split, args.limit, args.files)[args.start :]
-    settings = Settings(local_model=SCAN_MODEL)
+    # --alone: the 0.5B reviews too (the local-lite install), so no second opinion
+    reviewer = SCAN_MODEL if args.alone else "auto"
+    settings = Settings(local_model=SCAN_MODEL, local_review_model=reviewer)
     provider = LocalProvider(settings, ProviderConfig(base_url="", api_key=""))
     label = f"scan-{args.corpus}-{args.split or 'all'}{args.suffix}"
     files: list[dict[str, Any]] = []
-    meta = {"corpus": args.corpus, "split": args.split, "margin": fill_scan.SCAN_MARGIN}
+    rule = (
+        f"0.5B >= {fill_scan.CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.SECOND_MARGIN:g}"
+        if provider.has_second_opinion()
+        else f"0.5B >= {fill_scan.SCAN_MARGIN:g}"
+    )
+    meta = {"corpus": args.corpus, "split": args.split, "rule": rule}
     document = {"label": label, "meta": meta, "files": files}
     target = RESULTS / f"{label}.json"
     try:
@@ -116,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*")
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
     parser.add_argument("--suffix", default="")
+    parser.add_argument("--alone", action="store_true", help="the 0.5B alone (no second opinion)")
     parser.add_argument("--rescore", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.rescore:

@@ -60,6 +60,9 @@ COMPLETION_SLOT = 0
 # 1 warm: a scan reads a new suffix every line and would evict them).
 SCAN_MODEL = "qwen2.5-coder-0.5b"
 SCAN_SLOT = 2
+# The model whose fill scores confirm the scan's corrections (`fill_scan.SecondOpinion`): the
+# rule was pre-registered with the 1.5B as the second model.
+SECOND_OPINION_MODEL = "qwen2.5-coder-1.5b"
 SLOT_CTX = 4096  # tokens per slot (the server's default: 8,192 over 2 slots)
 # A scan request reads a line's suffix (~5 s on a busy core) in the child that also writes the
 # ghost text, and llama.cpp runs its slots' work in one batch: each line of a scan waits until
@@ -126,6 +129,16 @@ class LocalProvider:
         # The child that scans (`score_against`): the one serving the 0.5B, if any.
         self._scan_server = (
             self._server if completer_scans else self._review_server if reviewer_scans else None
+        )
+        # The child whose 1.5B gives the scan its second opinion (`second_gains`), if any.
+        completer = None if own_weights else settings.local_model
+        self._second_server = next(
+            (
+                child
+                for child, model in ((self._review_server, reviewer), (self._server, completer))
+                if model == SECOND_OPINION_MODEL and self._scan_server not in (None, child)
+            ),
+            None,
         )
         self._config = config
         self._chats: dict[LocalModelServer, tuple[LocalEndpoint, ChatProvider]] = {}
@@ -268,6 +281,38 @@ class LocalProvider:
             self._scanned[key] = (scored[0], list(scored[1]))
         return scored
 
+    def has_second_opinion(self) -> bool:
+        return self._second_server is not None
+
+    async def second_gains(
+        self, prefix: str, suffix: str, written: str, fills: list[str]
+    ) -> list[float]:
+        """The scan's corrections scored by the 1.5B against the written line (fill in the
+        middle, each fill in its own tokens), in whichever slot is free."""
+        child = self._second_server
+        if child is None:
+            raise ProviderError("no second model for the line scan")
+        key = _scan_key(prefix, suffix, written, fills, "second opinion")
+        known = self._scanned.get(key)
+        if known is not None:
+            return [gain for gain in known[1] if gain is not None]
+        if child is self._server:
+            await self._typing_paused()
+        endpoint, _ = await self._chat_provider(child)
+        tokens = await fill_scores.score_fill_tokens(
+            self._http,
+            endpoint.base_url,
+            prefix,
+            suffix,
+            [written, *fills],
+            api_key=endpoint.api_key,
+        )
+        base, *scores = (sum(logprobs) for logprobs in tokens)
+        gains = [score - base for score in scores]
+        kept: list[float | None] = list(gains)
+        self._scanned[key] = (base, kept)
+        return gains
+
     async def _typing_paused(self) -> None:
         """Return once no completion or warm-up has come for SCAN_QUIET_S (at once in `check`,
         where none comes). A sleep, not an event: each keystroke moves the deadline."""
@@ -288,7 +333,10 @@ class LocalProvider:
             await self._review_server.stop()
 
 
-def _scan_key(prefix: str, suffix: str, written: str, fills: list[str], margin: float) -> bytes:
-    """A scan question's digest (its pieces joined by NUL): no code or score is kept."""
+def _scan_key(
+    prefix: str, suffix: str, written: str, fills: list[str], margin: float | str
+) -> bytes:
+    """A scan question's digest (its pieces joined by NUL): no code or score is kept. `margin`:
+    the margin asked for, or which question (the second opinion's)."""
     parts = (prefix, suffix, written, *fills, repr(margin))
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest()

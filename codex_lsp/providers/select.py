@@ -103,8 +103,12 @@ def local_model_lines(settings: Settings) -> list[str]:
     jobs, review_jobs = "completions", "reviews and fixes"
     if completer == local.SCAN_MODEL:  # the line scan runs in the completion model's child
         jobs += ", line scan"
+        if reviewer == local.SECOND_OPINION_MODEL:
+            review_jobs += ", line scan's second opinion"
     elif reviewer == local.SCAN_MODEL:
         review_jobs += ", line scan"
+        if completer == local.SECOND_OPINION_MODEL:
+            jobs += ", line scan's second opinion"
     lines = [f"local models: {completer} ({jobs}), {reviewer} ({review_jobs})"]
     if local.SCAN_MODEL not in (completer, reviewer):
         lines.append(no_scan)

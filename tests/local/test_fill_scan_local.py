@@ -95,3 +95,55 @@ async def test_the_planted_wrong_variable_is_reported_with_its_fix(
         (row, "        length = os.fstat(fd).st_size")
     ]
     assert only[0].message == "`stream` should probably be `fd`."
+
+
+class SecondOpinionScorer(Scorer):
+    """The 0.5B scans and the real 1.5B gives its second opinion, as in `LocalProvider`."""
+
+    def __init__(self, small: Scorer, large_url: str, large_key: str) -> None:
+        super().__init__(small.base_url, small.api_key)
+        self.http = small.http
+        self.large_url, self.large_key = large_url, large_key
+        self.second_asked = 0
+
+    def has_second_opinion(self) -> bool:
+        return True
+
+    async def second_gains(
+        self, prefix: str, suffix: str, written: str, fills: list[str]
+    ) -> list[float]:
+        self.second_asked += 1
+        tokens = await score_fill_tokens(
+            self.http, self.large_url, prefix, suffix, [written, *fills], api_key=self.large_key
+        )
+        base, *scores = (sum(t) for t in tokens)
+        return [score - base for score in scores]
+
+
+@pytest.fixture
+async def two_models(scorer: Scorer, model_1_5b: Path):  # type: ignore[no-untyped-def]
+    server = LocalModelServer(model_1_5b, threads=1)
+    endpoint = await server.endpoint()
+    try:
+        yield SecondOpinionScorer(scorer, endpoint.base_url, endpoint.api_key)
+    finally:
+        await server.stop()
+
+
+@pytest.mark.parametrize("copy", ["buggy", "clean"])
+async def test_both_models_agree_on_the_planted_variable_and_not_on_its_clean_copy(
+    two_models: SecondOpinionScorer, copy: str
+) -> None:
+    text = (CORPUS / copy / "21_httpx2_utils.py").read_text(encoding="utf-8")
+    snapshot = Snapshot("file:///m.py", 0, text, "python")
+    rows = range(20, 27)  # the function around the planted line, to keep the test short
+    found = [
+        f async for f in scan(snapshot, two_models, covers=lambda f: f.span.start.line in rows)
+    ]
+    if copy == "clean":
+        assert found == []
+        return
+    assert [(f.span.start.line, f.fix) for f in found] == [
+        (24, "        length = os.fstat(fd).st_size")
+    ]
+    assert two_models.second_asked >= 1

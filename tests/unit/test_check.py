@@ -80,7 +80,7 @@ def test_doctor_names_the_model_for_each_job(installed: set[str]) -> None:
     installed.update({"qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"})
     assert _local_models(Settings()) == (
         "local models: qwen2.5-coder-0.5b (completions, line scan), "
-        "qwen2.5-coder-1.5b (reviews and fixes)\n"
+        "qwen2.5-coder-1.5b (reviews and fixes, line scan's second opinion)\n"
     )
     assert "/m.gguf (completions, reviews and fixes)" in _local_models(
         Settings(local_model_path="/m.gguf")

@@ -123,7 +123,8 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 def test_with_both_models_doctor_names_each_job_and_warns_of_nothing(installed: set[str]) -> None:
     installed.update({SMALL, LARGE})
     assert local_model_lines(Settings()) == [
-        f"local models: {SMALL} (completions, line scan), {LARGE} (reviews and fixes)"
+        f"local models: {SMALL} (completions, line scan), "
+        f"{LARGE} (reviews and fixes, line scan's second opinion)"
     ]
 
 
@@ -146,8 +147,9 @@ def test_a_chosen_review_model_gets_no_weakness_warning(installed: set[str]) -> 
 def test_a_model_in_use_that_is_not_installed_is_named_with_the_fix(installed: set[str]) -> None:
     installed.add(LARGE)
     lines = local_model_lines(Settings())
-    assert (
-        lines[0] == f"local models: {SMALL} (completions, line scan), {LARGE} (reviews and fixes)"
+    assert lines[0] == (
+        f"local models: {SMALL} (completions, line scan), "
+        f"{LARGE} (reviews and fixes, line scan's second opinion)"
     )
     assert lines[1:] == [
         f"local model {SMALL} is not installed: its part packages are missing. {FIX}"
@@ -178,7 +180,8 @@ def test_the_line_scan_is_named_where_it_runs_or_said_to_be_off(installed: set[s
     ]
     small_reviews = Settings(local_model=LARGE, local_review_model=SMALL)
     assert local_model_lines(small_reviews) == [
-        f"local models: {LARGE} (completions), {SMALL} (reviews and fixes, line scan)"
+        f"local models: {LARGE} (completions, line scan's second opinion), "
+        f"{SMALL} (reviews and fixes, line scan)"
     ]
 
 

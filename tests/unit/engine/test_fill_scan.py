@@ -140,6 +140,77 @@ async def test_a_scorer_that_fails_stops_the_scan_with_what_it_found() -> None:
     assert [a[2] for a in scorer.asked] == ["return n % 2 == 1"]
 
 
+class SecondTable(TableScorer):
+    """A scorer with a second model: its own table of gains over the written line (-10 for the
+    rest), and the corrections it was asked about."""
+
+    def __init__(self, scores: dict[str, float], gains: dict[str, float], on: bool = True) -> None:
+        super().__init__(scores)
+        self.gains, self.on = gains, on
+        self.second_asked: list[list[str]] = []
+
+    def has_second_opinion(self) -> bool:
+        return self.on
+
+    async def second_gains(
+        self, prefix: str, suffix: str, written: str, fills: list[str]
+    ) -> list[float]:
+        self.second_asked.append(list(fills))
+        if "fail" in self.gains:
+            raise ProviderError("the second model went away")
+        return [self.gains.get(fill, -10.0) for fill in fills]
+
+
+BASE = {"if total <= 0 and stock:": -20.0}
+
+
+def test_a_scorer_with_a_second_model_is_a_second_opinion() -> None:
+    assert isinstance(SecondTable({}, {}), fill_scan.SecondOpinion)
+    assert not isinstance(TableScorer({}), fill_scan.SecondOpinion)
+
+
+async def test_with_a_second_model_a_small_gain_both_models_agree_on_is_reported() -> None:
+    first = -20.0 + fill_scan.CONFIRMED_MARGIN  # far under SCAN_MARGIN alone
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": first, "if total < 0 and stock:": first + 0.5},
+        {"if total <= 0 or stock:": fill_scan.SECOND_MARGIN + 3, "if total < 0 and stock:": 1.0},
+    )
+    (finding,) = await scanned(scorer)
+    # the fix is the correction both prefer most, not the first model's favourite
+    assert finding.fix == "    if total <= 0 or stock:" and finding.span.start.line == 9
+    # only the corrections past the first model's margin were asked of the second
+    assert scorer.second_asked == [["if total < 0 and stock:", "if total <= 0 or stock:"]]
+
+
+async def test_a_correction_the_second_model_does_not_confirm_is_not_reported() -> None:
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + fill_scan.SCAN_MARGIN + 5},
+        {"if total <= 0 or stock:": fill_scan.SECOND_MARGIN - 0.1},
+    )
+    assert await scanned(scorer) == []
+    assert scorer.second_asked == [["if total <= 0 or stock:"]]
+
+
+async def test_without_a_second_model_the_scan_margin_alone_decides() -> None:
+    small = -20.0 + fill_scan.CONFIRMED_MARGIN
+    quiet = SecondTable(BASE | {"if total <= 0 or stock:": small}, {}, on=False)
+    assert await scanned(quiet) == [] and quiet.second_asked == []
+    loud = SecondTable(BASE | {"if total <= 0 or stock:": -20.0 + SCAN_MARGIN}, {}, on=False)
+    (finding,) = await scanned(loud)
+    assert finding.fix == "    if total <= 0 or stock:"
+
+
+async def test_a_second_model_that_fails_stops_the_scan_with_what_it_found() -> None:
+    scorer = SecondTable(
+        {"return n % 2 == 1": -20.0, "return n % 2 != 1": -10.0} | BASE,
+        {"return n % 2 != 1": 9.0},
+    )
+    (finding,) = await scanned(scorer)
+    assert finding.span.start.line == 4
+    scorer.gains["fail"] = 0.0
+    assert await scanned(scorer) == []
+
+
 async def test_a_backend_that_cannot_scan_says_so_once() -> None:
     class NoScan:
         asked = 0

@@ -299,3 +299,57 @@ async def test_a_line_scanned_before_is_not_asked_again() -> None:
         assert len(server.bodies) > asked  # another suffix is another question
     finally:
         await provider._http.aclose()
+
+
+def test_the_second_opinion_is_the_other_child_when_it_serves_the_1_5b() -> None:
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import SCAN_MODEL, SECOND_OPINION_MODEL, LocalProvider
+    from codex_lsp.settings import Settings
+
+    config = ProviderConfig(base_url="", api_key="")
+    usual = LocalProvider(
+        Settings(local_model=SCAN_MODEL, local_review_model=SECOND_OPINION_MODEL), config
+    )
+    assert usual.has_second_opinion() and usual._second_server is usual._review_server
+    assert usual._scan_server is usual._server
+    swapped = LocalProvider(
+        Settings(local_model=SECOND_OPINION_MODEL, local_review_model=SCAN_MODEL), config
+    )
+    assert swapped._second_server is swapped._server  # the 1.5B completes; the 0.5B scans
+    lite = LocalProvider(Settings(local_model=SCAN_MODEL, local_review_model=SCAN_MODEL), config)
+    assert not lite.has_second_opinion()  # one model: the scan margin alone
+    no_scan = LocalProvider(
+        Settings(local_model=SECOND_OPINION_MODEL, local_review_model=SECOND_OPINION_MODEL),
+        config,
+    )
+    assert not no_scan.has_second_opinion()  # nothing scans, so nothing to confirm
+
+
+async def test_the_second_opinion_is_each_fills_gain_by_the_1_5b_and_is_kept() -> None:
+    from codex_lsp.local.server import LocalEndpoint
+    from codex_lsp.providers.base import ProviderConfig
+    from codex_lsp.providers.local import SCAN_MODEL, SECOND_OPINION_MODEL, LocalProvider
+    from codex_lsp.settings import Settings
+
+    settings = Settings(local_model=SCAN_MODEL, local_review_model=SECOND_OPINION_MODEL)
+    provider = LocalProvider(settings, ProviderConfig(base_url="", api_key=""))
+    server = Server({2: -6.0, 3: -0.5})
+    asked: list[object] = []
+
+    async def chat_provider(child: object) -> tuple[LocalEndpoint, None]:
+        asked.append(child)
+        return LocalEndpoint("http://127.0.0.1:9/v1", "k"), None
+
+    provider._chat_provider = chat_provider  # type: ignore[method-assign,assignment]
+    await provider._http.aclose()
+    provider._http = httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle))
+    try:
+        gains = await provider.second_gains("p", "s", "if x <= 0:", ["if x == 0:"])
+        requests = len(server.requests)
+        again = await provider.second_gains("p", "s", "if x <= 0:", ["if x == 0:"])
+    finally:
+        await provider._http.aclose()
+    # written: 4 tokens at -0.1, "<=" at -6, the end -0.5; the fix: "==" at -0.5
+    assert gains == pytest.approx([(-0.4 - 0.5 - 0.5) - (-0.4 - 6.0 - 0.5)])
+    assert again == gains and len(server.requests) == requests  # asked once
+    assert asked == [provider._review_server]  # the 1.5B's child, not the scanning one
