@@ -13,8 +13,9 @@ changes (`verify.fix_message`).
 Measured on benchmarks/review (`mutants.py`, the 0.5B model): at the margin first
 pre-registered on the tune split (10 nats) held-out 5/17 planted bugs found, no finding on 17
 clean files, every message true; tune 2/17. Session 12 chose 5 nats by the same rule on all 34
-pairs pooled (19/34 found, 0.18 false findings per clean file, 5/34 clean files flagged); the
-new held-out split `heldout2` measures it (benchmarks/review/README.md).
+pairs pooled (19/34 found, 0.18 false findings per clean file, 5/34 clean files flagged); on
+the new held-out split `heldout2` (15 pairs, other projects, run once) 6/15 found (5 with the
+right fix), 0.07 false findings per clean file, 5 of 8 messages true.
 
 With the 1.5B at hand (the `local` extra's reviewer), a correction must also win with it: the
 0.5B proposes at 2 nats, the 1.5B confirms at 4 (`SecondOpinion`; rule chosen on tune: 12/17
