@@ -235,8 +235,44 @@ def fix_message(fix: LineFix) -> str:
     (measured on benchmarks/review: right fixes came with "Division by zero can lead to
     undefined behavior" for `len(scores)` written for `len(marks)`, and with "strip() on bytes
     is not valid" for a missing `.decode()`)."""
+    missing = missing_keyword(fix)
+    if missing is not None:
+        word, before = missing
+        return f"`{word}` is probably missing before `{before}`."
     old, new = changed_parts(fix)
     return f"`{old}` should probably be `{new}`."
+
+
+# Keywords a fix may restore in front of an expression: said as missing, not as a replacement of
+# the token they precede ("`"` should probably be `return "`" read as nonsense).
+_RESTORED_KEYWORDS = frozenset({"return", "await", "yield", "not"})
+
+
+def missing_keyword(fix: LineFix) -> tuple[str, str] | None:
+    """(keywords, the token after them) when the fix only inserts restorable keywords."""
+    old = [m.group() for m in _TOKEN.finditer(fix.original)]
+    new = list(_TOKEN.finditer(fix.corrected))
+    start = 0
+    while start < len(old) and start < len(new) and old[start] == new[start].group():
+        start += 1
+    inserted = new[start : start + len(new) - len(old)]
+    rest = [m.group() for m in new[start + len(inserted) :]]
+    if not inserted or rest != old[start:] or not rest:
+        return None
+    if any(m.group() not in _RESTORED_KEYWORDS for m in inserted):
+        return None
+    following = new[start + len(inserted)]
+    words = fix.corrected[inserted[0].start() : inserted[-1].end()]
+    return words, _token_or_string(fix.corrected, following)
+
+
+def _token_or_string(line: str, token: re.Match[str]) -> str:
+    """The token, or the whole string literal when it opens one (`"; "`, not `"`)."""
+    quote = token.group()
+    if quote not in ("'", '"'):
+        return quote
+    close = line.find(quote, token.end())
+    return line[token.start() : close + 1] if close != -1 else quote
 
 
 async def vetted(

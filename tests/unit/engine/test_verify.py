@@ -339,3 +339,29 @@ async def test_a_hosted_model_keeps_its_findings_and_gets_a_sound_fix_attached()
     assert (first.fix, first.message) == ("    return n % 2 == 0", "The model's own sentence.")
     assert (second.fix, second.span.start.line) == (None, 6)
     assert provider.scorer.asked == []  # only the local backend is verified
+
+
+@pytest.mark.parametrize(
+    ("original", "corrected", "message"),
+    [
+        (
+            '    "; ".join(segments)',
+            '    return "; ".join(segments)',
+            '`return` is probably missing before `"; "`.',
+        ),
+        (
+            "    return to_thread.run_sync(f)",
+            "    return await to_thread.run_sync(f)",
+            "`await` is probably missing before `to_thread`.",
+        ),
+        ("    if ready:", "    if not ready:", "`not` is probably missing before `ready`."),
+        # not a restored keyword, or more than an insertion: the replacement is said
+        ("    x = a", "    x = a + 1", "`a` should probably be `a + 1`."),
+        ("    if not ready:", "    if ready:", "`if not` should probably be `if`."),
+        ("    f(x)", "    return g(x)", "`f` should probably be `return g`."),
+    ],
+)
+def test_a_restored_keyword_is_said_to_be_missing(
+    original: str, corrected: str, message: str
+) -> None:
+    assert fix_message(LineFix(0, original, corrected)) == message
