@@ -138,8 +138,8 @@ class Settings(_Model):
     local_review_model: Literal["auto", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
         "auto",
         description="Embedded model for reviews and fixes on the local backend. auto: the 1.5b "
-        "when installed (the local extra brings it; it finds bugs the 0.5b misses), else "
-        "localModel.",
+        "when installed (the local extra brings it; it finds bugs the 0.5b misses and confirms "
+        "the line scan's findings), else localModel.",
     )
     local_model_path: str | None = Field(
         None, description="A GGUF file to use instead of the embedded models."
