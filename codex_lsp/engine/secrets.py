@@ -30,7 +30,8 @@ every line, so the line numbers the model reports still match the document. The 
   several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
   URLs, DSNs, `.netrc` and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry config
-  http-basic`, Composer tokens, PuTTY and OpenVPN keys).
+  http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its own),
+  PuTTY and OpenVPN keys).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
 """
@@ -286,6 +287,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
         return _heredoc_body(text, a, b, _heredoc_delimiter(state))
     if state >= _NAMED_VALUE:
         return _named_value(text, a, b, state - _NAMED_VALUE)
+    if state >= _SECRET_MAP:
+        return _map_body(text, a, b, state - _SECRET_MAP)
     if state >= _YAML_BLOCK:
         return _block_body(text, a, b, state - _YAML_BLOCK)
     if state in _CLOSING:
@@ -349,13 +352,31 @@ _OPENER_NAME = re.compile(
     (?P<name>[A-Za-z_$][\w.$-]{0,100})["']?[ \t]{0,16}""",
     re.VERBOSE,
 )
+# Composer's auth.json as Composer writes it: `"bearer": {` ends its line, and a host and its
+# token stand on each line up to the closing brace (`"bitbucket-oauth"` and `"gitlab-token"` may
+# nest an object per host). _SECRET_MAP + the depth of braces the line ends inside.
+_SECRET_MAP, _MAX_MAP_DEPTH = 400, 64
+_MAP_OPENER = re.compile(
+    r'"(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:'
+    r"[ \t]{0,16}\{[ \t]{0,16}\r?$",
+    re.MULTILINE,
+)
+_MAP_GAP = re.compile(r'[^"{}:]*+')
 _STRING_CLOSE = {
     _STRING: re.compile(r'(?:[^"\\]++|\\.)*+', re.DOTALL),  # YAML escapes with a backslash
     _SINGLE_STRING: re.compile(r"(?:[^']++|'')*+"),  # YAML writes a quote in it as ''
 }
 
 
-_OPENERS = (_OPENER, _TRIPLE_OPENER, _NAME_OPENER, _KEY_OPENER, _HEREDOC_OPENER, _PPK_OPENER)
+_OPENERS = (
+    _OPENER,
+    _TRIPLE_OPENER,
+    _NAME_OPENER,
+    _KEY_OPENER,
+    _HEREDOC_OPENER,
+    _PPK_OPENER,
+    _MAP_OPENER,
+)
 
 
 def _opener(text: str, a: int, b: int) -> tuple[int, int] | None:
@@ -389,6 +410,8 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     if found.re is _PPK_OPENER:
         at_start = found.start() == a or text[found.start() - 1] == "\n"
         return _KEY_IF_LINES_LOOK_LIKE_ONE if at_start else None
+    if found.re is _MAP_OPENER:
+        return _SECRET_MAP + 1
     op = found.start("colon") if groups.get("env") else found.start()
     if groups.get("delim"):  # `= <<EOT`: the operator before the blanks
         op = _skip_blanks_back(text, max(a, op - 16), op) - 1
@@ -562,6 +585,46 @@ def _named_value(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]
     newline = text.find("\n", end, b)
     stop = b if newline == -1 else newline + 1
     return text[a:start] + REDACTED + text[end:stop], stop, _NO_KEY
+
+
+def _map_body(text: str, a: int, b: int, depth: int) -> tuple[str, int, int]:
+    """The lines of a map of hosts and their credentials in text[a:b] with every string value
+    redacted, up to the line where the map's braces close."""
+    spans: list[Span] = []
+    pos = a
+    while pos < b:
+        line_end = _line_end(text, pos, b)
+        newline = text.find("\n", line_end, b)
+        next_line = b if newline == -1 else newline + 1
+        depth = _map_line(text, pos, line_end, depth, spans)
+        if depth <= 0:
+            return _apply(text, a, next_line, spans), next_line, _NO_KEY
+        pos = next_line
+    return _apply(text, a, b, spans), b, _SECRET_MAP + min(depth, _MAX_MAP_DEPTH)
+
+
+def _map_line(text: str, pos: int, end: int, depth: int, spans: list[Span]) -> int:
+    """Adds the spans of the secrets on one line of a map of hosts (a value right under a host,
+    whose name has a dot: OpenAPI's `"bearer": {"type": "http"}` is no map of hosts; every
+    value deeper); returns the depth of braces after the line, or 0 where the map closes."""
+    key, after_colon = "", False
+    while (pos := _matched_end(_MAP_GAP, text, pos, end)) < end:
+        char = text[pos]
+        if char == '"':
+            close = _string_end(text, pos + 1, '"', end)
+            content = text[pos + 1 : close] if close - pos <= 257 else "-"
+            if not after_colon:
+                key = content
+            elif (depth > 1 or "." in key) and close > pos + 1 and not _is_placeholder(content):
+                spans.append((pos + 1, close))
+            after_colon, pos = False, close + 1
+            continue
+        after_colon = char == ":"
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth <= 0:
+            return 0
+        pos += 1
+    return depth
 
 
 def _string_body(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:

@@ -1608,3 +1608,78 @@ PROBES += [
         ("vault kv get secret/app",),
     ),
 ]
+
+# Session 12: Composer's auth.json as Composer writes it (a host's token on a line of its own),
+# passwords handed to Python's protocol clients by position, and YAML's anchors, tags and flow
+# mappings around a secret.
+P_AUTH_BEARER = fake("", 40, URLSAFE)
+P_AUTH_HTTP_BASIC = fake("", 18)
+P_AUTH_GITHUB = fake("gh" + "o_", 36)
+P_AUTH_GITLAB_TOKEN = fake("", 20, URLSAFE)
+P_AUTH_GITLAB_OAUTH = fake("", 64, HEX)
+P_AUTH_BITBUCKET_KEY = fake("", 18)
+P_AUTH_BITBUCKET_SECRET = fake("", 32)
+P_PY_FTP = fake("", 14)
+P_PY_FTP_TLS = fake("", 15)
+P_PY_FTP_LOGIN = fake("", 13)
+P_PY_SMTP_CHAIN = fake("", 16)
+P_PY_IMAP = fake("", 14)
+P_PY_POP = fake("", 12)
+P_PY_SSH_KEYWORD = fake("", 17)
+P_PY_SSH_POSITIONAL = fake("", 16)
+P_PY_REQUESTS = fake("", 15)
+P_PY_BASIC_AUTH = fake("", 14)
+P_PY_PSYCOPG = fake("", 18)
+P_PY_PYMYSQL = fake("", 13)
+P_YAML_ANCHOR_BARE = fake("", 16)
+P_YAML_ANCHOR_BLOCK = pem_body(3)
+P_YAML_TAG_BLOCK = [fake("", 40, B64), fake("", 40, B64)]
+P_YAML_TAGGED = fake("", 18)
+P_YAML_FOLDED = [fake("", 36, ALNUM), fake("", 36, ALNUM)]
+P_YAML_FLOW = fake("", 15)
+P_YAML_FLOW_LIST = fake("", 14)
+P_YAML_QUOTED_KEY = fake("", 17)
+P_YAML_NEXT_LINE = fake("", 19)
+
+PROBES += [
+    Probe(
+        "composer-auth-json",
+        "{\n"
+        '    "bearer": {\n'
+        f'        "repo.example.org": "{P_AUTH_BEARER}"\n'
+        "    },\n"
+        '    "http-basic": {\n'
+        '        "repo.example.org": {\n'
+        '            "username": "ci",\n'
+        f'            "password": "{P_AUTH_HTTP_BASIC}"\n'
+        "        }\n"
+        "    },\n"
+        '    "github-oauth": {\n'
+        f'        "github.com": "{P_AUTH_GITHUB}"\n'
+        "    },\n"
+        '    "gitlab-token": {\n'
+        f'        "gitlab.example.com": "{P_AUTH_GITLAB_TOKEN}"\n'
+        "    },\n"
+        '    "gitlab-oauth": {\n'
+        f'        "gitlab.com": "{P_AUTH_GITLAB_OAUTH}"\n'
+        "    },\n"
+        '    "bitbucket-oauth": {\n'
+        '        "bitbucket.org": {\n'
+        f'            "consumer-key": "{P_AUTH_BITBUCKET_KEY}",\n'
+        f'            "consumer-secret": "{P_AUTH_BITBUCKET_SECRET}"\n'
+        "        }\n"
+        "    },\n"
+        '    "gitlab-domains": ["gitlab.example.com"]\n'
+        "}\n",
+        (
+            P_AUTH_BEARER,
+            P_AUTH_HTTP_BASIC,
+            P_AUTH_GITHUB,
+            P_AUTH_GITLAB_TOKEN,
+            P_AUTH_GITLAB_OAUTH,
+            P_AUTH_BITBUCKET_KEY,
+            P_AUTH_BITBUCKET_SECRET,
+        ),
+        ('    "gitlab-domains": ["gitlab.example.com"]', '            "username": "ci",'),
+    ),
+]

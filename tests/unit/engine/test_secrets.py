@@ -319,6 +319,10 @@ def _b64(text: str) -> str:
 
 FORMATS = [
     (
+        '{"gitlab-token": {\n  "gitlab.example.com": "tok-123"\n}, "a": {\n  "b.c": "kept"\n}}',
+        '{"gitlab-token": {\n  "gitlab.example.com": "[REDACTED]"\n}, "a": {\n  "b.c": "kept"\n}}',
+    ),
+    (
         "  - name: DB_PASSWORD\n    value: s3cr3t-Value\n  - name: LOG\n    value: info\n",
         "  - name: DB_PASSWORD\n    value: [REDACTED]\n  - name: LOG\n    value: info\n",
     ),
@@ -478,6 +482,8 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    # OpenAPI's security scheme is named `bearer` too: its members are no hosts.
+    '"bearer": {\n  "type": "http",\n  "scheme": "bearer",\n  "bearerFormat": "JWT"\n},\n',
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
     "  - name: API_TOKEN\n    value: ${API_TOKEN}\n",
     "  - name: TOKEN_COUNT\n    value: 3\n",
