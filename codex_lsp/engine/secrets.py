@@ -25,7 +25,8 @@ every line, so the line numbers the model reports still match the document. The 
   --password-stdin`, `npm config set _authToken`, `vault kv put password=...`), Oracle's
   `user/password@db` and Samba's `-U user%password`, the password argument of calls that take
   one (`getConnection(url, user, "...")`, `smtp.login(user, "...")`, `pymysql.connect(host, user,
-  "...")`, `jwt.sign(payload, "...")`, `.password("...")`, `Credentials.basic(user, "...")`,
+  "...")`, `ftplib.FTP(host, user, "...")`, `ssh.connect(host, 22, user, "...")`,
+  `jwt.sign(payload, "...")`, `.password("...")`, `.pass_("...")`, `Credentials.basic(user, "...")`,
   `ConvertTo-SecureString "..."`, `define('DB_PASSWORD', '...')`, also with the arguments over
   several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
@@ -939,7 +940,9 @@ _CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s 
 _GH_SECRET_HINTS = frozenset({"secret set"})
 _STDIN_HINTS = frozenset({"-stdin"})
 _SECURE_STRING_HINTS = frozenset({"SecureString"})
-_BUILDER_HINTS = frozenset({".password(", ".secret(", ".token(", ".apiKey(", "redentials.basic("})
+_BUILDER_HINTS = frozenset(
+    {".password(", ".secret(", ".token(", ".apiKey(", ".pass_(", "redentials.basic("}
+)
 _XML_ENTRY_HINTS = frozenset({"entry key="})
 _CLI_SET_HINTS = frozenset({"vault ", "onfig:set"})
 # Needles of older rules (str.find looked for them one by one in every window).
@@ -2172,9 +2175,10 @@ _SECURE_STRING = re.compile(
     r"""ConvertTo-SecureString[ \t]{1,16}(?:-String[ \t]{1,16})?(?P<q>["'])"""
     r"""(?P<secret>[^"'\r\n]{1,256})(?P=q)"""
 )
-# A builder's setter named for the secret (`.password("...")`, `.apiKey("...")`), OkHttp's
+# A builder's setter named for the secret (`.password("...")`, `.apiKey("...")`, poplib's
+# `.pass_("...")`), OkHttp's
 # `Credentials.basic(user, "...")`.
-_BUILDER_CALL = re.compile(r"""\.(?:password|secret|token|apiKey)\([ \t]{0,8}(?=["'])""")
+_BUILDER_CALL = re.compile(r"""\.(?:password|secret|token|apiKey|pass_)\([ \t]{0,8}(?=["'])""")
 _BASIC_CREDENTIALS = re.compile(r"Credentials\.basic\(")
 
 
@@ -2226,24 +2230,31 @@ _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
     |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
     |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
-    |newstaticcredentials|passwordauthentication)|(?<=\.)(?P<login>login))
+    |newstaticcredentials|passwordauthentication|ftp(?:_tls)?)|(?<=\.)(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
 _SECRET_CALL_WORDS = frozenset(
-    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new "}
+    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new ", "ftp"}
 )
 # Database drivers' connect and JWT libraries' sign/verify, which take the password or key by
 # position too: rules of their own, each pattern starting with a literal (more names in the
 # pattern above would be tried at every character); the module is read before the match.
 _CONNECT_CALL = re.compile(r"\.connect[ \t]{0,8}\(")
 _JWT_CALL = re.compile(r"jwt\.(?:sign|verify|encode|decode)[ \t]{0,8}\(")
+# A host, a port number and a string: an SSH client's connect, whose next argument is the password.
+_SSH_CONNECT = re.compile(
+    r"""[ \t]{0,8}[^,()\r\n]{1,256}+,[ \t]{0,8}\d{1,5}[ \t]{0,8},[ \t]{0,8}[rbu]?["']"""
+)
 _DRIVERS = {"pymysql": 3, "mysqldb": 3, "mariadb": 3, "pymssql": 3, "cx_oracle": 2, "oracledb": 2}
 # Calls that take the password as their n-th argument: `DriverManager.getConnection(url, user,
 # "...")`, `new PDO(dsn, user, "...")`, `mysqli_connect(host, user, "...", db)`, `smtp.login(user,
 # "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`,
 # `pymysql.connect(host, user, "...")`, `jwt.sign(payload, "...")` (others: the second).
 _PASSWORD_ARGUMENT = {"getconnection": 3, "login": 2, "newstaticcredentials": 2}
+# Python's `ftplib.FTP(host, user, "...")`, `FTP_TLS(...)`: upper case only (a function of
+# one's own named `ftp` says nothing of its arguments).
+_PASSWORD_ARGUMENT |= {"ftp": 3, "ftp_tls": 3}
 _PASSWORD_ARGUMENT |= dict.fromkeys(("pdo", "mysqli", "sequelize", "mysql_connect"), 3)
 _PASSWORD_ARGUMENT |= dict.fromkeys(
     ("pymysql.connect", "mysqldb.connect", "mariadb.connect", "pymssql.connect"), 3
@@ -2253,6 +2264,10 @@ _ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
 
 
 def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    call = match["positional"]
+    at = match.start("positional") + offset
+    if call and call.startswith("ftp") and not ctx.text.startswith("FTP", at):
+        return None
     return _call_argument_span(ctx, match.end() + offset, _password_argument(match))
 
 
@@ -2266,6 +2281,8 @@ def _driver_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
     if start > 0 and text[start - 1] in "$.":
         return None  # `self.pymysql.connect`: not the module
     wanted = _DRIVERS.get(text[start:dot].lower())
+    if wanted is None and _SSH_CONNECT.match(text, match.end()):
+        wanted = 4  # paramiko's `ssh.connect(host, 22, "user", "...")`
     return None if wanted is None else _call_argument_span(ctx, match.end(), wanted)
 
 

@@ -1682,4 +1682,47 @@ PROBES += [
         ),
         ('    "gitlab-domains": ["gitlab.example.com"]', '            "username": "ci",'),
     ),
+    Probe(
+        "python-protocol-clients",
+        "import ftplib, imaplib, poplib, smtplib\n"
+        "import paramiko, psycopg2, pymysql, requests\n"
+        "from requests.auth import HTTPBasicAuth\n"
+        f'ftp = ftplib.FTP("ftp.example.com", "deploy", "{P_PY_FTP}")\n'
+        f'ftps = ftplib.FTP_TLS("ftp.example.com", "deploy", "{P_PY_FTP_TLS}")\n'
+        f'ftp.login("deploy", "{P_PY_FTP_LOGIN}")\n'
+        f'smtplib.SMTP("smtp.example.com", 587).login("alerts", "{P_PY_SMTP_CHAIN}")\n'
+        f'imaplib.IMAP4_SSL("imap.example.com").login("me","{P_PY_IMAP}")\n'
+        'pop = poplib.POP3_SSL("pop.example.com")\n'
+        'pop.user("me@example.com")\n'
+        f'pop.pass_("{P_PY_POP}")\n'
+        "ssh = paramiko.SSHClient()\n"
+        f'ssh.connect("bastion.example.com", username="ops", password="{P_PY_SSH_KEYWORD}")\n'
+        f'ssh.connect("bastion.example.com", 22, "ops", "{P_PY_SSH_POSITIONAL}")\n'
+        f'r = requests.get(url, auth=("admin", "{P_PY_REQUESTS}"))\n'
+        f'r = requests.post(url, auth=HTTPBasicAuth("admin", "{P_PY_BASIC_AUTH}"))\n'
+        f'conn = psycopg2.connect("host=db dbname=app user=app password={P_PY_PSYCOPG}")\n'
+        f'conn = pymysql.connect(host="db", user="app", passwd="{P_PY_PYMYSQL}", db="app")\n'
+        'sock.connect(("example.com", 443))\n',
+        (
+            P_PY_FTP,
+            P_PY_FTP_TLS,
+            P_PY_FTP_LOGIN,
+            P_PY_SMTP_CHAIN,
+            P_PY_IMAP,
+            P_PY_POP,
+            P_PY_SSH_KEYWORD,
+            P_PY_SSH_POSITIONAL,
+            P_PY_REQUESTS,
+            P_PY_BASIC_AUTH,
+            P_PY_PSYCOPG,
+            P_PY_PYMYSQL,
+        ),
+        (
+            'ftp = ftplib.FTP("ftp.example.com", "deploy", "[REDACTED]")',
+            'ssh.connect("bastion.example.com", 22, "ops", "[REDACTED]")',
+            'pop.pass_("[REDACTED]")',
+            'pop.user("me@example.com")',
+            'sock.connect(("example.com", 443))',
+        ),
+    ),
 ]

@@ -800,6 +800,9 @@ SECRET_CALLS = [
     ("jwt.sign({ sub: id, a: 1 }, 'pw-123', { expiresIn: '1h' })", None),
     ('cx_Oracle.connect("scott", "pw-123", "db/orcl")', None),
     ("jwt.verify(token, 'pw-123')", "jwt.verify(token, '[REDACTED]')"),
+    ('FTP_TLS(host, "u", "pw-123", acct)', 'FTP_TLS(host, "u", "[REDACTED]", acct)'),
+    ("ssh.connect(host, 22, 'u', 'pw-123')", "ssh.connect(host, 22, 'u', '[REDACTED]')"),
+    ('pop.pass_("pw-123")', 'pop.pass_("[REDACTED]")'),
 ]
 SECRET_CALLS_KEPT = [
     'client.set_token(os.environ["GITHUB_TOKEN"])',  # a reference, no secret
@@ -832,6 +835,9 @@ SECRET_CALLS_KEPT = [
     '_("Password", "Contraseña")',
     'sock.connect(("example.com", 443))',
     'myjwt.sign(payload, "x-y")',
+    'sftp(host, "user", "/srv/upload")',  # no FTP class
+    'ftp(host, "user", "/srv/upload")',
+    'conn.connect("db", 5432, "app")',  # no fourth argument
 ]
 
 
