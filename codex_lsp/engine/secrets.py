@@ -7,11 +7,14 @@ every line, so the line numbers the model reports still match the document. The 
 - token formats with a distinctive prefix, derived from gitleaks' rule set (config/gitleaks.toml,
   MIT, Copyright (c) 2019 Zachary Rice), redacted wherever they appear;
 - the value after a secret-like name (`password`, `api_key`, `token`, `AccountKey`...), when it
-  is a literal and not code (`get_password()`, `args.token`, `password: str` are code);
+  is a literal and not code (`get_password()`, `args.token`, `password: str` are code), also
+  after YAML's anchor or core tag (`&pw`, `!!str`) and in a flow mapping (`{password: ...}`,
+  when the value looks random: in JavaScript it would be a variable);
 - private key blocks (every line between BEGIN and END, or to the end of an unterminated one),
   URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`;
 - values written over several lines after a secret-like name: a YAML block scalar
-  (`password: |`, `private_key: >-`: every line indented deeper than the name), a quoted YAML
+  (`password: |`, `private_key: &key >-`, `token: !!binary |`: every line indented deeper than
+  the name), a plain YAML scalar alone on the next line, a quoted YAML
   value whose quote closes on a later line, a triple-quoted string, a heredoc (`<<EOT`, `<<-EOF`,
   `<<~`, `<<<`: the lines up to its delimiter's), a string alone on the line after `password=`,
   and the `value:` line after `- name: DB_PASSWORD` (or `"key": "apiKey",` in JSON);
@@ -326,11 +329,13 @@ _NAME_OPENER, _KEY_OPENER = (
     for word in ("name", "key")  # two patterns, each starting with its literal
 )
 _VALUE_LINE = re.compile(r"""(?P<indent>[ \t]{0,256})["']?value["']?: {1,16}""")
-# The end of a line that opens one: after `name:` a block indicator (and a comment), or a quote
-# not closed on the line; after `name =` a triple quote (closed on the line or not: checked).
+# The end of a line that opens one: after `name:` (and YAML's anchor or tag) a block indicator
+# (and a comment), or a quote not closed on the line; after `name =` a triple quote (closed on
+# the line or not: checked).
 # Each starts with a literal (`: `, `=`), which the regex engine finds fast.
 _OPENER = re.compile(
-    r": {1,16}(?:(?P<block>[|>][-+1-9]{0,2}[ \t]{0,16}(?:#[^\r\n]{0,256})?)"
+    r": {1,16}(?:(?:&[\w-]{1,100}|![\w!/:.-]{0,100})[ \t]{1,16}){0,2}"  # `&anchor`, `!!binary`
+    r"(?:(?P<block>[|>][-+1-9]{0,2}[ \t]{0,16}(?:#[^\r\n]{0,256})?)"
     r"""|(?P<quote>["'])(?:(?<=")[^"\r\n]{0,1024}|(?<=')(?:[^'\r\n]|''){0,1024}))\r?$""",
     re.MULTILINE,
 )
@@ -1328,6 +1333,7 @@ _KEPT = re.compile(
     rf"\[REDACTED\]|(?:{_PLACEHOLDER_SYMBOLS}|{_PLACEHOLDER_WORD}){_KEPT_END}", re.VERBOSE
 )
 _IDENTIFIER = r"[A-Za-z_$][\w$]{0,100}(?:(?:\.|::|->|\?\.)[A-Za-z_$][\w$]{0,100}){0,16}"
+_IDENTIFIER_ONLY = re.compile(_IDENTIFIER)
 # What a value starts as, decided by one match before anything else is computed; a word that
 # is a placeholder (`changeme`, `none`) is told apart from other words afterwards.
 _VALUE = re.compile(
@@ -1405,15 +1411,22 @@ def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) 
     of a string itself, and the string is a whole value (not a key: `password:\n "min": 8`)."""
     text = ctx.text
     line = _NEXT_LINE_STRING.match(text, pos, ctx.end)
-    if line is None:
+    plain = (
+        _NEXT_LINE_PLAIN.match(text, pos, ctx.end) if line is None and match["op"] == ":" else None
+    )
+    if line is None and plain is None:
         return None
     kw_start, kw_end = match.start("kw") + offset, match.end("kw") + offset
-    head = _name_head(text, kw_start, ctx.start_of_line(kw_start))
+    line_start = ctx.start_of_line(kw_start)
+    head = _name_head(text, kw_start, line_start)
     name_end = match.end("rest") + offset
     if _name_kind(text[head:kw_start], text[kw_end:name_end]) != "secret":
         return None
     if ctx.open_quotes(head) or match["close"]:
         return None
+    if plain is not None:
+        return _next_line_plain_span(text, line_start, head, plain)
+    assert line is not None
     quote = line["quote"]
     span = _quoted_span(text, line.end(), quote)
     if span is None or not text.startswith(quote, span[1]):
@@ -1421,6 +1434,26 @@ def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) 
     return span if _VALUE_END.match(text, span[1] + 1) else None
 
 
+def _next_line_plain_span(
+    text: str, line_start: int, head: int, line: re.Match[str]
+) -> Span | None:
+    """`password:` ending a YAML line and a plain scalar alone on the next, indented deeper: the
+    scalar, unless it is code (`password:\n    pw,` in an object literal) or a placeholder."""
+    value = line["value"]
+    if len(line["indent"]) <= head - line_start or not _LEAD.fullmatch(text, line_start, head):
+        return None
+    if value[-1] in ",;:" or _is_placeholder(value):
+        return None
+    if _IDENTIFIER_ONLY.fullmatch(value) and ("." in value or _reference_like(value)):
+        return None  # `settings.PASSWORD`, `db_password`
+    return line.span("value")
+
+
+# A plain scalar alone on the next line: one word, no flow collection, alias, tag or block.
+_NEXT_LINE_PLAIN = re.compile(
+    r"""\r?\n(?P<indent>[ \t]{1,256})(?P<value>[^\s#'"`{}\[\],&*!|>@%-][^\s(\[]{0,1023}+)"""
+    r"[ \t]{0,64}(?:\r?\n|$)"
+)
 # The next line, and the quote a string on it starts with.
 _NEXT_LINE_STRING = re.compile(r"""\r?\n[ \t]{0,256}(?:[rRbBuUfF]{1,2}|[@$])?(?P<quote>["'`])""")
 _VALUE_END = re.compile(r"[ \t]{0,64}(?:[,;)}\]]|\r?\n|$)")
@@ -1463,8 +1496,26 @@ def _value_span(
     elif op == "=" and adjacent and _looks_inline(text, head, match.end("rest") + offset):
         return _inline_span(text, start)
     if shape.lastgroup == "word":
+        if op == ":" and not at_line_start and _flow_mapping_value(text, line_start, head, shape):
+            return shape.span()
         return _word_span(text, shape, op, at_line_start and op in ("=", ":"), quoted_name)
     return _literal_span(text, start, at_line_start and op in ("=", ":"))
+
+
+def _flow_mapping_value(text: str, line_start: int, head: int, word: re.Match[str]) -> bool:
+    """`{user: app, password: s3cr3tValue9}`: a plain value in a YAML flow mapping, when it
+    looks random (letters and digits, and no name: `{password: pw}` in JavaScript is code)."""
+    value = word.group()
+    if len(value) < 8 or not value.isalnum() or value.isalpha() or value.isdigit():
+        return False
+    if _reference_like(value) or not _FLOW_ITEM_END.match(text, word.end()):
+        return False
+    before = text[max(line_start, head - 256) : head]
+    brace = before.rfind("{")
+    return brace != -1 and "}" not in before[brace:]
+
+
+_FLOW_ITEM_END = re.compile(r"[ \t]{0,16}[,}]")
 
 
 def _a_pair(text: str, span: Span, kind: str, value: str, env_name: bool) -> bool:
@@ -1633,8 +1684,8 @@ def _word_span(
 def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
     """An unquoted value that is no identifier: a number, a blob, a container."""
     first = text[start]
-    anchor = _YAML_ANCHOR.match(text, start) if first == "&" and at_line_start else None
-    if anchor:  # `password: &pw value`: the value after YAML's anchor
+    anchor = _YAML_PROPERTIES.match(text, start) if first in "&!" and at_line_start else None
+    if anchor:  # `password: &pw value`, `secret: !!str value`: the value after YAML's anchor, tag
         return _anchored_span(text, anchor.end())
     if first in "([{!&*|>" or (first == "/" and not at_line_start):
         return None  # a container, a negation, a pointer, a YAML tag or block, a regex
@@ -1650,7 +1701,9 @@ def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
 
 
 _NUMBER = re.compile(r"[+-]?(?:0[xX][\da-fA-F_]+|\d[\d_]*(?:\.\d+)?)")
-_YAML_ANCHOR = re.compile(r"&[\w-]{1,100}[ \t]{1,16}(?=[^\s#|>])")
+# An anchor and a core tag (`!!str`, `!!binary`; a tag of one `!` names where the value is:
+# `!secret wifi_password`, `!Ref DbPassword`, `!vault`).
+_YAML_PROPERTIES = re.compile(r"(?:(?:&[\w-]{1,100}|!![a-z]{1,16})[ \t]{1,16}){1,2}(?=[^\s#|>])")
 
 
 def _anchored_span(text: str, start: int) -> Span | None:
@@ -1673,11 +1726,35 @@ _ASSIGNMENT_WORD = re.compile(r"passw|secret|token|key|auth|cred|pass|pwd", re.I
 def _reference_like(word: str) -> bool:
     """A variable, not a password: `default_password`, `authToken`, `pw`, `value`."""
     if _DIGIT.search(word):
-        return _ASSIGNMENT_WORD.search(word) is not None  # `token2`, not `hunter2`
+        return _numbered_name(word)
     return len(word) <= 2 or word.lower() in _COMMON_NAMES or _REFERENCE.search(word) is not None
 
 
+def _numbered_name(word: str) -> bool:
+    """A name with digits, written as names are and holding a secret's word or a common name
+    (`token2`, `base64_password`, `authToken1`, `value1`), not a password with digits in it
+    (`monkey123`, `Passw0rd`, `Secret123`, `hunter2`), which holds such a word only inside
+    another one (`monkey`) or is not written as a name is."""
+    if len(word) <= 3 or "$" in word:
+        return True
+    if not _NAME_SHAPE.fullmatch(word):
+        return False
+    parts = [part.lower() for part in _WORDS.findall(word)]
+    return word.rstrip("0123456789_").lower() in _COMMON_NAMES or any(
+        part in _SECRET_PARTS for part in parts
+    )
+
+
 _DIGIT = re.compile(r"\d")
+# snake_case, camelCase, SCREAMING_SNAKE_CASE, or lower case and a number.
+_NAME_SHAPE = re.compile(
+    r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+|[a-z]+[0-9]+"
+    r"|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
+)
+_SECRET_PARTS = _words(
+    """password passwd pass pwd pw passphrase secret token key apikey auth cred creds credential
+    credentials"""
+)
 # snake_case or camelCase, a `$`, or a secret word: `default_password`, `authToken`, `$pw`.
 _REFERENCE = re.compile(r"[^\W_]_[^\W_]|[a-z][A-Z]|\$|(?i:passw|secret|token|key|auth|cred|pwd)")
 
@@ -2242,7 +2319,7 @@ _SECRET_CALL_WORDS = frozenset(
 # pattern above would be tried at every character); the module is read before the match.
 _CONNECT_CALL = re.compile(r"\.connect[ \t]{0,8}\(")
 _JWT_CALL = re.compile(r"jwt\.(?:sign|verify|encode|decode)[ \t]{0,8}\(")
-# A host, a port number and a string: an SSH client's connect, whose next argument is the password.
+# A host, a port number and a string: an SSH client's connect, the password next.
 _SSH_CONNECT = re.compile(
     r"""[ \t]{0,8}[^,()\r\n]{1,256}+,[ \t]{0,8}\d{1,5}[ \t]{0,8},[ \t]{0,8}[rbu]?["']"""
 )

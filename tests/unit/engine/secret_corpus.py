@@ -1725,4 +1725,45 @@ PROBES += [
             'sock.connect(("example.com", 443))',
         ),
     ),
+    Probe(
+        "yaml-anchors-tags-blocks-and-flow",
+        "defaults: &defaults\n"
+        "  adapter: postgresql\n"
+        f"  password: &pw {P_YAML_ANCHOR_BARE}\n"
+        "production:\n"
+        "  <<: *defaults\n"
+        "  password: *pw\n"
+        "tls:\n"
+        "  private_key: &key |\n" + pem("RSA PRIVATE KEY", P_YAML_ANCHOR_BLOCK, "    ") + "\n"
+        "  signing_key: !!binary |\n"
+        f"    {P_YAML_TAG_BLOCK[0]}\n"
+        f"    {P_YAML_TAG_BLOCK[1]}\n"
+        f"  secret: !!str {P_YAML_TAGGED}\n"
+        "  token: &tok >-\n"
+        f"    {P_YAML_FOLDED[0]}\n"
+        f"    {P_YAML_FOLDED[1]}\n"
+        "staging:\n"
+        f"  <<: {{adapter: postgresql, password: {P_YAML_FLOW}}}\n"
+        "  replicas:\n"
+        f"    - {{host: replica1, password: {P_YAML_FLOW_LIST}, port: 5432}}\n"
+        f'"db_password": {P_YAML_QUOTED_KEY}\n'
+        "cache:\n"
+        "  password:\n"
+        f"    {P_YAML_NEXT_LINE}\n"
+        "  port: 6379\n"
+        "wifi:\n"
+        "  password: !secret wifi_password\n",
+        (
+            P_YAML_ANCHOR_BARE,
+            *P_YAML_ANCHOR_BLOCK,
+            *P_YAML_TAG_BLOCK,
+            P_YAML_TAGGED,
+            *P_YAML_FOLDED,
+            P_YAML_FLOW,
+            P_YAML_FLOW_LIST,
+            P_YAML_QUOTED_KEY,
+            P_YAML_NEXT_LINE,
+        ),
+        ("  password: *pw", "  port: 6379", "  password: !secret wifi_password", "  <<: *defaults"),
+    ),
 ]

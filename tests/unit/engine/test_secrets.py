@@ -318,6 +318,14 @@ def _b64(text: str) -> str:
 
 
 FORMATS = [
+    # A password with digits holds a secret's word only inside another one, or is no name.
+    ("password: monkey123", "password: [REDACTED]"),
+    ("password = Passw0rd\nSECRET = Secret123", "password = [REDACTED]\nSECRET = [REDACTED]"),
+    # YAML: a core tag or an anchor before the value, a flow mapping, the value on the next line.
+    ("secret: !!str abc123", "secret: !!str [REDACTED]"),
+    ("token: &t !!binary |\n  abc\nx: 1", "token: &t !!binary |\n  [REDACTED]\nx: 1"),
+    ("- {host: db, password: s3cr3tValue9}", "- {host: db, password: [REDACTED]}"),
+    ("password:\n  hunter2\nport: 1", "password:\n  [REDACTED]\nport: 1"),
     (
         '{"gitlab-token": {\n  "gitlab.example.com": "tok-123"\n}, "a": {\n  "b.c": "kept"\n}}',
         '{"gitlab-token": {\n  "gitlab.example.com": "[REDACTED]"\n}, "a": {\n  "b.c": "kept"\n}}',
@@ -482,6 +490,13 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    # Names and code where YAML would hold a plain value: a variable, numbered or not.
+    "const o = { password: pw, token: accessToken };",
+    "f({ secret: sha256, key })",
+    "password = token2\npassword = base64_password\npassword = authToken1",
+    "const opts = {\n  password:\n    pw,\n};",
+    "password:\n  ${DB_PASSWORD}\nsecret:\n  settings.SECRET\n",
+    "if password:\n    return hunter2\n",
     # OpenAPI's security scheme is named `bearer` too: its members are no hosts.
     '"bearer": {\n  "type": "http",\n  "scheme": "bearer",\n  "bearerFormat": "JWT"\n},\n',
     "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n",
