@@ -11,7 +11,9 @@ every line, so the line numbers the model reports still match the document. The 
   after YAML's anchor or core tag (`&pw`, `!!str`) and in a flow mapping (`{password: ...}`,
   when the value looks random: in JavaScript it would be a variable);
 - private key blocks (every line between BEGIN and END, or to the end of an unterminated one),
-  URL passwords, `Authorization` schemes, `curl -u user:password`, `--password value`;
+  URL passwords, `Authorization` schemes, cookie headers, `curl -u user:password`, `--password
+  value` (and `"--password", "value"` as items of a list), SQL's `PASSWORD '...'` and
+  `IDENTIFIED BY '...'`, csh's `setenv NAME value` and fish's `set -x NAME value`;
 - values written over several lines after a secret-like name: a YAML block scalar
   (`password: |`, `private_key: &key >-`, `token: !!binary |`: every line indented deeper than
   the name), a plain YAML scalar alone on the next line, a quoted YAML
@@ -33,8 +35,9 @@ every line, so the line numbers the model reports still match the document. The 
   `ConvertTo-SecureString "..."`, `define('DB_PASSWORD', '...')`, also with the arguments over
   several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
-  URLs, DSNs, `.netrc` and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry config
-  http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its own),
+  URLs, DSNs (Sentry's key too), `.netrc` entries (on one line or several) and `.pgpass` lines,
+  Postfix `sasl_passwd` lines, `poetry config http-basic`, Composer tokens (on the line of
+  `"bearer": {` or each on a line of its own),
   PuTTY and OpenVPN keys).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
@@ -958,6 +961,9 @@ _SCHEME_HINTS = frozenset({"earer", "asic"})  # `Bearer`, `Basic`, either case
 _CURL_HINTS = frozenset({"-u", "--user"})
 _FLAG_HINTS = frozenset({"--"})
 _DOCKER_ENV_HINTS = frozenset({"ENV"})
+_COOKIE_HINTS = frozenset({"ookie"})  # `Cookie`, `cookie` from their second letter
+_NETRC_LINE_HINTS = frozenset({"assword ", "assword\t"})
+_SETENV_HINTS = frozenset({"setenv", "set -"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
     _REDIS_HINTS,
@@ -986,6 +992,9 @@ _WORD_NEEDLES = frozenset().union(
     _CURL_HINTS,
     _FLAG_HINTS,
     _DOCKER_ENV_HINTS,
+    _COOKIE_HINTS,
+    _NETRC_LINE_HINTS,
+    _SETENV_HINTS,
 )
 
 # (needles, pattern); a pattern may name the secret part `secret`, else the whole match is it.
@@ -1010,6 +1019,8 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
         r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9+/_-]{20,256})",
     ),
     (("/api/webhooks/",), r"/api/webhooks/\d{5,30}/(?P<secret>[A-Za-z0-9_-]{20,256})"),
+    # A Sentry DSN's key, the user of its URL (`https://KEY@o1.ingest.sentry.io/2`).
+    (("sentry.io",), r"//(?P<secret>[0-9a-f]{32})(?::[0-9a-f]{32})?@[\w.-]{0,100}sentry\.io"),
     (("AIza",), r"AIza[0-9A-Za-z_-]{35}"),
     (("GOCSPX-",), r"GOCSPX-[A-Za-z0-9_-]{24,64}"),
     (("ya29.",), r"ya29\.[A-Za-z0-9_-]{20,512}"),
@@ -2299,6 +2310,93 @@ def _cli_setting_span(ctx: _Context, match: re.Match[str], offset: int) -> Span 
     return _word_value(text, match.end())
 
 
+# SQL's password clauses: `CREATE USER app WITH PASSWORD '...'`, `ALTER USER x PASSWORD '...'`,
+# MySQL's `IDENTIFIED BY '...'` and `SET PASSWORD = PASSWORD('...')`. Matched on lower-case text.
+_SQL_PASSWORD_SOURCE = r"""(?<![\w.-])(?:password(?:[ \t]{1,8}|[ \t]{0,8}\([ \t]{0,8})'
+    |identified[ \t]{1,8}by[ \t]{1,8}['"])(?P<secret>[^'"\s][^'"\r\n]{0,255})['"]"""
+_SQL_PASSWORD = re.compile(_SQL_PASSWORD_SOURCE, re.VERBOSE)
+_SQL_PASSWORD_ANY_CASE = re.compile(_SQL_PASSWORD_SOURCE, re.VERBOSE | re.IGNORECASE)
+
+
+def _sql_password_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    start, end = match.start("secret") + offset, match.end("secret") + offset
+    return None if _is_placeholder(ctx.text[start:end]) else (start, end)
+
+
+# A cookie header's value (`Cookie: sessionid=...; csrftoken=...`, `"Cookie": "..."`): a session
+# is a credential. The pattern starts at its second letter (see _COOKIE_HINTS).
+_COOKIE = re.compile(
+    r"""ookie["']?[ \t]{0,8}:[ \t]{0,8}["'`]?(?P<secret>[\w.%-]{1,128}=[^\r\n"'`]{1,1024})"""
+)
+_COOKIE_PAIR = re.compile(r"[\w.%-]{1,128}=(?P<value>[^;,\s]{1,1024})")
+
+
+def _cookie_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    if at < 1 or text[at - 1] not in "Cc" or _word_before(text, at - 1):
+        return None  # not `Cookie` nor `Set-Cookie`: `fortune_cookie:`
+    start, end = match.span("secret")
+    while end > start and text[end - 1] in " \t;":
+        end -= 1
+    values = [pair["value"] for pair in _COOKIE_PAIR.finditer(text, start, end)]
+    if not any(_looks_random(value) and not _is_placeholder(value) for value in values):
+        return None  # `Cookie: name=value` in documentation
+    return start, end
+
+
+# A .netrc entry written over several lines: `password ...` alone on its line (after `login ...`
+# or not), and the `default` entry. A lower-case word is left: `password hashing` in prose.
+_NETRC_LINE = re.compile(
+    r"(?m)^[ \t]{0,64}(?:(?:default[ \t]{1,16})?login[ \t]{1,16}\S{1,256}[ \t]{1,16})?"
+    r"password[ \t]{1,16}(?P<secret>[^\s$\[#]\S{0,511})[ \t]*\r?$"
+)
+
+
+def _netrc_line_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    secret = match["secret"]
+    if (secret.isalpha() and secret.islower()) or _is_placeholder(secret):
+        return None
+    return match.span("secret")
+
+
+# A variable set by csh's `setenv NAME value` or fish's `set -x NAME value` (no `=` to go by).
+_SETENV = re.compile(
+    r"(?:setenv|set[ \t]{1,8}-[gxUul]{1,4})[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})[ \t]{1,16}"
+    r"(?=[^\s=])"
+)
+
+
+def _setenv_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    line_start = ctx.start_of_line(at)
+    if not _at_line_start(text, line_start, at) or not _holds_a_secret(match["name"]):
+        return None
+    return _word_value(text, match.end())
+
+
+# A secret's flag and its value as two items of a list, as Compose's and Kubernetes' exec form
+# write a command: `["redis-server", "--requirepass", "..."]`, `args: ["--token", "..."]`.
+_FLAG_ITEM = re.compile(
+    r"""--(?<![\w-]--)(?P<name>[A-Za-z][\w-]{0,60}+)(?P<q>["'])[ \t]{0,8},[ \t]{0,8}(?P=q)"""
+)
+
+
+def _flag_item_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    name = match["name"]
+    word = _FLAG_WORD.search(name)
+    if name not in ("requirepass", "masterauth") and (
+        word is None or _name_kind(name[: word.start()], name[word.end() :]) == "about"
+    ):
+        return None
+    text = ctx.text
+    span = _quoted_span(text, match.end(), match["q"])
+    if span is None or text.startswith("-", span[0]):
+        return None  # `add_argument("--token", "-t")`: another flag
+    if span[1] - span[0] <= 256 and _names_a_secret(text[span[0] : span[1]]):
+        return None
+    return span
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -2478,6 +2576,17 @@ _RULES: list[_Rule] = [
     _Rule(_BASIC_CREDENTIALS, _basic_credentials_span, _hint_keys(_BUILDER_HINTS), hinted=True),
     _Rule(_XML_ENTRY, _xml_entry_span, _hint_keys(_XML_ENTRY_HINTS), hinted=True),
     _Rule(_CLI_SETTING, _cli_setting_span, _hint_keys(_CLI_SET_HINTS), hinted=True),
+    _Rule(
+        _SQL_PASSWORD,
+        _sql_password_span,
+        frozenset({"password", "identified"}),
+        fallback=_SQL_PASSWORD_ANY_CASE,
+        operators="'\"",
+    ),
+    _Rule(_COOKIE, _cookie_span, _hint_keys(_COOKIE_HINTS), hinted=True),
+    _Rule(_NETRC_LINE, _netrc_line_span, _hint_keys(_NETRC_LINE_HINTS), hinted=True),
+    _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),
+    _Rule(_FLAG_ITEM, _flag_item_span, _hint_keys(_FLAG_HINTS), hinted=True),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

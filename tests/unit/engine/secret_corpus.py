@@ -1767,3 +1767,72 @@ PROBES += [
         ("  password: *pw", "  port: 6379", "  password: !secret wifi_password", "  <<: *defaults"),
     ),
 ]
+
+# Formats with no `=` or `:` to go by: SQL's password clauses, cookies, a .netrc entry over
+# several lines, csh's and fish's variables, a flag and its value as items of a list, a DSN.
+P_SQL_CREATE = fake("", 16)
+P_SQL_ALTER = fake("", 15, ALNUM + "!#")
+P_SQL_IDENTIFIED = fake("", 14)
+P_SQL_SET = fake("", 13)
+P_COOKIE_SESSION = fake("", 32, HEX)
+P_COOKIE_CSRF = fake("", 32)
+P_COOKIE_CODE = fake("", 40, URLSAFE)
+P_NETRC_LINES = fake("", 18)
+P_NETRC_DEFAULT = fake("", 16)
+P_CSH_SETENV = fake("", 20)
+P_FISH_SET = fake("gh" + "p_", 36)
+P_EXEC_REQUIREPASS = fake("", 22)
+P_EXEC_PASSWORD = fake("", 17)
+P_SENTRY_KEY = fake("", 32, HEX)
+
+PROBES += [
+    Probe(
+        "sql-password-clauses",
+        f"CREATE USER app WITH LOGIN PASSWORD '{P_SQL_CREATE}';\n"
+        f"alter user postgres password '{P_SQL_ALTER}';\n"
+        f"CREATE USER 'app'@'%' IDENTIFIED BY '{P_SQL_IDENTIFIED}';\n"
+        f"SET PASSWORD FOR 'root'@'localhost' = PASSWORD('{P_SQL_SET}');\n"
+        "GRANT ALL PRIVILEGES ON app.* TO 'app'@'%';\n",
+        (P_SQL_CREATE, P_SQL_ALTER, P_SQL_IDENTIFIED, P_SQL_SET),
+        ("GRANT ALL PRIVILEGES ON app.* TO 'app'@'%';",),
+    ),
+    Probe(
+        "cookies-in-requests",
+        "GET https://app.example.com/api/me\n"
+        f"Cookie: sessionid={P_COOKIE_SESSION}; csrftoken={P_COOKIE_CSRF}\n"
+        "Accept: application/json\n"
+        f'requests.get(url, headers={{"Cookie": "session={P_COOKIE_CODE}"}})\n',
+        (P_COOKIE_SESSION, P_COOKIE_CSRF, P_COOKIE_CODE),
+        ("Accept: application/json",),
+    ),
+    Probe(
+        "netrc-entries-over-lines",
+        "machine api.example.com\n"
+        "  login deploy\n"
+        f"  password {P_NETRC_LINES}\n"
+        f"default login anonymous password {P_NETRC_DEFAULT}\n",
+        (P_NETRC_LINES, P_NETRC_DEFAULT),
+        ("  login deploy",),
+    ),
+    Probe(
+        "csh-and-fish-variables",
+        f"setenv DB_PASSWORD {P_CSH_SETENV}\n"
+        f"set -gx GITHUB_TOKEN {P_FISH_SET}\n"
+        "setenv PATH /usr/local/bin:$PATH\n"
+        "set -x EDITOR vim\n",
+        (P_CSH_SETENV, P_FISH_SET),
+        ("setenv PATH /usr/local/bin:$PATH", "set -x EDITOR vim"),
+    ),
+    Probe(
+        "exec-form-flags-and-dsn",
+        "services:\n"
+        "  cache:\n"
+        f'    command: ["redis-server", "--requirepass", "{P_EXEC_REQUIREPASS}"]\n'
+        "  worker:\n"
+        f"    args: ['--db-password', '{P_EXEC_PASSWORD}', '--workers', '4']\n"
+        "    environment:\n"
+        f"      SENTRY_DSN: https://{P_SENTRY_KEY}@o450.ingest.sentry.io/5501\n",
+        (P_EXEC_REQUIREPASS, P_EXEC_PASSWORD, P_SENTRY_KEY),
+        ("  worker:",),
+    ),
+]

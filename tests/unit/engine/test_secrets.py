@@ -490,6 +490,13 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    # Words where those formats would hold a secret.
+    "Cookie: name=value",
+    "fortune_cookie: abc123XYZ",
+    "  password hashing\n",
+    "set -x\nsetenv PATH /usr/bin",
+    'args = ["--token", "-t"]',
+    "ALTER USER app PASSWORD '${DB_PASSWORD}';",
     # Names and code where YAML would hold a plain value: a variable, numbered or not.
     "const o = { password: pw, token: accessToken };",
     "f({ secret: sha256, key })",
