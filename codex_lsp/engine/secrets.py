@@ -152,8 +152,9 @@ _BLOCK = 4096
 _MIN_SEGMENT = 1024  # a segment ends at a blank line past this many characters, if one comes
 _OVERLAP = 1024
 _MAX_VALUE = 1024
-# Matches judged one by one per _BLOCK characters; past that (a credentials dump, or text made
-# to be slow) the rest of the segment is redacted line by line, so the time stays linear.
+# Matches of a rule judged one by one per _BLOCK characters; past that (a credentials dump, or
+# text made to be slow) the rest of the segment is redacted line by line, so the time stays
+# linear.
 _BUDGET = 48
 
 
@@ -773,7 +774,7 @@ class _Window:
 
 
 class _Budget:
-    """How many more matches may be judged one by one in a segment (see _BUDGET)."""
+    """How many more matches of a rule may be judged one by one in a segment (see _BUDGET)."""
 
     def __init__(self, size: int) -> None:
         self.left = _BUDGET * (1 + size // _BLOCK)
@@ -861,9 +862,13 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
     last = len(_RULES) - 1
     contexts[last] = _Context(text, a, skips, b)
     covered = [a] * len(_RULES)
-    budget = _Budget(b - a)
+    # A budget per rule: one rule spending it stops where it got to, and every other rule still
+    # reads the window, so the text before that point is judged by all of them (a budget shared
+    # by all, spent by the rules run first, left the later ones' secrets in that text).
+    budgets: list[_Budget | None] = [None] * len(_RULES)
+    limit = b
     pos = a
-    while pos < b:
+    while pos < limit:
         own = min(b, pos + _BLOCK)
         window = _Window(text, pos, own, min(b, own + _OVERLAP))
         found = len(spans)
@@ -873,14 +878,18 @@ def _scan(text: str, a: int, b: int, spans: list[Span], skips: list[Span]) -> in
                 cast(_Context, contexts[last]).add_skips(pos, spans[found:])
             if covered[index] >= own or (index not in _SEARCHED and not rule.wanted(window)):
                 continue
+            budget = budgets[index] or _Budget(b - a)
+            budgets[index] = budget
+            if budget.exhausted_at >= 0:
+                continue
             ctx = contexts[index] or _Context(text, a, skips, b)
             contexts[index] = ctx
             start = max(pos, covered[index])
             covered[index] = rule.collect(ctx, window, start, spans, budget)
             if budget.exhausted_at >= 0:
-                return _coarse_start(text, a, b, budget.exhausted_at)
+                limit = min(limit, _coarse_start(text, a, b, budget.exhausted_at))
         pos = own
-    return b
+    return limit
 
 
 def _rules_for(window: _Window) -> list[int]:
