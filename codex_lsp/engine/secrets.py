@@ -13,7 +13,8 @@ every line, so the line numbers the model reports still match the document. The 
 - private key blocks (every line between BEGIN and END, or to the end of an unterminated one),
   URL passwords, `Authorization` schemes, cookie headers, `curl -u user:password`, `--password
   value` (and `"--password", "value"` as items of a list), SQL's `PASSWORD '...'` and
-  `IDENTIFIED BY '...'`, csh's `setenv NAME value` and fish's `set -x NAME value`;
+  `IDENTIFIED BY '...'`, csh's `setenv NAME value` and fish's `set -x NAME value`, and a random
+  value of `..._KEY=` or `..._PW=` in a .env file or script;
 - values written over several lines after a secret-like name: a YAML block scalar
   (`password: |`, `private_key: &key >-`, `token: !!binary |`: every line indented deeper than
   the name), a plain YAML scalar alone on the next line, a quoted YAML
@@ -2406,6 +2407,27 @@ def _flag_item_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
     return span
 
 
+# An environment variable named `..._KEY` or `..._PW` set in a .env file or a shell script
+# (`MAPBOX_KEY=...`, `ADMIN_PW=...`): `key` alone is no keyword of names (`sort_key`,
+# `cache_key` in code), so only this form counts, and only a value that looks random.
+_ENV_KEY = re.compile(
+    r"(?m)^[ \t]{0,64}(?:export[ \t]{1,8})?"
+    r"(?P<name>[A-Z][A-Z0-9]{0,40}(?:_[A-Z0-9]{1,40}){0,8}_(?:KEY|PW))=(?P<q>[\"']?)"
+)
+_NOT_A_KEY = _words("sort cache primary foreign partition routing lookup hash map index entry")
+
+
+def _env_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, start, quote = ctx.text, match.end(), match["q"]
+    if match["name"].split("_", 1)[0].lower() in _NOT_A_KEY:
+        return None
+    end = _string_end(text, start, quote) if quote else _run_end(text, start, _SHELL_VALUE)
+    value = text[start:end] if end - start <= 256 else "-"
+    if not value or value[0] in "/~.$" or _is_placeholder(value) or not _looks_random(value):
+        return None  # a path, a reference, a placeholder, a word
+    return start, end
+
+
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
 # `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
 _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
@@ -2593,6 +2615,7 @@ _RULES: list[_Rule] = [
         operators="'\"",
     ),
     _Rule(_COOKIE, _cookie_span, _hint_keys(_COOKIE_HINTS), hinted=True),
+    _Rule(_ENV_KEY, _env_key_span, frozenset({"_KEY=", "_PW="})),
     _Rule(_NETRC_LINE, _netrc_line_span, _hint_keys(_NETRC_LINE_HINTS), hinted=True),
     _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),
     _Rule(_FLAG_ITEM, _flag_item_span, _hint_keys(_FLAG_HINTS), hinted=True),

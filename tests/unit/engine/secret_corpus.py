@@ -1836,3 +1836,21 @@ PROBES += [
         ("  worker:",),
     ),
 ]
+
+# Names `key` alone would not make a secret's, in a .env file.
+P_ENV_MAPBOX = fake("pk.", 60, URLSAFE)
+P_ENV_RECAPTCHA = fake("6L", 38, URLSAFE)
+P_ENV_ADMIN_PW = fake("", 14, ALNUM + "!#")
+
+PROBES += [
+    Probe(
+        "dotenv-keys",
+        "APP_ENV=production\n"
+        f"MAPBOX_KEY={P_ENV_MAPBOX}\n"
+        f'RECAPTCHA_SITE_KEY="{P_ENV_RECAPTCHA}"\n'
+        f"ADMIN_PW={P_ENV_ADMIN_PW}\n"
+        "SORT_KEY=created_at\n",
+        (P_ENV_MAPBOX, P_ENV_RECAPTCHA, P_ENV_ADMIN_PW),
+        ("APP_ENV=production", "SORT_KEY=created_at"),
+    ),
+]

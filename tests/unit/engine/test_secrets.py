@@ -318,6 +318,11 @@ def _b64(text: str) -> str:
 
 
 FORMATS = [
+    # `..._KEY` and `..._PW` set in a .env file or a script, to a value that looks random.
+    (
+        "MAPBOX_KEY=pk.a1B2c3D4e5\nexport ADMIN_PW='x9Y-hunter'\n",
+        "MAPBOX_KEY=[REDACTED]\nexport ADMIN_PW='[REDACTED]'\n",
+    ),
     # A password with digits holds a secret's word only inside another one, or is no name.
     ("password: monkey123", "password: [REDACTED]"),
     ("password = Passw0rd\nSECRET = Secret123", "password = [REDACTED]\nSECRET = [REDACTED]"),
@@ -490,6 +495,8 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    "SORT_KEY=createdAt\nSSH_KEY=~/.ssh/id_rsa\nLOG_KEY=requests\nAPI_KEY=$API_KEY\n",
+    'CACHE_KEY = "user:{id}"\nPRIMARY_KEY=id',
     # Words where those formats would hold a secret.
     "Cookie: name=value",
     "fortune_cookie: abc123XYZ",
@@ -792,6 +799,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "netrc-lines": _fill("  login u password p4ss\n"),
     "setenv-lines": _fill("setenv DB_PASSWORD x\nset -x API_TOKEN y\n"),
     "flag-items": _fill('"--token", "x", '),
+    "env-keys": _fill("MAPBOX_KEY=a1B2c3\nADMIN_PW=x9Y\n"),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
