@@ -20,7 +20,9 @@ every line, so the line numbers the model reports still match the document. The 
   the name), a plain YAML scalar alone on the next line, a quoted YAML
   value whose quote closes on a later line, a triple-quoted string, a heredoc (`<<EOT`, `<<-EOF`,
   `<<~`, `<<<`: the lines up to its delimiter's), a string alone on the line after `password=`,
-  and the `value:` line after `- name: DB_PASSWORD` (or `"key": "apiKey",` in JSON);
+  the `value:` line after `- name: DB_PASSWORD` (or `"key": "apiKey",` in JSON), and every
+  value of a map, mapping or section named for secrets (`secrets = {`, `"credentials": {`,
+  `secrets:` in YAML, `[secrets]` in INI or TOML), whatever each one's own name;
 - a Terraform variable's `default` (quoted or a heredoc) when the variable's name holds a secret
   or its block says `sensitive = true`, a literal fallback in a placeholder
   (`${MAIL_PASSWORD:...}`, `${DB_PASS:-...}`) or after a secret's environment variable
@@ -294,10 +296,16 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
     heredoc."""
     if state >= _HEREDOC:
         return _heredoc_body(text, a, b, _heredoc_delimiter(state))
+    if state >= _SECRET_MAPPING:
+        return _mapping_body(text, a, b, state - _SECRET_MAPPING)
     if state >= _NAMED_VALUE:
         return _named_value(text, a, b, state - _NAMED_VALUE)
+    if state >= _NAMED_MAP:
+        return _map_body(text, a, b, state - _NAMED_MAP, _NAMED_MAP)
     if state >= _SECRET_MAP:
-        return _map_body(text, a, b, state - _SECRET_MAP)
+        return _map_body(text, a, b, state - _SECRET_MAP, _SECRET_MAP)
+    if state == _SECRET_SECTION:
+        return _section_body(text, a, b)
     if state >= _YAML_BLOCK:
         return _block_body(text, a, b, state - _YAML_BLOCK)
     if state in _CLOSING:
@@ -366,13 +374,33 @@ _OPENER_NAME = re.compile(
 # Composer's auth.json as Composer writes it: `"bearer": {` ends its line, and a host and its
 # token stand on each line up to the closing brace (`"bitbucket-oauth"` and `"gitlab-token"` may
 # nest an object per host). _SECRET_MAP + the depth of braces the line ends inside.
-_SECRET_MAP, _MAX_MAP_DEPTH = 400, 64
+# A map named for what it holds (`secrets = {` in HCL, `"credentials": {` in JSON) likewise, its
+# names any: _NAMED_MAP + the depth. A YAML mapping so named (`secrets:` ending its line): its
+# lines indented deeper, _SECRET_MAPPING + the name's column. An INI or TOML section so named
+# (`[secrets]`, `[credentials.prod]`): its lines up to the next section, _SECRET_SECTION.
+_SECRET_SECTION = 290
+_SECRET_MAP, _NAMED_MAP, _MAX_MAP_DEPTH = 300, 380, 64
+_SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
 _MAP_OPENER = re.compile(
     r'"(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:'
     r"[ \t]{0,16}\{[ \t]{0,16}\r?$",
     re.MULTILINE,
 )
-_MAP_GAP = re.compile(r'[^"{}:]*+')
+# Each pattern starts with a literal, or the word's second letter: a class of first letters
+# would be tried at most characters of any text.
+_SECRETS_WORD = r"(?:[sS]ecrets|[cC]redentials|[pP]asswords|[aA]pi[_-]?[kK]eys)"
+_SECRETS_WORDS = frozenset(
+    {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys"}
+)
+_NAMED_MAP_OPENER = re.compile(
+    r"""(?P<word>ecrets|redentials|asswords|pi[_-]?[kK]eys)["']?[ \t]{0,16}(?P<op>[:=])"""
+    r"[ \t]{0,16}(?:(?P<brace>\{)[ \t]{0,16})?(?:#[^\r\n]{0,256})?\r?$",
+    re.MULTILINE,
+)
+_SECTION_OPENER = re.compile(
+    rf"(?m)\[{{1,2}}{_SECRETS_WORD}(?:\.[\w-]{{1,64}}){{0,4}}\]{{1,2}}[ \t]{{0,16}}\r?$"
+)
+_MAP_GAP = re.compile(r'[^"{}:=]*+')
 _STRING_CLOSE = {
     _STRING: re.compile(r'(?:[^"\\]++|\\.)*+', re.DOTALL),  # YAML escapes with a backslash
     _SINGLE_STRING: re.compile(r"(?:[^']++|'')*+"),  # YAML writes a quote in it as ''
@@ -387,6 +415,8 @@ _OPENERS = (
     _HEREDOC_OPENER,
     _PPK_OPENER,
     _MAP_OPENER,
+    _NAMED_MAP_OPENER,
+    _SECTION_OPENER,
 )
 
 
@@ -423,6 +453,11 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
         return _KEY_IF_LINES_LOOK_LIKE_ONE if at_start else None
     if found.re is _MAP_OPENER:
         return _SECRET_MAP + 1
+    if found.re is _SECTION_OPENER:
+        at_start = found.start() == a or text[found.start() - 1] == "\n"
+        return _SECRET_SECTION if at_start else None
+    if found.re is _NAMED_MAP_OPENER:
+        return _named_map_state(text, a, found)
     op = found.start("colon") if groups.get("env") else found.start()
     if groups.get("delim"):  # `= <<EOT`: the operator before the blanks
         op = _skip_blanks_back(text, max(a, op - 16), op) - 1
@@ -454,6 +489,28 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     if text.find(quotes, found.end(), _line_end(text, found.end(), len(text))) != -1:
         return None  # closed on its line: redacted there
     return _STATE_OF_QUOTE[quotes]
+
+
+def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
+    """`secrets = {`, `"credentials": {`, `secrets:` ending a YAML line: the state of a map of
+    secrets, when the word is the name's last (`app_secrets`, not `secretsManager`) and the
+    name stands alone before it (not `if secrets:` in Python, which has no brace)."""
+    word_start = found.start() - 1
+    line_start = max(a, text.rfind("\n", max(a, word_start - 512), word_start) + 1)
+    if word_start < line_start:
+        return None
+    word = text[word_start : found.end("word")]
+    lead = _OPENER_NAME.fullmatch(text, line_start, found.start("op"))
+    if lead is None or word.lower() not in _SECRETS_WORDS or not lead["name"].endswith(word):
+        return None
+    head = word_start - 1
+    if head >= line_start and text[head] not in "_-\"' \t":
+        return None  # `clientSecrets`, `xsecrets`
+    if found["brace"]:
+        return _NAMED_MAP + 1
+    if found["op"] != ":" or lead["indent"].strip():
+        return None  # `secrets =` with nothing after it; a list item
+    return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
 
 
 def _skip_blanks_back(text: str, low: int, pos: int) -> int:
@@ -598,44 +655,131 @@ def _named_value(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]
     return text[a:start] + REDACTED + text[end:stop], stop, _NO_KEY
 
 
-def _map_body(text: str, a: int, b: int, depth: int) -> tuple[str, int, int]:
-    """The lines of a map of hosts and their credentials in text[a:b] with every string value
-    redacted, up to the line where the map's braces close."""
+def _map_body(text: str, a: int, b: int, depth: int, kind: int) -> tuple[str, int, int]:
+    """The lines of a map of credentials in text[a:b] with every string value redacted, up to
+    the line where the map's braces close. `kind`: _SECRET_MAP (of hosts) or _NAMED_MAP."""
     spans: list[Span] = []
     pos = a
     while pos < b:
         line_end = _line_end(text, pos, b)
         newline = text.find("\n", line_end, b)
         next_line = b if newline == -1 else newline + 1
-        depth = _map_line(text, pos, line_end, depth, spans)
+        depth = _map_line(text, pos, line_end, depth, spans, kind == _SECRET_MAP)
         if depth <= 0:
             return _apply(text, a, next_line, spans), next_line, _NO_KEY
         pos = next_line
-    return _apply(text, a, b, spans), b, _SECRET_MAP + min(depth, _MAX_MAP_DEPTH)
+    return _apply(text, a, b, spans), b, kind + min(depth, _MAX_MAP_DEPTH)
 
 
-def _map_line(text: str, pos: int, end: int, depth: int, spans: list[Span]) -> int:
-    """Adds the spans of the secrets on one line of a map of hosts (a value right under a host,
-    whose name has a dot: OpenAPI's `"bearer": {"type": "http"}` is no map of hosts; every
-    value deeper); returns the depth of braces after the line, or 0 where the map closes."""
-    key, after_colon = "", False
+def _map_line(
+    text: str, pos: int, end: int, depth: int, spans: list[Span], hosts: bool = True
+) -> int:
+    """Adds the spans of the secrets on one line of a map (of `hosts`: a value right under a
+    host, whose name has a dot: OpenAPI's `"bearer": {"type": "http"}` is no map of hosts;
+    every value deeper); returns the depth of braces after the line, or 0 where the map
+    closes. `=` counts as `:` (HCL)."""
+    key, value_at = "", -1  # where a value would start: after `:` and blanks
     while (pos := _matched_end(_MAP_GAP, text, pos, end)) < end:
         char = text[pos]
         if char == '"':
             close = _string_end(text, pos + 1, '"', end)
             content = text[pos + 1 : close] if close - pos <= 257 else "-"
-            if not after_colon:
+            if pos != value_at:  # a name, or a string in code: `os.environ["X"]`
                 key = content
-            elif (depth > 1 or "." in key) and close > pos + 1 and not _is_placeholder(content):
-                spans.append((pos + 1, close))
-            after_colon, pos = False, close + 1
+            elif (depth > 1 or "." in key or not hosts) and close > pos + 1:
+                spans += [] if _is_placeholder(content) else [(pos + 1, close)]
+            value_at, pos = -1, close + 1
             continue
-        after_colon = char == ":"
+        value_at = _skip_blanks(text, pos + 1) if char in ":=" else -1
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth <= 0:
             return 0
         pos += 1
     return depth
+
+
+def _section_body(text: str, a: int, b: int) -> tuple[str, int, int]:
+    """The lines of an INI or TOML section of secrets in text[a:b], each value redacted
+    (blank lines and comments kept), up to the next section's header or a line that is no
+    `name = value` (the section was the last, and a file of another kind goes on)."""
+    pieces: list[str] = []
+    pos = a
+    while pos < b:
+        line_end = _line_end(text, pos, b)
+        newline = text.find("\n", line_end, b)
+        next_line = b if newline == -1 else newline + 1
+        first = _skip_blanks(text, pos)
+        if first < line_end and text[first] not in "#;":
+            entry = _SECTION_ENTRY.match(text, pos, line_end)
+            if entry is None or entry.end() >= line_end:
+                return "".join(pieces), pos, _NO_KEY  # a header, or no entry
+            span = _section_value(text, entry.end(), line_end)
+            pieces.append(_apply(text, pos, next_line, [span] if span else []))
+        else:
+            pieces.append(text[pos:next_line])
+        pos = next_line
+    return "".join(pieces), b, _SECRET_SECTION
+
+
+_SECTION_ENTRY = re.compile(r"""[ \t]{0,64}["']?[\w.-]{1,100}["']?[ \t]{0,16}[=:][ \t]{0,16}""")
+
+
+def _section_value(text: str, start: int, end: int) -> Span | None:
+    """A section's value: a string's content, or the rest of the line before a comment."""
+    quote = text[start : start + 1]
+    if quote in ('"', "'"):
+        close = _string_end(text, start + 1, quote, end)
+        span = (start + 1, close)
+    else:
+        span = (start, min(end, _config_value_end(text, start)))
+    content = text[span[0] : span[1]] if span[1] - span[0] <= 256 else "-"
+    return None if not content or _is_placeholder(content) else span
+
+
+def _mapping_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
+    """The lines of a YAML mapping of secrets in text[a:b] (those indented deeper than its
+    name, and blank ones) with each value redacted, up to the first line that is not."""
+    pieces: list[str] = []
+    pos = a
+    while pos < b:
+        line_end = _line_end(text, pos, b)
+        newline = text.find("\n", line_end, b)
+        next_line = b if newline == -1 else newline + 1
+        own = _INDENT.match(text, pos)
+        own_end = own.end() if own else pos
+        if own_end < line_end and own_end - pos <= indent:
+            return "".join(pieces), pos, _NO_KEY
+        span = _mapping_value(text, own_end, line_end)
+        pieces.append(_apply(text, pos, next_line, [span] if span else []))
+        pos = next_line
+    return "".join(pieces), b, _SECRET_MAPPING + indent
+
+
+# A line of a mapping of secrets: `name: value`, `- name: value`, or a value alone (a list's
+# item, a block scalar's line).
+_MAPPING_ENTRY = re.compile(
+    r"""(?:-[ \t]{1,8})?(?:(?P<name>["']?[\w.-]{1,100}["']?):(?:[ \t]{1,16}|$))?"""
+)
+# Names under `secrets:` that say where a secret is, not what: Compose's `file:`, Kubernetes'
+# `- name:` and `key:`.
+_WHERE_NAMES = frozenset(
+    {"name", "file", "external", "environment", "driver", "key", "path", "type"}
+)
+
+
+def _mapping_value(text: str, start: int, end: int) -> Span | None:
+    entry = _MAPPING_ENTRY.match(text, start, end)
+    value_start = entry.end() if entry else start
+    name = (entry["name"] or "").strip("\"'") if entry else ""
+    if value_start >= end or text[value_start] in "#|>&*!{[" or name.lower() in _WHERE_NAMES:
+        return None  # a nested mapping, a block's header, an anchor, an alias, a collection
+    span = _section_value(text, value_start, end)
+    if span and text.startswith(("./", "/", "~/"), span[0]):
+        return None  # a file holding the secret
+    item = span and not name and value_start > start and span[1] - span[0] <= 256
+    if span and item and not _looks_random(text[span[0] : span[1]]):
+        return None  # Compose's `secrets:` list of names: `- db_password`
+    return span
 
 
 def _string_body(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:

@@ -1854,3 +1854,68 @@ PROBES += [
         ("APP_ENV=production", "SORT_KEY=created_at"),
     ),
 ]
+
+# Maps, mappings and sections named for the secrets they hold, whatever each one's name.
+P_MAP_TFVARS = fake("", 24)
+P_MAP_TFVARS_NESTED = fake("", 20)
+P_MAP_JSON = fake("", 32, HEX)
+P_MAP_YAML = fake("", 22)
+P_MAP_YAML_QUOTED = fake("", 18, ALNUM + "!#")
+P_MAP_YAML_BLOCK = fake("", 40, B64)
+P_MAP_TOML = fake("", 26)
+P_MAP_INI = fake("", 16)
+
+PROBES += [
+    Probe(
+        "maps-named-for-secrets",
+        "# terraform.tfvars\n"
+        'region = "eu-west-1"\n'
+        "secrets = {\n"
+        f'  stripe   = "{P_MAP_TFVARS}"\n'
+        "  mail = {\n"
+        f'    relay = "{P_MAP_TFVARS_NESTED}"\n'
+        "  }\n"
+        "}\n"
+        'instance_type = "t3.micro"\n'
+        "---\n"
+        "{\n"
+        '  "credentials": {\n'
+        f'    "analytics": "{P_MAP_JSON}"\n'
+        "  },\n"
+        '  "timeout": 30\n'
+        "}\n",
+        (P_MAP_TFVARS, P_MAP_TFVARS_NESTED, P_MAP_JSON),
+        ('instance_type = "t3.micro"', '  "timeout": 30'),
+    ),
+    Probe(
+        "yaml-mapping-and-sections-named-for-secrets",
+        "app:\n"
+        "  secrets:\n"
+        f"    analytics: {P_MAP_YAML}\n"
+        f'    mail: "{P_MAP_YAML_QUOTED}"\n'
+        "    signing: |\n"
+        f"      {P_MAP_YAML_BLOCK}\n"
+        "  port: 8080\n"
+        "services:\n"
+        "  api:\n"
+        "    secrets:\n"
+        "      - db_password\n"
+        "secrets:\n"
+        "  db_password:\n"
+        "    file: ./db_password.txt\n"
+        "---\n"
+        "[secrets]\n"
+        f'analytics = "{P_MAP_TOML}"\n'
+        "[server]\n"
+        "port = 8000\n"
+        "[credentials.prod]\n"
+        f"relay = {P_MAP_INI}\n",
+        (P_MAP_YAML, P_MAP_YAML_QUOTED, P_MAP_YAML_BLOCK, P_MAP_TOML, P_MAP_INI),
+        (
+            "  port: 8080",
+            "      - db_password",
+            "    file: ./db_password.txt",
+            "port = 8000",
+        ),
+    ),
+]

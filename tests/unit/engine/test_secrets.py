@@ -495,6 +495,12 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    # Code around names of secrets' maps: references, a condition, a list of names.
+    'SECRETS = {\n    "stripe": os.environ["STRIPE_KEY"],\n}\n',
+    "if secrets:\n    load(secrets)\n",
+    "spec:\n  imagePullSecrets:\n  - name: regcred\n",
+    "jobs:\n  call:\n    secrets:\n      token: ${{ secrets.TOKEN }}\n",
+    "const secretsManager = {\n  region: 'eu-west-1',\n};\n",
     "SORT_KEY=createdAt\nSSH_KEY=~/.ssh/id_rsa\nLOG_KEY=requests\nAPI_KEY=$API_KEY\n",
     'CACHE_KEY = "user:{id}"\nPRIMARY_KEY=id',
     # Words where those formats would hold a secret.
@@ -799,6 +805,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "netrc-lines": _fill("  login u password p4ss\n"),
     "setenv-lines": _fill("setenv DB_PASSWORD x\nset -x API_TOKEN y\n"),
     "flag-items": _fill('"--token", "x", '),
+    "named-maps": lambda size: "secrets = {\n" + _fill('  a = "x"\n  b = { c = "d" }\n')(size),
+    "named-map-openers": _fill('secrets = {\n}\n"credentials": {\n},\n'),
+    "secret-mappings": lambda size: "secrets:\n" + _fill("  a: x\n  - b\n  c: |\n    d\n")(size),
+    "secret-mapping-openers": _fill("secrets:\nx: 1\n"),
+    "secret-sections": lambda size: "[secrets]\n" + _fill('a = "x"\nb: y # z\n')(size),
+    "secret-section-headers": _fill("[secrets]\n[credentials.a]\n"),
     "env-keys": _fill("MAPBOX_KEY=a1B2c3\nADMIN_PW=x9Y\n"),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
