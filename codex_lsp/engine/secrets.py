@@ -8,8 +8,10 @@ every line, so the line numbers the model reports still match the document. The 
   MIT, Copyright (c) 2019 Zachary Rice), redacted wherever they appear;
 - the value after a secret-like name (`password`, `api_key`, `token`, `AccountKey`...), when it
   is a literal and not code (`get_password()`, `args.token`, `password: str` are code), also
-  after YAML's anchor or core tag (`&pw`, `!!str`) and in a flow mapping (`{password: ...}`,
-  when the value looks random: in JavaScript it would be a variable);
+  after YAML's anchor or core tag (`&pw`, `!!str`), in a flow mapping (`{password: ...}`,
+  when the value looks random: in JavaScript it would be a variable), after a type
+  (`apiKey: string = "..."`, `API_KEY: &str = "..."`, Go's `var secret string = "..."`), R's
+  `password <- "..."` and C's `#define API_KEY "..."`;
 - private key blocks (every line between BEGIN and END, or to the end of an unterminated one),
   URL passwords, `Authorization` schemes, cookie headers, `curl -u user:password`, `--password
   value` (and `"--password", "value"` as items of a list), SQL's `PASSWORD '...'` and
@@ -38,9 +40,10 @@ every line, so the line numbers the model reports still match the document. The 
   `ConvertTo-SecureString "..."`, `define('DB_PASSWORD', '...')`, also with the arguments over
   several lines), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
-  URLs, DSNs (Sentry's key too), `.netrc` entries (on one line or several) and `.pgpass` lines,
-  Postfix `sasl_passwd` lines, `poetry config http-basic`, Composer tokens (on the line of
-  `"bearer": {` or each on a line of its own),
+  URLs, a token as a URL's user (`https://TOKEN@github.com`), DSNs (Sentry's key too), `.netrc`
+  entries (on one line or several) and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry
+  config http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its
+  own),
   PuTTY and OpenVPN keys).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
@@ -1106,7 +1109,7 @@ _BUILDER_HINTS = frozenset(
     {".password(", ".secret(", ".token(", ".apiKey(", ".pass_(", "redentials.basic("}
 )
 _XML_ENTRY_HINTS = frozenset({"entry key="})
-_CLI_SET_HINTS = frozenset({"vault ", "onfig:set"})
+_CLI_SET_HINTS = frozenset({"vault ", "onfig:set", "--set "})
 # Needles of older rules (str.find looked for them one by one in every window).
 _NETRC_HINTS = frozenset({"achine"})  # `machine` from its second letter
 _GRADLE_HINTS = frozenset({"Password "})
@@ -1118,6 +1121,7 @@ _DOCKER_ENV_HINTS = frozenset({"ENV"})
 _COOKIE_HINTS = frozenset({"ookie"})  # `Cookie`, `cookie` from their second letter
 _NETRC_LINE_HINTS = frozenset({"assword ", "assword\t"})
 _SETENV_HINTS = frozenset({"setenv", "set -"})
+_DEFINE_HINTS = frozenset({"define"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
     _REDIS_HINTS,
@@ -1149,6 +1153,7 @@ _WORD_NEEDLES = frozenset().union(
     _COOKIE_HINTS,
     _NETRC_LINE_HINTS,
     _SETENV_HINTS,
+    _DEFINE_HINTS,
 )
 
 # (needles, pattern); a pattern may name the secret part `secret`, else the whole match is it.
@@ -1404,7 +1409,7 @@ _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(
     |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>["'`\]]{0,2}+)[ \t]{0,16}+
     (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=
-    |,(?=[ \t]{0,16}[@$]?["']))"""
+    |(?<=[ \t])string[ \t]{0,4}=(?!=)|<-(?=[ \t]{0,16}["'])|,(?=[ \t]{0,16}[@$]?["']))"""
 _ASSIGNMENT = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE)
 _ASSIGNMENT_ANY_CASE = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE | re.IGNORECASE)
 _ASSIGNMENT_STEMS = frozenset({"pass", "pwd", "secret", "token", "key", "auth", "cred"})
@@ -1528,12 +1533,17 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
         return _next_line_span(ctx, match, offset, start)
     if shape is None or shape.lastgroup == "kept":
         return None  # nothing (`secrets:` opening a mapping), a placeholder or a constant
-    if shape.lastgroup == "word" and (
-        shape.group().lower() in _PLACEHOLDER_WORDS
-        or shape.group() in _CODE_WORDS
-        or _MASK.fullmatch(shape.group())
+    typed = match["op"] == ":" and _ANNOTATION.match(text, shape.start()) is not None
+    if (
+        shape.lastgroup == "word"
+        and not typed
+        and (
+            shape.group().lower() in _PLACEHOLDER_WORDS
+            or shape.group() in _CODE_WORDS
+            or _MASK.fullmatch(shape.group())
+        )
     ):
-        return None  # `changeme`, `None`, `await fetch()`
+        return None  # `changeme`, `None`, `await fetch()`; not `apiKey: string = "..."`
     op = match["op"]
     if shape.lastgroup == "call" and op != ">":
         return None  # `get_password()`, `os.environ["KEY"]`
@@ -1565,7 +1575,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
 
 # A string turned into bytes or an owned string, as Go, Node, Rust and C# write a literal key.
 _WRAPPED = re.compile(
-    r"""(?:\[\]byte|Buffer\.from|String::from|bytes|Encoding\.UTF8\.GetBytes)\([ \t]{0,16}"""
+    r"""(?:\[\]byte|Buffer\.from|String::from|new[ \t]String|bytes|Encoding\.UTF8\.GetBytes)"""
+    r"""\([ \t]{0,16}"""
     r"""(?=(?:[rRbBuUfF]{1,2}|[@$])?["'`])"""
 )
 
@@ -1660,6 +1671,10 @@ def _value_span(
             return _shell_span(text, start)  # `DB_PASSWORD=x`; `api_key=api_key,` is a kwarg
     elif op == "=" and adjacent and _looks_inline(text, head, match.end("rest") + offset):
         return _inline_span(text, start)
+    if op == ":" and text[start] == "&" and not quoted_name:
+        typed = _annotated_span(text, start)  # else a YAML anchor: `password: &pw ...`
+        if typed is not None:
+            return typed
     if shape.lastgroup == "word":
         if op == ":" and not at_line_start and _flow_mapping_value(text, line_start, head, shape):
             return shape.span()
@@ -1755,6 +1770,10 @@ def _looks_inline(text: str, head: int, name_end: int) -> bool:
 
 def _quoted_span(text: str, start: int, quote: str) -> Span | None:
     end = _string_end(text, start, quote)
+    # YAML and SQL write a quote in a single-quoted string as '' (Python joins 'a''b'): the
+    # string goes on.
+    while quote == "'" and end > start and text.startswith("''", end) and end - start < 4096:
+        end = _string_end(text, end + 2, quote)
     if end == start:
         return None
     if end - start <= 256:
@@ -1831,10 +1850,8 @@ def _word_span(
     start, end = word.span()
     value = word.group()
     if op == ":" and not quoted_name:
-        annotation = _ANNOTATION.match(text, start) if _MORE_TYPE.match(text, end) else None
-        if annotation:  # `password: str = "hunter2"`
-            quote = _QUOTE_START.match(text, _skip_blanks(text, annotation.end()))
-            return _quoted_span(text, quote.end(), quote[1]) if quote else None
+        if _MORE_TYPE.match(text, end) and _ANNOTATION.match(text, start):
+            return _annotated_span(text, start)  # `password: str = "hunter2"`
         if _type_like(value):
             return None  # `password: str`
     if not at_line_start or _CODE_AFTER.match(text, end):
@@ -1844,6 +1861,20 @@ def _word_span(
     if _is_prose(text, start):
         return None
     return start, _config_value_end(text, start)
+
+
+def _annotated_span(text: str, start: int) -> Span | None:
+    """The string after a type annotation and `=`: `password: str = "..."`, `apiKey: string =
+    '...'`, Rust's `API_KEY: &'static str = "..."`; None without one."""
+    reference = _REFERENCE_TYPE.match(text, start)
+    annotation = _ANNOTATION.match(text, reference.end() if reference else start)
+    if annotation is None:
+        return None
+    quote = _QUOTE_START.match(text, _skip_blanks(text, annotation.end()))
+    return _quoted_span(text, quote.end(), quote[1]) if quote else None
+
+
+_REFERENCE_TYPE = re.compile(r"&(?:'\w{1,20}[ \t]{1,4})?(?:mut[ \t]{1,4})?")
 
 
 def _literal_span(text: str, start: int, at_line_start: bool) -> Span | None:
@@ -2451,7 +2482,7 @@ def _xml_entry_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
 _CLI_SETTING = re.compile(r"(?<=[ \t])(?P<name>[\w.-]{1,100})=(?=[^\s=])")
 _SETTING_COMMAND = re.compile(
     r"(?<![\w-])(?:vault[ \t]+(?:kv[ \t]+)?(?:put|write|patch)"
-    r"|[\w-]{1,40}(?::[\w-]{1,40})?:set)[ \t]"
+    r"|[\w-]{1,40}(?::[\w-]{1,40})?:set|--set(?:-string)?)[ \t]"  # and helm's --set
 )
 
 
@@ -2570,6 +2601,33 @@ def _env_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | No
     if not value or value[0] in "/~.$" or _is_placeholder(value) or not _looks_random(value):
         return None  # a path, a reference, a placeholder, a word
     return start, end
+
+
+# C's `#define API_KEY "..."`: a macro whose name holds a secret, defined as a string.
+_DEFINE = re.compile(r'define[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})[ \t]{1,16}(?:L|u8?|U)?"')
+
+
+def _define_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    sharp = _skip_blanks_back(text, max(0, at - 16), at) - 1
+    if sharp < 0 or text[sharp] != "#" or not _holds_a_secret(match["name"]):
+        return None
+    return _quoted_span(text, match.end(), '"')
+
+
+# A token as a URL's user, with no password (`https://TOKEN@github.com/acme/app.git`): a long
+# run with letters and digits, not a name (`https://deploy@host`).
+_URL_TOKEN_USER = re.compile(r"://(?P<secret>[A-Za-z0-9_-]{20,256})@(?=[\w-])")
+
+
+def _url_token_user_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    token = match["secret"]
+    if not (_DIGIT.search(token) and _LETTER.search(token)) or _is_placeholder(token):
+        return None
+    return match.span("secret")
+
+
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 # Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
@@ -2762,6 +2820,8 @@ _RULES: list[_Rule] = [
     _Rule(_ENV_KEY, _env_key_span, frozenset({"_KEY=", "_PW="})),
     _Rule(_NETRC_LINE, _netrc_line_span, _hint_keys(_NETRC_LINE_HINTS), hinted=True),
     _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),
+    _Rule(_DEFINE, _define_span, _hint_keys(_DEFINE_HINTS), hinted=True),
+    _Rule(_URL_TOKEN_USER, _url_token_user_span, _hint_keys(_URL_HINTS), hinted=True),
     _Rule(_FLAG_ITEM, _flag_item_span, _hint_keys(_FLAG_HINTS), hinted=True),
     _Rule(
         _SECRET_CALL,
@@ -2777,7 +2837,7 @@ _RULES: list[_Rule] = [
         _assignment_span,
         _ASSIGNMENT_STEMS,
         fallback=_ASSIGNMENT_ANY_CASE,
-        operators="=:>,",
+        operators="=:>,<",
         redacted=re.compile(r"[ \t]{0,64}[\"'`]?\[REDACTED\]"),
     ),
 ]

@@ -318,6 +318,24 @@ def _b64(text: str) -> str:
 
 
 FORMATS = [
+    # Typed languages: an annotation (a type named like a placeholder word too), Go's typed
+    # `var`, R's `<-`, a C macro, a wrapped literal, a quote doubled in a single-quoted string.
+    ('private val secret: String = "abc123X"', 'private val secret: String = "[REDACTED]"'),
+    ("let apiKey: string = 'abc123X';", "let apiKey: string = '[REDACTED]';"),
+    ('static API_KEY: &\'static str = "abc";', 'static API_KEY: &\'static str = "[REDACTED]";'),
+    ('var secretKey string = "abc123X"', 'var secretKey string = "[REDACTED]"'),
+    ('password <- "abc123X"', 'password <- "[REDACTED]"'),
+    ('#define API_KEY "abc123X"', '#define API_KEY "[REDACTED]"'),
+    ('String password = new String("abc123X");', 'String password = new String("[REDACTED]");'),
+    ("password: 'it''s-a-secret'", "password: '[REDACTED]'"),
+    (
+        "helm install db x --set auth.password=abc123X",
+        "helm install db x --set auth.password=[REDACTED]",
+    ),
+    (
+        "git clone https://a1b2c3d4e5f6a7b8c9d0e1f2@github.com/acme/app.git",
+        "git clone https://[REDACTED]@github.com/acme/app.git",
+    ),
     # `..._KEY` and `..._PW` set in a .env file or a script, to a value that looks random.
     (
         "MAPBOX_KEY=pk.a1B2c3D4e5\nexport ADMIN_PW='x9Y-hunter'\n",
@@ -495,6 +513,8 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
+    'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
     # Code around names of secrets' maps: references, a condition, a list of names.
     'SECRETS = {\n    "stripe": os.environ["STRIPE_KEY"],\n}\n',
     "if secrets:\n    load(secrets)\n",
@@ -812,6 +832,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "secret-sections": lambda size: "[secrets]\n" + _fill('a = "x"\nb: y # z\n')(size),
     "secret-section-headers": _fill("[secrets]\n[credentials.a]\n"),
     "env-keys": _fill("MAPBOX_KEY=a1B2c3\nADMIN_PW=x9Y\n"),
+    "typed-defaults": _fill("apiKey: string = 'x'; k: &'a str = \"y\"; "),
+    "doubled-quotes": _fill("password: 'a''b''c''"),
+    "defines": _fill('#define API_KEY "x"\n'),
+    "url-token-users": _fill("https://a1b2c3d4e5f6a7b8c9d0@h "),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
