@@ -1545,7 +1545,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     ):
         return None  # `changeme`, `None`, `await fetch()`; not `apiKey: string = "..."`
     op = match["op"]
-    if shape.lastgroup == "call" and op != ">":
+    fallback = _FALLBACK.match(text, start) if shape.lastgroup == "call" else None
+    if shape.lastgroup == "call" and op != ">" and fallback is None:
         return None  # `get_password()`, `os.environ["KEY"]`
     line_start = ctx.start_of_line(kw_start)
     head = _name_head(text, kw_start, line_start)
@@ -1553,6 +1554,8 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     kind = _name_kind(text[head:kw_start], text[kw_end:name_end])
     if kind == "about" or text.endswith("type ", line_start, head):
         return None  # `type RequestCredentials = "omit" | "include"` declares a type
+    if fallback is not None:  # `spring.redis.password=${REDIS_PASS:...}`: the fallback
+        return None if _is_placeholder(fallback["secret"]) else fallback.span("secret")
     if op == ":" and head >= 2 and text.startswith("${", head - 2):
         return None  # `${DB_PASSWORD:-default}`: the default is _fallback_span's
     if op == ">" and not (head > 0 and text[head - 1] == "<" and not _word_before(text, head - 1)):

@@ -318,6 +318,11 @@ def _b64(text: str) -> str:
 
 
 FORMATS = [
+    # A fallback in a placeholder whose own name holds no secret, under a name that does.
+    (
+        "spring.redis.password=${REDIS:abc123X}\nurl=${DB_URL:jdbc:h2:mem}",
+        "spring.redis.password=${REDIS:[REDACTED]}\nurl=${DB_URL:jdbc:h2:mem}",
+    ),
     # Typed languages: an annotation (a type named like a placeholder word too), Go's typed
     # `var`, R's `<-`, a C macro, a wrapped literal, a quote doubled in a single-quoted string.
     ('private val secret: String = "abc123X"', 'private val secret: String = "[REDACTED]"'),
