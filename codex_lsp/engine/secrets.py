@@ -377,10 +377,11 @@ _OPENER_NAME = re.compile(
 # Composer's auth.json as Composer writes it: `"bearer": {` ends its line, and a host and its
 # token stand on each line up to the closing brace (`"bitbucket-oauth"` and `"gitlab-token"` may
 # nest an object per host). _SECRET_MAP + the depth of braces the line ends inside.
-# A map named for what it holds (`secrets = {` in HCL, `"credentials": {` in JSON) likewise, its
-# names any: _NAMED_MAP + the depth. A YAML mapping so named (`secrets:` ending its line): its
-# lines indented deeper, _SECRET_MAPPING + the name's column. An INI or TOML section so named
-# (`[secrets]`, `[credentials.prod]`): its lines up to the next section, _SECRET_SECTION.
+# A map named for what it holds (`secrets = {` in HCL, `"credentials": {`, `"Jwt": {` in JSON)
+# likewise, its names any: _NAMED_MAP + the depth. A YAML mapping so named (`secrets:` ending
+# its line): its lines indented deeper, _SECRET_MAPPING + the name's column. An INI or TOML
+# section so named (`[secrets]`, `[credentials.prod]`): its lines up to the next section,
+# _SECRET_SECTION.
 _SECRET_SECTION = 290
 _SECRET_MAP, _NAMED_MAP, _MAX_MAP_DEPTH = 300, 380, 64
 _SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
@@ -393,10 +394,10 @@ _MAP_OPENER = re.compile(
 # would be tried at most characters of any text.
 _SECRETS_WORD = r"(?:[sS]ecrets|[cC]redentials|[pP]asswords|[aA]pi[_-]?[kK]eys)"
 _SECRETS_WORDS = frozenset(
-    {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys"}
+    {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys", "jwt"}
 )
 _NAMED_MAP_OPENER = re.compile(
-    r"""(?P<word>ecrets|redentials|asswords|pi[_-]?[kK]eys)["']?[ \t]{0,16}(?P<op>[:=])"""
+    r"""(?P<word>ecrets|redentials|asswords|pi[_-]?[kK]eys|wt|WT)["']?[ \t]{0,16}(?P<op>[:=])"""
     r"[ \t]{0,16}(?:(?P<brace>\{)[ \t]{0,16})?(?:#[^\r\n]{0,256})?\r?$",
     re.MULTILINE,
 )
@@ -510,7 +511,9 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     if head >= line_start and text[head] not in "_-\"' \t":
         return None  # `clientSecrets`, `xsecrets`
     if found["brace"]:
-        return _NAMED_MAP + 1
+        return _NAMED_MAP + 1  # ASP.NET's `"Jwt": {` too: its `"Key"` is the signing key
+    if word.lower() == "jwt":
+        return None  # `jwt:` in YAML holds settings too (`expiration: 86400`)
     if found["op"] != ":" or lead["indent"].strip():
         return None  # `secrets =` with nothing after it; a list item
     return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)

@@ -318,6 +318,11 @@ def _b64(text: str) -> str:
 
 
 FORMATS = [
+    # ASP.NET's appsettings.json: the JWT signing key is named `Key` alone.
+    (
+        '  "Jwt": {\n    "Key": "abc123X",\n    "Issuer": "me"\n  },\n  "Port": "80"',
+        '  "Jwt": {\n    "Key": "[REDACTED]",\n    "Issuer": "[REDACTED]"\n  },\n  "Port": "80"',
+    ),
     # A fallback in a placeholder whose own name holds no secret, under a name that does.
     (
         "spring.redis.password=${REDIS:abc123X}\nurl=${DB_URL:jdbc:h2:mem}",
@@ -518,6 +523,7 @@ FORMATS = [
     ),
 ]
 FORMATS_KEPT = [
+    "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
     # Code around names of secrets' maps: references, a condition, a list of names.
