@@ -195,6 +195,14 @@ def _line_end(text: str, pos: int, limit: int) -> int:
     return end - 1 if end > pos and text[end - 1] == "\r" else end
 
 
+def _line_bounds(text: str, pos: int, limit: int) -> tuple[int, int]:
+    """Where the line holding pos ends (`_line_end`) and where the next one starts (`limit`
+    when there is none)."""
+    line_end = _line_end(text, pos, limit)
+    newline = text.find("\n", line_end, limit)
+    return line_end, limit if newline == -1 else newline + 1
+
+
 # --- private key blocks: a line state machine --------------------------------------------------
 # After a BEGIN marker every line is redacted, up to the END marker or the end of the text. A
 # marker that closes its string on the same line (`"-----BEGIN RSA PRIVATE KEY-----")`) is most
@@ -667,9 +675,7 @@ def _map_body(text: str, a: int, b: int, depth: int, kind: int) -> tuple[str, in
     spans: list[Span] = []
     pos = a
     while pos < b:
-        line_end = _line_end(text, pos, b)
-        newline = text.find("\n", line_end, b)
-        next_line = b if newline == -1 else newline + 1
+        line_end, next_line = _line_bounds(text, pos, b)
         depth = _map_line(text, pos, line_end, depth, spans, kind == _SECRET_MAP)
         if depth <= 0:
             return _apply(text, a, next_line, spans), next_line, _NO_KEY
@@ -711,9 +717,7 @@ def _section_body(text: str, a: int, b: int) -> tuple[str, int, int]:
     pieces: list[str] = []
     pos = a
     while pos < b:
-        line_end = _line_end(text, pos, b)
-        newline = text.find("\n", line_end, b)
-        next_line = b if newline == -1 else newline + 1
+        line_end, next_line = _line_bounds(text, pos, b)
         first = _skip_blanks(text, pos)
         if first < line_end and text[first] not in "#;":
             entry = _SECTION_ENTRY.match(text, pos, line_end)
@@ -748,9 +752,7 @@ def _mapping_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int
     pieces: list[str] = []
     pos = a
     while pos < b:
-        line_end = _line_end(text, pos, b)
-        newline = text.find("\n", line_end, b)
-        next_line = b if newline == -1 else newline + 1
+        line_end, next_line = _line_bounds(text, pos, b)
         own = _INDENT.match(text, pos)
         own_end = own.end() if own else pos
         if own_end < line_end and own_end - pos <= indent:
