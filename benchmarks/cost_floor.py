@@ -20,10 +20,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from codex_lsp.engine.usage import cost_usd
+from codex_lsp.providers.base import Usage
 from codex_lsp.providers.cards import ModelCard, card_for
 
 RESULTS = Path(__file__).parent / "results"
-MILLION = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -39,32 +40,26 @@ class KindTokens:
     def uncached_tokens(self) -> int:
         return max(self.input_tokens - self.cached_tokens, 0)
 
+    def usage(self) -> Usage:
+        return Usage(self.input_tokens, self.cached_tokens, output_tokens=self.output_tokens)
+
 
 def price(kind: KindTokens, card: ModelCard) -> float:
     """Dollars for the tokens as measured (implicit regime: no cache writes)."""
-    total = (
-        kind.uncached_tokens * card.input_price
-        + kind.cached_tokens * card.cached_input_price
-        + kind.output_tokens * card.output_price
-    )
-    return total / MILLION
+    return cost_usd(kind.usage(), card)
 
 
 def completion_floor(kind: KindTokens, card: ModelCard) -> float:
     """Every completion call cached for exactly the minimum, its new tokens and answer kept."""
     cached = kind.calls * card.min_cacheable_tokens
-    total = (
-        cached * card.cached_input_price
-        + kind.uncached_tokens * card.input_price
-        + kind.output_tokens * card.output_price
-    )
-    return total / MILLION
+    floor = Usage(cached + kind.uncached_tokens, cached, output_tokens=kind.output_tokens)
+    return cost_usd(floor, card)
 
 
 def whole_cached(kind: KindTokens, card: ModelCard) -> float:
     """A review or rewrite whose whole input was cached: the lowest its input can cost."""
-    total = kind.input_tokens * card.cached_input_price + kind.output_tokens * card.output_price
-    return total / MILLION
+    whole = Usage(kind.input_tokens, kind.input_tokens, output_tokens=kind.output_tokens)
+    return cost_usd(whole, card)
 
 
 def kinds(figures: dict[str, object]) -> dict[str, KindTokens]:
