@@ -245,7 +245,13 @@ class LocalProvider:
         """How likely the reviewing model finds each fill of a gap (fill-in-the-middle log
         probabilities, each fill in its own tokens): what `engine/verify.py` checks a
         finding's fix with."""
-        endpoint, _ = await self._chat_provider(self._review_server)
+        return await self._fill_sums(self._review_server, prefix, suffix, fills)
+
+    async def _fill_sums(
+        self, child: LocalModelServer, prefix: str, suffix: str, fills: Sequence[str]
+    ) -> list[float]:
+        """Each fill's summed log-probability in `child`'s model, in whichever slot is free."""
+        endpoint, _ = await self._chat_provider(child)
         tokens = await fill_scores.score_fill_tokens(
             self._http, endpoint.base_url, prefix, suffix, list(fills), api_key=endpoint.api_key
         )
@@ -288,7 +294,7 @@ class LocalProvider:
         self, prefix: str, suffix: str, written: str, fills: list[str]
     ) -> list[float]:
         """The scan's corrections scored by the 1.5B against the written line (fill in the
-        middle, each fill in its own tokens), in whichever slot is free."""
+        middle, each fill in its own tokens)."""
         child = self._second_server
         if child is None:
             raise ProviderError("no second model for the line scan")
@@ -298,16 +304,7 @@ class LocalProvider:
             return [gain for gain in known[1] if gain is not None]
         if child is self._server:
             await self._typing_paused()
-        endpoint, _ = await self._chat_provider(child)
-        tokens = await fill_scores.score_fill_tokens(
-            self._http,
-            endpoint.base_url,
-            prefix,
-            suffix,
-            [written, *fills],
-            api_key=endpoint.api_key,
-        )
-        base, *scores = (sum(logprobs) for logprobs in tokens)
+        base, *scores = await self._fill_sums(child, prefix, suffix, [written, *fills])
         gains = [score - base for score in scores]
         kept: list[float | None] = list(gains)
         self._scanned[key] = (base, kept)
