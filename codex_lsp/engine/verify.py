@@ -193,15 +193,7 @@ def changed_parts(fix: LineFix) -> tuple[str, str]:
     change (at least one token each side: `n` -> `n + 1`, not `` -> `+ 1`)."""
     old = list(_TOKEN.finditer(fix.original))
     new = list(_TOKEN.finditer(fix.corrected))
-    start = 0
-    while start < min(len(old), len(new)) and old[start].group() == new[start].group():
-        start += 1
-    end = 0
-    while (
-        end < min(len(old), len(new)) - start
-        and old[len(old) - 1 - end].group() == new[len(new) - 1 - end].group()
-    ):
-        end += 1
+    start, end = _common_ends(old, new)
     if start == len(old) - end or start == len(new) - end:  # a pure insertion or deletion
         if start > 0:
             start -= 1
@@ -213,6 +205,21 @@ def changed_parts(fix: LineFix) -> tuple[str, str]:
         # `().` for `().decode().`, `hypot(a` for `sqrt(b`: whole lines read better.
         return fix.original.strip(), fix.corrected.strip()
     return parts
+
+
+def _common_ends(old: list[re.Match[str]], new: list[re.Match[str]]) -> tuple[int, int]:
+    """How many tokens the two lines share at their start, and then at their end (not
+    overlapping the start)."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start].group() == new[start].group():
+        start += 1
+    end = 0
+    while (
+        end < min(len(old), len(new)) - start
+        and old[len(old) - 1 - end].group() == new[len(new) - 1 - end].group()
+    ):
+        end += 1
+    return start, end
 
 
 def _readable(part: str) -> bool:
@@ -250,15 +257,12 @@ _RESTORED_KEYWORDS = frozenset({"return", "await", "yield", "not"})
 
 def missing_keyword(fix: LineFix) -> tuple[str, str] | None:
     """(keywords, the token after them) when the fix only inserts restorable keywords."""
-    old = [m.group() for m in _TOKEN.finditer(fix.original)]
+    old = list(_TOKEN.finditer(fix.original))
     new = list(_TOKEN.finditer(fix.corrected))
-    start = 0
-    while start < len(old) and start < len(new) and old[start] == new[start].group():
-        start += 1
-    inserted = new[start : start + len(new) - len(old)]
-    rest = [m.group() for m in new[start + len(inserted) :]]
-    if not inserted or rest != old[start:] or not rest:
-        return None
+    start, end = _common_ends(old, new)
+    inserted = new[start : len(new) - end]
+    if start + end != len(old) or not end or not inserted:
+        return None  # not an insertion alone, or one at the end of the line
     if any(m.group() not in _RESTORED_KEYWORDS for m in inserted):
         return None
     following = new[start + len(inserted)]
