@@ -310,25 +310,24 @@ async def scan(
         prefix, suffix, indent = fill_gap(snapshot, row)
         written = original[len(indent) :].rstrip()
         kept = [fix for fix in fixes if fix.startswith(indent) and REDACTED not in fix]
+        bodies = [fix[len(indent) :].rstrip() for fix in kept]  # what the fill is scored on
         try:
-            scored = await scorer.score_against(
-                prefix, suffix, written, [fix[len(indent) :].rstrip() for fix in kept], margin
-            )
+            scored = await scorer.score_against(prefix, suffix, written, bodies, margin)
             if scored is None:
                 return
             base, scores = scored
-            wins = [(s - base, fix) for s, fix in zip(scores, kept, strict=True) if s is not None]
-            wins = [(gain, fix) for gain, fix in wins if gain >= margin]
+            wins = [(s - base, i) for i, s in enumerate(scores) if s is not None]
+            wins = [(gain, i) for gain, i in wins if gain >= margin]
             if wins and second is not None:
-                wins = await _confirmed(second, prefix, suffix, written, indent, wins)
+                wins = await _confirmed(second, prefix, suffix, written, bodies, wins)
         except ProviderError as error:  # the review itself goes on without the scan
             log.info("%s: fill scan stopped: %s", snapshot.uri, error)
             return
         best = max(wins, default=None, key=lambda pair: pair[0])
-        log.debug("%s:%d: scan best %s", snapshot.uri, row + 1, best)
         if best is None:
             continue
-        fix = LineFix(row, original, best[1])
+        fix = LineFix(row, original, kept[best[1]])
+        log.debug("%s:%d: scan best %.1f %r", snapshot.uri, row + 1, best[0], fix.corrected)
         yield ReviewFinding(probe.span, "error", SCAN_CODE, fix_message(fix), fix.corrected)
 
 
@@ -337,15 +336,14 @@ async def _confirmed(
     prefix: str,
     suffix: str,
     written: str,
-    indent: str,
-    wins: list[tuple[float, str]],
-) -> list[tuple[float, str]]:
-    """The corrections the second model also prefers by `SECOND_MARGIN`, each with the sum of
-    both models' gains (the larger sum is the fix)."""
-    bodies = [fix[len(indent) :].rstrip() for _, fix in wins]
-    gains = await second.second_gains(prefix, suffix, written, bodies)
+    bodies: list[str],
+    wins: list[tuple[float, int]],
+) -> list[tuple[float, int]]:
+    """The corrections (by index into `bodies`) the second model also prefers by
+    `SECOND_MARGIN`, each with the sum of both models' gains (the larger sum is the fix)."""
+    gains = await second.second_gains(prefix, suffix, written, [bodies[i] for _, i in wins])
     return [
-        (gain + other, fix)
-        for (gain, fix), other in zip(wins, gains, strict=True)
+        (gain + other, i)
+        for (gain, i), other in zip(wins, gains, strict=True)
         if other >= SECOND_MARGIN
     ]
