@@ -191,6 +191,13 @@ async def run(args: argparse.Namespace) -> Path:
     return target
 
 
+def merged_runs(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stored runs of parts of a corpus, scored alike, as one run (the first one's meta)."""
+    files = [entry for document in documents for entry in document["files"]]
+    label = "+".join(document["label"] for document in documents)
+    return {"label": label, "meta": documents[0]["meta"], "files": files}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
@@ -212,9 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rescore:
         documents = [json.loads(path.read_text(encoding="utf-8")) for path in args.rescore]
         if args.merge:  # parts of one split, scored alike: one table
-            files = [entry for document in documents for entry in document["files"]]
-            label = "+".join(document["label"] for document in documents)
-            documents = [{"label": label, "meta": documents[0]["meta"], "files": files}]
+            documents = [merged_runs(documents)]
         for document in documents:
             meta = document["meta"]
             split = None if args.merge else meta["split"]  # merged parts may be several splits

@@ -29,6 +29,7 @@ from typing import Any
 
 from benchmarks.review.calibrate import SlotScorer
 from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_file, summarize
+from benchmarks.review.mutants import merged_runs
 from benchmarks.review.variants import LOCAL_MODELS
 from benchmarks.review.verified import corpus_items
 from codex_lsp.engine.context import Snapshot
@@ -142,9 +143,7 @@ async def run(stored: dict[str, Any], sources: list[str], model: str) -> Path:
 
 def merged(paths: list[Path]) -> dict[str, Any]:
     """Stored runs of parts of one split, as one document (mutants.py's tune is in two)."""
-    documents = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
-    files = [entry for document in documents for entry in document["files"]]
-    return {"label": documents[0]["label"], "meta": documents[0]["meta"], "files": files}
+    return merged_runs([json.loads(path.read_text(encoding="utf-8")) for path in paths])
 
 
 def main(argv: list[str] | None = None) -> int:
