@@ -7,7 +7,18 @@ import logging
 import os
 import re
 
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+)
+
 from codex_lsp.engine.secrets import redact as redact_secrets
+
+_CLIENT_ERRORS = {
+    error.CODE for error in (JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcMethodNotFound)
+}
 
 _KEY = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,})")
 
@@ -36,10 +47,25 @@ class RedactKeys(logging.Filter):
         return True
 
 
+class ClientErrorsInBrief(logging.Filter):
+    """pygls logs, with a traceback at ERROR, every request it answers with a JSON-RPC error,
+    an unknown command too: the client's mistake, already told to the client. One line at
+    WARNING says it without looking like a crash of the server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcException) and error.code in _CLIENT_ERRORS:
+            record.msg, record.args = f"{record.getMessage()}: {error}", None
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(level: str, log_file: str | None) -> None:
     handler: logging.Handler = (
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )
+    handler.addFilter(ClientErrorsInBrief())
     handler.addFilter(RedactKeys())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pygls.exceptions import JsonRpcInvalidParams
 
-from codex_lsp.logs import RedactKeys, configure_logging
+from codex_lsp.logs import ClientErrorsInBrief, RedactKeys, configure_logging
 
 SK_KEY = "sk-proj-Q7w3E9r1T5y8U2i4O6p0AsDf"
 PROXY_KEY = "litellm-master-7f3a9c2e"  # a gateway key: does not look like an OpenAI key
@@ -139,3 +140,26 @@ def test_secrets_in_a_logged_document_are_redacted(monkeypatch: pytest.MonkeyPat
     logger.debug('{"method": "textDocument/didOpen", "text": "GITHUB_TOKEN = \\"%s\\"\\n"}', token)
     assert token not in stream.getvalue()
     assert "didOpen" in stream.getvalue()
+
+
+def test_a_request_the_client_got_wrong_is_one_warning_line_not_a_traceback() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ClientErrorsInBrief())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("codex_lsp.tests.client_errors")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    for error in (
+        JsonRpcInvalidParams.of("Command name 'no.such' is not defined"),
+        RuntimeError("a real fault"),
+    ):
+        try:
+            raise error
+        except Exception:
+            logger.exception('Exception occurred for message "2"')
+
+    client_error, real_fault = stream.getvalue().split("\nERROR ", 1)
+    assert client_error.startswith("WARNING ") and "no.such" in client_error
+    assert "Traceback" not in client_error
+    assert "Traceback" in real_fault and "a real fault" in real_fault
