@@ -208,9 +208,14 @@ def diff_seconds(old: tuple[str, ...], new: tuple[str, ...]) -> float:
 
 
 def test_diff_time_is_linear_in_the_lines_on_a_replace_all_of_repeated_records() -> None:
-    small = diff_seconds(records(1000, "a"), records(1000, "b"))
-    large = diff_seconds(records(8000, "a"), records(8000, "b"))
-    assert large / small < 16, f"8x the lines took {large / small:.1f}x the time"
+    ratios = []
+    for _ in range(3):  # a busy machine can slow one timing; a quadratic diff fails them all
+        small = diff_seconds(records(1000, "a"), records(1000, "b"))
+        large = diff_seconds(records(8000, "a"), records(8000, "b"))
+        ratios.append(large / small)
+        if ratios[-1] < 16:
+            break
+    assert min(ratios) < 16, f"8x the lines took {min(ratios):.1f}x the time"
     # difflib took 0.9 s at 1,000 lines and 37 s at 3,500; past the work budget: one hunk
     assert diff_hunks(records(8000, "a"), records(8000, "b")) == [
         Hunk(1, 7997, 1, 7997, records(8000, "b")[1:-3])

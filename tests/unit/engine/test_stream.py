@@ -410,8 +410,14 @@ def parse_seconds(document: str) -> float:
 
 def test_parsing_time_is_linear_in_the_answer_length() -> None:
     small, large = findings_answer(50), findings_answer(400)  # about 13 KB and 104 KB
-    ratio = parse_seconds(large) / parse_seconds(small)
-    assert ratio < 16, f"8x the answer took {ratio:.1f}x the time"  # quadratic: about 64x
+    # Other work on the machine can slow one timing: a quadratic parser (about 64x) fails
+    # every attempt, a linear one passes at least one of three even on a busy machine.
+    ratios = []
+    for _ in range(3):
+        ratios.append(parse_seconds(large) / parse_seconds(small))
+        if ratios[-1] < 16:
+            break
+    assert min(ratios) < 16, f"8x the answer took {min(ratios):.1f}x the time"
 
 
 def test_the_shared_schemas_union_is_read_under_its_one_field_or_the_features_own() -> None:
