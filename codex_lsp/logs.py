@@ -7,18 +7,11 @@ import logging
 import os
 import re
 
-from pygls.exceptions import (
-    JsonRpcException,
-    JsonRpcInvalidParams,
-    JsonRpcInvalidRequest,
-    JsonRpcMethodNotFound,
-)
-
 from codex_lsp.engine.secrets import redact as redact_secrets
 
-_CLIENT_ERRORS = {
-    error.CODE for error in (JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcMethodNotFound)
-}
+# JSON-RPC's invalid request, method not found, invalid params. Matched by code and module,
+# not by importing pygls here: `serve` starts the tokenizer before pygls is imported.
+_CLIENT_ERRORS = {-32600, -32601, -32602}
 
 _KEY = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,})")
 
@@ -54,11 +47,19 @@ class ClientErrorsInBrief(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, JsonRpcException) and error.code in _CLIENT_ERRORS:
+        if _client_error(error):
             record.msg, record.args = f"{record.getMessage()}: {error}", None
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
+
+
+def _client_error(error: BaseException | None) -> bool:
+    return (
+        error is not None
+        and type(error).__module__ == "pygls.exceptions"
+        and getattr(error, "code", None) in _CLIENT_ERRORS
+    )
 
 
 def configure_logging(level: str, log_file: str | None) -> None:
