@@ -40,6 +40,22 @@ def model_deadline(settings: Settings) -> float:
     return settings.request_timeout_s + 5
 
 
+# The embedded models review at about 3-5 minutes per 100 lines on a busy 2-core machine (the
+# 1.5B's review, then the line scan; benchmarks/review/README.md): a background review of theirs
+# gets this much per line, or it would stop before its findings on any file of real size.
+EMBEDDED_REVIEW_S_PER_LINE = 4.0
+EMBEDDED_REVIEW_MAX_S = 1800.0
+
+
+def review_deadline(settings: Settings, lines: int, embedded: bool) -> float:
+    """A background review's: a hosted model's like any request's, the embedded models' by the
+    file's length (a stall is still caught sooner, by the provider's silence timeout)."""
+    if not embedded:
+        return model_deadline(settings)
+    by_length = EMBEDDED_REVIEW_S_PER_LINE * lines
+    return min(EMBEDDED_REVIEW_MAX_S, max(model_deadline(settings), by_length))
+
+
 def tell_late(ls: CodexServer, text: str) -> None:
     """Say once that work ran past its deadline, unless a message shown lately already told
     the problem behind it (a stalled backend is one problem, whatever the feature)."""

@@ -101,12 +101,18 @@ class Assistant:
         return self.settings.prompt_layout == "cache-aware"
 
     @property
+    def embedded(self) -> bool:
+        """The embedded llama.cpp models answer: minutes of CPU where a hosted model takes
+        seconds, and findings only when verified."""
+        return self.caller.model == "local"
+
+    @property
     def shared_layout(self) -> bool:
         """One prompt prefix for every feature of a document (instructions, schema, numbered
         snapshot), so that reviews and rewrites read what completions cached. Not for the
         embedded models: their completer and reviewer are two models (no shared KV cache), and
         completions go through fill-in-the-middle, not this prompt."""
-        return self.cache_aware and self.caller.model != "local"
+        return self.cache_aware and not self.embedded
 
     @property
     def reads_ahead(self) -> bool:
@@ -341,7 +347,7 @@ class Assistant:
         # on real code it finds what the review prompt misses, and nothing on clean files.
         provider = self.caller.provider
         scanner = provider if isinstance(provider, GainScorer) else None
-        if scanner is not None and self.caller.model == "local" and plan.needs_model:
+        if scanner is not None and self.embedded and plan.needs_model:
             taken = {finding.span.start.line for finding in findings}
             scanned = fill_scan.scan(
                 snapshot,
@@ -435,7 +441,7 @@ class Assistant:
     ) -> AsyncGenerator[ReviewFinding, None]:
         # Measured on benchmarks/review: the embedded models' "warning"s are mostly noise, and
         # their findings stand only when verified (engine/verify.py); others keep a sound fix.
-        errors_only = self.caller.model == "local"
+        errors_only = self.embedded
         scorer = self.caller.provider if isinstance(self.caller.provider, LineScorer) else None
         stream = self.caller.stream_items(
             request,

@@ -24,7 +24,7 @@ from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.features.base import Feature
 from codex_lsp.features.positions import range_to_client
-from codex_lsp.requests import DocumentRoute, model_deadline, tell_late
+from codex_lsp.requests import DocumentRoute, model_deadline, review_deadline, tell_late
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -203,8 +203,8 @@ class Diagnostics(Feature):
         diagnostics: list[types.Diagnostic] = []
         self._found[snapshot.uri] = diagnostics
         try:
-            async with asyncio.timeout(model_deadline(ls.settings)):
-                outcome = await self._stream_review(snapshot, diagnostics)
+            async with asyncio.timeout(model_deadline(ls.settings)) as timer:
+                outcome = await self._stream_review(snapshot, diagnostics, timer)
             if outcome is None:
                 return diagnostics  # no model to ask, or no budget: nothing to show or keep
             if not outcome.whole:
@@ -227,15 +227,17 @@ class Diagnostics(Feature):
         return diagnostics
 
     async def _stream_review(
-        self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]
+        self, snapshot: Snapshot, diagnostics: list[types.Diagnostic], timer: asyncio.Timeout
     ) -> Outcome | None:
         """Stream the review's findings into `diagnostics`; its outcome (whole or not), or
-        None when it could not run."""
+        None when it could not run. `timer`: the review's deadline, set here for the backend."""
         ls = self.server
         push = not supports_pull(ls)
         async with ls.using_assistant() as assistant:
             if assistant is None or not await ls.within_budget(explicit=False):
                 return None
+            deadline = review_deadline(ls.settings, len(snapshot.lines), assistant.embedded)
+            timer.reschedule(asyncio.get_running_loop().time() + deadline)
             outcome = Outcome()
             workspace = ls.workspace_context(snapshot.uri)
             stream = assistant.review(snapshot, workspace, outcome=outcome)
