@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import aclosing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -93,6 +93,7 @@ class Diagnostics(Feature):
         self._done: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
         self._due: set[str] = set()  # opened or saved since their last finished review
         self._found: dict[str, list[types.Diagnostic]] = {}  # of the running review
+        self._saved_meanwhile: set[str] = set()  # saved again while the review ran: next
 
     def register(self) -> None:
         options = types.DiagnosticOptions(
@@ -119,14 +120,15 @@ class Diagnostics(Feature):
     def on_change(self, uri: str) -> None:
         if self.server.settings.features.diagnostics_on_change:
             self._schedule(uri, self.server.settings.diagnostics_debounce_ms / 1000)
-        else:
-            self.server.tasks.cancel(FEATURE, uri)  # its findings would be for an older version
+        # Else a review running for the text opened or saved goes on (people type right after
+        # saving): its findings are moved onto the text as it is when the review ends.
 
     def on_close(self, uri: str) -> None:
         self.server.tasks.cancel(FEATURE, uri)
         self._done.pop(uri, None)
         self._due.discard(uri)
         self._found.pop(uri, None)
+        self._saved_meanwhile.discard(uri)
         if not supports_pull(self.server):
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
@@ -139,6 +141,9 @@ class Diagnostics(Feature):
         cached = self._result(snapshot)
         if cached is not None:
             return types.RelatedFullDocumentDiagnosticReport(items=cached)
+        earlier = self._review_of_earlier_text(snapshot)
+        if earlier is not None:
+            return await self._moved_when_done(earlier, snapshot)
         if not self._needs_model(snapshot.uri):
             return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
         delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
@@ -158,6 +163,32 @@ class Diagnostics(Feature):
         return types.RelatedFullDocumentDiagnosticReport(
             items=diagnostics, result_id=f"{snapshot.version}"
         )
+
+    def _review_of_earlier_text(self, snapshot: Snapshot) -> asyncio.Task[Any] | None:
+        """The review still running for the text last opened or saved, when this version is an
+        edit of it (reviews run on open and save unless `diagnosticsOnChange`)."""
+        if self.server.settings.features.diagnostics_on_change:
+            return None
+        running = self.server.tasks.get(FEATURE, snapshot.uri)
+        if running is None or running.done():
+            return None
+        return running if getattr(running, "version", None) != snapshot.version else None
+
+    async def _moved_when_done(
+        self, review: asyncio.Task[Any], snapshot: Snapshot
+    ) -> types.DocumentDiagnosticReport:
+        """Once the review of the earlier text ends (or by the pull's wait, then a refresh
+        brings the rest), its findings that still stand, on this text."""
+        wait = PULL_WAIT_S if supports_refresh(self.server) else None
+        try:
+            await asyncio.wait_for(asyncio.shield(review), wait)
+        except TimeoutError:
+            self._refresh_when_done(review)
+        except asyncio.CancelledError:
+            if review.cancelled():  # replaced by a review of a newer save: ask again
+                _retrigger()
+            raise
+        return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
 
     # --- reviews --------------------------------------------------------------------------
     def _schedule(self, uri: str, delay_s: float) -> None:
@@ -191,9 +222,28 @@ class Diagnostics(Feature):
         running = tasks.get(FEATURE, snapshot.uri)
         if running is not None and getattr(running, "version", object()) == snapshot.version:
             return running
+        on_change = self.server.settings.features.diagnostics_on_change
+        if running is not None and not running.done() and not on_change:
+            self._review_after(running, snapshot.uri)
+            return running
         task = tasks.spawn(FEATURE, snapshot.uri, self._review(snapshot, delay_s))
         task.version = snapshot.version  # type: ignore[attr-defined]
         return task
+
+    def _review_after(self, running: asyncio.Task[Any], uri: str) -> None:
+        """A save while the text saved before is reviewed: that review ends first (its findings
+        move onto the text), then the changes since are reviewed. Restarting would throw its
+        work away: a hosted model's input is paid for, and the embedded models' reviews, minutes
+        long, would never end for someone who saves every minute."""
+        if uri not in self._saved_meanwhile:
+            self._saved_meanwhile.add(uri)
+            running.add_done_callback(lambda _: self._saved_again(uri))
+
+    def _saved_again(self, uri: str) -> None:
+        if uri in self._saved_meanwhile:  # not closed meanwhile
+            self._saved_meanwhile.discard(uri)
+            self._due.add(uri)
+            self._schedule(uri, 0)  # a pull client is sent a refresh and asks (`on_save`)
 
     async def _review(self, snapshot: Snapshot, delay_s: float) -> list[types.Diagnostic]:
         """A review under the same deadline and failure rules as any request."""
@@ -223,7 +273,7 @@ class Diagnostics(Feature):
         self._done[snapshot.uri] = (snapshot.version, diagnostics)
         self._due.discard(snapshot.uri)
         if not supports_pull(ls):
-            self._publish(snapshot, diagnostics)
+            self._publish_on_latest(snapshot, diagnostics)
         return diagnostics
 
     async def _stream_review(
@@ -247,6 +297,15 @@ class Diagnostics(Feature):
                     if push:
                         self._publish(snapshot, diagnostics)
         return outcome
+
+    def _publish_on_latest(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> None:
+        """A whole review's findings, on the text the user has now: moved there (those on
+        lines edited since are dropped) when it changed while the model read."""
+        latest = self.server.snapshot(snapshot.uri)
+        if latest is None or latest.version == snapshot.version:
+            self._publish(snapshot, diagnostics)
+        else:
+            self._publish(latest, self._standing(latest))
 
     def _publish(self, snapshot: Snapshot, diagnostics: list[types.Diagnostic]) -> None:
         if self.server.current_version(snapshot.uri) != snapshot.version:

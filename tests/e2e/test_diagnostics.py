@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient, client_capabilities
 
 from tests.e2e.conftest import Start, change_doc, open_doc
@@ -119,6 +121,64 @@ async def test_findings_for_an_older_version_are_never_published(
     assert [p for p in recorder.publishes if p.version == 1 and p.diagnostics] == []
     assert list(client.diagnostics[URI]) == []
     assert fake.requests[0].disconnected  # the stale review's stream was closed, not drained
+
+
+async def test_typing_after_a_save_lets_its_review_finish_and_moves_the_findings(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review(chunk_chars=8, delay_s=0.05))  # about 2.5 s of streaming
+    client, recorder = await start_server(editor="emacs")  # push
+    open_doc(client, URI, SOURCE)
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+
+    change_doc(client, URI, 2, "import math\n" + SOURCE)  # typing on while the model reads
+    await recorder.wait_for(
+        lambda: any(p.version == 2 and p.diagnostics for p in recorder.publishes)
+    )
+
+    assert [d.range.start.line for d in client.diagnostics[URI]] == [2, 6]  # one line down
+    assert fake.requests[0].completed and not fake.requests[0].disconnected
+    assert [r.task for r in fake.requests] == ["review"]
+    assert not [p for p in recorder.publishes if p.version == 1 and p.diagnostics][2:]
+
+
+async def test_a_save_while_the_review_runs_waits_for_it_then_reviews_the_change(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review(chunk_chars=8, delay_s=0.05))
+    fake.script(Answer(json={"findings": []}, match="review"))
+    client, recorder = await start_server(editor="emacs")  # push
+    open_doc(client, URI, SOURCE)
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+
+    change_doc(client, URI, 2, "import math\n" + SOURCE)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=URI))
+    )
+    assert await fake.await_for(lambda: len(fake.requests) == 2 and fake.requests[1].completed)
+    await recorder.wait_for(lambda: recorder.publishes[-1].version == 2)
+
+    first, second = fake.requests
+    assert first.completed and not first.disconnected  # not thrown away by the save
+    assert "1| import math" in second.prompt_text  # the text as saved the second time
+    assert [d.range.start.line for d in client.diagnostics[URI]] == [2, 6]
+
+
+async def test_a_pull_after_an_edit_gets_the_running_reviews_findings_moved(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    fake.script(_review(chunk_chars=8, delay_s=0.05))
+    client, _ = await start_server(editor="neovim")  # pull
+    open_doc(client, URI, SOURCE)
+    first = asyncio.ensure_future(pull(client))
+    assert await fake.await_for(lambda: len(fake.requests) >= 1, timeout=10)
+
+    change_doc(client, URI, 2, "import math\n" + SOURCE)
+
+    assert await pull(client, previous="1") == [2, 6]
+    with pytest.raises(JsonRpcException, match="document changed"):
+        await first  # answered for a text the client no longer has: it asks again
+    assert [r.task for r in fake.requests] == ["review"] and not fake.requests[0].disconnected
 
 
 async def test_excluded_files_are_never_sent(start_server: Start, fake: FakeOpenAI) -> None:

@@ -68,6 +68,9 @@ class StubServer:
     def workspace_context(self, uri: str) -> list[Any]:
         return []
 
+    def snapshot(self, uri: str, quiet: bool = False) -> Snapshot | None:
+        return None  # the document as reviewed is the latest
+
     def current_version(self, uri: str) -> int:
         return 1
 
