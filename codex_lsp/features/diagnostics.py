@@ -59,6 +59,7 @@ def to_diagnostic(snapshot: Snapshot, finding: ReviewFinding, encoding: str) -> 
 
 
 PULL_WAIT_S = 20.0  # a pull answers by then with what is known; a refresh brings the rest
+PULL_DEADLINE_MARGIN_S = 2.0  # without refresh: answered this long before the deadline
 
 
 def supports_pull(ls: CodexServer) -> bool:
@@ -148,7 +149,7 @@ class Diagnostics(Feature):
             return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
         delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
         task = self._start(snapshot, delay)
-        wait = PULL_WAIT_S if supports_refresh(ls) else None
+        wait = self._pull_wait()
         try:
             diagnostics = await asyncio.wait_for(asyncio.shield(task), wait)
         except TimeoutError:
@@ -179,9 +180,8 @@ class Diagnostics(Feature):
     ) -> types.DocumentDiagnosticReport:
         """Once the review of the earlier text ends (or by the pull's wait, then a refresh
         brings the rest), its findings that still stand, on this text."""
-        wait = PULL_WAIT_S if supports_refresh(self.server) else None
         try:
-            await asyncio.wait_for(asyncio.shield(review), wait)
+            await asyncio.wait_for(asyncio.shield(review), self._pull_wait())
         except TimeoutError:
             self._refresh_when_done(review)
         except asyncio.CancelledError:
@@ -189,6 +189,15 @@ class Diagnostics(Feature):
                 _retrigger()
             raise
         return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
+
+    def _pull_wait(self) -> float:
+        """How long a pull waits for a running review before it answers with what is known:
+        `PULL_WAIT_S` when a refresh can tell the client to ask again; else until just before
+        the request's deadline, which would answer an empty report (clearing what the client
+        shows) where the embedded models' review takes minutes."""
+        if supports_refresh(self.server):
+            return PULL_WAIT_S
+        return max(0.5, model_deadline(self.server.settings) - PULL_DEADLINE_MARGIN_S)
 
     # --- reviews --------------------------------------------------------------------------
     def _schedule(self, uri: str, delay_s: float) -> None:

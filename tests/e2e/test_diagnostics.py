@@ -181,6 +181,19 @@ async def test_a_pull_after_an_edit_gets_the_running_reviews_findings_moved(
     assert [r.task for r in fake.requests] == ["review"] and not fake.requests[0].disconnected
 
 
+async def test_a_pull_that_cannot_be_refreshed_gets_what_is_known_before_its_deadline(
+    start_server: Start, fake: FakeOpenAI
+) -> None:
+    padding = {"line": 1, "snippet": "not in the file", "severity": "error", "code": "c"}
+    slow = [*FINDINGS, {**padding, "message": "x" * 4000}]  # streams on for about 10 s
+    fake.script(Answer(json={"findings": slow}, match="review", chunk_chars=8, delay_s=0.02))
+    client, recorder = await start_server(editor="neovim", init_options={"requestTimeoutS": 2})
+    open_doc(client, URI, SOURCE)  # neovim pulls and has no refresh: the deadline is 7 s
+
+    assert await pull(client) == [1, 5]  # not the empty report of a late request
+    assert not [m for m in recorder.messages if "no review within" in m.message]
+
+
 async def test_excluded_files_are_never_sent(start_server: Start, fake: FakeOpenAI) -> None:
     client, _ = await start_server(editor="emacs")
     open_doc(client, "file:///work/project/.env", "OPENAI_API_KEY=sk-live-0123456789abcdef")
