@@ -24,9 +24,14 @@ def formatted(
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     else:
         monkeypatch.setenv("OPENAI_API_KEY", env_key)
+    return filtered_by(RedactKeys())
+
+
+def filtered_by(log_filter: logging.Filter) -> tuple[logging.Logger, io.StringIO]:
+    """A logger whose one handler formats into the returned stream through `log_filter`."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactKeys())
+    handler.addFilter(log_filter)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("codex_lsp.tests.logs")
     logger.handlers[:] = [handler]
@@ -143,13 +148,7 @@ def test_secrets_in_a_logged_document_are_redacted(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_request_the_client_got_wrong_is_one_warning_line_not_a_traceback() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(ClientErrorsInBrief())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("codex_lsp.tests.client_errors")
-    logger.handlers[:] = [handler]
-    logger.propagate = False
+    logger, stream = filtered_by(ClientErrorsInBrief())
     for error in (
         JsonRpcInvalidParams.of("Command name 'no.such' is not defined"),
         RuntimeError("a real fault"),
