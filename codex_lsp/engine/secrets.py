@@ -311,6 +311,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
         return _mapping_body(text, a, b, state - _SECRET_MAPPING)
     if state >= _NAMED_VALUE:
         return _named_value(text, a, b, state - _NAMED_VALUE)
+    if state >= _SECRET_LIST:
+        return _list_body(text, a, b, state - _SECRET_LIST)
     if state >= _NAMED_MAP:
         return _map_body(text, a, b, state - _NAMED_MAP, _NAMED_MAP)
     if state >= _SECRET_MAP:
@@ -393,6 +395,9 @@ _OPENER_NAME = re.compile(
 _SECRET_SECTION = 290
 _SECRET_MAP, _NAMED_MAP, _MAX_MAP_DEPTH = 300, 380, 64
 _SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
+# A list under a plural name of secrets (`API_KEYS = [`, `"tokens": (` ending its line, or a list
+# not closed on it): _SECRET_LIST + the depth of brackets the line ends inside.
+_SECRET_LIST = 446  # to 510, below _NAMED_VALUE
 _MAP_OPENER = re.compile(
     r'"(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:'
     r"[ \t]{0,16}\{[ \t]{0,16}\r?$",
@@ -413,6 +418,15 @@ _SECTION_OPENER = re.compile(
     rf"(?m)\[{{1,2}}{_SECRETS_WORD}(?:\.[\w-]{{1,64}}){{0,4}}\]{{1,2}}[ \t]{{0,16}}\r?$"
 )
 _MAP_GAP = re.compile(r'[^"{}:=]*+')
+# A plural name's last letter, its closing quote, the operator and a list, tuple or set (maybe
+# wrapped: `frozenset({`, Kotlin's `listOf(`); the name is read back from the `s` (see
+# _plural_name). The rule for its first line (_PLURAL_LIST) matches the same on lower-case text.
+_PLURAL_LIST_SOURCE = r"""s(?P<close>["'`\]]{0,2}+)[ \t]{0,16}(?P<op>:=|=>|=(?!=)|:(?![:=]))
+    [ \t]{0,16}(?:(?i:frozenset|set|tuple|list)[ \t]{0,4}\()?(?P<open>[\[({]
+    |(?i:listof|setof|arrayof|list\.of|set\.of|arrays\.aslist)[ \t]{0,4}\()"""
+_PLURAL_LIST = re.compile(_PLURAL_LIST_SOURCE, re.VERBOSE)
+_PLURAL_LIST_ANY_CASE = re.compile(_PLURAL_LIST_SOURCE, re.VERBOSE | re.IGNORECASE)
+_LIST_OPENER = re.compile(_PLURAL_LIST_SOURCE.replace("s", "[sS]", 1), re.VERBOSE)
 _STRING_CLOSE = {
     _STRING: re.compile(r'(?:[^"\\]++|\\.)*+', re.DOTALL),  # YAML escapes with a backslash
     _SINGLE_STRING: re.compile(r"(?:[^']++|'')*+"),  # YAML writes a quote in it as ''
@@ -429,6 +443,7 @@ _OPENERS = (
     _MAP_OPENER,
     _NAMED_MAP_OPENER,
     _SECTION_OPENER,
+    _LIST_OPENER,
 )
 
 
@@ -470,6 +485,8 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
         return _SECRET_SECTION if at_start else None
     if found.re is _NAMED_MAP_OPENER:
         return _named_map_state(text, a, found)
+    if found.re is _LIST_OPENER:
+        return _list_state(text, a, b, found)
     op = found.start("colon") if groups.get("env") else found.start()
     if groups.get("delim"):  # `= <<EOT`: the operator before the blanks
         op = _skip_blanks_back(text, max(a, op - 16), op) - 1
@@ -525,6 +542,34 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     if found["op"] != ":" or lead["indent"].strip():
         return None  # `secrets =` with nothing after it; a list item
     return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
+
+
+def _list_state(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
+    """`API_KEYS = [` (or `"tokens": (`) left open at its line's end, under a plural name of
+    secrets: the state of a list whose items are redacted line by line. A map (`{`) over
+    several lines is left to the rules (`"auths": {` holds hosts) and to _NAMED_MAP."""
+    line_start = max(a, text.rfind("\n", max(a, found.start() - 512), found.start()) + 1)
+    name_at = None if found["open"] == "{" else _plural_name(text, line_start, found)
+    if name_at is None or any(text.count(q, line_start, name_at) % 2 for q in "\"'`"):
+        return None  # inside a string or Markdown's code: `print("tokens = [")`
+    depth = _list_line(text, found.start("open"), _line_end(text, found.end(), b), 0, [])
+    return _SECRET_LIST + min(depth, _MAX_MAP_DEPTH) if depth > 0 else None
+
+
+def _plural_name(text: str, line_start: int, found: re.Match[str], offset: int = 0) -> int | None:
+    """Where the name ending at the `s` of `found` starts (its opening quote, if quoted), when
+    it names secrets in the plural (`API_KEYS`, `accessTokens`, `passwords`, `creds`; not
+    `max_tokens`, `keys`); the caller checks that no string is open before it. Design tokens'
+    maps (`tokens = {`) are colours, not secrets."""
+    name_end = found.start() + offset + 1
+    head = _name_head(text, name_end, line_start)
+    name = text[head:name_end]
+    if head == name_end or (found["open"] == "{" and name.lower().endswith("tokens")):
+        return None
+    if not (_holds_a_secret(name[:-1]) or _holds_a_secret(name)):
+        return None
+    quoted = head > line_start and text[head - 1] in "\"'`" and found["close"][:1] == text[head - 1]
+    return head - 1 if quoted else head
 
 
 def _skip_blanks_back(text: str, low: int, pos: int) -> int:
@@ -708,6 +753,61 @@ def _map_line(
             return 0
         pos += 1
     return depth
+
+
+def _list_body(text: str, a: int, b: int, depth: int) -> tuple[str, int, int]:
+    """The lines of a list of secrets in text[a:b] with its items redacted, up to the line
+    where its brackets close; the rules read those lines too (`{"password": "..."}` in it)."""
+    spans: list[Span] = []
+    pos, stop, state = a, b, _NO_KEY
+    while pos < b:
+        line_end, next_line = _line_bounds(text, pos, b)
+        depth = _list_line(text, pos, line_end, depth, spans)
+        if depth <= 0:
+            stop = next_line
+            break
+        pos = next_line
+    else:
+        state = _SECRET_LIST + min(depth, _MAX_MAP_DEPTH)
+    limit = _scan(text, a, stop, spans, [])
+    return _apply(text, a, limit, spans) + _redact_lines(text, limit, stop), stop, state
+
+
+def _list_line(text: str, pos: int, end: int, depth: int, spans: list[Span]) -> int:
+    """Adds the spans of a list's items in text[pos:end] (strings right inside it: not a
+    string in a nested list or call, nor a key before `:`); returns the depth of brackets
+    after them, or 0 where the list closes. A comment (`#`, `//` after a blank) ends the
+    line: its apostrophes open no string."""
+    while (pos := _matched_end(_LIST_GAP, text, pos, end)) < end:
+        char = text[pos]
+        if char in "\"'`":
+            close = _string_end(text, pos + 1, char, end)
+            if depth == 1 and not _LIST_KEY.match(text, close + 1) and _list_item(text, pos, close):
+                spans.append((pos + 1, close))
+            pos = close + 1
+        elif char in "#/":
+            if text[pos - 1 : pos] in ("", " ", "\t", "\n") and text.startswith(("#", "//"), pos):
+                return depth
+            pos += 1
+        else:
+            depth += 1 if char in "([{" else -1
+            if depth <= 0:
+                return 0
+            pos += 1
+    return depth
+
+
+_LIST_GAP = re.compile(r"""[^"'`()\[\]{}#/]*+""")
+_LIST_KEY = re.compile(r"[ \t]{0,16}:(?!:)")
+
+
+def _list_item(text: str, quote: int, close: int) -> bool:
+    """A list's string item that may be a secret: not a placeholder, nor a name
+    (`"OPENAI_API_KEY"`), nor shorter than any secret (`"("`, `" "`)."""
+    content = text[quote + 1 : close] if close - quote <= 257 else "-" * 4
+    if len(content.strip()) < 4 or _is_placeholder(content) or _names_a_secret(content):
+        return False
+    return text[quote - 1 : quote] not in ("f", "F") or "{" not in content  # not an f-string
 
 
 def _section_body(text: str, a: int, b: int) -> tuple[str, int, int]:
@@ -934,7 +1034,8 @@ class _Budget:
         self.exhausted_at = -1
 
 
-SpanFinder = Callable[[_Context, re.Match[str], int], "Span | None"]
+# A rule's spans for a match: one, or several (the items of a list), or None.
+SpanFinder = Callable[[_Context, re.Match[str], int], "Span | list[Span] | None"]
 
 
 @dataclass(frozen=True)
@@ -956,7 +1057,7 @@ class _Rule:
     redacted: re.Pattern[str] | None = None
     # A test of a match, costing no more than linear time over the segment, that turns it down
     # without spending the budget: for a pattern that matches often in text it has no say about.
-    worth: Callable[[_Context, re.Match[str]], bool] | None = None
+    worth: Callable[[_Context, re.Match[str], int], bool] | None = None
 
     def wanted(self, window: _Window) -> bool:
         if self.hinted:
@@ -990,19 +1091,20 @@ class _Rule:
                 continue
             if self.redacted is not None and self.redacted.match(ctx.text, match.end() + offset):
                 continue
-            if self.worth is not None and not self.worth(ctx, match):
+            if self.worth is not None and not self.worth(ctx, match, offset):
                 continue
             budget.left -= 1
             if budget.left < 0:
                 budget.exhausted_at = found
                 break
-            span = self.span(ctx, match, offset)
-            if span is None:
+            found_spans = self.span(ctx, match, offset)
+            if not found_spans:
                 pos = match.start() + 1  # a match turned down may hide one starting inside it
                 continue
-            spans.append(span)
-            ctx.skip(span)
-            covered = max(covered, span[1])
+            for span in [found_spans] if isinstance(found_spans, tuple) else found_spans:
+                spans.append(span)
+                ctx.skip(span)
+                covered = max(covered, span[1])
         return covered
 
 
@@ -1441,7 +1543,8 @@ _SECRET_LAST = _words(
 )
 _NOT_SECRET_BEFORE = _words(
     """max min num n count total is has use show hide enable enabled disable disabled require
-    required allow should can skip no len need needs with without invalid missing"""
+    required allow should can skip no len need needs with without invalid missing special stop
+    bos eos pad unk sep cls"""
 )
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 # What may stand before a name at the start of a line: `export NAME=`, `- NAME=`, `"name":`.
@@ -2142,7 +2245,7 @@ def _tool_kind(tool: str) -> str:
     return _TOOL_KIND.get(tool, tool)
 
 
-def _after_a_tool(ctx: _Context, match: re.Match[str]) -> bool:
+def _after_a_tool(ctx: _Context, match: re.Match[str], offset: int) -> bool:
     """Whether the flag follows a tool that takes a password by it (ctx.tool, then). The line
     is read for command words once, up to each flag in turn: `mkdir -p` costs little."""
     text, flag_start = ctx.text, match.start()
@@ -2590,6 +2693,31 @@ def _flag_item_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
     return span
 
 
+# Each string item of a list, tuple or set written as the value of a plural name of secrets, on
+# the name's line (`API_KEYS = ["...", "..."]`, `"tokens": [...]`, `passwords = ("...",)`); the
+# lines after it, if the list goes on, are _list_body's. The name is judged before the match is
+# counted against the rule's budget: `items = [` is everywhere in code.
+def _plural_list_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    name_at = _plural_name(ctx.text, ctx.start_of_line(match.start() + offset), match, offset)
+    return name_at is not None and not ctx.open_quotes(name_at)
+
+
+def _plural_list_span(ctx: _Context, match: re.Match[str], offset: int) -> list[Span] | None:
+    text, spans = ctx.text, list[Span]()
+    start = match.start("open") + offset
+    end = _line_end(text, start, min(ctx.end, start + _CALL_REACH))
+    _list_line(text, start, end, 0, spans)
+    if _COMPREHENSION.search(text, start, end):
+        return None  # `[t.text for t in doc if t.text != "..."]` is code
+    name_end = match.start() + offset + 1
+    name = text[_name_head(text, name_end, ctx.start_of_line(name_end)) : name_end]
+    # A lazy import's table: `"Credentials": (".credentials", "Credentials")` names itself.
+    return [span for span in spans if not _same_name(text[span[0] : span[1]], name)] or None
+
+
+_COMPREHENSION = re.compile(r"[ \t]for[ \t]")
+
+
 # An environment variable named `..._KEY` or `..._PW` set in a .env file or a shell script
 # (`MAPBOX_KEY=...`, `ADMIN_PW=...`): `key` alone is no keyword of names (`sort_key`,
 # `cache_key` in code), so only this form counts, and only a value that looks random.
@@ -2831,6 +2959,14 @@ _RULES: list[_Rule] = [
     _Rule(_DEFINE, _define_span, _hint_keys(_DEFINE_HINTS), hinted=True),
     _Rule(_URL_TOKEN_USER, _url_token_user_span, _hint_keys(_URL_HINTS), hinted=True),
     _Rule(_FLAG_ITEM, _flag_item_span, _hint_keys(_FLAG_HINTS), hinted=True),
+    _Rule(
+        _PLURAL_LIST,
+        _plural_list_span,
+        _words("passwords passwds pwds secrets tokens keys credentials creds"),
+        fallback=_PLURAL_LIST_ANY_CASE,
+        operators="[({",
+        worth=_plural_list_worth,
+    ),
     _Rule(
         _SECRET_CALL,
         _secret_call_span,

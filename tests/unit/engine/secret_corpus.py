@@ -1919,3 +1919,53 @@ PROBES += [
         ),
     ),
 ]
+
+# Lists of secrets under a plural name (the name rule leaves `passwords = get_passwords()` to
+# code): each string item of a list, tuple or set written as the name's value, on one line or
+# several.
+P_LIST_JSON = (fake("sk-" + "proj-", 48, URLSAFE), fake("", 32, HEX))
+P_LIST_PY = (fake("", 24), fake("", 24))
+P_LIST_TUPLE = fake("gh" + "p_", 36)
+P_LIST_TOML = fake("", 18, ALNUM + "!#")
+P_LIST_LINES = (fake("", 40, B64), fake("", 28))
+P_LIST_JS = fake("", 26)
+
+PROBES += [
+    Probe(
+        "lists-under-plural-names",
+        "{\n"
+        f'  "api_keys": ["{P_LIST_JSON[0]}", "{P_LIST_JSON[1]}"],\n'
+        '  "regions": ["eu-west-1", "us-east-1"]\n'
+        "}\n"
+        "---\n"
+        f'API_KEYS = ["{P_LIST_PY[0]}", "{P_LIST_PY[1]}"]\n'
+        f'tokens = ("{P_LIST_TUPLE}",)\n'
+        "passwords = get_passwords()\n"
+        "max_tokens = [256, 512]\n"
+        'ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]\n'
+        "SECRET_KEYS = [\n"
+        f'    "{P_LIST_LINES[0]}",  # prod\n'
+        f"    '{P_LIST_LINES[1]}',\n"
+        "]\n"
+        'HOSTS = ["db.internal"]\n'
+        "---\n"
+        "[admin]\n"
+        f'passwords = ["{P_LIST_TOML}"]\n'
+        "---\n"
+        "const config = {\n"
+        "  accessTokens: [\n"
+        f"    '{P_LIST_JS}',\n"
+        "  ],\n"
+        "  retries: ['3'],\n"
+        "};\n",
+        (*P_LIST_JSON, *P_LIST_PY, P_LIST_TUPLE, P_LIST_TOML, *P_LIST_LINES, P_LIST_JS),
+        (
+            '  "regions": ["eu-west-1", "us-east-1"]',
+            "passwords = get_passwords()",
+            "max_tokens = [256, 512]",
+            'ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY"]',
+            'HOSTS = ["db.internal"]',
+            "  retries: ['3'],",
+        ),
+    ),
+]

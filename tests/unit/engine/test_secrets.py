@@ -521,8 +521,27 @@ FORMATS = [
         "firebase functions:config:set stripe.secret=s3cr3t",
         "firebase functions:config:set stripe.secret=[REDACTED]",
     ),
+    # Lists under a plural name of secrets: each string item, wrapped or not.
+    ('API_KEYS = frozenset({"abc123X"})', 'API_KEYS = frozenset({"[REDACTED]"})'),
+    ('val apiKeys = listOf("abc123X")', 'val apiKeys = listOf("[REDACTED]")'),
+    ("'passwords' => ['abc123X'],", "'passwords' => ['[REDACTED]'],"),
+    ("api_keys: ['abc123X', 'xyz789Y']", "api_keys: ['[REDACTED]', '[REDACTED]']"),
+    ("PASSWORDS = [  # don't\n  'abc123X',\n]", "PASSWORDS = [  # don't\n  '[REDACTED]',\n]"),
+    ('creds = {"prod": "abc123X"}', 'creds = {"prod": "[REDACTED]"}'),
 ]
 FORMATS_KEPT = [
+    # Lists under plural names that hold no secrets, or code, or names.
+    'special_tokens = ["[CLS]", "[SEP]", "[MASK]"]',
+    'stop_tokens = ["</s>", "Observation:"]',
+    'tokens = {"primary": "#1e293b", "muted": "#64748b"}',
+    "tokens = {\n    'root': [\n        (r'\\s+', Text),\n    ],\n}",
+    "print(\"tokens = ['abcd1234']\")\nSee `tokens = ['abcd1234']`.",
+    'tokens = ["(", ")", "+"]',
+    'tokens = [t.text for t in doc if t.text != "hello"]',
+    'for tokens in ["abcdef", "ghijk"]:\nassert tokens == ["hello", "world"]',
+    'tokens = tokenize("some text here")',
+    '"APIKeys": (".api_keys", "APIKeys"),',
+    'API_KEYS = [f"{prefix}_key", "OPENAI_API_KEY"]',
     "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
@@ -847,6 +866,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "doubled-quotes": _fill("password: 'a''b''c''"),
     "defines": _fill('#define API_KEY "x"\n'),
     "url-token-users": _fill("https://a1b2c3d4e5f6a7b8c9d0@h "),
+    "plural-lists": _fill('API_KEYS = ["abcd1", "efgh2"]\n'),
+    "plural-lists-on-a-line": _fill('a_tokens = ["x1y2", '),
+    "plural-list-openers": _fill("tokens = [\n"),
+    "plural-list-bodies": lambda size: "API_KEYS = [\n" + _fill('  "abcd1", ("x", [\n')(size),
+    "list-assignments": _fill("items = [1, 2]; xs = ("),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
