@@ -1227,7 +1227,7 @@ _FLAG_HINTS = frozenset({"--"})
 _DOCKER_ENV_HINTS = frozenset({"ENV"})
 _COOKIE_HINTS = frozenset({"ookie"})  # `Cookie`, `cookie` from their second letter
 _NETRC_LINE_HINTS = frozenset({"assword ", "assword\t"})
-_SETENV_HINTS = frozenset({"setenv", "set -"})
+_SETENV_HINTS = frozenset({"setenv", "set -", "set ", "set\t"})
 _DEFINE_HINTS = frozenset({"define"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
@@ -1516,7 +1516,8 @@ _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(
     |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>["'`\]]{0,2}+)[ \t]{0,16}+
     (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=
-    |(?<=[ \t])string[ \t]{0,4}=(?!=)|<-(?=[ \t]{0,16}["'])|,(?=[ \t]{0,16}[@$]?["']))"""
+    |(?<=[ \t])string[ \t]{0,4}=(?!=)|<-(?=[ \t]{0,16}["'])|,(?=[ \t]{0,16}[@$]?["'])
+    |[{(](?=[ \t]{0,16}["']))"""
 _ASSIGNMENT = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE)
 _ASSIGNMENT_ANY_CASE = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE | re.IGNORECASE)
 _ASSIGNMENT_STEMS = frozenset({"pass", "pwd", "secret", "token", "key", "auth", "cred"})
@@ -1671,7 +1672,7 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     if op == "," and not _first_argument(text, match["close"], head, line_start):
         return None  # only `define('DB_PASSWORD', '...')`, `setenv("TOKEN", "...")`
     span = _value_span(ctx, match, offset, shape, head)
-    if span is None:
+    if span is None or not _closes_as_opened(text, span, op, wrapped):
         return None
     value = text[span[0] : span[1]] if span[1] - span[0] <= 256 else ""
     if value and _same_name(value, text[head:name_end]):
@@ -1684,12 +1685,48 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     return span
 
 
-# A string turned into bytes or an owned string, as Go, Node, Rust and C# write a literal key.
+# A string turned into bytes or an owned string, as Go, Node, Rust and C# write a literal key, and
+# C++'s `std::string{"..."}` and `= {"..."}` (a brace holding the one string: see
+# _closes_as_opened).
 _WRAPPED = re.compile(
-    r"""(?:\[\]byte|Buffer\.from|String::from|new[ \t]String|bytes|Encoding\.UTF8\.GetBytes)"""
-    r"""\([ \t]{0,16}"""
+    r"""(?:(?:\[\]byte|Buffer\.from|String::from|new[ \t]String|bytes|Encoding\.UTF8\.GetBytes)"""
+    r"""\(|std::(?:string|wstring|string_view)[ \t]{0,4}[({]|\{)[ \t]{0,16}"""
     r"""(?=(?:[rRbBuUfF]{1,2}|[@$])?["'`])"""
 )
+# C++'s declarations that initialise with a brace or a parenthesis, `std::string api_key{"..."}`,
+# `const char* token("...")`: a type (words, maybe templated) and a blank, `*` or `&` before the
+# name; the last word no keyword (`return password("...")` is a call).
+_DECLARATION = re.compile(r"[ \t]{0,64}(?:[A-Za-z_][\w:<>,]{0,100}[ \t*&]{1,8}){1,6}")
+_NOT_TYPES = _words(
+    "return else case new delete throw yield await print echo puts not and or in is if while "
+    "assert raise typeof sizeof goto co_return co_yield"
+)
+
+
+def _assignment_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """`name{"..."}` and `name("...")` count only as C++ declarations: a call such as
+    `check_password("...")` is everywhere in code and must not spend the rule's budget."""
+    if match["op"] not in ("{", "("):
+        return True
+    kw_start = match.start("kw") + offset
+    line_start = ctx.start_of_line(kw_start)
+    head = _name_head(ctx.text, kw_start, line_start)
+    before = ctx.text[max(line_start, head - 200) : head]
+    if _DECLARATION.fullmatch(before) is None:
+        return False
+    return before.split()[-1].strip("*&") not in _NOT_TYPES
+
+
+def _closes_as_opened(text: str, span: Span, op: str, wrapped: re.Match[str] | None) -> bool:
+    """A string opened by a brace or parenthesis (`api_key{"..."}`, `= {"..."}`) is the value
+    only when that closes right after it: `= {"a": 1}` is an object, not a password."""
+    opener = op if op in ("{", "(") else ""
+    if wrapped is not None and wrapped.group().rstrip(" \t").endswith("{"):
+        opener = "{"
+    if not opener:
+        return True
+    after = _skip_blanks(text, span[1] + 1)
+    return text.startswith("}" if opener == "{" else ")", after)
 
 
 def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) -> Span | None:
@@ -2656,18 +2693,32 @@ def _netrc_line_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
 
 
 # A variable set by csh's `setenv NAME value` or fish's `set -x NAME value` (no `=` to go by).
+# Tcl's `set name value` likewise (`set` alone: its value must be quoted, braced, or look random,
+# as prose starts lines with `set` too).
 _SETENV = re.compile(
-    r"(?:setenv|set[ \t]{1,8}-[gxUul]{1,4})[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})[ \t]{1,16}"
-    r"(?=[^\s=])"
+    r"(?:setenv|set(?P<flag>[ \t]{1,8}-[gxUul]{1,4})?)[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})"
+    r"[ \t]{1,16}(?=[^\s=])"
 )
 
 
 def _setenv_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    text, at = ctx.text, match.start()
+    text, at, start = ctx.text, match.start(), match.end()
     line_start = ctx.start_of_line(at)
     if not _at_line_start(text, line_start, at) or not _holds_a_secret(match["name"]):
         return None
-    return _word_value(text, match.end())
+    if match["flag"] or text.startswith("setenv", at):
+        return _word_value(text, start)
+    if text[start] in "[$":
+        return None  # `set token [exec cat ...]`, `set secret $env(APP_SECRET)`: code
+    if text[start] == "{":  # Tcl's braces quote a word
+        close = text.find("}", start, _line_end(text, start, min(ctx.end, start + _MAX_VALUE)))
+        inner = (start + 1, close)
+        return inner if close > start + 1 and not _is_placeholder(text[start + 1 : close]) else None
+    span = _word_value(text, start)
+    quoted = text[start] in "\"'"
+    if span is None or quoted or span[1] - span[0] > 256:
+        return span
+    return span if _looks_random(text[span[0] : span[1]]) else None
 
 
 # A secret's flag and its value as two items of a list, as Compose's and Kubernetes' exec form
@@ -2752,15 +2803,24 @@ def _define_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
 
 
 # A token as a URL's user, with no password (`https://TOKEN@github.com/acme/app.git`): a long
-# run with letters and digits, not a name (`https://deploy@host`).
-_URL_TOKEN_USER = re.compile(r"://(?P<secret>[A-Za-z0-9_-]{20,256})@(?=[\w-])")
+# run with letters and digits, not a name (`https://deploy@host`); a shorter one (12 to 19
+# characters) when its digits are strewn through it, not a name and a number (`build2024`).
+_URL_TOKEN_USER = re.compile(r"://(?P<secret>[A-Za-z0-9_-]{12,256})@(?=[\w-])")
 
 
 def _url_token_user_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     token = match["secret"]
     if not (_DIGIT.search(token) and _LETTER.search(token)) or _is_placeholder(token):
         return None
+    if len(token) < 20 and not _strewn_digits(token):
+        return None
     return match.span("secret")
+
+
+def _strewn_digits(token: str) -> bool:
+    """Three digits or more, not all at the end: `5k8k5vcugdlwx8`, not `build2024`."""
+    digits = sum(char.isdigit() for char in token)
+    return token.isalnum() and digits >= 3 and _DIGIT.search(token.rstrip("0123456789")) is not None
 
 
 _LETTER = re.compile(r"[A-Za-z]")
@@ -2981,7 +3041,8 @@ _RULES: list[_Rule] = [
         _assignment_span,
         _ASSIGNMENT_STEMS,
         fallback=_ASSIGNMENT_ANY_CASE,
-        operators="=:>,<",
+        operators="=:>,<{(",
+        worth=_assignment_worth,
         redacted=re.compile(r"[ \t]{0,64}[\"'`]?\[REDACTED\]"),
     ),
 ]

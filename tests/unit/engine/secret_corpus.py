@@ -1969,3 +1969,59 @@ PROBES += [
         ),
     ),
 ]
+
+# C++'s brace initialisation, Tcl's `set`, and a short token as a URL's user.
+P_CPP_BRACE = fake("", 28)
+P_CPP_EQUALS_BRACE = fake("", 16, ALNUM + "!#")
+P_CPP_AUTO = fake("", 32, HEX)
+P_CPP_STRING_CALL = fake("", 20)
+P_TCL_QUOTED = fake("", 15)
+P_TCL_WORD = fake("", 24)
+P_TCL_BRACED = fake("", 14)
+P_URL_SHORT_PASSWORD = fake("", 7)
+P_URL_SHORT_TOKEN = fake("", 14, string.ascii_lowercase + string.digits)
+
+PROBES += [
+    Probe(
+        "cpp-brace-initialisation",
+        "#include <string>\n"
+        f'static const std::string api_key{{"{P_CPP_BRACE}"}};\n'
+        f'const char* password = {{"{P_CPP_EQUALS_BRACE}"}};\n'
+        f'auto token = std::string{{"{P_CPP_AUTO}"}};\n'
+        f'std::string client_secret("{P_CPP_STRING_CALL}");\n'
+        "std::vector<int> sizes{1, 2, 3};\n"
+        "Token token{Kind::Ident};\n",
+        (P_CPP_BRACE, P_CPP_EQUALS_BRACE, P_CPP_AUTO, P_CPP_STRING_CALL),
+        ("std::vector<int> sizes{1, 2, 3};", "Token token{Kind::Ident};"),
+    ),
+    Probe(
+        "tcl-set",
+        "#!/usr/bin/env tclsh\n"
+        "set host db.internal\n"
+        f'set password "{P_TCL_QUOTED}"\n'
+        f"set api_key {P_TCL_WORD}\n"
+        f"  set db_password {{{P_TCL_BRACED}}}\n"
+        "set token [exec cat /run/secrets/token]\n"
+        "set secret $env(APP_SECRET)\n",
+        (P_TCL_QUOTED, P_TCL_WORD, P_TCL_BRACED),
+        (
+            "set host db.internal",
+            "set token [exec cat /run/secrets/token]",
+            "set secret $env(APP_SECRET)",
+        ),
+    ),
+    Probe(
+        "url-short-user-info",
+        f"remote = https://ci:{P_URL_SHORT_PASSWORD}@git.example.com/acme/app.git\n"
+        f"git clone https://{P_URL_SHORT_TOKEN}@github.com/acme/app.git\n"
+        "git clone git@github.com:acme/app.git\n"
+        "git clone https://deploy@git.example.com/acme/app.git\n"
+        "pip install git+https://build2024@git.example.com/acme/lib.git\n",
+        (P_URL_SHORT_PASSWORD, P_URL_SHORT_TOKEN),
+        (
+            "git clone git@github.com:acme/app.git",
+            "git clone https://deploy@git.example.com/acme/app.git",
+            "pip install git+https://build2024@git.example.com/acme/lib.git",
+        ),
+    ),
+]

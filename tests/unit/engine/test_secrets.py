@@ -528,6 +528,14 @@ FORMATS = [
     ("api_keys: ['abc123X', 'xyz789Y']", "api_keys: ['[REDACTED]', '[REDACTED]']"),
     ("PASSWORDS = [  # don't\n  'abc123X',\n]", "PASSWORDS = [  # don't\n  '[REDACTED]',\n]"),
     ('creds = {"prod": "abc123X"}', 'creds = {"prod": "[REDACTED]"}'),
+    # C++'s brace and parenthesis initialisation, Tcl's `set`, a short token as a URL's user.
+    ('std::string api_key{"abc123X"};', 'std::string api_key{"[REDACTED]"};'),
+    ('const char* password = { "abc123X" };', 'const char* password = { "[REDACTED]" };'),
+    ('std::string token("abc123X");', 'std::string token("[REDACTED]");'),
+    ('auto secret = std::string_view{"abc123X"};', 'auto secret = std::string_view{"[REDACTED]"};'),
+    ("set password {abc 123X}", "set password {[REDACTED]}"),
+    ("set api_key abc123X", "set api_key [REDACTED]"),
+    ("https://a1b2c3d4e5f6@git.example.com", "https://[REDACTED]@git.example.com"),
 ]
 FORMATS_KEPT = [
     # Lists under plural names that hold no secrets, or code, or names.
@@ -542,6 +550,11 @@ FORMATS_KEPT = [
     'tokens = tokenize("some text here")',
     '"APIKeys": (".api_keys", "APIKeys"),',
     'API_KEYS = [f"{prefix}_key", "OPENAI_API_KEY"]',
+    # Calls, objects and types where C++ would declare a secret; prose and code after `set`.
+    'return password("abc123X");\ncheck_password("abc123X")\n>>> string_to_token("abc123X")',
+    'token = {"abc123X": 1}\nToken token{Kind::Ident};',
+    "set password for the admin user\nset token [gets stdin]\nset secret $env(APP_SECRET)",
+    "https://build2024@git.example.com\nhttps://k8s-deployer01@git.example.com",
     "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
@@ -871,6 +884,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "plural-list-openers": _fill("tokens = [\n"),
     "plural-list-bodies": lambda size: "API_KEYS = [\n" + _fill('  "abcd1", ("x", [\n')(size),
     "list-assignments": _fill("items = [1, 2]; xs = ("),
+    "brace-declarations": _fill('std::string api_key{"x"}; const char* token("y"); '),
+    "calls-like-declarations": _fill('check_password("x"); return token("y"); '),
+    "tcl-sets": _fill("set password abc1\nset token {x y}\n"),
+    "short-url-users": _fill("https://a1b2c3d4e5f6@h https://build2024@h "),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
