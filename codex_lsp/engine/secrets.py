@@ -307,6 +307,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
     heredoc."""
     if state >= _HEREDOC:
         return _heredoc_body(text, a, b, _heredoc_delimiter(state))
+    if state >= _SECRET_TABLE:
+        return _table_body(text, a, b, state - _SECRET_TABLE)
     if state >= _SECRET_MAPPING:
         return _mapping_body(text, a, b, state - _SECRET_MAPPING)
     if state >= _NAMED_VALUE:
@@ -319,6 +321,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
         return _map_body(text, a, b, state - _SECRET_MAP, _SECRET_MAP)
     if state == _SECRET_SECTION:
         return _section_body(text, a, b)
+    if state == _COMPLEX_VALUE:
+        return _complex_value(text, a, b)
     if state >= _YAML_BLOCK:
         return _block_body(text, a, b, state - _YAML_BLOCK)
     if state in _CLOSING:
@@ -374,7 +378,7 @@ _HEREDOC_OPENER = re.compile(
     r"""<<<?[-~]?(?P<hq>["']?)(?P<delim>[A-Za-z_][A-Za-z0-9_]{0,31})(?P=hq)[ \t]*\r?$""",
     re.MULTILINE,
 )
-_HEREDOC = 1 << 10  # above every other state
+_HEREDOC = 1 << 12  # above every other state
 # A PuTTY key file's private part: the base64 lines after `Private-Lines: N` (and its MAC), read
 # as a key block's lines are.
 _PPK_OPENER = re.compile(r"Private-Lines: {0,4}\d{1,4}\r?$", re.MULTILINE)  # at a line's start
@@ -398,6 +402,18 @@ _SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
 # A list under a plural name of secrets (`API_KEYS = [`, `"tokens": (` ending its line, or a list
 # not closed on it): _SECRET_LIST + the depth of brackets the line ends inside.
 _SECRET_LIST = 446  # to 510, below _NAMED_VALUE
+# YAML's complex key (`? password` alone on its line): its value is on the next line, after `:`.
+_COMPLEX_VALUE = 7
+_COMPLEX_KEY_OPENER = re.compile(
+    r"""\?[ \t]{1,16}["']?(?P<name>[A-Za-z_][\w.-]{0,100})["']?[ \t]{0,16}\r?$""", re.MULTILINE
+)
+_COMPLEX_VALUE_LINE = re.compile(r"(?P<indent>[ \t]{0,256}):(?:[ \t]{1,16}|(?=\r?$))")
+# A Markdown table whose header names a secret in some columns (`| User | Password |`): its
+# rows up to the first line that is none, those columns' cells redacted. Found by its
+# delimiter row (`|---|:---:|`); _SECRET_TABLE + the columns' bits (the first ten columns).
+_SECRET_TABLE, _TABLE_COLUMNS = 1 << 10, 10
+_TABLE_OPENER = re.compile(r"\|[ \t]{0,16}:?-")
+_TABLE_DELIMITER = re.compile(r"[ \t]{0,16}:?-{1,256}:?[ \t]{0,16}")
 _MAP_OPENER = re.compile(
     r'"(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:'
     r"[ \t]{0,16}\{[ \t]{0,16}\r?$",
@@ -444,6 +460,8 @@ _OPENERS = (
     _NAMED_MAP_OPENER,
     _SECTION_OPENER,
     _LIST_OPENER,
+    _COMPLEX_KEY_OPENER,
+    _TABLE_OPENER,
 )
 
 
@@ -487,6 +505,11 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
         return _named_map_state(text, a, found)
     if found.re is _LIST_OPENER:
         return _list_state(text, a, b, found)
+    if found.re is _COMPLEX_KEY_OPENER:
+        at_start = _at_line_start(text, text.rfind("\n", a, found.start()) + 1 or a, found.start())
+        return _COMPLEX_VALUE if at_start and _holds_a_secret(found["name"]) else None
+    if found.re is _TABLE_OPENER:
+        return _table_state(text, a, b, found.start())
     op = found.start("colon") if groups.get("env") else found.start()
     if groups.get("delim"):  # `= <<EOT`: the operator before the blanks
         op = _skip_blanks_back(text, max(a, op - 16), op) - 1
@@ -701,7 +724,23 @@ def _named_value(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]
     line = _VALUE_LINE.match(text, a, b)
     if line is None or len(line["indent"]) < indent or _KEPT.match(text, line.end()):
         return "", a, _NO_KEY
-    start = line.end()
+    return _line_value(text, a, b, line.end())
+
+
+def _complex_value(text: str, a: int, b: int) -> tuple[str, int, int]:
+    """The line after YAML's `? password`, `: value`, with its value redacted (a block scalar's
+    lines after it, `: |`); else nothing, and the line is read as any other."""
+    line = _COMPLEX_VALUE_LINE.match(text, a, b)
+    if line is None or _KEPT.match(text, line.end()):
+        return "", a, _NO_KEY
+    if text[line.end() : line.end() + 1] in ("|", ">"):
+        next_line = _line_bounds(text, a, b)[1]
+        return text[a:next_line], next_line, _YAML_BLOCK + min(len(line["indent"]), _MAX_INDENT)
+    return _line_value(text, a, b, line.end())
+
+
+def _line_value(text: str, a: int, b: int, start: int) -> tuple[str, int, int]:
+    """The line at a with its value, from start to the line's end or a comment, redacted."""
     quote = text[start : start + 1]
     if quote in ("'", '"'):
         start, end = start + 1, _string_end(text, start + 1, quote, b)
@@ -808,6 +847,78 @@ def _list_item(text: str, quote: int, close: int) -> bool:
     if len(content.strip()) < 4 or _is_placeholder(content) or _names_a_secret(content):
         return False
     return text[quote - 1 : quote] not in ("f", "F") or "{" not in content  # not an f-string
+
+
+def _table_state(text: str, a: int, b: int, at: int) -> int | None:
+    """The state of a Markdown table whose delimiter row starts at `at`, if its header (the line
+    before) names a secret in one of its first columns (`| User | Password |`)."""
+    line_start = text.rfind("\n", max(a, at - 256), at) + 1 or a
+    line_end = _line_end(text, at, min(b, at + 2048))
+    if line_start < a or not _at_line_start(text, line_start, at) or line_start == a:
+        return None
+    delimiters = _table_cells(text, at, line_end)
+    if not all(_TABLE_DELIMITER.fullmatch(text, start, end) for start, end in delimiters):
+        return None
+    header_start = text.rfind("\n", max(a, line_start - 2049), line_start - 1) + 1 or a
+    header_end = _line_end(text, header_start, line_start)
+    first = _skip_blanks(text, header_start)
+    if first >= header_end or text[first] != "|":
+        return None
+    mask = 0
+    for index, (start, end) in enumerate(_table_cells(text, first, header_end)):
+        name = "_".join(text[start:end].strip(" \t*`_").split())
+        if index < _TABLE_COLUMNS and name and _holds_a_secret(name):
+            mask |= 1 << index
+    return _SECRET_TABLE + mask if mask else None
+
+
+def _table_cells(text: str, at: int, end: int) -> list[Span]:
+    """The cells of a table's row whose leading `|` is at `at`, each between its pipes."""
+    cells: list[Span] = []
+    start = at + 1
+    while (pipe := text.find("|", start, end)) != -1:
+        cells.append((start, pipe))
+        start = pipe + 1
+    if text[start:end].strip():
+        cells.append((start, end))  # a row without its closing pipe
+    return cells
+
+
+def _table_body(text: str, a: int, b: int, mask: int) -> tuple[str, int, int]:
+    """The rows of a table with secrets in the columns of `mask` in text[a:b], those cells
+    redacted, up to the first line that is no row; the rules read the rows too."""
+    spans: list[Span] = []
+    pos, stop, state = a, b, _NO_KEY
+    while pos < b:
+        line_end, next_line = _line_bounds(text, pos, b)
+        first = _skip_blanks(text, pos)
+        if first >= line_end or text[first] != "|":
+            stop = pos
+            break
+        for index, (start, end) in enumerate(_table_cells(text, first, line_end)):
+            span = _table_value(text, start, end) if mask >> index & 1 else None
+            spans += [span] if span else []
+        pos = next_line
+    else:
+        state = _SECRET_TABLE + mask
+    limit = _scan(text, a, stop, spans, [])
+    return _apply(text, a, limit, spans) + _redact_lines(text, limit, stop), stop, state
+
+
+def _table_value(text: str, start: int, end: int) -> Span | None:
+    """A table cell's secret: one word (in backticks or quotes, or not) with a letter that looks
+    random and is neither a placeholder nor a name (`string`, `Required`, `*(none)*`, lines
+    `335-353`)."""
+    while start < end and text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    if end - start >= 2 and text[start] in "`'\"" and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    value = text[start:end] if end - start <= 256 else ""
+    if len(value) < 6 or " " in value or _is_placeholder(value) or _names_a_secret(value):
+        return None
+    return (start, end) if _looks_random(value) and _LETTER.search(value) else None
 
 
 def _section_body(text: str, a: int, b: int) -> tuple[str, int, int]:
@@ -1705,13 +1816,15 @@ _NOT_TYPES = _words(
 
 def _assignment_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
     """`name{"..."}` and `name("...")` count only as C++ declarations: a call such as
-    `check_password("...")` is everywhere in code and must not spend the rule's budget."""
+    `check_password("...")` is everywhere in code and must not spend the rule's budget. The
+    line is read a bounded way back (ctx.start_of_line would search a long line from its
+    start at each call)."""
     if match["op"] not in ("{", "("):
         return True
-    kw_start = match.start("kw") + offset
-    line_start = ctx.start_of_line(kw_start)
-    head = _name_head(ctx.text, kw_start, line_start)
-    before = ctx.text[max(line_start, head - 200) : head]
+    text, kw_start = ctx.text, match.start("kw") + offset
+    line_start = text.rfind("\n", max(0, kw_start - 264), kw_start) + 1  # bounded: see above
+    head = _name_head(text, kw_start, line_start)
+    before = text[max(line_start, head - 200) : head]
     if _DECLARATION.fullmatch(before) is None:
         return False
     return before.split()[-1].strip("*&") not in _NOT_TYPES
@@ -2744,13 +2857,41 @@ def _flag_item_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
     return span
 
 
+# A Markdown table's row naming a secret in its first cell and holding it in the second:
+# `| Password | ... |`, `| **API key** | `...` |` (not the header: a delimiter row follows it).
+_TABLE_ROW = re.compile(r"\|(?P<name>[^|\r\n]{1,100})\|(?P<value>[^|\r\n]{1,1024})(?=\|)")
+
+
+def _table_row_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """A row starts its line: `a | b | c` in code and shell pipes spend no budget (read back
+    over a few blanks only: a long line of pipes costs no more per pipe)."""
+    text, at = ctx.text, match.start()
+    pos = _skip_blanks_back(text, max(0, at - 16), at)
+    return pos == 0 or text[pos - 1] == "\n"
+
+
+def _table_row_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text = ctx.text
+    name = "_".join(match["name"].strip(" \t*`_").split())
+    if not name or not _holds_a_secret(name):
+        return None
+    following = _skip_blanks(text, _line_bounds(text, match.end(), ctx.end)[1])
+    if _TABLE_OPENER.match(text, following):
+        return None  # a header
+    return _table_value(text, *match.span("value"))
+
+
 # Each string item of a list, tuple or set written as the value of a plural name of secrets, on
 # the name's line (`API_KEYS = ["...", "..."]`, `"tokens": [...]`, `passwords = ("...",)`); the
 # lines after it, if the list goes on, are _list_body's. The name is judged before the match is
 # counted against the rule's budget: `items = [` is everywhere in code.
 def _plural_list_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
-    name_at = _plural_name(ctx.text, ctx.start_of_line(match.start() + offset), match, offset)
-    return name_at is not None and not ctx.open_quotes(name_at)
+    text, at = ctx.text, match.start() + offset
+    name_at = _plural_name(text, text.rfind("\n", max(0, at - 128), at) + 1, match, offset)
+    if name_at is None:
+        return False  # decided without ctx.start_of_line, which reads a long line from its start
+    ctx.start_of_line(at)
+    return not ctx.open_quotes(name_at)
 
 
 def _plural_list_span(ctx: _Context, match: re.Match[str], offset: int) -> list[Span] | None:
@@ -3018,6 +3159,7 @@ _RULES: list[_Rule] = [
     _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),
     _Rule(_DEFINE, _define_span, _hint_keys(_DEFINE_HINTS), hinted=True),
     _Rule(_URL_TOKEN_USER, _url_token_user_span, _hint_keys(_URL_HINTS), hinted=True),
+    _Rule(_TABLE_ROW, _table_row_span, worth=_table_row_worth),  # searched: see _SEARCHES
     _Rule(_FLAG_ITEM, _flag_item_span, _hint_keys(_FLAG_HINTS), hinted=True),
     _Rule(
         _PLURAL_LIST,

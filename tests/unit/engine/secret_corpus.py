@@ -2025,3 +2025,67 @@ PROBES += [
         ),
     ),
 ]
+
+# YAML's complex keys, and Markdown's tables: a row naming a secret, or a column named for one.
+P_YAML_COMPLEX = fake("", 22)
+P_YAML_COMPLEX_QUOTED = fake("", 18, ALNUM + "!#%")
+P_YAML_COMPLEX_BLOCK = fake("", 40, B64)
+P_TABLE_ROW = fake("", 16, ALNUM + "!#")
+P_TABLE_ROW_CODE = fake("", 32, HEX)
+P_TABLE_COLUMN = (fake("", 12), fake("", 14, ALNUM + "@!"))
+P_TABLE_TOKEN_COLUMN = fake("", 30)
+
+PROBES += [
+    Probe(
+        "yaml-complex-keys",
+        "database:\n"
+        "  ? user\n"
+        "  : app\n"
+        "  ? password\n"
+        f"  : {P_YAML_COMPLEX}\n"
+        '  ? "api_key"\n'
+        f'  : "{P_YAML_COMPLEX_QUOTED}"\n'
+        "  ? signing_key\n"
+        "  : |\n"
+        f"    {P_YAML_COMPLEX_BLOCK}\n"
+        "  ? port\n"
+        "  : 5432\n",
+        (P_YAML_COMPLEX, P_YAML_COMPLEX_QUOTED, P_YAML_COMPLEX_BLOCK),
+        ("  : app", "  : 5432"),
+    ),
+    Probe(
+        "markdown-tables",
+        "## Staging\n\n"
+        "| Setting | Value |\n"
+        "|---------|-------|\n"
+        "| Host | staging.example.com |\n"
+        f"| Password | {P_TABLE_ROW} |\n"
+        f"| **API key** | `{P_TABLE_ROW_CODE}` |\n"
+        "| Token TTL | 3600 |\n"
+        "\n"
+        "| User | Password | Role |\n"
+        "| :--- | :------: | ---- |\n"
+        f"| admin | {P_TABLE_COLUMN[0]} | owner |\n"
+        f"| ci | `{P_TABLE_COLUMN[1]}` | deploy |\n"
+        "| guest | *(none)* | read |\n"
+        "\n"
+        "| Service | Token | Notes |\n"
+        "|---|---|---|\n"
+        f"| search | {P_TABLE_TOKEN_COLUMN} | rotated monthly |\n"
+        "\n"
+        "| Parameter | Type | Description |\n"
+        "|---|---|---|\n"
+        "| password | `string` | The user's password. |\n"
+        "| api_key | string | Required |\n",
+        (P_TABLE_ROW, P_TABLE_ROW_CODE, *P_TABLE_COLUMN, P_TABLE_TOKEN_COLUMN),
+        (
+            "| Setting | Value |",
+            "| Host | staging.example.com |",
+            "| Token TTL | 3600 |",
+            "| User | Password | Role |",
+            "| guest | *(none)* | read |",
+            "| password | `string` | The user's password. |",
+            "| api_key | string | Required |",
+        ),
+    ),
+]

@@ -536,6 +536,17 @@ FORMATS = [
     ("set password {abc 123X}", "set password {[REDACTED]}"),
     ("set api_key abc123X", "set api_key [REDACTED]"),
     ("https://a1b2c3d4e5f6@git.example.com", "https://[REDACTED]@git.example.com"),
+    # YAML's complex keys; Markdown tables, by row and by column.
+    (
+        "? password\n: abc123X  # old\n? port\n: 5432",
+        "? password\n: [REDACTED]  # old\n? port\n: 5432",
+    ),
+    ("? token\n: >-\n  abc123X\nnext: 1", "? token\n: >-\n  [REDACTED]\nnext: 1"),
+    ("| Secret | abc123X |", "| Secret | [REDACTED] |"),
+    (
+        "| Name | API Token |\n|--|---|\n| ci | abc123X |\n\n| ci | xyz789Y |",
+        "| Name | API Token |\n|--|---|\n| ci | [REDACTED] |\n\n| ci | xyz789Y |",
+    ),
 ]
 FORMATS_KEPT = [
     # Lists under plural names that hold no secrets, or code, or names.
@@ -555,6 +566,11 @@ FORMATS_KEPT = [
     'token = {"abc123X": 1}\nToken token{Kind::Ident};',
     "set password for the admin user\nset token [gets stdin]\nset secret $env(APP_SECRET)",
     "https://build2024@git.example.com\nhttps://k8s-deployer01@git.example.com",
+    # Conditions, tables and pipes with names of secrets and no secret.
+    "x = a ? password\n  : other\n? port\n: 5432",
+    "| Password | Required |\n| Token | `string` |\n| Token | The API token. |",
+    "| Password | abc123X |\n|---|---|\n| Case | Lines |\n| `requests_auth` | 335-353 |",
+    "cat x | grep password | wc -l\n| token | 3600s |",
     "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
@@ -883,11 +899,22 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "plural-lists-on-a-line": _fill('a_tokens = ["x1y2", '),
     "plural-list-openers": _fill("tokens = [\n"),
     "plural-list-bodies": lambda size: "API_KEYS = [\n" + _fill('  "abcd1", ("x", [\n')(size),
-    "list-assignments": _fill("items = [1, 2]; xs = ("),
+    "list-assignments": _fill("keys = [1, 2]; xs = ("),
     "brace-declarations": _fill('std::string api_key{"x"}; const char* token("y"); '),
     "calls-like-declarations": _fill('check_password("x"); return token("y"); '),
+    "calls-like-declarations-alone": _fill('password("x") '),
     "tcl-sets": _fill("set password abc1\nset token {x y}\n"),
     "short-url-users": _fill("https://a1b2c3d4e5f6@h https://build2024@h "),
+    "complex-keys": _fill("? password\n: abc123\n"),
+    "complex-key-openers": _fill("? token\n"),
+    "table-rows": _fill("| Password | abc123X |\n"),
+    "table-pipes": _fill("a | b | c "),
+    "pipes-on-lines": _fill("cat x | grep y | wc\n"),
+    "secret-tables": lambda size: (
+        "| User | Password |\n|---|---|\n" + _fill("| a | b1c2d3 |\n")(size)
+    ),
+    "table-delimiters": _fill("|---|---|\n"),
+    "table-delimiters-on-a-line": _fill("|---|---"),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
