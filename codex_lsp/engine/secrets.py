@@ -423,10 +423,11 @@ _MAP_OPENER = re.compile(
 # would be tried at most characters of any text.
 _SECRETS_WORD = r"(?:[sS]ecrets|[cC]redentials|[pP]asswords|[aA]pi[_-]?[kK]eys)"
 _SECRETS_WORDS = frozenset(
-    {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys", "jwt"}
+    {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys", "jwt", "tokens"}
 )
 _NAMED_MAP_OPENER = re.compile(
-    r"""(?P<word>ecrets|redentials|asswords|pi[_-]?[kK]eys|wt|WT)["']?[ \t]{0,16}(?P<op>[:=])"""
+    r"""(?P<word>ecrets|ECRETS|redentials|REDENTIALS|asswords|ASSWORDS|pi[_-]?[kK]eys|PI_KEYS|wt|WT"""
+    r"""|okens|OKENS)["']?[ \t]{0,16}(?P<op>[:=])"""
     r"[ \t]{0,16}(?:(?P<brace>\{)[ \t]{0,16})?(?:#[^\r\n]{0,256})?\r?$",
     re.MULTILINE,
 )
@@ -558,6 +559,10 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     head = word_start - 1
     if head >= line_start and text[head] not in "_-\"' \t":
         return None  # `clientSecrets`, `xsecrets`
+    if word.lower() == "tokens" and (
+        found["brace"] or word == lead["name"] or not _holds_a_secret(lead["name"][:-1])
+    ):
+        return None  # design tokens' `tokens:`, `special_tokens:`; `access_tokens:` counts
     if found["brace"]:
         return _NAMED_MAP + 1  # ASP.NET's `"Jwt": {` too: its `"Key"` is the signing key
     if word.lower() == "jwt":
@@ -1625,7 +1630,7 @@ _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(
     |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key))
     |a(?:pi[_-]?key|ccess[_-]?key|ccount[_-]?key|pp[_-]?key|uth(?<![a-z]auth)(?:orization|[_-]?key)?)
     |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
-    (?P<rest>[\w.-]{0,40}+)(?P<close>["'`\]]{0,2}+)[ \t]{0,16}+
+    (?P<rest>[\w.-]{0,40}+)(?P<close>\\?["'`\]]{0,2}+)[ \t]{0,16}+
     (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=
     |(?<=[ \t])string[ \t]{0,4}=(?!=)|<-(?=[ \t]{0,16}["'])|,(?=[ \t]{0,16}[@$]?["'])
     |[{(](?=[ \t]{0,16}["']))"""
@@ -1731,6 +1736,7 @@ _VALUE = re.compile(
     |(?P<quote>(?:[rRbBuUfF]{{1,2}}|[@$])?["'`])
     |(?P<scheme>(?:Bearer|Basic|Token|Bot|Digest|bearer|basic|token)[ ]+(?=[\w.~+/=$-]{{4}}))
     |{_IDENTIFIER}(?:(?P<call>(?=[(\[{{<!?]))|(?P<word>{_KEPT_END}))?
+    |(?P<escaped>\\["'])
     |(?P<other>[^\s])""",
     re.VERBOSE,
 )
@@ -1912,6 +1918,8 @@ def _value_span(
         if text.startswith(quote * 2, shape.end()):
             return _triple_quoted_span(text, shape.end() + 2, quote * 3)
         return _quoted_span(text, shape.end(), quote)
+    if shape.lastgroup == "escaped":  # `\"...\"`: code in a JSON string (a notebook's cell)
+        return _escaped_span(text, shape.end(), "\\" + text[shape.end() - 1])
     if op in _COMPARISONS:
         return None
     in_string = bool(open_quotes) and not quoted_name
@@ -1941,6 +1949,17 @@ def _value_span(
             return shape.span()
         return _word_span(text, shape, op, at_line_start and op in ("=", ":"), quoted_name)
     return _literal_span(text, start, at_line_start and op in ("=", ":"))
+
+
+def _escaped_span(text: str, start: int, close: str) -> Span | None:
+    """A string whose quotes are escaped (`\"`), up to the escaped quote closing it on its line."""
+    end = text.find(close, start, _line_end(text, start, min(len(text), start + _MAX_VALUE)))
+    scheme = _SCHEME.match(text, start, end) if end > start else None
+    start = scheme.end() if scheme else start  # `\"Bearer ...\"`: the token
+    content = text[start:end]
+    if end <= start or _is_placeholder(content) or _names_a_secret(content):
+        return None
+    return start, end
 
 
 def _flow_mapping_value(text: str, line_start: int, head: int, word: re.Match[str]) -> bool:

@@ -2089,3 +2089,40 @@ PROBES += [
         ),
     ),
 ]
+
+# Code inside a JSON string, as a Jupyter notebook keeps its cells: quotes escaped (`\"`).
+P_NOTEBOOK_PASSWORD = fake("", 18, ALNUM + "!#")
+P_NOTEBOOK_KEY = fake("", 32, HEX)
+P_NOTEBOOK_SINGLE = fake("", 24)
+P_NOTEBOOK_HEADER = fake("", 40, URLSAFE)
+P_NOTEBOOK_DICT = fake("", 20, ALNUM + "@")
+
+PROBES += [
+    Probe(
+        "jupyter-notebook-cells",
+        "{\n"
+        ' "cells": [\n'
+        "  {\n"
+        '   "cell_type": "code",\n'
+        '   "source": [\n'
+        '    "import requests\\n",\n'
+        f'    "DB_PASSWORD = \\"{P_NOTEBOOK_PASSWORD}\\"\\n",\n'
+        f'    "weather_api_key = \\"{P_NOTEBOOK_KEY}\\"  # free tier\\n",\n'
+        f"    \"client = Client(token='{P_NOTEBOOK_SINGLE}')\\n\",\n"
+        f'    "headers = {{\\"Authorization\\": \\"Bearer {P_NOTEBOOK_HEADER}\\"}}\\n",\n'
+        f'    "config = {{\\"password\\": \\"{P_NOTEBOOK_DICT}\\"}}\\n",\n'
+        '    "print(\\"done\\")"\n'
+        "   ]\n"
+        "  }\n"
+        " ]\n"
+        "}\n",
+        (
+            P_NOTEBOOK_PASSWORD,
+            P_NOTEBOOK_KEY,
+            P_NOTEBOOK_SINGLE,
+            P_NOTEBOOK_HEADER,
+            P_NOTEBOOK_DICT,
+        ),
+        ('    "import requests\\n",', '    "print(\\"done\\")"'),
+    ),
+]

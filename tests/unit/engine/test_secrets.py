@@ -543,6 +543,11 @@ FORMATS = [
     ),
     ("? token\n: >-\n  abc123X\nnext: 1", "? token\n: >-\n  [REDACTED]\nnext: 1"),
     ("| Secret | abc123X |", "| Secret | [REDACTED] |"),
+    # YAML lists under plural names in capitals, or qualified tokens.
+    (
+        "access_tokens:\n  - abc123X\nAPI_KEYS:\n  - Qw3rtyUi0p\n",
+        "access_tokens:\n  - [REDACTED]\nAPI_KEYS:\n  - [REDACTED]\n",
+    ),
     (
         "| Name | API Token |\n|--|---|\n| ci | abc123X |\n\n| ci | xyz789Y |",
         "| Name | API Token |\n|--|---|\n| ci | [REDACTED] |\n\n| ci | xyz789Y |",
@@ -571,6 +576,7 @@ FORMATS_KEPT = [
     "| Password | Required |\n| Token | `string` |\n| Token | The API token. |",
     "| Password | abc123X |\n|---|---|\n| Case | Lines |\n| `requests_auth` | 335-353 |",
     "cat x | grep password | wc -l\n| token | 3600s |",
+    "tokens:\n  primary: '#1e293b'\nspecial_tokens:\n  bos_token: '[CLS]x'\n",
     "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
@@ -915,6 +921,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     ),
     "table-delimiters": _fill("|---|---|\n"),
     "table-delimiters-on-a-line": _fill("|---|---"),
+    "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
+    "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
