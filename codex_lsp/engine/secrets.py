@@ -203,6 +203,30 @@ def _line_bounds(text: str, pos: int, limit: int) -> tuple[int, int]:
     return line_end, limit if newline == -1 else newline + 1
 
 
+_Trie = dict[str, "_Trie"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for many literal needles, shaped as a trie: Python's regex engine tries the
+    branches of an alternation one by one, so sharing prefixes makes the scan several times
+    faster than a flat `a|b|c`."""
+    tree: _Trie = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: _Trie) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(tree)
+
+
 # --- private key blocks: a line state machine --------------------------------------------------
 # After a BEGIN marker every line is redacted, up to the END marker or the end of the text. A
 # marker that closes its string on the same line (`"-----BEGIN RSA PRIVATE KEY-----")`) is most
@@ -425,11 +449,25 @@ _SECRETS_WORD = r"(?:[sS]ecrets|[cC]redentials|[pP]asswords|[aA]pi[_-]?[kK]eys)"
 _SECRETS_WORDS = frozenset(
     {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys", "jwt", "tokens"}
 )
+# A list's bracket instead (`API_KEYS = [`, `"tokens": (`): a list of secrets under a plural
+# name (`keys` and `creds` count there only), its items on the lines after (_SECRET_LIST).
+# `tokens` and `keys` are found from their third letter (`o` and `e` start most words).
+# The words, `api_keys` spelt each way, in capitals too, laid out as one trie (see _trie; an
+# alternation holding a group would lose the regex engine's fast scan for its first letters).
+_MAP_WORDS = ["ecrets", "redentials", "asswords", "wt", "kens", "ys", "reds", "asswds"]
+_MAP_WORDS += [word.upper() for word in _MAP_WORDS] + ["PI_KEYS"]
+_MAP_WORDS += [f"pi{sep}{k}eys" for sep in ("", "_", "-") for k in "kK"]
 _NAMED_MAP_OPENER = re.compile(
-    r"""(?P<word>ecrets|ECRETS|redentials|REDENTIALS|asswords|ASSWORDS|pi[_-]?[kK]eys|PI_KEYS|wt|WT"""
-    r"""|okens|OKENS)["']?[ \t]{0,16}(?P<op>[:=])"""
-    r"[ \t]{0,16}(?:(?P<brace>\{)[ \t]{0,16})?(?:#[^\r\n]{0,256})?\r?$",
+    rf"""(?P<word>{_trie(_MAP_WORDS)})"""
+    r"""["']?[ \t]{0,16}(?P<op>[:=])[ \t]{0,16}"""
+    r"(?:(?:(?P<brace>\{)|(?P<bracket>[\[(]))[ \t]{0,16})?(?:(?:#|//)[^\r\n]{0,256})?\r?$",
     re.MULTILINE,
+)
+# What may stand before a list's name on its line: a declaration's keywords too.
+_LIST_NAME = re.compile(
+    r"""[ \t]{0,256}(?:(?:export|const|let|var|val|static|final|private|public|protected
+    |readonly)[ \t]{1,8}){0,4}["']?(?P<name>[A-Za-z_$][\w.$-]{0,100})["']?[ \t]{0,16}""",
+    re.VERBOSE,
 )
 _SECTION_OPENER = re.compile(
     rf"(?m)\[{{1,2}}{_SECRETS_WORD}(?:\.[\w-]{{1,64}}){{0,4}}\]{{1,2}}[ \t]{{0,16}}\r?$"
@@ -437,13 +475,12 @@ _SECTION_OPENER = re.compile(
 _MAP_GAP = re.compile(r'[^"{}:=]*+')
 # A plural name's last letter, its closing quote, the operator and a list, tuple or set (maybe
 # wrapped: `frozenset({`, Kotlin's `listOf(`); the name is read back from the `s` (see
-# _plural_name). The rule for its first line (_PLURAL_LIST) matches the same on lower-case text.
+# _plural_name); on lower-case text.
 _PLURAL_LIST_SOURCE = r"""s(?P<close>["'`\]]{0,2}+)[ \t]{0,16}(?P<op>:=|=>|=(?!=)|:(?![:=]))
     [ \t]{0,16}(?:(?i:frozenset|set|tuple|list)[ \t]{0,4}\()?(?P<open>[\[({]
     |(?i:listof|setof|arrayof|list\.of|set\.of|arrays\.aslist)[ \t]{0,4}\()"""
 _PLURAL_LIST = re.compile(_PLURAL_LIST_SOURCE, re.VERBOSE)
 _PLURAL_LIST_ANY_CASE = re.compile(_PLURAL_LIST_SOURCE, re.VERBOSE | re.IGNORECASE)
-_LIST_OPENER = re.compile(_PLURAL_LIST_SOURCE.replace("s", "[sS]", 1), re.VERBOSE)
 _STRING_CLOSE = {
     _STRING: re.compile(r'(?:[^"\\]++|\\.)*+', re.DOTALL),  # YAML escapes with a backslash
     _SINGLE_STRING: re.compile(r"(?:[^']++|'')*+"),  # YAML writes a quote in it as ''
@@ -460,7 +497,6 @@ _OPENERS = (
     _MAP_OPENER,
     _NAMED_MAP_OPENER,
     _SECTION_OPENER,
-    _LIST_OPENER,
     _COMPLEX_KEY_OPENER,
     _TABLE_OPENER,
 )
@@ -504,8 +540,6 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
         return _SECRET_SECTION if at_start else None
     if found.re is _NAMED_MAP_OPENER:
         return _named_map_state(text, a, found)
-    if found.re is _LIST_OPENER:
-        return _list_state(text, a, b, found)
     if found.re is _COMPLEX_KEY_OPENER:
         at_start = _at_line_start(text, text.rfind("\n", a, found.start()) + 1 or a, found.start())
         return _COMPLEX_VALUE if at_start and _holds_a_secret(found["name"]) else None
@@ -548,11 +582,13 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     """`secrets = {`, `"credentials": {`, `secrets:` ending a YAML line: the state of a map of
     secrets, when the word is the name's last (`app_secrets`, not `secretsManager`) and the
     name stands alone before it (not `if secrets:` in Python, which has no brace)."""
-    word_start = found.start() - 1
+    word_start = found.start() - (2 if found["word"].lower() in ("kens", "ys") else 1)
     line_start = max(a, text.rfind("\n", max(a, word_start - 512), word_start) + 1)
     if word_start < line_start:
         return None
     word = text[word_start : found.end("word")]
+    if found["bracket"]:
+        return _list_state(text, line_start, found.start("op"), word)
     lead = _OPENER_NAME.fullmatch(text, line_start, found.start("op"))
     if lead is None or word.lower() not in _SECRETS_WORDS or not lead["name"].endswith(word):
         return None
@@ -572,16 +608,16 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
 
 
-def _list_state(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
-    """`API_KEYS = [` (or `"tokens": (`) left open at its line's end, under a plural name of
-    secrets: the state of a list whose items are redacted line by line. A map (`{`) over
-    several lines is left to the rules (`"auths": {` holds hosts) and to _NAMED_MAP."""
-    line_start = max(a, text.rfind("\n", max(a, found.start() - 512), found.start()) + 1)
-    name_at = None if found["open"] == "{" else _plural_name(text, line_start, found)
-    if name_at is None or any(text.count(q, line_start, name_at) % 2 for q in "\"'`"):
-        return None  # inside a string or Markdown's code: `print("tokens = [")`
-    depth = _list_line(text, found.start("open"), _line_end(text, found.end(), b), 0, [])
-    return _SECRET_LIST + min(depth, _MAX_MAP_DEPTH) if depth > 0 else None
+def _list_state(text: str, line_start: int, op: int, word: str) -> int | None:
+    """`API_KEYS = [` (or `"tokens": (`, `const accessTokens = [`) ending its line, under a plural
+    name of secrets: the state of a list whose items are redacted line by line. A map (`{`) is
+    _NAMED_MAP's, and only for the words it knows (`"auths": {` holds hosts)."""
+    lead = _LIST_NAME.fullmatch(text, line_start, op)
+    if lead is None or not lead["name"].endswith(word):
+        return None
+    name = lead["name"]
+    plural = _holds_a_secret(name[:-1]) or _holds_a_secret(name)
+    return _SECRET_LIST + 1 if plural else None
 
 
 def _plural_name(text: str, line_start: int, found: re.Match[str], offset: int = 0) -> int | None:
@@ -1482,30 +1518,6 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
 ]
 _TOKEN_TAIL = re.compile(r"(?:[A-Za-z0-9_+/=.~]|-(?!----)){0,1024}")  # not into `-----END`
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
-
-
-_Trie = dict[str, "_Trie"]
-
-
-def _trie(words: Iterable[str]) -> str:
-    """One regex for many literal needles, shaped as a trie: Python's regex engine tries the
-    branches of an alternation one by one, so sharing prefixes makes the scan several times
-    faster than a flat `a|b|c`."""
-    tree: _Trie = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: _Trie) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return emit(tree)
 
 
 # Every token format is a run of at least 15 of these characters (`$` and `:` for Braintree's
@@ -3183,7 +3195,7 @@ _RULES: list[_Rule] = [
     _Rule(
         _PLURAL_LIST,
         _plural_list_span,
-        _words("passwords passwds pwds secrets tokens keys credentials creds"),
+        _words("passwords secrets tokens keys cred"),  # `cred`: `creds`, `credentials`
         fallback=_PLURAL_LIST_ANY_CASE,
         operators="[({",
         worth=_plural_list_worth,
