@@ -38,12 +38,14 @@ every line, so the line numbers the model reports still match the document. The 
   "...")`, `ftplib.FTP(host, user, "...")`, `ssh.connect(host, 22, user, "...")`,
   `jwt.sign(payload, "...")`, `.password("...")`, `.pass_("...")`, `Credentials.basic(user, "...")`,
   `ConvertTo-SecureString "..."`, `define('DB_PASSWORD', '...')`, also with the arguments over
-  several lines), and
+  several lines), each string item of a list under a plural name of secrets (`API_KEYS = ["...",
+  "..."]`, on one line or several), YAML's complex keys (`? password` / `: ...`), Markdown tables
+  (a row naming a secret, a column named for one), C++'s `std::string api_key{"..."}`, Tcl's `set
+  password ...`, code in a JSON string with its quotes escaped (a notebook's `\\"...\\"`), and
   formats with no name to go by (base64 keys and connection URLs in Kubernetes Secrets, signed
   URLs, a token as a URL's user (`https://TOKEN@github.com`), DSNs (Sentry's key too), `.netrc`
   entries (on one line or several) and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry
-  config http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its
-  own),
+  config http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its own),
   PuTTY and OpenVPN keys).
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
