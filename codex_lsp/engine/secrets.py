@@ -1381,7 +1381,7 @@ _FLAG_HINTS = frozenset({"--"})
 _DOCKER_ENV_HINTS = frozenset({"ENV"})
 _COOKIE_HINTS = frozenset({"ookie"})  # `Cookie`, `cookie` from their second letter
 _NETRC_LINE_HINTS = frozenset({"assword ", "assword\t"})
-_SETENV_HINTS = frozenset({"setenv", "set -", "set ", "set\t"})
+_SETENV_HINTS = frozenset({"setenv", "setx", "set -", "set ", "set\t"})
 _DEFINE_HINTS = frozenset({"define"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
@@ -2717,9 +2717,10 @@ def _config_set_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     return _word_value(ctx.text, match.end())
 
 
-# `gh secret set NAME --body ...` (or `-b`): the secret is the option's value.
-_GH_SECRET = re.compile(r"gh[ \t]{1,8}secret[ \t]{1,8}set[ \t]")
-_BODY_OPTION = re.compile(r"(?<![\w-])(?:--body|-b)(?:[ \t]{1,8}|=)")
+# `gh secret set NAME --body ...` (or `-b`), `az keyvault secret set ... --value ...`: the secret
+# is the option's value.
+_GH_SECRET = re.compile(r"(?:gh|keyvault)[ \t]{1,8}secret[ \t]{1,8}set[ \t]")
+_BODY_OPTION = re.compile(r"(?<![\w-])(?:--body|-b|--value)(?:[ \t]{1,8}|=)")  # az's --value
 
 
 def _gh_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
@@ -2838,11 +2839,12 @@ def _netrc_line_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     return match.span("secret")
 
 
-# A variable set by csh's `setenv NAME value` or fish's `set -x NAME value` (no `=` to go by).
+# A variable set by csh's `setenv NAME value`, Windows' `setx NAME value` or fish's `set -x NAME
+# value` (no `=` to go by).
 # Tcl's `set name value` likewise (`set` alone: its value must be quoted, braced, or look random,
 # as prose starts lines with `set` too).
 _SETENV = re.compile(
-    r"(?:setenv|set(?P<flag>[ \t]{1,8}-[gxUul]{1,4})?)[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})"
+    r"(?:setenv|setx|set(?P<flag>[ \t]{1,8}-[gxUul]{1,4})?)[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})"
     r"[ \t]{1,16}(?=[^\s=])"
 )
 
@@ -2852,7 +2854,7 @@ def _setenv_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
     line_start = ctx.start_of_line(at)
     if not _at_line_start(text, line_start, at) or not _holds_a_secret(match["name"]):
         return None
-    if match["flag"] or text.startswith("setenv", at):
+    if match["flag"] or text.startswith(("setenv", "setx"), at):  # Windows' `setx NAME value`
         return _word_value(text, start)
     if text[start] in "[$":
         return None  # `set token [exec cat ...]`, `set secret $env(APP_SECRET)`: code
@@ -3008,7 +3010,9 @@ _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
     |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
     |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
-    |newstaticcredentials|passwordauthentication|ftp(?:_tls)?)|(?<=\.)(?P<login>login))
+    |newstaticcredentials|passwordauthentication|ftp(?:_tls)?
+    |azure(?:named)?keycredential|azuresascredential|apikeycredential|clientsecretcredential)
+    |(?<=\.)(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
@@ -3038,6 +3042,11 @@ _PASSWORD_ARGUMENT |= dict.fromkeys(
     ("pymysql.connect", "mysqldb.connect", "mariadb.connect", "pymssql.connect"), 3
 )
 _PASSWORD_ARGUMENT["mysqli_connect"] = 3
+# Azure's credentials: `AzureKeyCredential("...")`, `AzureNamedKeyCredential(name, "...")`,
+# `ClientSecretCredential(tenant, client, "...")` (the key has no format of its own).
+_PASSWORD_ARGUMENT |= dict.fromkeys(("azurekeycredential", "azuresascredential"), 1)
+_PASSWORD_ARGUMENT |= {"apikeycredential": 1, "azurenamedkeycredential": 2}
+_PASSWORD_ARGUMENT["clientsecretcredential"] = 3
 _ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
 
 

@@ -2126,3 +2126,28 @@ PROBES += [
         ('    "import requests\\n",', '    "print(\\"done\\")"'),
     ),
 ]
+
+# Azure's credential classes, which take the key by position; Key Vault's and Windows' setters.
+P_AZURE_KEY = fake("", 32, HEX)
+P_AZURE_NAMED = fake("", 86, B64) + "=="
+P_AZURE_CLIENT = fake("", 34, URLSAFE + "~.")
+P_AZURE_CS_KEY = fake("", 32, HEX)
+P_KEYVAULT = fake("", 20)
+P_SETX = fake("", 24)
+
+PROBES += [
+    Probe(
+        "azure-credentials",
+        "from azure.core.credentials import AzureKeyCredential\n"
+        f'client = TextAnalyticsClient(endpoint, AzureKeyCredential("{P_AZURE_KEY}"))\n'
+        f'shared = AzureNamedKeyCredential("acmestore", "{P_AZURE_NAMED}")\n'
+        f'var cred = new ClientSecretCredential(tenantId, "app-id", "{P_AZURE_CLIENT}");\n'
+        f'var search = new SearchClient(uri, "docs", new AzureKeyCredential("{P_AZURE_CS_KEY}"));\n'
+        'key = AzureKeyCredential(os.environ["AZURE_KEY"])\n'
+        f"az keyvault secret set --vault-name acme --name db-password --value {P_KEYVAULT}\n"
+        f'setx API_TOKEN "{P_SETX}"\n'
+        "setx PATH %PATH%;C:\\tools\n",
+        (P_AZURE_KEY, P_AZURE_NAMED, P_AZURE_CLIENT, P_AZURE_CS_KEY, P_KEYVAULT, P_SETX),
+        ('key = AzureKeyCredential(os.environ["AZURE_KEY"])', "setx PATH %PATH%;C:\\tools"),
+    ),
+]

@@ -921,6 +921,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     ),
     "table-delimiters": _fill("|---|---|\n"),
     "table-delimiters-on-a-line": _fill("|---|---"),
+    "azure-credentials": _fill('AzureKeyCredential("x") ClientSecretCredential(t, c, "y") '),
+    "keyvault-sets": _fill("az keyvault secret set --value x "),
+    "setx-lines": _fill('setx API_TOKEN "x"\n'),
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
