@@ -2803,6 +2803,54 @@ def _sql_password_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
     return None if _is_placeholder(ctx.text[start:end]) else (start, end)
 
 
+# SQL's `INSERT INTO users (email, password) VALUES ('...', '...'), (...)`: the values in the
+# places of the columns whose names hold a secret, in each row up to _CALL_REACH characters on
+# (the rows may go on over the next lines). Matched on lower-case text.
+_SQL_INSERT_SOURCE = r"""(?<![\w.])insert[ \t]{1,8}into[ \t]{1,8}[\w."`\[\]]{1,128}[ \t]{0,8}
+    \((?P<columns>[^()\r\n]{1,1024})\)\s{0,64}values\s{0,64}(?=\()"""
+_SQL_INSERT = re.compile(_SQL_INSERT_SOURCE, re.VERBOSE)
+_SQL_INSERT_ANY_CASE = re.compile(_SQL_INSERT_SOURCE, re.VERBOSE | re.IGNORECASE)
+
+
+def _sql_insert_span(ctx: _Context, match: re.Match[str], offset: int) -> list[Span] | None:
+    listed = ctx.text[match.start("columns") + offset : match.end("columns") + offset]
+    columns = [name.strip(' \t`"[]') for name in listed.split(",")]  # as written: `apiKey`
+    wanted = {index for index, name in enumerate(columns) if name and _holds_a_secret(name)}
+    if not wanted:
+        return None
+    spans: list[Span] = []
+    start = match.end() + offset
+    _sql_rows(ctx.text, start, min(ctx.end, start + _CALL_REACH), wanted, spans)
+    return spans or None
+
+
+def _sql_rows(text: str, pos: int, end: int, wanted: set[int], spans: list[Span]) -> None:
+    """Adds the spans of the strings in the `wanted` places of each row `(...), (...)` from
+    pos, up to the first thing after a row that is no comma (`;`, the next statement)."""
+    depth = place = 0
+    while (found := _matched_end(_CALL_ARGUMENT_PARTS, text, pos, end)) < end:
+        if depth == 0 and text[pos:found].strip(" \t\r\n,"):
+            return  # the rows ended
+        char, pos = text[found], found + 1
+        if char in "'\"":
+            close = _string_end(text, pos, char, end)
+            while char == "'" and text.startswith("''", close):  # SQL's quote in a string
+                close = _string_end(text, close + 2, char, end)
+            content = text[pos:close] if close - pos <= 256 else "-"
+            if depth == 1 and place in wanted and content and not _is_placeholder(content):
+                spans.append((pos, close))
+            pos = close + 1
+        elif char == ",":
+            place += 1 if depth == 1 else 0
+        elif char in "([{":
+            place = place if depth else 0  # a row starts
+            depth += 1
+        elif depth == 0:
+            return
+        else:
+            depth -= 1
+
+
 # A cookie header's value (`Cookie: sessionid=...; csrftoken=...`, `"Cookie": "..."`): a session
 # is a credential. The pattern starts at its second letter (see _COOKIE_HINTS).
 _COOKIE = re.compile(
@@ -3196,6 +3244,13 @@ _RULES: list[_Rule] = [
         operators="'\"",
     ),
     _Rule(_COOKIE, _cookie_span, _hint_keys(_COOKIE_HINTS), hinted=True),
+    _Rule(
+        _SQL_INSERT,
+        _sql_insert_span,
+        frozenset({"insert"}),
+        fallback=_SQL_INSERT_ANY_CASE,
+        operators="(",
+    ),
     _Rule(_ENV_KEY, _env_key_span, frozenset({"_KEY=", "_PW="})),
     _Rule(_NETRC_LINE, _netrc_line_span, _hint_keys(_NETRC_LINE_HINTS), hinted=True),
     _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),

@@ -2151,3 +2151,28 @@ PROBES += [
         ('key = AzureKeyCredential(os.environ["AZURE_KEY"])', "setx PATH %PATH%;C:\\tools"),
     ),
 ]
+
+# SQL's INSERT, the secret's column named in its list and its value in the same place of each row.
+P_SQL_INSERT = fake("", 16, ALNUM + "!#")
+P_SQL_ROWS = (fake("", 32, HEX), fake("", 24), fake("", 32, HEX), fake("", 24))
+P_SQL_LINES = fake("", 20)
+
+PROBES += [
+    Probe(
+        "sql-inserts",
+        "INSERT INTO users (id, email, password, created_at)\n"
+        f"VALUES (1, 'admin@example.com', '{P_SQL_INSERT}', NOW());\n"
+        "INSERT INTO api_clients (name, api_key, `secret`) VALUES "
+        f"('ci', '{P_SQL_ROWS[0]}', '{P_SQL_ROWS[1]}'), "
+        f"('bot', '{P_SQL_ROWS[2]}', '{P_SQL_ROWS[3]}');\n"
+        "INSERT INTO settings (name, value) VALUES ('theme', 'dark');\n"
+        "insert into accounts(username,token) values\n"
+        f"  ('deploy','{P_SQL_LINES}');\n"
+        "INSERT INTO tokens (id, token_count) VALUES (7, '12');\n",
+        (P_SQL_INSERT, *P_SQL_ROWS, P_SQL_LINES),
+        (
+            "INSERT INTO settings (name, value) VALUES ('theme', 'dark');",
+            "INSERT INTO tokens (id, token_count) VALUES (7, '12');",
+        ),
+    ),
+]

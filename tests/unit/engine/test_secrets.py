@@ -924,6 +924,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "azure-credentials": _fill('AzureKeyCredential("x") ClientSecretCredential(t, c, "y") '),
     "keyvault-sets": _fill("az keyvault secret set --value x "),
     "setx-lines": _fill('setx API_TOKEN "x"\n'),
+    "sql-inserts": _fill("INSERT INTO t (a, password) VALUES ('x', 'y'), (NOW(), 'z'), "),
+    "sql-inserts-unclosed": _fill("insert into t (a, password) values ("),
+    "sql-insert-lines": _fill("INSERT INTO t (password) VALUES ('x1');\n"),
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
