@@ -2772,8 +2772,8 @@ def _xml_entry_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
 
 
 # `name=value` words of commands that store settings (`vault kv put secret/app password=...`,
-# `firebase functions:config:set stripe.secret=...`), lower-case names a keyword argument
-# would have too: only after such a command on the line.
+# `firebase functions:config:set stripe.secret=...`, `heroku config:set STRIPE_KEY=...`),
+# lower-case names a keyword argument would have too: only after such a command on the line.
 _CLI_SETTING = re.compile(r"(?<=[ \t])(?P<name>[\w.-]{1,100})=(?=[^\s=])")
 _SETTING_COMMAND = re.compile(
     r"(?<![\w-])(?:vault[ \t]+(?:kv[ \t]+)?(?:put|write|patch)"
@@ -2782,12 +2782,21 @@ _SETTING_COMMAND = re.compile(
 
 
 def _cli_setting_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    text, at = ctx.text, match.start()
+    text, at, name = ctx.text, match.start(), match["name"]
     line_start = ctx.start_of_line(at)
     low = max(line_start, at - 400)
-    if not _holds_a_secret(match["name"]) or not _SETTING_COMMAND.search(text, low, at):
+    keyed = _KEY_NAME.fullmatch(name) and name.split("_", 1)[0].lower() not in _NOT_A_KEY
+    if not (_holds_a_secret(name) or keyed) or not _SETTING_COMMAND.search(text, low, at):
         return None
-    return _word_value(text, match.end())
+    span = _word_value(text, match.end())
+    if span and not _holds_a_secret(name) and span[1] - span[0] <= 256:
+        return span if _looks_random(text[span[0] : span[1]]) else None  # `STRIPE_KEY=...`
+    return span
+
+
+# An environment variable's name for a key (`STRIPE_KEY`, `ADMIN_PW`): a secret's when its value
+# looks random (`SORT_KEY=created_at` is none).
+_KEY_NAME = re.compile(r"[A-Z][A-Z0-9]{0,40}(?:_[A-Z0-9]{1,40}){0,8}_(?:KEY|PW)")
 
 
 # SQL's password clauses: `CREATE USER app WITH PASSWORD '...'`, `ALTER USER x PASSWORD '...'`,

@@ -543,6 +543,10 @@ FORMATS = [
     ),
     ("? token\n: >-\n  abc123X\nnext: 1", "? token\n: >-\n  [REDACTED]\nnext: 1"),
     ("| Secret | abc123X |", "| Secret | [REDACTED] |"),
+    (
+        "heroku config:set STRIPE_KEY=abc123X SORT_KEY=createdAt LOG_KEY=requests",
+        "heroku config:set STRIPE_KEY=[REDACTED] SORT_KEY=createdAt LOG_KEY=requests",
+    ),
     # YAML lists under plural names in capitals, or qualified tokens.
     (
         "access_tokens:\n  - abc123X\nAPI_KEYS:\n  - Qw3rtyUi0p\n",
