@@ -425,8 +425,8 @@ _OPENER_NAME = re.compile(
 _SECRET_SECTION = 290
 _SECRET_MAP, _NAMED_MAP, _MAX_MAP_DEPTH = 300, 380, 64
 _SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
-# A list under a plural name of secrets (`API_KEYS = [`, `"tokens": (` ending its line, or a list
-# not closed on it): _SECRET_LIST + the depth of brackets the line ends inside.
+# A list under a plural name of secrets whose bracket ends the name's line (`API_KEYS = [`,
+# `"tokens": (`): _SECRET_LIST + the depth of brackets a line of it ends inside.
 _SECRET_LIST = 446  # to 510, below _NAMED_VALUE
 # YAML's complex key (`? password` alone on its line): its value is on the next line, after `:`.
 _COMPLEX_VALUE = 7
@@ -895,10 +895,10 @@ def _list_item(text: str, quote: int, close: int) -> bool:
 def _table_state(text: str, a: int, b: int, at: int) -> int | None:
     """The state of a Markdown table whose delimiter row starts at `at`, if its header (the line
     before) names a secret in one of its first columns (`| User | Password |`)."""
-    line_start = text.rfind("\n", max(a, at - 256), at) + 1 or a
+    line_start = text.rfind("\n", max(a, at - 256), at) + 1
     line_end = _line_end(text, at, min(b, at + 2048))
-    if line_start < a or not _at_line_start(text, line_start, at) or line_start == a:
-        return None
+    if line_start <= a or not _at_line_start(text, line_start, at):
+        return None  # no header before it in the segment, or not a delimiter row
     delimiters = _table_cells(text, at, line_end)
     if not all(_TABLE_DELIMITER.fullmatch(text, start, end) for start, end in delimiters):
         return None
