@@ -2731,9 +2731,11 @@ def _gh_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | 
 
 
 # A password echoed into a login that reads it from stdin: `echo '...' | docker login -u x
-# --password-stdin` (a variable's value is no secret here: `echo "$PASSWORD" | ...`).
+# --password-stdin`, `printf '%s' '...' | ...` (a variable's value is no secret here: `echo
+# "$PASSWORD" | ...`).
 _STDIN_LOGIN = re.compile(
-    r"""echo[ \t]{1,8}(?:-[neE]{1,3}[ \t]{1,8})?(?P<q>["']?)(?P<secret>[^"'\s|;&]{1,256})(?P=q)"""
+    r"""(?:echo(?:[ \t]{1,8}-[neE]{1,3})?|printf[ \t]{1,8}(?:'%s(?:\\n)?'|"%s(?:\\n)?"))"""
+    r"""[ \t]{1,8}(?P<q>["']?)(?P<secret>[^"'\s|;&]{1,256})(?P=q)"""
     r"""[ \t]{0,8}\|[^|\r\n]{0,256}?--password-stdin"""
 )
 

@@ -544,6 +544,10 @@ FORMATS = [
     ("? token\n: >-\n  abc123X\nnext: 1", "? token\n: >-\n  [REDACTED]\nnext: 1"),
     ("| Secret | abc123X |", "| Secret | [REDACTED] |"),
     (
+        "printf '%s' 'abc123X' | docker login -u ci --password-stdin r.io",
+        "printf '%s' '[REDACTED]' | docker login -u ci --password-stdin r.io",
+    ),
+    (
         "heroku config:set STRIPE_KEY=abc123X SORT_KEY=createdAt LOG_KEY=requests",
         "heroku config:set STRIPE_KEY=[REDACTED] SORT_KEY=createdAt LOG_KEY=requests",
     ),
@@ -581,6 +585,7 @@ FORMATS_KEPT = [
     "| Password | abc123X |\n|---|---|\n| Case | Lines |\n| `requests_auth` | 335-353 |",
     "cat x | grep password | wc -l\n| token | 3600s |",
     "tokens:\n  primary: '#1e293b'\nspecial_tokens:\n  bos_token: '[CLS]x'\n",
+    'printf "%s\\n" "$REGISTRY_PASSWORD" | docker login -u ci --password-stdin r.io',
     "jwt:\n  expiration: 86400\n  issuer: me\n",
     "token: string;\npassword: String?\n#define PASSWORD_MAX 64\n",
     'x <- "abc123X"\ngit clone https://deploy@git.example.com/acme/app.git\n',
@@ -931,6 +936,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "sql-inserts": _fill("INSERT INTO t (a, password) VALUES ('x', 'y'), (NOW(), 'z'), "),
     "sql-inserts-unclosed": _fill("insert into t (a, password) values ("),
     "sql-insert-lines": _fill("INSERT INTO t (password) VALUES ('x1');\n"),
+    "printf-pipes": _fill("printf '%s' x | y --password-stdin printf '%s' "),
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
