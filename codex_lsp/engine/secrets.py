@@ -451,8 +451,9 @@ _SECRETS_WORD = r"(?:[sS]ecrets|[cC]redentials|[pP]asswords|[aA]pi[_-]?[kK]eys)"
 _SECRETS_WORDS = frozenset(
     {"secrets", "credentials", "passwords", "apikeys", "api_keys", "api-keys", "jwt", "tokens"}
 )
-# A list's bracket instead (`API_KEYS = [`, `"tokens": (`): a list of secrets under a plural
-# name (`keys` and `creds` count there only), its items on the lines after (_SECRET_LIST).
+# A list's bracket instead (`API_KEYS = [`, `"tokens": ("...",` left open at the line's end): a
+# list of secrets under a plural name (`keys` and `creds` count there only), its items on the
+# lines after (_SECRET_LIST).
 # `tokens` and `keys` are found from their third letter (`o` and `e` start most words).
 # The words, `api_keys` spelt each way, in capitals too, laid out as one trie (see _trie; an
 # alternation holding a group would lose the regex engine's fast scan for its first letters).
@@ -461,8 +462,8 @@ _MAP_WORDS += [word.upper() for word in _MAP_WORDS] + ["PI_KEYS"]
 _MAP_WORDS += [f"pi{sep}{k}eys" for sep in ("", "_", "-") for k in "kK"]
 _NAMED_MAP_OPENER = re.compile(
     rf"""(?P<word>{_trie(_MAP_WORDS)})"""
-    r"""["']?[ \t]{0,16}(?P<op>[:=])[ \t]{0,16}"""
-    r"(?:(?:(?P<brace>\{)|(?P<bracket>[\[(]))[ \t]{0,16})?(?:(?:#|//)[^\r\n]{0,256})?\r?$",
+    r"""["']?[ \t]{0,16}(?P<op>[:=])[ \t]{0,16}(?:(?P<bracket>[\[(])[^\r\n]{0,256}"""
+    r"|(?:(?P<brace>\{)[ \t]{0,16})?(?:(?:#|//)[^\r\n]{0,256})?)\r?$",
     re.MULTILINE,
 )
 # What may stand before a list's name on its line: a declaration's keywords too.
@@ -590,7 +591,7 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
         return None
     word = text[word_start : found.end("word")]
     if found["bracket"]:
-        return _list_state(text, line_start, found.start("op"), word)
+        return _list_state(text, line_start, found, word)
     lead = _OPENER_NAME.fullmatch(text, line_start, found.start("op"))
     if lead is None or word.lower() not in _SECRETS_WORDS or not lead["name"].endswith(word):
         return None
@@ -610,16 +611,19 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
 
 
-def _list_state(text: str, line_start: int, op: int, word: str) -> int | None:
-    """`API_KEYS = [` (or `"tokens": (`, `const accessTokens = [`) ending its line, under a plural
-    name of secrets: the state of a list whose items are redacted line by line. A map (`{`) is
-    _NAMED_MAP's, and only for the words it knows (`"auths": {` holds hosts)."""
-    lead = _LIST_NAME.fullmatch(text, line_start, op)
+def _list_state(text: str, line_start: int, found: re.Match[str], word: str) -> int | None:
+    """`API_KEYS = [` (or `"tokens": ("...",`, `const accessTokens = [`) left open at its line's
+    end, under a plural name of secrets: the state of a list whose items are redacted line by
+    line. A map (`{`) is _NAMED_MAP's, and only for the words it knows (`"auths": {` holds
+    hosts)."""
+    lead = _LIST_NAME.fullmatch(text, line_start, found.start("op"))
     if lead is None or not lead["name"].endswith(word):
         return None
     name = lead["name"]
-    plural = _holds_a_secret(name[:-1]) or _holds_a_secret(name)
-    return _SECRET_LIST + 1 if plural else None
+    if not (_holds_a_secret(name[:-1]) or _holds_a_secret(name)):
+        return None
+    depth = _list_line(text, found.start("bracket"), found.end(), 0, [])
+    return _SECRET_LIST + min(depth, _MAX_MAP_DEPTH) if depth > 0 else None
 
 
 def _plural_name(text: str, line_start: int, found: re.Match[str], offset: int = 0) -> int | None:

@@ -527,6 +527,10 @@ FORMATS = [
     ("'passwords' => ['abc123X'],", "'passwords' => ['[REDACTED]'],"),
     ("api_keys: ['abc123X', 'xyz789Y']", "api_keys: ['[REDACTED]', '[REDACTED]']"),
     ("PASSWORDS = [  # don't\n  'abc123X',\n]", "PASSWORDS = [  # don't\n  '[REDACTED]',\n]"),
+    (
+        '{\n  "api_keys": ["abc123X",\n               "xyz789Y"],\n  "region": "eu-west-1"\n}',
+        '{\n  "api_keys": ["[REDACTED]",\n               "[REDACTED]"],\n  "region": "eu-west-1"\n}',
+    ),
     ('creds = {"prod": "abc123X"}', 'creds = {"prod": "[REDACTED]"}'),
     # C++'s brace and parenthesis initialisation, Tcl's `set`, a short token as a URL's user.
     ('std::string api_key{"abc123X"};', 'std::string api_key{"[REDACTED]"};'),
@@ -936,6 +940,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "sql-inserts": _fill("INSERT INTO t (a, password) VALUES ('x', 'y'), (NOW(), 'z'), "),
     "sql-inserts-unclosed": _fill("insert into t (a, password) values ("),
     "sql-insert-lines": _fill("INSERT INTO t (password) VALUES ('x1');\n"),
+    "plural-lists-left-open": _fill('API_KEYS = ["abcd1",\n  "efgh2",\n'),
+    "plural-list-openers-on-a-line": _fill('api_keys: ["x", '),
     "printf-pipes": _fill("printf '%s' x | y --password-stdin printf '%s' "),
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
