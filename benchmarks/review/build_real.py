@@ -3,11 +3,12 @@ one planted bug, from packages installed in this virtualenv (offline).
 
     .venv/bin/python -m benchmarks.review.build_real [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout2 --site DIR [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout3 --site DIR [--seed N]
 
-The second form adds (or rebuilds) the `heldout2` split, from `HELDOUT2`'s projects unpacked
-into DIR (wheels from `pip download --no-deps`, each unzipped there with its `.dist-info`),
-numbered after the other pairs, which it leaves unchanged; its pairs go round the projects
-(a run stopped early still covers each).
+The other forms add (or rebuild) one extra split (`heldout2`, session 12; `heldout3`, session
+13), from its projects (`EXTRA_SPLITS`) unpacked into DIR (wheels from `pip download
+--no-deps`, each unzipped there with its `.dist-info`), numbered after the other pairs, which
+it leaves unchanged; its pairs go round the projects (a run stopped early still covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -108,6 +109,33 @@ HELDOUT2: dict[str, tuple[str, str, list[str]]] = {
         ["itsdangerous/signer.py", "itsdangerous/timed.py", "itsdangerous/serializer.py"],
     ),
 }  # fmt: skip
+# Session 13's third held-out split: projects in neither of the above.
+HELDOUT3: dict[str, tuple[str, str, list[str]]] = {
+    "click": (
+        "heldout3", "BSD-3-Clause", ["click/parser.py", "click/formatting.py", "click/utils.py"],
+    ),
+    "toolz": (
+        "heldout3",
+        "BSD-3-Clause",
+        ["toolz/itertoolz.py", "toolz/functoolz.py", "toolz/dicttoolz.py"],
+    ),
+    "sqlparse": (
+        "heldout3",
+        "BSD-3-Clause",
+        ["sqlparse/sql.py", "sqlparse/engine/grouping.py", "sqlparse/filters/reindent.py"],
+    ),
+    "markdown-it-py": (
+        "heldout3",
+        "MIT",
+        ["markdown_it/ruler.py", "markdown_it/renderer.py", "markdown_it/tree.py"],
+    ),
+    "python-dateutil": (
+        "heldout3",
+        "Apache-2.0 OR BSD-3-Clause",
+        ["dateutil/relativedelta.py", "dateutil/parser/isoparser.py", "dateutil/rrule.py"],
+    ),
+}  # fmt: skip
+EXTRA_SPLITS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3}
 HELDOUT2_PAIRS_PER_PROJECT = 3
 KINDS = [
     "inverted-condition",
@@ -463,20 +491,24 @@ def site_version(site: Path, project: str) -> str:
     raise LookupError(f"{project}: no .dist-info in {site}")
 
 
-def build_extra(manifest: dict[str, object], site: Path, seed: int) -> list[dict[str, object]]:
-    """`HELDOUT2`'s pairs from `site`, numbered after `manifest`'s other pairs, round the
-    projects; `manifest`'s own pairs and files are not touched."""
+def build_extra(
+    manifest: dict[str, object], site: Path, seed: int, split_name: str = "heldout2"
+) -> list[dict[str, object]]:
+    """One extra split's pairs (`EXTRA_SPLITS`) from `site`, numbered after `manifest`'s other
+    pairs, round the projects; `manifest`'s own pairs and files are not touched. The default
+    split and seed give session 12's `heldout2` unchanged (the same rng draws)."""
+    projects = EXTRA_SPLITS[split_name]
     rng = random.Random(seed)
-    others = [p for p in manifest["pairs"] if p["split"] != "heldout2"]  # type: ignore[attr-defined]
+    others = [p for p in manifest["pairs"] if p["split"] != split_name]  # type: ignore[attr-defined]
     number = max(int(str(p["file"])[:2]) for p in others)
     chosen = {
         project: choose(project, modules, site, rng, HELDOUT2_PAIRS_PER_PROJECT)
-        for project, (_split, _licence, modules) in HELDOUT2.items()
+        for project, (_split, _licence, modules) in projects.items()
     }
     pairs: list[dict[str, object]] = []
     kind_turn = 0
     for turn in range(HELDOUT2_PAIRS_PER_PROJECT):
-        for project, (split, licence, _modules) in HELDOUT2.items():
+        for project, (split, licence, _modules) in projects.items():
             if turn >= len(chosen[project]):
                 continue
             excerpt = chosen[project][turn]
@@ -495,7 +527,7 @@ def build_extra(manifest: dict[str, object], site: Path, seed: int) -> list[dict
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build corpus_real from installed packages.")
     parser.add_argument("--seed", type=int, default=15)
-    parser.add_argument("--split", choices=["heldout2"], help="add this split only")
+    parser.add_argument("--split", choices=sorted(EXTRA_SPLITS), help="add this split only")
     parser.add_argument("--site", type=Path, help="with --split: the unpacked wheels")
     args = parser.parse_args(argv)
     if args.split:
@@ -508,9 +540,9 @@ def main(argv: list[str] | None = None) -> int:
                     (TARGET / folder / pair["file"]).unlink(missing_ok=True)
         kept = [p for p in manifest["pairs"] if p["split"] != args.split]
         manifest["pairs"] = kept
-        added = build_extra(manifest, args.site, args.seed)
+        added = build_extra(manifest, args.site, args.seed, args.split)
         manifest["pairs"] = kept + added
-        manifest["heldout2_seed"] = args.seed
+        manifest[f"{args.split}_seed"] = args.seed
     else:
         for old in TARGET.glob("*/*.py"):
             old.unlink()
