@@ -191,6 +191,35 @@ async def test_a_correction_the_second_model_does_not_confirm_is_not_reported() 
     assert scorer.second_asked == [["if total <= 0 or stock:"]]
 
 
+# Gains (0.5B, 1.5B) measured on benchmarks/review (rule_study.py, session 13).
+
+
+async def test_a_second_gain_under_six_nats_is_not_reported() -> None:
+    # `yield first()` -> `yield function()` next to a planted bug, a false message at 2 and 4
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 7.08}, {"if total <= 0 or stock:": 5.6}
+    )
+    assert await scanned(scorer) == []
+
+
+async def test_a_first_gain_under_three_nats_is_not_asked_of_the_second() -> None:
+    # h11's `server_switch_event` -> `event` on a clean line: 1.5B 6.91, but 0.5B only 2.58
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 2.58}, {"if total <= 0 or stock:": 6.91}
+    )
+    assert await scanned(scorer) == []
+    assert scorer.second_asked == []
+
+
+async def test_a_planted_bug_both_models_prefer_by_the_margins_is_reported() -> None:
+    # jinja2's planted `if self.type != expr:` -> `==`: the smallest pair found at 3 and 6
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 3.27}, {"if total <= 0 or stock:": 6.47}
+    )
+    (finding,) = await scanned(scorer)
+    assert finding.fix == "    if total <= 0 or stock:"
+
+
 async def test_without_a_second_model_the_scan_margin_alone_decides() -> None:
     small = -20.0 + fill_scan.CONFIRMED_MARGIN
     quiet = SecondTable(BASE | {"if total <= 0 or stock:": small}, {}, on=False)
