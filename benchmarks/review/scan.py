@@ -5,7 +5,7 @@ local backend's review adds to its verified review-prompt findings, through the 
 when it is installed, else the 0.5B's margin alone, or with `--alone`; no review prompt).
 
     .venv/bin/python -m benchmarks.review.scan --split heldout [--files NAME ...] [--suffix S]
-        [--alone]
+        [--alone] [--margins A B]
     .venv/bin/python -m benchmarks.review.scan --rescore results/scan-....json
 
 Every finding is stored with its message, its fix, the line as written and the clean copy's
@@ -99,8 +99,8 @@ async def run(args: argparse.Namespace) -> Path:
                 }
                 for f in found
             ]
-            lines = [f["line"] for f in findings]
-            entry = asdict(score_file(item, lines, seconds, [f["message"] for f in findings]))
+            lines = [f.span.start.line + 1 for f in found]
+            entry = asdict(score_file(item, lines, seconds, [f.message for f in found]))
             entry |= {
                 "findings": findings,
                 "line_count": len(text.rstrip("\n").split("\n")),
@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
     parser.add_argument("--suffix", default="")
     parser.add_argument("--alone", action="store_true", help="the 0.5B alone (no second opinion)")
+    parser.add_argument("--margins", nargs=2, type=float, metavar=("A", "B"),
+                        help="another rule to compare: 0.5B >= A & 1.5B >= B")  # fmt: skip
     parser.add_argument("--rescore", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.rescore:
@@ -135,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             items = corpus_items(meta["corpus"], meta["split"], None, None)
             print(report(document, {i.name: i for i in items}))
         return 0
+    if args.margins:  # a comparison, not the shipped rule: the label says so
+        fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN = args.margins
     asyncio.run(run(args))
     return 0
 
