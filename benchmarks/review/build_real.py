@@ -499,7 +499,9 @@ def build_extra(
     split and seed give session 12's `heldout2` unchanged (the same rng draws)."""
     projects = EXTRA_SPLITS[split_name]
     rng = random.Random(seed)
-    others = [p for p in manifest["pairs"] if p["split"] != split_name]  # type: ignore[attr-defined]
+    # numbered after the splits built before this one, so a rebuild keeps its numbers
+    later = list(EXTRA_SPLITS)[list(EXTRA_SPLITS).index(split_name) :]
+    others = [p for p in manifest["pairs"] if p["split"] not in later]  # type: ignore[attr-defined]
     number = max(int(str(p["file"])[:2]) for p in others)
     chosen = {
         project: choose(project, modules, site, rng, HELDOUT2_PAIRS_PER_PROJECT)
@@ -541,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = [p for p in manifest["pairs"] if p["split"] != args.split]
         manifest["pairs"] = kept
         added = build_extra(manifest, args.site, args.seed, args.split)
-        manifest["pairs"] = kept + added
+        manifest["pairs"] = sorted(kept + added, key=lambda p: str(p["file"]))
         manifest[f"{args.split}_seed"] = args.seed
     else:
         for old in TARGET.glob("*/*.py"):
