@@ -529,7 +529,8 @@ FORMATS = [
     ("PASSWORDS = [  # don't\n  'abc123X',\n]", "PASSWORDS = [  # don't\n  '[REDACTED]',\n]"),
     (
         '{\n  "api_keys": ["abc123X",\n               "xyz789Y"],\n  "region": "eu-west-1"\n}',
-        '{\n  "api_keys": ["[REDACTED]",\n               "[REDACTED]"],\n  "region": "eu-west-1"\n}',
+        '{\n  "api_keys": ["[REDACTED]",\n               "[REDACTED]"],\n'
+        '  "region": "eu-west-1"\n}',
     ),
     ('creds = {"prod": "abc123X"}', 'creds = {"prod": "[REDACTED]"}'),
     # C++'s brace and parenthesis initialisation, Tcl's `set`, a short token as a URL's user.
