@@ -108,7 +108,7 @@ def diff_hunks(
     diff matches what is left, within `max_work` steps (by default linear in the lines that
     differ). Past it, each region left is one hunk: correct, only larger. difflib took 21 s on
     a replace-all of 3,500 lines of repeated records, and such an edit re-anchors anyway."""
-    head, tail = _common_ends(old, new)
+    head, tail = common_ends(old, new)
     old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
     if not old_mid and not new_mid:
         return []
@@ -129,10 +129,10 @@ def diff_hunks(
     return hunks
 
 
-def _common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
-    """How many lines `old` and `new` share at their start, then at their end (not overlapping
-    the start). Blocks of lines are compared as tuples first: in C, and at once where they are
-    the same objects, as `shared_lines` makes most of them."""
+def common_ends(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
+    """How many items (lines, or a line's tokens) `old` and `new` share at their start, then at
+    their end (not overlapping the start). Blocks of lines are compared as tuples first: in C,
+    and at once where they are the same objects, as `shared_lines` makes most of them."""
     limit, n, m = min(len(old), len(new)), len(old), len(new)
     head = 0
     while head + _BLOCK <= limit and old[head : head + _BLOCK] == new[head : head + _BLOCK]:
@@ -517,7 +517,7 @@ class RedactedDocuments:
         if cached is None:
             lines, changed = snapshot.lines, len(snapshot.text)
         else:
-            head, tail = _common_ends(cached.lines, snapshot.lines)
+            head, tail = common_ends(cached.lines, snapshot.lines)
             lines = _with_ends_of(cached.lines, snapshot.lines, head, tail)
             edited = snapshot.lines[head : len(snapshot.lines) - tail]
             changed = len(snapshot.text) if seen is None else sum(map(len, edited))
@@ -559,7 +559,7 @@ def shared_lines(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
     """`new`, with the lines it has in common with `old` at its start and end taken from `old`:
     an edit changes a few lines, and every copy of the others would be kept again by each
     cache that holds a version of the document."""
-    return _with_ends_of(old, new, *_common_ends(old, new))
+    return _with_ends_of(old, new, *common_ends(old, new))
 
 
 def _with_ends_of(

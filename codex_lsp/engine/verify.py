@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
+from codex_lsp.engine.cache import common_ends
 from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import REDACTED
@@ -208,18 +209,8 @@ def changed_parts(fix: LineFix) -> tuple[str, str]:
 
 
 def _common_ends(old: list[re.Match[str]], new: list[re.Match[str]]) -> tuple[int, int]:
-    """How many tokens the two lines share at their start, and then at their end (not
-    overlapping the start)."""
-    start = 0
-    while start < min(len(old), len(new)) and old[start].group() == new[start].group():
-        start += 1
-    end = 0
-    while (
-        end < min(len(old), len(new)) - start
-        and old[len(old) - 1 - end].group() == new[len(new) - 1 - end].group()
-    ):
-        end += 1
-    return start, end
+    """How many tokens the two lines share at their start, and then at their end."""
+    return common_ends(tuple(m.group() for m in old), tuple(m.group() for m in new))
 
 
 def _readable(part: str) -> bool:
