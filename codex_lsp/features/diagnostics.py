@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -149,23 +149,16 @@ class Diagnostics(Feature):
             return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
         delay = ls.settings.diagnostics_debounce_ms / 1000 if params.previous_result_id else 0
         task = self._start(snapshot, delay)
-        wait = self._pull_wait()
-        try:
-            diagnostics = await asyncio.wait_for(asyncio.shield(task), wait)
-        except TimeoutError:
-            # Answer with what is known; the review goes on and a refresh brings the rest.
-            self._refresh_when_done(task)
+        if not await self._ended(task):  # what is known; a refresh brings the rest
             known = self._found.get(snapshot.uri, [])
             return types.RelatedFullDocumentDiagnosticReport(items=list(known))
-        except asyncio.CancelledError:
-            if task.cancelled():  # replaced by a newer version: the client should ask again
-                _retrigger()
-            raise
         return types.RelatedFullDocumentDiagnosticReport(
-            items=diagnostics, result_id=f"{snapshot.version}"
+            items=task.result(), result_id=f"{snapshot.version}"
         )
 
-    def _review_of_earlier_text(self, snapshot: Snapshot) -> asyncio.Task[Any] | None:
+    def _review_of_earlier_text(
+        self, snapshot: Snapshot
+    ) -> asyncio.Task[list[types.Diagnostic]] | None:
         """The review still running for the text last opened or saved, when this version is an
         edit of it (reviews run on open and save unless `diagnosticsOnChange`)."""
         if self.server.settings.features.diagnostics_on_change:
@@ -176,19 +169,26 @@ class Diagnostics(Feature):
         return running if getattr(running, "version", None) != snapshot.version else None
 
     async def _moved_when_done(
-        self, review: asyncio.Task[Any], snapshot: Snapshot
+        self, review: asyncio.Task[list[types.Diagnostic]], snapshot: Snapshot
     ) -> types.DocumentDiagnosticReport:
         """Once the review of the earlier text ends (or by the pull's wait, then a refresh
         brings the rest), its findings that still stand, on this text."""
+        await self._ended(review)
+        return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
+
+    async def _ended(self, review: asyncio.Task[list[types.Diagnostic]]) -> bool:
+        """Whether a running review ended within the pull's wait (`_pull_wait`); if not, it
+        goes on and the client is refreshed when it ends."""
         try:
             await asyncio.wait_for(asyncio.shield(review), self._pull_wait())
         except TimeoutError:
             self._refresh_when_done(review)
+            return False
         except asyncio.CancelledError:
-            if review.cancelled():  # replaced by a review of a newer save: ask again
+            if review.cancelled():  # replaced by a review of a newer text: ask again
                 _retrigger()
             raise
-        return types.RelatedFullDocumentDiagnosticReport(items=self._standing(snapshot))
+        return True
 
     def _pull_wait(self) -> float:
         """How long a pull waits for a running review before it answers with what is known:
@@ -231,15 +231,15 @@ class Diagnostics(Feature):
         running = tasks.get(FEATURE, snapshot.uri)
         if running is not None and getattr(running, "version", object()) == snapshot.version:
             return running
-        on_change = self.server.settings.features.diagnostics_on_change
-        if running is not None and not running.done() and not on_change:
-            self._review_after(running, snapshot.uri)
-            return running
+        earlier = self._review_of_earlier_text(snapshot)
+        if earlier is not None:
+            self._review_after(earlier, snapshot.uri)
+            return earlier
         task = tasks.spawn(FEATURE, snapshot.uri, self._review(snapshot, delay_s))
         task.version = snapshot.version  # type: ignore[attr-defined]
         return task
 
-    def _review_after(self, running: asyncio.Task[Any], uri: str) -> None:
+    def _review_after(self, running: asyncio.Task[list[types.Diagnostic]], uri: str) -> None:
         """A save while the text saved before is reviewed: that review ends first (its findings
         move onto the text), then the changes since are reviewed. Restarting would throw its
         work away: a hosted model's input is paid for, and the embedded models' reviews, minutes
