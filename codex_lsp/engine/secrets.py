@@ -855,8 +855,14 @@ def _list_body(text: str, a: int, b: int, depth: int) -> tuple[str, int, int]:
         pos = next_line
     else:
         state = _SECRET_LIST + min(depth, _MAX_MAP_DEPTH)
-    limit = _scan(text, a, stop, spans, [])
-    return _apply(text, a, limit, spans) + _redact_lines(text, limit, stop), stop, state
+    return _read_by_the_rules(text, a, stop, spans), stop, state
+
+
+def _read_by_the_rules(text: str, a: int, b: int, spans: list[Span]) -> str:
+    """text[a:b] with `spans` (a body's own secrets) and every rule's redacted, the lines
+    past where the rules could read precisely redacted whole."""
+    limit = _scan(text, a, b, spans, [])
+    return _apply(text, a, limit, spans) + _redact_lines(text, limit, b)
 
 
 def _list_line(text: str, pos: int, end: int, depth: int, spans: list[Span]) -> int:
@@ -948,8 +954,7 @@ def _table_body(text: str, a: int, b: int, mask: int) -> tuple[str, int, int]:
         pos = next_line
     else:
         state = _SECRET_TABLE + mask
-    limit = _scan(text, a, stop, spans, [])
-    return _apply(text, a, limit, spans) + _redact_lines(text, limit, stop), stop, state
+    return _read_by_the_rules(text, a, stop, spans), stop, state
 
 
 def _table_value(text: str, start: int, end: int) -> Span | None:
