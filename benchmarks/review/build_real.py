@@ -4,11 +4,13 @@ one planted bug, from packages installed in this virtualenv (offline).
     .venv/bin/python -m benchmarks.review.build_real [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout2 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout3 --site DIR [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout4 --site DIR [--seed N]
 
 The other forms add (or rebuild) one extra split (`heldout2`, session 12; `heldout3`, session
-13), from its projects (`EXTRA_SPLITS`) unpacked into DIR (wheels from `pip download
---no-deps`, each unzipped there with its `.dist-info`), numbered after the other pairs, which
-it leaves unchanged; its pairs go round the projects (a run stopped early still covers each).
+13; `heldout4`, session 14), from its projects (`EXTRA_SPLITS`) unpacked into DIR (wheels from
+`pip download --no-deps`, each unzipped there with its `.dist-info`), numbered after the other
+pairs, which it leaves unchanged; its pairs go round the projects (a run stopped early still
+covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -135,7 +137,39 @@ HELDOUT3: dict[str, tuple[str, str, list[str]]] = {
         ["dateutil/relativedelta.py", "dateutil/parser/isoparser.py", "dateutil/rrule.py"],
     ),
 }  # fmt: skip
-EXTRA_SPLITS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3}
+# Session 14's fourth held-out split: projects in none of the above, one with async code (trio)
+# so the missing-`await` kind can be planted.
+HELDOUT4: dict[str, tuple[str, str, list[str]]] = {
+    "boltons": (
+        "heldout4",
+        "BSD-3-Clause",
+        ["boltons/iterutils.py", "boltons/strutils.py", "boltons/cacheutils.py"],
+    ),
+    "networkx": (
+        "heldout4",
+        "BSD-3-Clause",
+        [
+            "networkx/algorithms/shortest_paths/unweighted.py",
+            "networkx/algorithms/dag.py",
+            "networkx/utils/misc.py",
+        ],
+    ),
+    "trio": (
+        "heldout4",
+        "MIT OR Apache-2.0",
+        ["trio/_sync.py", "trio/_core/_parking_lot.py", "trio/_highlevel_open_tcp_stream.py"],
+    ),
+    "arrow": ("heldout4", "Apache-2.0", ["arrow/parser.py", "arrow/util.py", "arrow/formatter.py"]),
+    "marshmallow": (
+        "heldout4",
+        "MIT",
+        ["marshmallow/validate.py", "marshmallow/utils.py", "marshmallow/fields.py"],
+    ),
+    "pyparsing": (
+        "heldout4", "MIT", ["pyparsing/helpers.py", "pyparsing/util.py", "pyparsing/actions.py"],
+    ),
+}  # fmt: skip
+EXTRA_SPLITS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4}
 HELDOUT2_PAIRS_PER_PROJECT = 3
 KINDS = [
     "inverted-condition",
