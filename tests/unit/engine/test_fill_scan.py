@@ -42,20 +42,33 @@ async def fetch(client, url):
 
 class TableScorer:
     """A fill-in-the-middle that scores fills from a table (-30 for the rest), and stops the
-    fills that cannot beat the written line by the margin, as the real one does."""
+    fills that cannot beat the written line by the margin, as the real one does. With the prefix
+    alone (no suffix: the scan's pre-filter) it scores from `alone`, where a line missing is as
+    likely as the line as written. `asked`: the full questions; `alone_asked`: the others."""
 
-    def __init__(self, scores: dict[str, float], fail_on: str | None = None) -> None:
-        self.scores, self.fail_on = scores, fail_on
+    def __init__(
+        self,
+        scores: dict[str, float],
+        fail_on: str | None = None,
+        alone: dict[str, float] | None = None,
+    ) -> None:
+        self.scores, self.fail_on, self.alone = scores, fail_on, alone or {}
         self.asked: list[tuple[str, str, str, list[str]]] = []
+        self.alone_asked: list[tuple[str, str, list[str]]] = []
 
     async def score_against(
         self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
     ) -> tuple[float, list[float | None]] | None:
         if written == self.fail_on:
             raise ProviderError("the model went away")
-        self.asked.append((prefix, suffix, written, list(fills)))
-        base = self.scores.get(written, -30.0)
-        scores = [self.scores.get(fill, -30.0) for fill in fills]
+        if not suffix:
+            self.alone_asked.append((prefix, written, list(fills)))
+            base = self.alone.get(written, -30.0)
+            scores = [self.alone.get(fill, base) for fill in fills]
+        else:
+            self.asked.append((prefix, suffix, written, list(fills)))
+            base = self.scores.get(written, -30.0)
+            scores = [self.scores.get(fill, -30.0) for fill in fills]
         return base, [s if s >= base + margin else None for s in scores]
 
 
@@ -120,6 +133,25 @@ async def test_the_best_correction_of_a_line_is_its_fix() -> None:
     assert finding.message == "`and` should probably be `or`."
 
 
+async def test_a_row_no_correction_comes_near_with_the_prefix_alone_is_not_read_whole() -> None:
+    near = fill_scan.PREFILTER_MARGIN
+    assert near is not None  # the scan has a pre-filter
+    full = {"return n % 2 == 1": -20.0, "return n % 2 != 1": -20.0 + SCAN_MARGIN}
+    far = TableScorer(full, alone={"return n % 2 == 1": -5.0, "return n % 2 != 1": -5.1 + near})
+    assert await scanned(far) == []
+    assert "return n % 2 == 1" not in [a[2] for a in far.asked]  # its suffix was never read
+    assert len(far.asked) == len(candidates(CODE)) - 1
+    close = TableScorer(full, alone={"return n % 2 == 1": -5.0, "return n % 2 != 1": -5.0 + near})
+    (finding,) = await scanned(close)
+    assert finding.fix == "    return n % 2 != 1"
+
+
+async def test_the_pre_filter_asks_each_row_with_its_prefix_and_no_suffix() -> None:
+    scorer = TableScorer({})
+    await scanned(scorer)
+    assert [(p, w, f) for p, _, w, f in scorer.asked] == scorer.alone_asked
+
+
 async def test_the_gap_is_the_line_without_its_indentation() -> None:
     scorer = TableScorer({})
     await scanned(scorer)
@@ -144,8 +176,14 @@ class SecondTable(TableScorer):
     """A scorer with a second model: its own table of gains over the written line (-10 for the
     rest), and the corrections it was asked about."""
 
-    def __init__(self, scores: dict[str, float], gains: dict[str, float], on: bool = True) -> None:
-        super().__init__(scores)
+    def __init__(
+        self,
+        scores: dict[str, float],
+        gains: dict[str, float],
+        on: bool = True,
+        alone: dict[str, float] | None = None,
+    ) -> None:
+        super().__init__(scores, alone=alone)
         self.gains, self.on = gains, on
         self.second_asked: list[list[str]] = []
 
@@ -218,6 +256,16 @@ async def test_a_planted_bug_both_models_prefer_by_the_margins_is_reported() -> 
     )
     (finding,) = await scanned(scorer)
     assert finding.fix == "    if total <= 0 or stock:"
+
+
+async def test_a_row_the_pre_filter_skips_is_not_asked_of_the_second_model() -> None:
+    scorer = SecondTable(
+        {"return n % 2 == 1": -20.0, "return n % 2 != 1": -13.0},
+        {"return n % 2 != 1": 9.0},
+        alone={"return n % 2 == 1": -3.0, "return n % 2 != 1": -30.0},
+    )
+    assert await scanned(scorer) == []
+    assert scorer.second_asked == []
 
 
 async def test_without_a_second_model_the_scan_margin_alone_decides() -> None:
