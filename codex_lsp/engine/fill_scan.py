@@ -81,11 +81,18 @@ class GainScorer(Protocol):
     middle), stopping those that cannot win."""
 
     async def score_against(
-        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+        self,
+        prefix: str,
+        suffix: str,
+        written: str,
+        fills: list[str],
+        margin: float,
+        *,
+        first: bool = False,
     ) -> tuple[float, list[float | None]] | None:
         """The written line's summed log-probability and each fill's, None for a fill that
-        cannot beat it by `margin`; None in all when this backend cannot scan (no model for
-        it)."""
+        cannot beat it by `margin` (`first`: and for every fill after the first that can);
+        None in all when this backend cannot scan (no model for it)."""
         ...
 
 
@@ -351,7 +358,8 @@ async def _may_win(scorer: GainScorer, prefix: str, written: str, bodies: list[s
     alone (always, when there is no pre-filter); None when the backend cannot scan."""
     if PREFILTER_MARGIN is None:
         return True
-    scored = await scorer.score_against(prefix, "", written, bodies, PREFILTER_MARGIN)
+    # One correction near enough decides: the others are not written (`first`).
+    scored = await scorer.score_against(prefix, "", written, bodies, PREFILTER_MARGIN, first=True)
     if scored is None:
         return None
     base, scores = scored

@@ -98,24 +98,30 @@ async def score_against(
     *,
     api_key: str | None = None,
     slot: int | None = None,
+    first: bool = False,
 ) -> tuple[float, list[float | None]]:
     """The summed log-probability of `written` in the gap and of each fill that can still beat
     it by `margin` nats (None for the others): the scores `score_fill_tokens` gives, without
     writing what cannot matter. A fill's running sum only falls (each token's log-probability
     is <= 0), so a fill is stopped once it drops below `written + margin`, and when `written`
-    itself scores above `-margin` no fill is asked at all. All requests share one prompt (the
-    gap), read once into the slot's cache (`slot`: pinned, so other work does not evict it)."""
-    first = await _scored(client, base_url, api_key, prefix, suffix, written, None, slot)
-    assert first is not None  # no floor: always scored to the end
-    base = sum(first)
+    itself scores above `-margin` no fill is asked at all. `first`: only whether one fill
+    beats it matters, so the fills after the first that does are not asked (None). All
+    requests share one prompt (the gap), read once into the slot's cache (`slot`: pinned, so
+    other work does not evict it)."""
+    own = await _scored(client, base_url, api_key, prefix, suffix, written, None, slot)
+    assert own is not None  # no floor: always scored to the end
+    base = sum(own)
     if base > -margin:
         return base, [None] * len(fills)
-    out: list[float | None] = []
-    for fill in fills:
+    out: list[float | None] = [None] * len(fills)
+    for index, fill in enumerate(fills):
         logprobs = await _scored(
             client, base_url, api_key, prefix, suffix, fill, base + margin, slot
         )
-        out.append(None if logprobs is None else sum(logprobs))
+        if logprobs is not None:
+            out[index] = sum(logprobs)
+            if first:
+                break
     return base, out
 
 

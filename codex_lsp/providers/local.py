@@ -258,14 +258,22 @@ class LocalProvider:
         return [sum(logprobs) for logprobs in tokens]
 
     async def score_against(
-        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+        self,
+        prefix: str,
+        suffix: str,
+        written: str,
+        fills: list[str],
+        margin: float,
+        *,
+        first: bool = False,
     ) -> tuple[float, list[float | None]] | None:
         """The fill scan's scores (`engine/fill_scan.py`): the written line's and each fill's
-        that can beat it by `margin`, by the 0.5B model in its own slot; None when no child
-        serves that model (the user's own GGUF, or the 1.5B alone)."""
+        that can beat it by `margin` (`first`: up to the first that does), by the 0.5B model in
+        its own slot; None when no child serves that model (the user's own GGUF, or the 1.5B
+        alone)."""
         if self._scan_server is None:
             return None
-        key = _scan_key(prefix, suffix, written, fills, margin)
+        key = _scan_key(prefix, suffix, written, fills, f"{margin!r} first" if first else margin)
         known = self._scanned.get(key)
         if known is not None:
             return known[0], list(known[1])
@@ -282,6 +290,7 @@ class LocalProvider:
             margin,
             api_key=endpoint.api_key,
             slot=SCAN_SLOT,
+            first=first,
         )
         if scored is not None:
             self._scanned[key] = (scored[0], list(scored[1]))

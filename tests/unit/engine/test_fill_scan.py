@@ -55,12 +55,21 @@ class TableScorer:
         self.scores, self.fail_on, self.alone = scores, fail_on, alone or {}
         self.asked: list[tuple[str, str, str, list[str]]] = []
         self.alone_asked: list[tuple[str, str, list[str]]] = []
+        self.firsts: list[bool] = []
 
     async def score_against(
-        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+        self,
+        prefix: str,
+        suffix: str,
+        written: str,
+        fills: list[str],
+        margin: float,
+        *,
+        first: bool = False,
     ) -> tuple[float, list[float | None]] | None:
         if written == self.fail_on:
             raise ProviderError("the model went away")
+        self.firsts.append(first)
         if not suffix:
             self.alone_asked.append((prefix, written, list(fills)))
             base = self.alone.get(written, -30.0)
@@ -69,7 +78,11 @@ class TableScorer:
             self.asked.append((prefix, suffix, written, list(fills)))
             base = self.scores.get(written, -30.0)
             scores = [self.scores.get(fill, -30.0) for fill in fills]
-        return base, [s if s >= base + margin else None for s in scores]
+        out: list[float | None] = [s if s >= base + margin else None for s in scores]
+        won = [i for i, s in enumerate(out) if s is not None]
+        if first and won:
+            out = [s if i == won[0] else None for i, s in enumerate(out)]
+        return base, out
 
 
 def snap(text: str = CODE, uri: str = "file:///src/m.py", language: str = "python") -> Snapshot:
@@ -150,6 +163,8 @@ async def test_the_pre_filter_asks_each_row_with_its_prefix_and_no_suffix() -> N
     scorer = TableScorer({})
     await scanned(scorer)
     assert [(p, w, f) for p, _, w, f in scorer.asked] == scorer.alone_asked
+    # only whether one correction is near matters there; the full questions want them all
+    assert scorer.firsts == [True, False] * len(scorer.asked)
 
 
 async def test_the_gap_is_the_line_without_its_indentation() -> None:
@@ -292,7 +307,7 @@ async def test_a_backend_that_cannot_scan_says_so_once() -> None:
     class NoScan:
         asked = 0
 
-        async def score_against(self, *args: object) -> None:
+        async def score_against(self, *args: object, **kwargs: object) -> None:
             self.asked += 1
             return None
 
@@ -377,9 +392,16 @@ class ScanningLocal(FakeProvider):
         return [self.table.get(fill, -30.0) for fill in fills]
 
     async def score_against(
-        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+        self,
+        prefix: str,
+        suffix: str,
+        written: str,
+        fills: list[str],
+        margin: float,
+        *,
+        first: bool = False,
     ) -> tuple[float, list[float | None]] | None:
-        return await self.scanner.score_against(prefix, suffix, written, fills, margin)
+        return await self.scanner.score_against(prefix, suffix, written, fills, margin, first=first)
 
 
 async def test_the_local_review_publishes_verified_and_scanned_findings_once_a_line() -> None:

@@ -155,12 +155,12 @@ class StreamingServer:
 
 
 async def against(
-    server: StreamingServer, written: str, fills: list[str], margin: float
+    server: StreamingServer, written: str, fills: list[str], margin: float, first: bool = False
 ) -> tuple[float, list[float | None]]:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(server.handle)) as client:
         return await score_against(
             client, "http://127.0.0.1:9/v1", "p", "s", written, fills, margin,
-            api_key="k", slot=2,
+            api_key="k", slot=2, first=first,
         )  # fmt: skip
 
 
@@ -180,6 +180,18 @@ async def test_a_fill_is_stopped_once_it_cannot_beat_the_written_line_by_the_mar
     base, scores = await against(server, "if x <= 0:", ["if x == 0:"], margin=10.0)
     assert base == pytest.approx(-12.9) and scores == [None]
     assert server.sent[1] == 3
+
+
+async def test_asked_for_the_first_winner_the_fills_after_it_are_not_written() -> None:
+    # written -12.9; at the margin -2 a second ` <=` loses, ` ==` and `if x:` win
+    server = StreamingServer({2: -12.0, 3: -5.0})
+    fills = ["if x <= 0 <= 0:", "if x == 0:", "if x:"]
+    every = await against(server, "if x <= 0:", fills, margin=-2.0)
+    assert every[1] == [None, pytest.approx(-5.9), pytest.approx(-0.8)]
+    asked = len(server.bodies)
+    base, scores = await against(server, "if x <= 0:", fills, margin=-2.0, first=True)
+    assert base == every[0] and scores == [every[1][0], every[1][1], None]
+    assert len(server.bodies) - asked == 3  # the written line, then up to the first winner
 
 
 async def test_no_fill_is_asked_when_the_written_line_is_likely_enough() -> None:
