@@ -31,11 +31,18 @@ class Scorer:
         self.http = local_http_client()
 
     async def score_against(
-        self, prefix: str, suffix: str, written: str, fills: list[str], margin: float
+        self,
+        prefix: str,
+        suffix: str,
+        written: str,
+        fills: list[str],
+        margin: float,
+        *,
+        first: bool = False,
     ) -> tuple[float, list[float | None]]:
         return await score_against(
             self.http, self.base_url, prefix, suffix, written, fills, margin,
-            api_key=self.api_key, slot=0,
+            api_key=self.api_key, slot=0, first=first,
         )  # fmt: skip
 
 
