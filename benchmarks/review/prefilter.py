@@ -25,6 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +37,9 @@ from codex_lsp.engine.context import Snapshot
 from codex_lsp.engine.secrets import REDACTED
 from codex_lsp.engine.verify import fill_gap
 from codex_lsp.providers.base import ProviderConfig
-from codex_lsp.providers.local import SCAN_MODEL, LocalProvider
+from codex_lsp.providers.fill_scores import token_grammar, tokenize
+from codex_lsp.providers.infill import infill_events, llama_endpoint, scoring_body
+from codex_lsp.providers.local import SCAN_MODEL, SCAN_SLOT, LocalProvider
 from codex_lsp.settings import Settings
 
 CORPUS = RESULTS.parent / "corpus_real"
@@ -211,6 +214,63 @@ async def speed(names: list[str], margin: float, target: Path) -> Path:
     return target
 
 
+async def profile(name: str, target: Path) -> Path:
+    """llama.cpp's own timings of each row's written line, scored to its end in the scan slot
+    as the scan asks it: with the prefix alone, then with the suffix (tokens read and written,
+    milliseconds each)."""
+    scorer = provider()
+    snapshot = snapshot_of(name)
+    rows: list[dict[str, Any]] = []
+    try:
+        endpoint = await scorer._chat_provider(scorer._server)  # the 0.5B child
+        base_url, key = endpoint[0].base_url, endpoint[0].api_key
+        for row in sorted(fill_scan.candidates(snapshot.text)):
+            question = row_question(snapshot, row)
+            assert question is not None
+            prefix, suffix, written, _ = question
+            entry: dict[str, Any] = {"line": row + 1}
+            for kind, gap in (("prefix", ""), ("full", suffix)):
+                entry[kind] = await _timings(scorer, base_url, key, prefix, gap, written)
+            rows.append(entry)
+            save(target, {"name": name, "rows": rows})
+    finally:
+        await scorer.aclose()
+    return target
+
+
+async def _timings(scorer: LocalProvider, base_url: str, key: str, prefix: str, suffix: str,
+                   fill: str) -> dict[str, float]:  # fmt: skip
+    url, headers = llama_endpoint(base_url, key)
+    ids = await tokenize(scorer._http, base_url, fill, api_key=key)
+    body = scoring_body(prefix, suffix, fill) | {"stream": True, "id_slot": SCAN_SLOT}
+    body |= {"grammar": token_grammar(ids), "n_predict": len(ids) + 2}
+    started = time.perf_counter()
+    final: dict[str, Any] = {}
+    async with aclosing(infill_events(scorer._http, url, body, headers)) as events:
+        async for event in events:
+            final = event if event.get("timings") else final
+    timings = final.get("timings") or {}
+    wanted = ("prompt_n", "prompt_ms", "predicted_n", "predicted_ms", "cache_n")
+    return {k: timings.get(k, 0) for k in wanted} | {
+        "wall_ms": 1000 * (time.perf_counter() - started)
+    }
+
+
+def profile_summary(path: Path) -> str:
+    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    out = []
+    for kind in ("prefix", "full"):
+        t = {k: sum(r[kind][k] for r in rows) for k in rows[0][kind]}
+        read, wrote = t["prompt_n"], t["predicted_n"]
+        out.append(
+            f"{kind}: {len(rows)} rows, read {read:.0f} tokens in {t['prompt_ms'] / 1000:.1f} s"
+            f" ({t['prompt_ms'] / max(1, read):.0f} ms each), wrote {wrote:.0f} in"
+            f" {t['predicted_ms'] / 1000:.1f} s ({t['predicted_ms'] / max(1, wrote):.0f} ms each),"
+            f" wall {t['wall_ms'] / 1000:.1f} s"
+        )
+    return "\n".join(out)
+
+
 def speed_summary(path: Path) -> str:
     document = json.loads(path.read_text(encoding="utf-8"))
     files = document["files"]
@@ -241,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--published", action="store_true")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--profile", help="one file's rows, llama.cpp's timings")
     parser.add_argument("--margin", type=float)
     parser.add_argument("--files", nargs="*", default=[])
     parser.add_argument("--split", choices=["tune", "heldout", "heldout2", "heldout3"])
@@ -251,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
         if not out.exists():
             asyncio.run(study(out))
         print(summary(out))
+    if args.profile:
+        out = args.out or RESULTS / "prefilter-profile.json"
+        if not out.exists():
+            asyncio.run(profile(args.profile, out))
+        print(profile_summary(out))
     if args.speed:
         out = args.out or RESULTS / "prefilter-speed.json"
         names = args.files or [i.name for i in corpus_items("real", args.split, None, None)]

@@ -66,12 +66,14 @@ NAME_SWAPS = 3  # other local names tried for each name on a line: the ones used
 # with the 0.5B) and every candidate a parse of the file: bounded for long files.
 SCAN_MAX_CHARS = 60_000
 SCAN_MAX_ROWS = 200
-# Before that read, a row's corrections are scored with the prefix alone (the gap with no code
-# after it: the prefix is in the slot's cache, so only the line's tokens cost anything), and the
-# row is read in full only when one comes within PREFILTER_MARGIN nats of the written line
-# (None: every row is). Session 14's pre-registered rule, 2 nats under the lowest of the 31 rows
-# published on the 64 pairs of benchmarks/review (their best prefix-alone gains 0.05 to 18.1).
-PREFILTER_MARGIN: float | None = -2.0
+# A pre-filter, off (None): score a row's corrections with the prefix alone (the prefix is in
+# the slot's cache, so only the line's tokens are read) and read the row in full only when one
+# comes within PREFILTER_MARGIN nats of the written line. Session 14 chose -2 by its
+# pre-registered rule (2 nats under the lowest of the 31 rows published on the 64 pairs of
+# benchmarks/review): it skipped 63% of the rows and kept every finding, yet the scan was slower
+# (same-process ratio old/new 0.91): at so low a margin each correction is written nearly to its
+# end, and a token written costs ~3.5 read (~120 against ~35 ms on a busy core).
+PREFILTER_MARGIN: float | None = None
 SCAN_CODE = "fill-scan"
 
 

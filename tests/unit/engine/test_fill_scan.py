@@ -146,9 +146,17 @@ async def test_the_best_correction_of_a_line_is_its_fix() -> None:
     assert finding.message == "`and` should probably be `or`."
 
 
-async def test_a_row_no_correction_comes_near_with_the_prefix_alone_is_not_read_whole() -> None:
-    near = fill_scan.PREFILTER_MARGIN
-    assert near is not None  # the scan has a pre-filter
+@pytest.fixture
+def prefiltered(monkeypatch: pytest.MonkeyPatch) -> float:
+    """The scan with its pre-filter on, at the margin session 14 chose (off as shipped)."""
+    monkeypatch.setattr(fill_scan, "PREFILTER_MARGIN", -2.0)
+    return -2.0
+
+
+async def test_a_row_no_correction_comes_near_with_the_prefix_alone_is_not_read_whole(
+    prefiltered: float,
+) -> None:
+    near = prefiltered
     full = {"return n % 2 == 1": -20.0, "return n % 2 != 1": -20.0 + SCAN_MARGIN}
     far = TableScorer(full, alone={"return n % 2 == 1": -5.0, "return n % 2 != 1": -5.1 + near})
     assert await scanned(far) == []
@@ -159,12 +167,20 @@ async def test_a_row_no_correction_comes_near_with_the_prefix_alone_is_not_read_
     assert finding.fix == "    return n % 2 != 1"
 
 
-async def test_the_pre_filter_asks_each_row_with_its_prefix_and_no_suffix() -> None:
+async def test_the_pre_filter_asks_each_row_with_its_prefix_and_no_suffix(
+    prefiltered: float,
+) -> None:
     scorer = TableScorer({})
     await scanned(scorer)
     assert [(p, w, f) for p, _, w, f in scorer.asked] == scorer.alone_asked
     # only whether one correction is near matters there; the full questions want them all
     assert scorer.firsts == [True, False] * len(scorer.asked)
+
+
+async def test_as_shipped_every_row_is_read_whole_without_a_pre_filter() -> None:
+    scorer = TableScorer({}, alone={"return n % 2 == 1": -5.0, "return n % 2 != 1": -30.0})
+    await scanned(scorer)
+    assert scorer.alone_asked == [] and len(scorer.asked) == len(candidates(CODE))
 
 
 async def test_the_gap_is_the_line_without_its_indentation() -> None:
@@ -273,7 +289,9 @@ async def test_a_planted_bug_both_models_prefer_by_the_margins_is_reported() -> 
     assert finding.fix == "    if total <= 0 or stock:"
 
 
-async def test_a_row_the_pre_filter_skips_is_not_asked_of_the_second_model() -> None:
+async def test_a_row_the_pre_filter_skips_is_not_asked_of_the_second_model(
+    prefiltered: float,
+) -> None:
     scorer = SecondTable(
         {"return n % 2 == 1": -20.0, "return n % 2 != 1": -13.0},
         {"return n % 2 != 1": 9.0},
