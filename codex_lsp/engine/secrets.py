@@ -1645,14 +1645,19 @@ def _words(words: str) -> frozenset[str]:
 # on lower-case text, its keywords laid out as a trie (a flat alternation is three times slower);
 # `pass`, `pwd`, `auth` and `creds` must start a word (`bypass`, `oauth`), and the handler checks
 # on the real text that no keyword goes on in lower case (`tokenizer`, `passwords`; `tokenUrl` is a
-# name about a token). `key` alone counts after `preshared`, `client`, `jwt` or `hmac` only, looked
-# for behind it: a keyword starting with a letter no other starts with would be tried at each one.
+# name about a token). `key` alone counts after `preshared`, `client`, `jwt`, `hmac`, `functions`
+# (Azure Functions' `x-functions-key` header), `rapidapi` or `application` (Datadog's
+# `DD-APPLICATION-KEY`) only, looked for behind it: a keyword starting with a letter no other
+# starts with would be tried at each one. `.` joins a key's words too (`datadog.api.key=`).
 _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(?<![a-z]pwd)
-    |secret|token|private[_-]?key|master[_-]?key|encryption[_-]?key|signing[_-]?key
+    |secret|token|private[_-]?key|master[_.-]?key|encryption[_.-]?key|signing[_.-]?key
     |key(?:(?<=presharedkey)|(?<=preshared_key)|(?<=preshared-key)|(?<=clientkey)|(?<=client_key)
-    |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key))
-    |a(?:pi[_-]?key|ccess[_-]?key|ccount[_-]?key|pp[_-]?key|uth(?<![a-z]auth)(?:orization|[_-]?key)?)
-    |subscription[_-]?key|cred(?:entials?|s(?<![a-z]creds)))
+    |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key)
+    |(?<=functions-key)|(?<=functions_key)|(?<=rapidapi-key)|(?<=rapidapi_key)
+    |(?<=application-key)|(?<=application_key)|(?<=application.key))
+    |a(?:pi[_.-]?key|ccess[_.-]?key|ccount[_.-]?key|pp[_.-]?key
+    |uth(?<![a-z]auth)(?:orization|[_-]?key)?)
+    |subscription[_.-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>\\?["'`\]]{0,2}+)[ \t]{0,16}+
     (?P<op>:=|=>|===?|!==?|\?=|=|:(?![:\\/])|>|(?<=[ \t])value[ \t]{0,4}=
     |(?<=[ \t])string[ \t]{0,4}=(?!=)|<-(?=[ \t]{0,16}["'])|,(?=[ \t]{0,16}[@$]?["'])

@@ -2176,3 +2176,45 @@ PROBES += [
         ),
     ),
 ]
+
+# Session 14. Headers named for a key alone (Azure Functions' `x-functions-key`, RapidAPI's,
+# Datadog's application key) and keys whose words are joined by dots (`datadog.api.key=`).
+P_HEADER_FUNCTIONS = (fake("", 54, URLSAFE) + "==", fake("", 54, URLSAFE) + "==")
+P_HEADER_RAPIDAPI = fake("", 50, ALNUM)
+P_HEADER_DATADOG = fake("", 40, HEX)
+P_HEADER_HTTP_FILE = fake("", 54, URLSAFE) + "=="
+P_DOTTED_API_KEY = fake("", 32, HEX)
+P_DOTTED_SIGNING_KEY = fake("", 32, HEX) + "-" + fake("", 8, HEX) + "-" + fake("", 8, HEX)
+
+PROBES += [
+    Probe(
+        "key-headers",
+        'headers = {"Content-Type": "application/json", '
+        f'"x-functions-key": "{P_HEADER_FUNCTIONS[0]}"}}\n'
+        f"fetch(url, {{ headers: {{ 'X-RapidAPI-Key': '{P_HEADER_RAPIDAPI}' }} }})\n"
+        f'curl -H "x-functions-key: {P_HEADER_FUNCTIONS[1]}" https://acme.azurewebsites.net/api/run\n'
+        f'curl -H "DD-APPLICATION-KEY: {P_HEADER_DATADOG}" https://api.datadoghq.com/api/v1/validate\n'
+        "---\n"
+        "POST https://acme.azurewebsites.net/api/run HTTP/1.1\n"
+        "Content-Type: application/json\n"
+        f"x-functions-key: {P_HEADER_HTTP_FILE}\n"
+        "---\n"
+        'headers["x-functions-key"] = function_key\n'
+        'if "x-functions-key" not in headers:\n',
+        (*P_HEADER_FUNCTIONS, P_HEADER_RAPIDAPI, P_HEADER_DATADOG, P_HEADER_HTTP_FILE),
+        (
+            "Content-Type: application/json",
+            'headers["x-functions-key"] = function_key',
+            'if "x-functions-key" not in headers:',
+        ),
+    ),
+    Probe(
+        "dotted-key-names",
+        "datadog.site=datadoghq.eu\n"
+        f"datadog.api.key={P_DOTTED_API_KEY}\n"
+        f"mailgun.webhook.signing.key={P_DOTTED_SIGNING_KEY}\n"
+        "ssl.key.store=/etc/ssl/keystore.p12\n",
+        (P_DOTTED_API_KEY, P_DOTTED_SIGNING_KEY),
+        ("datadog.site=datadoghq.eu", "ssl.key.store=/etc/ssl/keystore.p12"),
+    ),
+]

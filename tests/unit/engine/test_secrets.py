@@ -946,6 +946,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "printf-pipes": _fill("printf '%s' x | y --password-stdin printf '%s' "),
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
+    "key-headers": _fill('x-functions-key: a1 "DD-APPLICATION-KEY": "b2" app.api.key=c3\n'),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
