@@ -1437,7 +1437,19 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), r"gh[pousr]_[A-Za-z0-9]{30,255}"),
     (("github_pat_",), r"github_pat_[A-Za-z0-9_]{22,255}"),
     (
-        ("glpat-", "gldt-", "glft-", "glrt-", "glcbt-", "glimt-", "glagent-", "gloas-", "glptt-"),
+        (
+            "glpat-",
+            "gldt-",
+            "glft-",
+            "glrt-",
+            "glcbt-",
+            "glimt-",
+            "glagent-",
+            "gloas-",
+            "glptt-",
+            "glsoat-",
+            "glffct-",
+        ),
         r"gl(?:pat|dt|ft|rt|cbt|imt|agent|oas|ptt|soat|ffct)-[A-Za-z0-9_.-]{20,300}",
     ),
     (("GR1348941",), r"GR1348941[A-Za-z0-9_-]{20,64}"),
@@ -1479,7 +1491,8 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     (("pscale_",), r"pscale_(?:tkn|oauth|pw)_[A-Za-z0-9_=.-]{32,64}"),
     (("xkeysib-",), r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}"),
     (("sq0atp-", "sq0csp-"), r"sq0(?:atp|csp)-[A-Za-z0-9_-]{22,64}"),
-    (("EAAC", "EAAM", "EAAA"), r"EAA[ACM][A-Za-z0-9]{60,512}"),
+    # Facebook's tokens; Square's (`EAAA`) hold `-` and `_` too.
+    (("EAAC", "EAAM", "EAAA"), r"EAA(?:[CM][A-Za-z0-9]{60,512}|A[\w-]{22,512})"),
     (("HRKU-AA",), r"HRKU-AA[A-Za-z0-9_-]{58}"),
     (("ATATT3",), r"ATATT3[A-Za-z0-9_=-]{180,512}"),
     (("v1.0-",), r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"),
@@ -1492,6 +1505,24 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     (("pnu_",), r"pnu_[A-Za-z0-9]{36}"),
     (("shippo_",), r"shippo_(?:live|test)_[a-fA-F0-9]{40}"),
     (("key-",), r"key-[0-9a-f]{32}"),  # Mailgun
+    # Session 14: formats of gitleaks' rules not covered before (Airtable, HubSpot, Alibaba,
+    # Artifactory, Clojars, Dropbox, Dynatrace, EasyPost, Fly.io, OpenShift, SonarQube,
+    # Sourcegraph, Typeform). Clojars', Fly's and Typeform's needles start at their second
+    # letter (`C` and `t` would be first letters no other needle has: see _TOKEN_HINT), Fly's
+    # newer tokens at the scheme written before them (`FlyV1 fm2_...`).
+    (("pat",), r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}"),
+    (("pat-na1-", "pat-eu1-"), r"pat-(?:na|eu)\d-[a-f0-9]{8}(?:-[a-f0-9]{4}){3}-[a-f0-9]{12}"),
+    (("LTAI",), r"LTAI[A-Za-z0-9]{20}"),
+    (("AKCp",), r"AKCp[A-Za-z0-9]{69}"),
+    (("LOJARS_",), r"CLOJARS_[a-z0-9]{60}"),
+    (("sl.",), r"sl\.[A-Za-z0-9_=-]{130,512}"),
+    (("dt0c01.",), r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}"),
+    (("EZAK", "EZTK"), r"EZ[AT]K[A-Za-z0-9]{54}"),
+    (("o1_", "FlyV1 "), r"(?:fo1_[\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,1024})"),
+    (("sha256~",), r"sha256~[\w-]{43}"),
+    (("squ_", "sqp_", "sqa_"), r"sq[upa]_[a-f0-9]{40}"),
+    (("sgp_",), r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"),
+    (("fp_",), r"tfp_[A-Za-z0-9_.=-]{59}"),
     (("-us",), r"(?<![0-9a-f])[0-9a-f]{32}-us\d{1,2}"),  # Mailchimp
     (("ntn_",), r"ntn_[0-9]{11}[A-Za-z0-9]{35}"),
     (("secret_",), r"secret_[A-Za-z0-9]{43}"),  # Notion
@@ -2164,11 +2195,28 @@ def _word_span(
             return None  # `password: str`
     if not at_line_start or _CODE_AFTER.match(text, end):
         return None  # code: an argument, an expression, `x if password else y`
-    if "." in value or "::" in value or "->" in value or _reference_like(value):
-        return None  # `settings.API_KEY`, `default_password`
+    dotted = "." in value or "::" in value or "->" in value
+    if (dotted and not _random_part(value)) or (not dotted and _reference_like(value)):
+        return None  # `settings.API_KEY`, `default_password`; not `MTIz...Njc4.GaBcDe.abc...`
     if _is_prose(text, start):
         return None
     return start, _config_value_end(text, start)
+
+
+def _random_part(value: str) -> bool:
+    """A dotted value with a part no name is (16 characters or more, a digit among letters,
+    not snake or camel case): a token in parts (Discord's, Dynatrace's), not `settings.token`,
+    `config.v2.api_key` or `np.float64`."""
+    return any(
+        len(part) >= 16
+        and _DIGIT.search(part) is not None
+        and _LETTER.search(part) is not None
+        and not _NAME_SHAPE.fullmatch(part)
+        for part in _PARTS.split(value)
+    )
+
+
+_PARTS = re.compile(r"\.|::|->")
 
 
 def _annotated_span(text: str, start: int) -> Span | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import random
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _RANDOM = random.Random(20_260_614)
@@ -2218,3 +2219,224 @@ PROBES += [
         ("datadog.site=datadoghq.eu", "ssl.key.store=/etc/ssl/keystore.p12"),
     ),
 ]
+
+# --- one token per provider family, in every kind of file -------------------------------------
+# As an outsider would probe: each token in its provider's format (gitleaks' rules, MIT, give the
+# prefixes, lengths and alphabets), under the name it is usually given in a dozen kinds of file,
+# and, when its format is distinctive, under no name at all (a bare line, `value = "..."`, a URL's
+# query). The bodies are random from their own seed, so the tokens are the same on every run.
+_PROVIDER_RANDOM = random.Random(20_261_207)
+
+
+def _token(prefix: str, length: int, alphabet: str = ALNUM, suffix: str = "") -> str:
+    return prefix + "".join(_PROVIDER_RANDOM.choice(alphabet) for _ in range(length)) + suffix
+
+
+def _uuid() -> str:
+    digits = _token("", 32, HEX)
+    return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+
+
+_BASE32 = string.ascii_uppercase + "234567"
+_DIGITS = string.digits
+
+
+@dataclass(frozen=True)
+class ProviderToken:
+    family: str
+    name: str  # the name it usually goes by (an environment variable's)
+    value: str
+    secret: str  # what must not come through (a webhook URL's path)
+    distinctive: bool  # found by its format alone, under any name or none
+
+
+def _provider(family: str, name: str, value: str, distinctive: bool = True) -> ProviderToken:
+    secret = value.rsplit("/", 1)[-1] if "://" in value else value
+    return ProviderToken(family, name, value, secret, distinctive)
+
+
+PROVIDER_TOKENS: list[ProviderToken] = [
+    _provider("aws-access-key-id", "AWS_ACCESS_KEY_ID", _token("AK" + "IA", 16, _BASE32)),
+    _provider("aws-secret-key", "AWS_SECRET_ACCESS_KEY", _token("", 40, B64), False),
+    _provider("github-classic", "GITHUB_TOKEN", _token("gh" + "p_", 36)),
+    _provider("github-fine-grained", "GH_PAT", _token("github" + "_pat_", 22) + _token("_", 59)),
+    _provider("github-app", "GITHUB_APP_TOKEN", _token("gh" + "s_", 36)),
+    _provider("github-oauth", "GITHUB_OAUTH_TOKEN", _token("gh" + "o_", 36)),
+    _provider("github-refresh", "GITHUB_REFRESH_TOKEN", _token("gh" + "r_", 36)),
+    _provider("gitlab", "GITLAB_TOKEN", _token("gl" + "pat-", 20, URLSAFE)),
+    _provider("gitlab-runner", "RUNNER_TOKEN", _token("gl" + "rt-", 20, URLSAFE)),
+    _provider("gitlab-trigger", "CI_TRIGGER_TOKEN", _token("gl" + "ptt-", 40, HEX)),
+    _provider(
+        "slack-bot",
+        "SLACK_BOT_TOKEN",
+        "xo" + "xb-" + _token("", 12, _DIGITS) + _token("-", 13, _DIGITS) + _token("-", 24),
+    ),
+    _provider(
+        "slack-user",
+        "SLACK_USER_TOKEN",
+        "xo" + "xp-" + "-".join(_token("", 12, _DIGITS) for _ in range(3)) + _token("-", 32, HEX),
+    ),
+    _provider(
+        "slack-webhook",
+        "SLACK_WEBHOOK_URL",
+        "https://hooks.slack.com/services/"
+        + _token("T", 10, UPPER)
+        + _token("/B", 10, UPPER)
+        + _token("/", 24),
+    ),
+    _provider(
+        "slack-app",
+        "SLACK_APP_TOKEN",
+        "xa" + "pp-1-" + _token("A", 10, UPPER) + _token("-", 13, _DIGITS) + _token("-", 64, HEX),
+    ),
+    _provider("stripe-live", "STRIPE_SECRET_KEY", _token("sk_" + "live_", 24)),
+    _provider("stripe-restricted", "STRIPE_RESTRICTED_KEY", _token("rk_" + "live_", 24)),
+    _provider("stripe-webhook", "STRIPE_WEBHOOK_SECRET", _token("wh" + "sec_", 32)),
+    _provider("twilio-api-key", "TWILIO_API_KEY", _token("S" + "K", 32, HEX)),
+    _provider("twilio-account-sid", "TWILIO_ACCOUNT_SID", _token("A" + "C", 32, HEX)),
+    _provider("twilio-auth-token", "TWILIO_AUTH_TOKEN", _token("", 32, HEX), False),
+    _provider("sendgrid", "SENDGRID_API_KEY", _token("S" + "G.", 22, URLSAFE) + _token(".", 43)),
+    _provider("mailgun", "MAILGUN_API_KEY", _token("ke" + "y-", 32, HEX)),
+    _provider(
+        "mailgun-signing",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+        _token("", 32, HEX) + _token("-", 8, HEX) + _token("-", 8, HEX),
+        False,
+    ),
+    _provider(
+        "openai-project",
+        "OPENAI_API_KEY",
+        _token("sk-" + "proj-", 74, URLSAFE) + "T3Blbk" + "FJ" + _token("", 74, URLSAFE),
+    ),
+    _provider("openai-legacy", "OPENAI_KEY", _token("sk-", 20) + "T3Blbk" + "FJ" + _token("", 20)),
+    _provider("anthropic", "ANTHROPIC_API_KEY", _token("sk-" + "ant-api03-", 93, URLSAFE, "AA")),
+    _provider(
+        "anthropic-admin", "ANTHROPIC_ADMIN_KEY", _token("sk-" + "ant-admin01-", 93, URLSAFE, "AA")
+    ),
+    _provider("google-api-key", "GOOGLE_API_KEY", _token("AI" + "za", 35, URLSAFE)),
+    _provider("google-oauth-secret", "GOOGLE_CLIENT_SECRET", _token("GOC" + "SPX-", 28, URLSAFE)),
+    _provider("npm", "NPM_TOKEN", _token("np" + "m_", 36)),
+    _provider("pypi", "PYPI_TOKEN", _token("py" + "pi-AgEIcHlwaS5vcmc", 70, URLSAFE)),
+    _provider("docker-hub", "DOCKER_TOKEN", _token("dckr" + "_pat_", 27, URLSAFE)),
+    _provider("hugging-face", "HF_TOKEN", _token("hf" + "_", 34)),
+    _provider(
+        "jwt",
+        "AUTH_JWT",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + _token(".eyJ", 60, URLSAFE) + _token(".", 43),
+    ),
+    _provider("shopify-access", "SHOPIFY_ACCESS_TOKEN", _token("sh" + "pat_", 32, HEX)),
+    _provider("shopify-secret", "SHOPIFY_SHARED_SECRET", _token("sh" + "pss_", 32, HEX)),
+    _provider("square-access", "SQUARE_ACCESS_TOKEN", _token("EA" + "AA", 60, URLSAFE)),
+    _provider("square-secret", "SQUARE_APP_SECRET", _token("sq0" + "csp-", 43, URLSAFE)),
+    # Discord's bot token has no prefix (its first part is base64 of the bot's id): by name only.
+    _provider(
+        "discord-bot",
+        "DISCORD_BOT_TOKEN",
+        _token("M", 23) + _token(".", 6, URLSAFE) + _token(".", 27, URLSAFE),
+        False,
+    ),
+    _provider(
+        "discord-webhook",
+        "DISCORD_WEBHOOK_URL",
+        "https://discord.com/api/webhooks/" + _token("", 18, _DIGITS) + _token("/", 68, URLSAFE),
+    ),
+    _provider(
+        "telegram-bot", "TELEGRAM_BOT_TOKEN", _token("", 10, _DIGITS) + _token(":AA", 33, URLSAFE)
+    ),
+    _provider("datadog-api-key", "DD_API_KEY", _token("", 32, HEX), False),
+    _provider("datadog-app-key", "DD_APP_KEY", _token("", 40, HEX), False),
+    _provider("new-relic", "NEW_RELIC_API_KEY", _token("NR" + "AK-", 27, UPPER)),
+    _provider("heroku", "HEROKU_API_KEY", _token("HR" + "KU-AA", 58, URLSAFE)),
+    _provider("heroku-legacy", "HEROKU_API_KEY", _uuid(), False),
+    _provider("digitalocean", "DIGITALOCEAN_TOKEN", _token("do" + "p_v1_", 64, HEX)),
+    _provider("databricks", "DATABRICKS_TOKEN", _token("da" + "pi", 32, HEX)),
+    _provider("postman", "POSTMAN_API_KEY", _token("PM" + "AK-", 24, HEX) + _token("-", 34, HEX)),
+    _provider("linear", "LINEAR_API_KEY", _token("lin" + "_api_", 40)),
+    _provider("notion", "NOTION_TOKEN", _token("nt" + "n_", 11, _DIGITS) + _token("", 35)),
+    _provider("notion-legacy", "NOTION_SECRET", _token("sec" + "ret_", 43)),
+    _provider("doppler", "DOPPLER_TOKEN", _token("dp" + ".pt.", 43)),
+    _provider("vault-service", "VAULT_TOKEN", _token("hv" + "s.", 90, URLSAFE)),
+    _provider("vault-batch", "VAULT_BATCH_TOKEN", _token("hv" + "b.", 138, URLSAFE)),
+    _provider(
+        "azure-ad-secret",
+        "AZURE_CLIENT_SECRET",
+        _token("", 3) + "8Q~" + _token("", 31, ALNUM + "~._-"),
+    ),
+    _provider("sonarqube", "SONAR_TOKEN", _token("sq" + "u_", 40, HEX)),
+    _provider("sourcegraph", "SRC_ACCESS_TOKEN", _token("sg" + "p_", 40, HEX)),
+    _provider("typeform", "TYPEFORM_TOKEN", _token("tf" + "p_", 59, URLSAFE)),
+    _provider("airtable", "AIRTABLE_TOKEN", _token("pa" + "t", 14) + _token(".", 64, HEX)),
+    _provider(
+        "dynatrace", "DT_API_TOKEN", _token("dt0" + "c01.", 24, UPPER) + _token(".", 64, UPPER)
+    ),
+    _provider("easypost", "EASYPOST_API_KEY", _token("EZ" + "AK", 54)),
+    _provider("alibaba", "ALIBABA_ACCESS_KEY_ID", _token("LT" + "AI", 20)),
+    _provider("artifactory", "ARTIFACTORY_API_KEY", _token("AK" + "Cp", 69)),
+    _provider("openshift", "OC_TOKEN", _token("sha" + "256~", 43, URLSAFE)),
+    _provider("fly", "FLY_API_TOKEN", _token("fo" + "1_", 43, URLSAFE)),
+    _provider("grafana", "GRAFANA_TOKEN", _token("gl" + "sa_", 32) + _token("_", 8, HEX)),
+    _provider("groq", "GROQ_API_KEY", _token("gs" + "k_", 52)),
+    _provider(
+        "dropbox",
+        "DROPBOX_TOKEN",
+        _token("s" + "l.", 135, string.ascii_lowercase + string.digits + "-_"),
+    ),
+    _provider(
+        "clojars", "CLOJARS_TOKEN", _token("CLO" + "JARS_", 60, string.ascii_lowercase + _DIGITS)
+    ),
+    _provider("hubspot", "HUBSPOT_TOKEN", "pa" + "t-na1-" + _uuid()),
+    _provider("planetscale", "PLANETSCALE_TOKEN", _token("psc" + "ale_tkn_", 43, URLSAFE)),
+    _provider("replicate", "REPLICATE_API_TOKEN", _token("r" + "8_", 37)),
+    _provider("cloudflare", "CLOUDFLARE_API_TOKEN", _token("", 40, URLSAFE), False),
+]
+
+
+def _lower(name: str) -> str:
+    return name.lower()
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.lower().split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+# A line giving the token its usual name, in each kind of file.
+NAMED_LINES: dict[str, Callable[[str, str], str]] = {
+    "dotenv": lambda n, v: f"{n}={v}",
+    "dotenv-quoted": lambda n, v: f'{n}="{v}"',
+    "yaml": lambda n, v: f"  {_lower(n)}: {v}",
+    "yaml-quoted": lambda n, v: f'  {n}: "{v}"',
+    "json": lambda n, v: f'  "{_camel(n)}": "{v}",',
+    "python": lambda n, v: f'{n} = "{v}"',
+    "python-dict": lambda n, v: f'    "{_lower(n)}": "{v}",',
+    "python-keyword": lambda n, v: f'client = Client({_lower(n)}="{v}")',
+    "javascript": lambda n, v: f"const {_camel(n)} = '{v}';",
+    "typescript-object": lambda n, v: f"  {_camel(n)}: '{v}',",
+    "shell": lambda n, v: f'export {n}="{v}"',
+    "dockerfile": lambda n, v: f"ENV {n}={v}",
+    "dockerfile-blank": lambda n, v: f"ENV {n} {v}",
+    "terraform": lambda n, v: f'  {_lower(n)} = "{v}"',
+    "ini": lambda n, v: f"{_lower(n)} = {v}",
+    "properties": lambda n, v: f"app.{_lower(n).replace('_', '.')}={v}",
+    "xml": lambda n, v: f"  <{_camel(n)}>{v}</{_camel(n)}>",
+    "xml-attributes": lambda n, v: f'  <add key="{n}" value="{v}" />',
+    "markdown": lambda n, v: f"Set `{n}={v}` in your shell.",
+    "go": lambda n, v: f'\t{_camel(n)} := "{v}"',
+    "toml": lambda n, v: f'{_lower(n)} = "{v}"',
+}
+# A line holding a distinctive token under no name, or a neutral one.
+UNNAMED_LINES: dict[str, Callable[[str], str]] = {
+    "value": lambda v: f'value = "{v}"',
+    "bare": lambda v: v,
+    "bare-indented": lambda v: f"    {v}",
+    "url-query": lambda v: f"https://api.example.com/v1/items?id=42&q={v}&page=2",
+    "call": lambda v: f'client = make_client("{v}")',
+    "list": lambda v: f'ITEMS = ["{v}", "other"]',
+    "yaml": lambda v: f"  setting: {v}",
+    "json": lambda v: f'  "data": "{v}",',
+    "comment": lambda v: f"# {v}",
+    "markdown-code": lambda v: f"Use `{v}` here.",
+    "curl-header": lambda v: f'curl -H "X-Custom: {v}" https://api.example.com',
+    "dotenv": lambda v: f"SETTING={v}",
+    "xml": lambda v: f"  <item>{v}</item>",
+}

@@ -26,14 +26,18 @@ from codex_lsp.engine.secrets import (
 from tests.unit.engine.secret_corpus import (
     B64,
     EC_BODY,
+    NAMED_LINES,
     OPENAI,
     ORDINARY_CODE,
     PGP_BODY,
     PROBES,
+    PROVIDER_TOKENS,
     RSA_BODY,
     SAMPLES,
     SECRETS,
+    UNNAMED_LINES,
     Probe,
+    ProviderToken,
     Sample,
     fake,
     fragments_of,
@@ -727,6 +731,42 @@ def test_every_probe_file_in_one_document_leaks_nothing() -> None:
     assert leaked == []
 
 
+def _leaked_tokens(text: str) -> list[str]:
+    redacted = redact("import os\n" + text + "\nDEBUG = False\n")
+    assert redacted.count("\n") == text.count("\n") + 3
+    return [
+        token.family
+        for token in PROVIDER_TOKENS
+        if any(piece in redacted for piece in fragments_of(token.secret))
+    ]
+
+
+@pytest.mark.parametrize("kind", NAMED_LINES)
+def test_every_provider_token_under_its_usual_name_is_redacted(kind: str) -> None:
+    make = NAMED_LINES[kind]
+    assert (
+        _leaked_tokens("\n".join(make(token.name, token.value) for token in PROVIDER_TOKENS)) == []
+    )
+
+
+@pytest.mark.parametrize("kind", UNNAMED_LINES)
+def test_every_distinctive_provider_token_under_no_name_is_redacted(kind: str) -> None:
+    make = UNNAMED_LINES[kind]
+    tokens = [token for token in PROVIDER_TOKENS if token.distinctive]
+    assert len(tokens) >= 60
+    assert _leaked_tokens("\n".join(make(token.value) for token in tokens)) == []
+
+
+@pytest.mark.parametrize("token", PROVIDER_TOKENS, ids=[token.family for token in PROVIDER_TOKENS])
+def test_a_provider_token_alone_in_each_kind_of_file_is_redacted(token: ProviderToken) -> None:
+    lines = [make(token.name, token.value) for make in NAMED_LINES.values()]
+    if token.distinctive:
+        lines += [make(token.value) for make in UNNAMED_LINES.values()]
+    for line in lines:
+        redacted = redact(f"x = 1\n{line}\n")
+        assert not any(piece in redacted for piece in fragments_of(token.secret)), line
+
+
 # --- long lines are scanned in windows --------------------------------------------------------
 
 WINDOW = 4096
@@ -947,6 +987,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "escaped-quotes": _fill('"DB_PASSWORD = \\"x1\\"\\n",\n'),
     "escaped-quotes-on-a-line": _fill('password = \\"x {\\"token\\": \\"y '),
     "key-headers": _fill('x-functions-key: a1 "DD-APPLICATION-KEY": "b2" app.api.key=c3\n'),
+    "session-14-prefixes": _fill("sl.pat sha256~fo1_FlyV1 fm2_EZAK LTAI AKCp sgp_ tfp_ EAAA-"),
+    "dotted-values": _fill("token: abcDEFghij12345678.GaBcDe.x\n"),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
