@@ -866,15 +866,18 @@ def _read_by_the_rules(text: str, a: int, b: int, spans: list[Span]) -> str:
 
 
 def _list_line(text: str, pos: int, end: int, depth: int, spans: list[Span]) -> int:
-    """Adds the spans of a list's items in text[pos:end] (strings right inside it: not a
-    string in a nested list or call, nor a key before `:`); returns the depth of brackets
-    after them, or 0 where the list closes. A comment (`#`, `//` after a blank) ends the
-    line: its apostrophes open no string."""
+    """Adds the spans of a list's items in text[pos:end] (strings right inside it, and those
+    deeper in that look like credentials: `[["prod", "..."]]`, `[{"key": "..."}]`; not a key
+    before `:`); returns the depth of brackets after them, or 0 where the list closes. A
+    comment (`#`, `//` after a blank) ends the line: its apostrophes open no string."""
     while (pos := _matched_end(_LIST_GAP, text, pos, end)) < end:
         char = text[pos]
         if char in "\"'`":
             close = _string_end(text, pos + 1, char, end)
-            if depth == 1 and not _LIST_KEY.match(text, close + 1) and _list_item(text, pos, close):
+            item = not _LIST_KEY.match(text, close + 1) and (
+                _list_item(text, pos, close) if depth == 1 else _credential(text, pos + 1, close)
+            )
+            if item:
                 spans.append((pos + 1, close))
             pos = close + 1
         elif char in "#/":
@@ -900,6 +903,24 @@ def _list_item(text: str, quote: int, close: int) -> bool:
     if len(content.strip()) < 4 or _is_placeholder(content) or _names_a_secret(content):
         return False
     return text[quote - 1 : quote] not in ("f", "F") or "{" not in content  # not an f-string
+
+
+def _credential(text: str, start: int, end: int) -> bool:
+    """text[start:end] looks like a credential on its own, whatever names it: 16 to 256 token
+    characters, letters and digits, random-looking and written as no name is (not
+    `[a-z]+\\d*`, `utf-8`, `max_tokens_2024`, `/usr/lib64`, `1.2.3-beta4`)."""
+    value = text[start:end] if 16 <= end - start <= 256 else ""
+    return (
+        _CREDENTIAL.fullmatch(value) is not None
+        and _DIGIT.search(value) is not None
+        and _LETTER.search(value) is not None
+        and _looks_random(value)
+        and not _NAME_SHAPE.fullmatch(value)
+        and not _names_a_secret(value)
+    )
+
+
+_CREDENTIAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/=_.~-]{15,255}")
 
 
 def _table_state(text: str, a: int, b: int, at: int) -> int | None:
@@ -1032,7 +1053,7 @@ _MAPPING_ENTRY = re.compile(
     r"""(?:-[ \t]{1,8})?(?:(?P<name>["']?[\w.-]{1,100}["']?):(?:[ \t]{1,16}|$))?"""
 )
 # Names under `secrets:` that say where a secret is, not what: Compose's `file:`, Kubernetes'
-# `- name:` and `key:`.
+# `- name:` and `key:` (a `key:` that looks like a credential is one).
 _WHERE_NAMES = frozenset(
     {"name", "file", "external", "environment", "driver", "key", "path", "type"}
 )
@@ -1042,9 +1063,12 @@ def _mapping_value(text: str, start: int, end: int) -> Span | None:
     entry = _MAPPING_ENTRY.match(text, start, end)
     value_start = entry.end() if entry else start
     name = (entry["name"] or "").strip("\"'") if entry else ""
-    if value_start >= end or text[value_start] in "#|>&*!{[" or name.lower() in _WHERE_NAMES:
+    if value_start >= end or text[value_start] in "#|>&*!{[":
         return None  # a nested mapping, a block's header, an anchor, an alias, a collection
     span = _section_value(text, value_start, end)
+    if span and name.lower() in _WHERE_NAMES:
+        # `key:` names a Kubernetes Secret's key, or is one (`- name: prod` / `key: ...`).
+        return span if name.lower() == "key" and _credential(text, *span) else None
     if span and text.startswith(("./", "/", "~/"), span[0]):
         return None  # a file holding the secret
     item = span and not name and value_start > start and span[1] - span[0] <= 256

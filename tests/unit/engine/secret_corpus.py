@@ -2440,3 +2440,35 @@ UNNAMED_LINES: dict[str, Callable[[str], str]] = {
     "dotenv": lambda v: f"SETTING={v}",
     "xml": lambda v: f"  <item>{v}</item>",
 }
+
+# Lists nested in a list of secrets: pairs of a label and a key, objects holding a key. Deeper
+# than the list's own items, a string counts when it looks like a credential on its own.
+P_NESTED_PAIRS = (fake("", 32, ALNUM), fake("sk_" + "test_", 24))
+P_NESTED_OBJECT = fake("", 40, URLSAFE)
+P_NESTED_LINES = (fake("", 36, HEX), fake("", 28, B64))
+P_NESTED_YAML = fake("", 40, ALNUM)
+
+PROBES += [
+    Probe(
+        "nested-lists-of-secrets",
+        f'API_KEYS = [["prod", "{P_NESTED_PAIRS[0]}"], ["test", "{P_NESTED_PAIRS[1]}"]]\n'
+        f'api_keys = [{{"name": "ci", "key": "{P_NESTED_OBJECT}", "created": "2024-05-01"}}]\n'
+        "ACCESS_TOKENS = [\n"
+        f'    ("deploy", "{P_NESTED_LINES[0]}"),\n'
+        f"    ['backup', '{P_NESTED_LINES[1]}'],\n"
+        "]\n"
+        'tokens = [("NAME", r"[a-zA-Z_][a-zA-Z0-9_]*"), ("NUMBER", r"\\d+")]\n'
+        "---\n"
+        "API_KEYS:\n"
+        "  - name: partner\n"
+        f"    key: {P_NESTED_YAML}\n"
+        "  - name: internal\n"
+        "    key: internal-api-key\n",
+        (*P_NESTED_PAIRS, P_NESTED_OBJECT, *P_NESTED_LINES, P_NESTED_YAML),
+        (
+            "    key: internal-api-key",
+            '    ("deploy", "[REDACTED]"),',
+            'tokens = [("NAME", r"[a-zA-Z_][a-zA-Z0-9_]*"), ("NUMBER", r"\\d+")]',
+        ),
+    ),
+]

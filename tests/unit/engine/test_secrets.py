@@ -989,6 +989,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "key-headers": _fill('x-functions-key: a1 "DD-APPLICATION-KEY": "b2" app.api.key=c3\n'),
     "session-14-prefixes": _fill("sl.pat sha256~fo1_FlyV1 fm2_EZAK LTAI AKCp sgp_ tfp_ EAAA-"),
     "dotted-values": _fill("token: abcDEFghij12345678.GaBcDe.x\n"),
+    "nested-list-items": _fill('API_KEYS = [["abcd1", "a1B2c3D4e5F6g7H8"], {"k": "x9Y8"}, '),
+    "mapping-keys": lambda size: "API_KEYS:\n" + _fill("  - key: a1B2c3D4e5F6g7H8i9\n")(size),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
