@@ -3293,6 +3293,70 @@ def _matched_end(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int
 
 # The rule for names runs last on each window: it judges quotes, and those inside a value the
 # other rules redacted must not count (after redaction they are gone).
+# --- secrets in prose and comments ---------------------------------------------------------------
+# `The password is hunter2!`, `# token: 3f9a...`, `**API key:** ...`, `password = x9... (see
+# vault)` in a comment: a secret's word, `is`, `was`, `:` or `=`, and one word that looks like a
+# token. Only where the line before the word is prose or a comment (a bare `password = ...` is
+# the assignment rule's): a comment marker or a list's bullet, then words. On lower-case text.
+_PROSE_SECRET_SOURCE = r"""(?<![\w.$/-])(?P<kw>pass(?:word|phrase|wd|code)|pwd|token|secret
+    |(?:api|access|secret|private|auth)[ _-]?key)
+    (?P<op>[ \t]{1,8}(?:is|was)[ \t]{1,8}|[*_`]{0,2}[ \t]{0,8}[:=][*_`]{0,2}[ \t]{0,8})
+    (?P<quote>[`'"]?)(?P<value>[^\s`'"<>]{6,256}+)"""
+_PROSE_SECRET = re.compile(_PROSE_SECRET_SOURCE, re.VERBOSE)
+_PROSE_SECRET_ANY_CASE = re.compile(_PROSE_SECRET_SOURCE, re.VERBOSE | re.IGNORECASE)
+# What may stand before the word on its line: a comment's marker, a bullet, then words.
+_PROSE_LEAD = re.compile(
+    r"""[ \t]{0,64}(?P<marker>(?:\#{1,6}|//{1,2}|/?\*{1,2}|--|;{1,2}|<!--|%|>|(?i:rem))[ \t]{0,16})?
+    (?P<bullet>(?:[-*+]|\d{1,3}[.)])[ \t]{1,8})?
+    (?P<words>(?:[A-Za-z'()]{1,40}[,:]?[ \t]{1,8}){0,12})[*_`]{0,2}""",
+    re.VERBOSE,
+)
+_TRAILING_PROSE = ".,;:)?"
+_MEASURE = re.compile(r"\d{1,6}[ -]?[A-Za-z]{1,12}\+?")
+
+
+def _prose_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text = ctx.text
+    kw_start = match.start("kw") + offset
+    line_start = ctx.start_of_line(kw_start)
+    lead = _prose_lead(text, line_start, kw_start)
+    if lead is None:
+        return None
+    spoken = match["op"].strip(" \t*_`") in ("is", "was") or " " in match["kw"]
+    if not (spoken or lead["marker"] or lead["bullet"] or lead["words"]):
+        return None  # `password = ...` alone on its line: the assignment rule's
+    start, end = match.start("value") + offset, match.end("value") + offset
+    while end > start and text[end - 1] in _TRAILING_PROSE:
+        end -= 1
+    value = text[start:end]
+    if len(value) < 6 or not _looks_random(value) or _is_placeholder(value):
+        return None  # `is required`, `is None`, `: <your token>`
+    if value.endswith(("...", "…")) or _MEASURE.fullmatch(value):
+        return None  # `api_key: sk-...`, `passcode: 6-digit`, `secret: 32bytes`
+    if any(char in value for char in "([{=") or "://" in value or _names_a_secret(value):
+        return None  # code (`is getToken()`), a URL (its own rules), a name (`API_TOKEN`)
+    if _IDENTIFIER_ONLY.fullmatch(value) and (
+        _random_part(value) is False if "." in value else _reference_like(value)
+    ):
+        return None  # `is self.token`, `token: token2`
+    return start, end
+
+
+def _prose_lead(text: str, line_start: int, kw_start: int) -> re.Match[str] | None:
+    """The lead of a secret's word in prose: its whole line before it, or the comment after
+    code (`x = connect()  # password: ...`)."""
+    if kw_start - line_start > 256:
+        return None
+    lead = _PROSE_LEAD.fullmatch(text, line_start, kw_start)
+    if lead is None:
+        for marker in (" #", "\t#", " //"):
+            at = text.rfind(marker, line_start, kw_start)
+            if at != -1:
+                lead = _PROSE_LEAD.fullmatch(text, at, kw_start)
+                break
+    return lead
+
+
 _RULES: list[_Rule] = [
     *(
         _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
@@ -3369,6 +3433,13 @@ _RULES: list[_Rule] = [
         _SECRET_CALL_WORDS,
         fallback=_SECRET_CALL_ANY_CASE,
         operators="(",
+    ),
+    _Rule(
+        _PROSE_SECRET,
+        _prose_secret_span,
+        _words("pass pwd token secret key"),
+        fallback=_PROSE_SECRET_ANY_CASE,
+        operators=" :=",
     ),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),

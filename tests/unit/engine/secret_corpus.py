@@ -605,6 +605,10 @@ ORDINARY_CODE: list[str] = [
     'parser.add_argument("--token", help="API token")',
     "x = {password: hidden}",
     "  password:",
+    "the password is required",
+    "# token: str",
+    "# passcode: 6-digit",
+    "Your token is ready: copy it now.",
 ]
 
 
@@ -2469,6 +2473,49 @@ PROBES += [
             "    key: internal-api-key",
             '    ("deploy", "[REDACTED]"),',
             'tokens = [("NAME", r"[a-zA-Z_][a-zA-Z0-9_]*"), ("NUMBER", r"\\d+")]',
+        ),
+    ),
+]
+
+# Secrets in prose and comments: a secret's word, `is` (or `:`, `=`) and one word that looks
+# like a token; sentences about secrets stay.
+P_PROSE_SPOKEN = fake("", 8, ALNUM) + "!"
+P_PROSE_COMMENT = fake("", 40, HEX)
+P_PROSE_VAULT = fake("", 14, ALNUM + "!#%")
+P_PROSE_MARKDOWN = fake("", 32, URLSAFE)
+P_PROSE_TRAILING = fake("", 24, ALNUM)
+P_PROSE_API_KEY = fake("", 36, ALNUM)
+
+PROBES += [
+    Probe(
+        "secrets-in-prose",
+        "# Staging\n\n"
+        f"The admin password is {P_PROSE_SPOKEN}\n"
+        "The password is required, and the token is valid for 3600 seconds.\n"
+        f"**API key:** `{P_PROSE_MARKDOWN}`\n"
+        f"- deploy token: {P_PROSE_TRAILING}\n"
+        f"API key: {P_PROSE_API_KEY}\n"
+        "---\n"
+        f"# token: {P_PROSE_COMMENT}\n"
+        f"# password = {P_PROSE_VAULT} (see vault)\n"
+        "if token is None:\n"
+        "    token = load_token()  # token: see docs/auth.md\n"
+        "# The token is a JWT signed with HS256.\n"
+        "# password: must be 8+ chars, e.g. Passw0rd\n",
+        (
+            P_PROSE_SPOKEN,
+            P_PROSE_COMMENT,
+            P_PROSE_VAULT,
+            P_PROSE_MARKDOWN,
+            P_PROSE_TRAILING,
+            P_PROSE_API_KEY,
+        ),
+        (
+            "The password is required, and the token is valid for 3600 seconds.",
+            "if token is None:",
+            "    token = load_token()  # token: see docs/auth.md",
+            "# The token is a JWT signed with HS256.",
+            "# password = [REDACTED] (see vault)",
         ),
     ),
 ]

@@ -991,6 +991,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "dotted-values": _fill("token: abcDEFghij12345678.GaBcDe.x\n"),
     "nested-list-items": _fill('API_KEYS = [["abcd1", "a1B2c3D4e5F6g7H8"], {"k": "x9Y8"}, '),
     "mapping-keys": lambda size: "API_KEYS:\n" + _fill("  - key: a1B2c3D4e5F6g7H8i9\n")(size),
+    "prose-secrets": _fill("# the password is a1B2c3D4! token: x9Y8w7V6u5 api key = k3Y "),
+    "prose-words": _fill("the token is here and the secret key is that "),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
