@@ -981,17 +981,41 @@ def _table_body(text: str, a: int, b: int, mask: int) -> tuple[str, int, int]:
 def _table_value(text: str, start: int, end: int) -> Span | None:
     """A table cell's secret: one word (in backticks or quotes, or not) with a letter that looks
     random and is neither a placeholder nor a name (`string`, `Required`, `*(none)*`, lines
-    `335-353`)."""
+    `335-353`), maybe followed by a note (`... (rotated monthly)`); or words with blanks
+    between them that each look random (`` `Zq8 1mW0pLx7` ``, `Xk29 pqLm7!`), not a sentence."""
+    start, end = _trimmed(text, start, end)
+    if end - start > 256:
+        return None
+    first = text[start]
+    close = text.find(first, start + 1, end) if first in "`'\"" else -1
+    if close != -1:  # a quoted value, its note after it
+        value_start, value_end, rest = start + 1, close, close + 1
+    else:
+        blank = _BLANK.search(text, start, end)
+        value_start, value_end = start, blank.start() if blank else end
+        rest = value_end
+    value_start, value_end = _trimmed(text, value_start, value_end)
+    note = text[rest:end].strip(" \t")
+    if note and not note.startswith(("(", "-", "—", "#", "//")):
+        value_start, value_end, note = start, end, ""  # the whole cell, its words judged
+    value = text[value_start:value_end]
+    if len(value) < 6 or _is_placeholder(value) or _names_a_secret(value):
+        return None
+    words = value.split()
+    if all(_looks_random(word) and _LETTER.search(word) for word in words):
+        return value_start, value_end
+    return None
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
     while start < end and text[start] in " \t":
         start += 1
     while end > start and text[end - 1] in " \t":
         end -= 1
-    if end - start >= 2 and text[start] in "`'\"" and text[end - 1] == text[start]:
-        start, end = start + 1, end - 1
-    value = text[start:end] if end - start <= 256 else ""
-    if len(value) < 6 or " " in value or _is_placeholder(value) or _names_a_secret(value):
-        return None
-    return (start, end) if _looks_random(value) and _LETTER.search(value) else None
+    return start, end
+
+
+_BLANK = re.compile(r"[ \t]")
 
 
 def _section_body(text: str, a: int, b: int) -> tuple[str, int, int]:

@@ -2519,3 +2519,35 @@ PROBES += [
         ),
     ),
 ]
+
+# Table cells with blanks in them: padding inside a code span, a note after the value, a value
+# in two random-looking words; a sentence or a passphrase of words stays.
+P_CELL_CODE_SPAN = fake("", 28, ALNUM)
+P_CELL_NOTE = fake("", 14, ALNUM + "!#")
+P_CELL_WORDS = (fake("", 5, ALNUM) + "7", fake("", 7, ALNUM) + "!")
+P_CELL_COLUMN = fake("", 6, ALNUM) + "3 " + fake("", 8, ALNUM) + "9"
+
+PROBES += [
+    Probe(
+        "table-cells-with-blanks",
+        "| Setting  | Value |\n"
+        "|----------|-------|\n"
+        f"| Token    | ` {P_CELL_CODE_SPAN} ` |\n"
+        f"| Password | {P_CELL_NOTE} (rotated monthly) |\n"
+        f"| Password | {P_CELL_WORDS[0]} {P_CELL_WORDS[1]} |\n"
+        "| Password | min 8 chars, 1 digit |\n"
+        "| API key  | Set in Vault v2 |\n"
+        "\n"
+        "| User | Password | Role |\n"
+        "|---|---|---|\n"
+        f"| ci | `{P_CELL_COLUMN}` | deploy |\n"
+        "| bob | See 1Password | read |\n",
+        (P_CELL_CODE_SPAN, P_CELL_NOTE, *P_CELL_WORDS, *P_CELL_COLUMN.split()),
+        (
+            "| Password | [REDACTED] (rotated monthly) |",
+            "| Password | min 8 chars, 1 digit |",
+            "| API key  | Set in Vault v2 |",
+            "| bob | See 1Password | read |",
+        ),
+    ),
+]

@@ -993,6 +993,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "mapping-keys": lambda size: "API_KEYS:\n" + _fill("  - key: a1B2c3D4e5F6g7H8i9\n")(size),
     "prose-secrets": _fill("# the password is a1B2c3D4! token: x9Y8w7V6u5 api key = k3Y "),
     "prose-words": _fill("the token is here and the secret key is that "),
+    "table-cells-with-blanks": _fill("| Password | `a1B2 c3D4` (x) | Token | e5F6g7 h8I9 j |\n"),
+    "secret-table-cells-with-blanks": lambda size: (
+        "| User | Password |\n|---|---|\n" + _fill("| a | ` b1c2d3 e4 ` (y) z |\n")(size)
+    ),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
