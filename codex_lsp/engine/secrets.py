@@ -3381,6 +3381,56 @@ def _prose_lead(text: str, line_start: int, kw_start: int) -> re.Match[str] | No
     return lead
 
 
+# --- a key given to a constructor by position -----------------------------------------------------
+# `Client("3f9a...")`, `new Stripe('...')`, `stripe.Client("...")`, `Fernet(b"...")`: the first
+# argument of a class's constructor (a name in capitals, or after `new`), when the string alone
+# looks like a credential: 32 to 256 token characters, letters and digits, random, many distinct
+# characters; not a UUID, nor a path, nor a hash given to a class named for one (`Commit`,
+# `Sha256`, `ObjectId`).
+_POSITIONAL_KEY = re.compile(
+    r"""\([ \t]{0,16}[bB]?(?P<quote>["'])(?P<value>[A-Za-z0-9+/=_.~-]{32,256}+)(?P=quote)"""
+    r"[ \t]{0,16}[,)]"
+)
+_NOT_KEY_CLASSES = re.compile(
+    r"hash|sha|md5|digest|commit|rev|oid|uuid|guid|id$|ids$|checksum|color|colour|version|hex"
+    r"|path|url|uri|regex|pattern|decimal|fraction|int|bytes|string|str$|text|name|label",
+    re.IGNORECASE,
+)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def _positional_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text = ctx.text
+    paren = match.start() + offset
+    line_start = ctx.start_of_line(paren)
+    head = _skip_blanks_back(text, max(line_start, paren - 16), paren)
+    low = max(line_start, head - 260)
+    name_start = head
+    while name_start > low and (text[name_start - 1].isalnum() or text[name_start - 1] in "_.$"):
+        name_start -= 1
+    before = _skip_blanks_back(text, low, name_start)
+    new = before < name_start and text.endswith("new", line_start, before)
+    new = new and (before - 3 == line_start or not _WORD_CHAR.match(text, before - 4))
+    name = text[name_start:head].rsplit(".", 1)[-1]
+    if not name or not (new or name[0].isupper()) or _NOT_KEY_CLASSES.search(name):
+        return None  # a function's call, or a class that takes hashes, ids or paths
+    start, end = match.span("value")
+    start, end = start + offset, end + offset
+    return (start, end) if _credential_alone(text[start:end]) else None
+
+
+def _credential_alone(value: str) -> bool:
+    """A string that is a credential without a name to say so (see _POSITIONAL_KEY)."""
+    if not _credential(value, 0, len(value)) or _UUID.fullmatch(value):
+        return False
+    if len(set(value)) < 12 or ".." in value:
+        return False
+    segments = value.split("/")
+    return len(segments) == 1 or all(
+        segment and not segment.isdigit() and _looks_random(segment) for segment in segments
+    )
+
+
 _RULES: list[_Rule] = [
     *(
         _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
@@ -3465,6 +3515,7 @@ _RULES: list[_Rule] = [
         fallback=_PROSE_SECRET_ANY_CASE,
         operators=" :=",
     ),
+    _Rule(_POSITIONAL_KEY, _positional_key_span, frozenset({'("', "('", '(b"', "(b'", "( "})),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(

@@ -2551,3 +2551,32 @@ PROBES += [
         ),
     ),
 ]
+
+# A key given to a class's constructor by position, with no name to go by: only a string that
+# looks like a credential on its own (32 characters or more, random); hashes, ids and paths stay.
+P_CTOR_HEX = fake("", 40, HEX)
+P_CTOR_ALNUM = fake("", 32, ALNUM)
+P_CTOR_NEW = fake("", 36, URLSAFE)
+P_CTOR_FERNET = fake("", 43, URLSAFE) + "="
+P_CTOR_AWS_LIKE = fake("", 12, ALNUM) + "/" + fake("", 8, ALNUM) + "/" + fake("", 20, ALNUM)
+
+PROBES += [
+    Probe(
+        "keys-given-to-constructors",
+        f'client = Client("{P_CTOR_HEX}")\n'
+        f'stripe = Stripe("{P_CTOR_ALNUM}")\n'
+        f"const mail = new MailClient('{P_CTOR_NEW}');\n"
+        f'fernet = Fernet(b"{P_CTOR_FERNET}")\n'
+        f'signer = sdk.Signer("{P_CTOR_AWS_LIKE}", region="eu-west-1")\n'
+        f'head = Commit("{fake("", 40, HEX)}")\n'
+        'run = UUID("123e4567-e89b-12d3-a456-426614174000")\n'
+        'doc = ObjectId("507f1f77bcf86cd799439011")\n'
+        'out = Path("data/2024/01/01/part_0001_abcdefgh.parquet")\n',
+        (P_CTOR_HEX, P_CTOR_ALNUM, P_CTOR_NEW, P_CTOR_FERNET, P_CTOR_AWS_LIKE),
+        (
+            'run = UUID("123e4567-e89b-12d3-a456-426614174000")',
+            'doc = ObjectId("507f1f77bcf86cd799439011")',
+            'out = Path("data/2024/01/01/part_0001_abcdefgh.parquet")',
+        ),
+    ),
+]

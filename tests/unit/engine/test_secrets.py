@@ -997,6 +997,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "secret-table-cells-with-blanks": lambda size: (
         "| User | Password |\n|---|---|\n" + _fill("| a | ` b1c2d3 e4 ` (y) z |\n")(size)
     ),
+    "constructor-keys": _fill('Client("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6") f("x") ( "'),
+    "constructor-names-on-a-long-line": lambda size: (
+        "x" * size + '("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6")'
+    ),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
