@@ -2327,7 +2327,12 @@ def _reference_like(word: str) -> bool:
     """A variable, not a password: `default_password`, `authToken`, `pw`, `value`."""
     if _DIGIT.search(word):
         return _numbered_name(word)
+    if word.lower() in _WORDS_HOLDING_KEY:
+        return False  # `monkey`, a common password, holds `key` as no name does
     return len(word) <= 2 or word.lower() in _COMMON_NAMES or _REFERENCE.search(word) is not None
+
+
+_WORDS_HOLDING_KEY = _words("monkey donkey turkey whiskey hockey jockey")
 
 
 def _numbered_name(word: str) -> bool:
@@ -3010,8 +3015,8 @@ def _netrc_line_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
 
 # A variable set by csh's `setenv NAME value`, Windows' `setx NAME value` or fish's `set -x NAME
 # value` (no `=` to go by).
-# Tcl's `set name value` likewise (`set` alone: its value must be quoted, braced, or look random,
-# as prose starts lines with `set` too).
+# Tcl's `set name value` likewise (`set` alone: its value must be quoted, braced, look random or
+# be one plain word ending the line, as prose starts lines with `set` too).
 _SETENV = re.compile(
     r"(?:setenv|setx|set(?P<flag>[ \t]{1,8}-[gxUul]{1,4})?)[ \t]{1,16}(?P<name>[A-Za-z_]\w{0,100})"
     r"[ \t]{1,16}(?=[^\s=])"
@@ -3035,7 +3040,30 @@ def _setenv_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
     quoted = text[start] in "\"'"
     if span is None or quoted or span[1] - span[0] > 256:
         return span
-    return span if _looks_random(text[span[0] : span[1]]) else None
+    word = text[span[0] : span[1]]
+    return span if _looks_random(word) or _last_plain_word(text, span, word) else None
+
+
+def _last_plain_word(text: str, span: Span, word: str) -> bool:
+    """Tcl's `set password hunter`: a plain word, alone after the name to the line's end, is
+    the literal it reads as; not a word of prose (`set password for`, `set token value`)."""
+    rest = _TCL_REST.match(text, span[1])
+    lowered = word.lower()
+    return (
+        rest is not None
+        and len(word) >= 4
+        and word.isalpha()
+        and lowered not in _PROSE_WORDS
+        and lowered not in _COMMON_NAMES
+        and lowered not in _PLAIN_NOT_SECRETS
+    )
+
+
+_TCL_REST = re.compile(r"[ \t]{0,64}(?:;|#|\r?\n|$)")
+_PLAIN_NOT_SECRETS = _words(
+    """from into here there then also again only none null empty unset reset expiry expires
+    policy prompt length required optional default hidden masked changed blank"""
+)
 
 
 # A secret's flag and its value as two items of a list, as Compose's and Kubernetes' exec form

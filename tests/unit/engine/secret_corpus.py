@@ -2580,3 +2580,26 @@ PROBES += [
         ),
     ),
 ]
+
+# Short passwords that are words, given to a password's name in the common forms (by name alone:
+# a word like these looks like no token).
+P_WORDS = ["hunter2", "letmein", "dragon", "monkey", "qwerty", "sunshine", "trustno"]
+
+PROBES += [
+    Probe(
+        "short-word-passwords",
+        f'password = "{P_WORDS[0]}"\n'
+        f"DB_PASSWORD={P_WORDS[1]}\n"
+        f"export PGPASSWORD={P_WORDS[1]}\n"
+        f'  "password": "{P_WORDS[2]}",\n'
+        f"  password: {P_WORDS[3]}\n"
+        f"spring.datasource.password={P_WORDS[4]}\n"
+        f"$config['db_password'] = '{P_WORDS[5]}';\n"
+        f"<password>{P_WORDS[6]}</password>\n"
+        f"set password {P_WORDS[1]}\n"
+        "set password for the user\n"
+        "password: changeme\n",
+        tuple(P_WORDS),
+        ("set password for the user", "password: changeme"),
+    ),
+]
