@@ -1842,7 +1842,7 @@ _VALUE = re.compile(
     rf"""(?P<kept>\[REDACTED\]|(?:{_PLACEHOLDER_SYMBOLS}){_KEPT_END})
     |(?P<quote>(?:[rRbBuUfF]{{1,2}}|[@$])?["'`])
     |(?P<scheme>(?:Bearer|Basic|Token|Bot|Digest|bearer|basic|token)[ ]+(?=[\w.~+/=$-]{{4}}))
-    |{_IDENTIFIER}(?:(?P<call>(?=[(\[{{<!?]))|(?P<word>{_KEPT_END}))?
+    |{_IDENTIFIER}(?:(?P<call>(?=[(\[{{<?]|![(\[{{]))|(?P<word>{_KEPT_END}))?
     |(?P<escaped>\\["'])
     |(?P<other>[^\s])""",
     re.VERBOSE,
@@ -3459,6 +3459,26 @@ def _credential_alone(value: str) -> bool:
     )
 
 
+# --- `key` alone ---------------------------------------------------------------------------------
+# `key` names a cache's, a sort's or a dict's key far more often than a secret, so the name rule
+# leaves it; a URL's `?key=` (Google's APIs), `?code=` (Azure Functions'), `?appid=` and a dict's
+# `"key": "..."` are redacted when the value alone looks like a credential (see _credential_alone).
+_KEY_ALONE = re.compile(
+    r"""[?&](?:key|code|appid|app_key)=(?P<query>[A-Za-z0-9+/=_.~%-]{16,512}+)"""
+    r"""|(?P<q>["'])key(?P=q)[ \t]{0,8}(?::|=>)[ \t]{0,8}(?P<vq>["'])"""
+    r"""(?P<value>[A-Za-z0-9+/=_.~-]{16,256}+)(?P=vq)"""
+)
+
+
+def _key_alone_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    group = "query" if match["query"] else "value"
+    start, end = match.start(group) + offset, match.end(group) + offset
+    value = ctx.text[start:end]
+    while value.endswith("%3D"):  # `=` escaped in a URL
+        value = value[:-3]
+    return (start, end) if "%" not in value and _credential_alone(value) else None
+
+
 _RULES: list[_Rule] = [
     *(
         _Rule(re.compile(pattern), _token_span, _hint_keys(needles), hinted=True)
@@ -3543,6 +3563,7 @@ _RULES: list[_Rule] = [
         fallback=_PROSE_SECRET_ANY_CASE,
         operators=" :=",
     ),
+    _Rule(_KEY_ALONE, _key_alone_span, frozenset({"key=", "code=", "appid=", 'key"', "key'"})),
     _Rule(_POSITIONAL_KEY, _positional_key_span, frozenset({'("', "('", '(b"', "(b'", "( "})),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),

@@ -2603,3 +2603,41 @@ PROBES += [
         ("set password for the user", "password: changeme"),
     ),
 ]
+
+# `key` alone: a URL's `?key=`, `?code=`, `?appid=`, a dict's `"key": "..."`, when the value alone
+# looks like a credential; and a password ending in `!` (read as a Rust macro's name before).
+P_QUERY_GOOGLE = fake("", 32, URLSAFE)
+P_QUERY_AZURE = fake("", 54, URLSAFE) + "=="
+P_QUERY_AZURE_ESCAPED = fake("", 54, URLSAFE) + "%3D%3D"
+P_QUERY_APPID = fake("", 32, HEX)
+P_DICT_KEY = fake("", 40, ALNUM)
+P_BANG_PASSWORD = fake("", 10, ALNUM) + "7!"
+
+PROBES += [
+    Probe(
+        "key-alone-in-urls-and-dicts",
+        f"GEOCODE = 'https://maps.googleapis.com/maps/api/geocode/json?address=x&key={P_QUERY_GOOGLE}'\n"
+        f"curl 'https://acme.azurewebsites.net/api/Run?code={P_QUERY_AZURE}'\n"
+        f"fetch('https://acme.azurewebsites.net/api/Run?code={P_QUERY_AZURE_ESCAPED}&name=x')\n"
+        f"fetch(`https://api.openweathermap.org/data/2.5/weather?q=Oslo&appid={P_QUERY_APPID}`)\n"
+        f'requests.get(url, params={{"key": "{P_DICT_KEY}", "q": "Oslo"}})\n'
+        f'<add name="Db" connectionString="Server=db;User Id=sa;Password={P_BANG_PASSWORD};" />\n'
+        "https://github.com/login/oauth/callback?code=abc123\n"
+        'cache = {"key": "user_profile_cache_v2"}\n'
+        'upload = {"key": "uploads/2024/05/abcdef123456.png"}\n'
+        "let sizes = vec![1, 2];\n",
+        (
+            P_QUERY_GOOGLE,
+            P_QUERY_AZURE,
+            P_QUERY_AZURE_ESCAPED,
+            P_QUERY_APPID,
+            P_DICT_KEY,
+            P_BANG_PASSWORD,
+        ),
+        (
+            "https://github.com/login/oauth/callback?code=abc123",
+            'cache = {"key": "user_profile_cache_v2"}',
+            'upload = {"key": "uploads/2024/05/abcdef123456.png"}',
+        ),
+    ),
+]
