@@ -1426,7 +1426,7 @@ _SECURE_STRING_HINTS = frozenset({"SecureString"})
 _BUILDER_HINTS = frozenset(
     {".password(", ".secret(", ".token(", ".apiKey(", ".pass_(", "redentials.basic("}
 )
-_XML_ENTRY_HINTS = frozenset({"entry key="})
+_XML_ENTRY_HINTS = frozenset({"entry key=", "setting name="})
 _CLI_SET_HINTS = frozenset({"vault ", "onfig:set", "--set "})
 # Needles of older rules (str.find looked for them one by one in every window).
 _NETRC_HINTS = frozenset({"achine"})  # `machine` from its second letter
@@ -2879,13 +2879,19 @@ def _basic_credentials_span(ctx: _Context, match: re.Match[str], offset: int) ->
 _XML_ENTRY = re.compile(
     r"""<entry[ \t]{1,16}key=["'](?P<name>[^"'\s]{1,100})["'][ \t]{0,16}>"""
     r"(?P<secret>[^<\r\n]{1,512})<"
+    # .NET's settings: `<setting name="ApiKey" serializeAs="String">`, `<value>...</value>` on
+    # the same line or the next.
+    r"""|<setting[ \t]{1,16}name=["'](?P<setting>[^"'\s]{1,100})["'][^<>\r\n]{0,100}>"""
+    r"[ \t]{0,16}(?:\r?\n[ \t]{0,64})?<value>(?P<value>[^<\r\n]{1,512})<"
 )
 
 
 def _xml_entry_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    if not _holds_a_secret(match["name"]) or _is_placeholder(match["secret"]):
+    group = "secret" if match["name"] else "value"
+    name = match["name"] or match["setting"]
+    if not _holds_a_secret(name) or _is_placeholder(match[group]):
         return None
-    return match.span("secret")
+    return match.span(group)
 
 
 # `name=value` words of commands that store settings (`vault kv put secret/app password=...`,

@@ -2641,3 +2641,24 @@ PROBES += [
         ),
     ),
 ]
+
+# .NET's application settings, as Visual Studio writes them into app.config.
+P_DOTNET_SETTING = (fake("", 32, ALNUM), fake("", 16, ALNUM + "!#"))
+
+PROBES += [
+    Probe(
+        "dotnet-settings",
+        "<applicationSettings>\n"
+        "  <Acme.Properties.Settings>\n"
+        '    <setting name="ApiKey" serializeAs="String">\n'
+        f"      <value>{P_DOTNET_SETTING[0]}</value>\n"
+        "    </setting>\n"
+        '    <setting name="SmtpPassword" serializeAs="String">'
+        f"<value>{P_DOTNET_SETTING[1]}</value></setting>\n"
+        '    <setting name="Timeout" serializeAs="String">\n'
+        "      <value>30</value>\n"
+        "    </setting>\n",
+        P_DOTNET_SETTING,
+        ("      <value>30</value>",),
+    ),
+]
