@@ -1555,22 +1555,23 @@ _TOKEN_FORMATS: list[tuple[tuple[str, ...], str]] = [
     (("key-",), r"key-[0-9a-f]{32}"),  # Mailgun
     # Session 14: formats of gitleaks' rules not covered before (Airtable, HubSpot, Alibaba,
     # Artifactory, Clojars, Dropbox, Dynatrace, EasyPost, Fly.io, OpenShift, SonarQube,
-    # Sourcegraph, Typeform). Clojars', Fly's and Typeform's needles start at their second
-    # letter (`C` and `t` would be first letters no other needle has: see _TOKEN_HINT), Fly's
-    # newer tokens at the scheme written before them (`FlyV1 fm2_...`).
+    # Sourcegraph, Typeform). A needle starts at a letter some other needle starts with (a new
+    # first letter, `L`, `C`, `f`, `t`, would be tried at each one: see _TOKEN_HINT): Alibaba's
+    # at its third, Clojars' at its fourth, Fly's newer tokens at the scheme before them
+    # (`FlyV1 fm2_...`) from its second, Typeform's at its third.
     (("pat",), r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}"),
     (("pat-na1-", "pat-eu1-"), r"pat-(?:na|eu)\d-[a-f0-9]{8}(?:-[a-f0-9]{4}){3}-[a-f0-9]{12}"),
-    (("LTAI",), r"LTAI[A-Za-z0-9]{20}"),
+    (("AI",), r"LTAI[A-Za-z0-9]{20}"),
     (("AKCp",), r"AKCp[A-Za-z0-9]{69}"),
-    (("LOJARS_",), r"CLOJARS_[a-z0-9]{60}"),
+    (("ARS_",), r"CLOJARS_[a-z0-9]{60}"),
     (("sl.",), r"sl\.[A-Za-z0-9_=-]{130,512}"),
     (("dt0c01.",), r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}"),
     (("EZAK", "EZTK"), r"EZ[AT]K[A-Za-z0-9]{54}"),
-    (("o1_", "FlyV1 "), r"(?:fo1_[\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,1024})"),
+    (("o1_", "lyV1 "), r"(?:fo1_[\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,1024})"),
     (("sha256~",), r"sha256~[\w-]{43}"),
     (("squ_", "sqp_", "sqa_"), r"sq[upa]_[a-f0-9]{40}"),
     (("sgp_",), r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"),
-    (("fp_",), r"tfp_[A-Za-z0-9_.=-]{59}"),
+    (("p_",), r"tfp_[A-Za-z0-9_.=-]{59}"),
     (("-us",), r"(?<![0-9a-f])[0-9a-f]{32}-us\d{1,2}"),  # Mailchimp
     (("ntn_",), r"ntn_[0-9]{11}[A-Za-z0-9]{35}"),
     (("secret_",), r"secret_[A-Za-z0-9]{43}"),  # Notion
@@ -1734,7 +1735,7 @@ _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(
     |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key)
     |(?<=functions-key)|(?<=functions_key)|(?<=rapidapi-key)|(?<=rapidapi_key)
     |(?<=application-key)|(?<=application_key)|(?<=application.key))
-    |a(?:pi[_.-]?key|ccess[_.-]?key|ccount[_.-]?key|pp[_.-]?key
+    |a(?:pi[ _.-]?key|ccess[_.-]?key|ccount[_.-]?key|pp[_.-]?key
     |uth(?<![a-z]auth)(?:orization|[_-]?key)?)
     |subscription[_.-]?key|cred(?:entials?|s(?<![a-z]creds)))
     (?P<rest>[\w.-]{0,40}+)(?P<close>\\?["'`\]]{0,2}+)[ \t]{0,16}+
@@ -3354,15 +3355,17 @@ def _matched_end(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int
 # --- secrets in prose and comments ---------------------------------------------------------------
 # `The password is hunter2!`, `# token: 3f9a...`, `**API key:** ...`, `password = x9... (see
 # vault)` in a comment: a secret's word, `is`, `was`, `:` or `=`, and one word that looks like a
-# token. Only where the line before the word is prose or a comment (a bare `password = ...` is
-# the assignment rule's): a comment marker or a list's bullet, then words. On lower-case text.
-_PROSE_SECRET_SOURCE = r"""(?<![\w.$/-])(?P<kw>pass(?:word|phrase|wd|code)|pwd|token|secret
-    |(?:api|access|secret|private|auth)[ _-]?key)
-    (?P<op>[ \t]{1,8}(?:is|was)[ \t]{1,8}|[*_`]{0,2}[ \t]{0,8}[:=][*_`]{0,2}[ \t]{0,8})
-    (?P<quote>[`'"]?)(?P<value>[^\s`'"<>]{6,256}+)"""
-_PROSE_SECRET = re.compile(_PROSE_SECRET_SOURCE, re.VERBOSE)
-_PROSE_SECRET_ANY_CASE = re.compile(_PROSE_SECRET_SOURCE, re.VERBOSE | re.IGNORECASE)
-# What may stand before the word on its line: a comment's marker, a bullet, then words.
+# token, where the line before the name is prose or a comment (a comment's marker, a bullet,
+# words). `:` and `=` come from the assignment rule's matches that it turns down (its search
+# reads every window anyway); `is` and `was` are a rule of their own, the word read back.
+_PROSE_IS = re.compile(r"(?:is|was)[ \t]{1,8}(?=[`'\"]?[^\s`'\"<>]{6})")
+_PROSE_NAME = re.compile(
+    r"""(?:pass(?:word|phrase|wd|code)|pwd|token|secret|(?:api|access|secret|private|auth)[ _-]?key)
+    [*_`]{0,2}[ \t]{1,8}$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_PROSE_VALUE = re.compile(r"""[*_`]{0,2}[ \t]{0,8}(?P<quote>[`'"]?)(?P<value>[^\s`'"<>]{6,256}+)""")
+# What may stand before the name on its line: a comment's marker, a bullet, then words.
 _PROSE_LEAD = re.compile(
     r"""[ \t]{0,64}(?P<marker>(?:\#{1,6}|//{1,2}|/?\*{1,2}|--|;{1,2}|<!--|%|>|(?i:rem))[ \t]{0,16})?
     (?P<bullet>(?:[-*+]|\d{1,3}[.)])[ \t]{1,8})?
@@ -3373,17 +3376,31 @@ _TRAILING_PROSE = ".,;:)?"
 _MEASURE = re.compile(r"\d{1,6}[ -]?[A-Za-z]{1,12}\+?")
 
 
-def _prose_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    text = ctx.text
-    kw_start = match.start("kw") + offset
-    line_start = ctx.start_of_line(kw_start)
-    lead = _prose_lead(text, line_start, kw_start)
-    if lead is None:
+def _prose_is_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """`The admin password is ...`: the name read back from `is`, then as _prose_span."""
+    text, at = ctx.text, match.start() + offset
+    if at == 0 or text[at - 1] not in " \t":
+        return None  # `this`, `was` inside a word
+    line_start = ctx.start_of_line(at)
+    name = _PROSE_NAME.search(text, max(line_start, at - 48), at)
+    if name is None:
         return None
-    spoken = match["op"].strip(" \t*_`") in ("is", "was") or " " in match["kw"]
-    if not (spoken or lead["marker"] or lead["bullet"] or lead["words"]):
-        return None  # `password = ...` alone on its line: the assignment rule's
-    start, end = match.start("value") + offset, match.end("value") + offset
+    return _prose_span(ctx, name.start(), match.end() + offset, True)
+
+
+def _prose_span(ctx: _Context, head: int, after: int, spoken: bool) -> Span | None:
+    """The token-like word after a secret's name at `head` and its `is`, `:` or `=` (ending
+    at `after`), when the line before the name is prose or a comment."""
+    text = ctx.text
+    if head > 0 and (_WORD_CHAR.match(text, head - 1) or text[head - 1] in ".$/-"):
+        return None  # the name goes on before (`self.token`, `x-api-key`)
+    lead = _prose_lead(text, ctx.start_of_line(head), head)
+    if lead is None or not (spoken or lead["marker"] or lead["bullet"] or lead["words"]):
+        return None  # `password = ...` alone on its line is code, or a setting
+    found = _PROSE_VALUE.match(text, after)
+    if found is None:
+        return None
+    start, end = found.span("value")
     while end > start and text[end - 1] in _TRAILING_PROSE:
         end -= 1
     value = text[start:end]
@@ -3400,19 +3417,28 @@ def _prose_secret_span(ctx: _Context, match: re.Match[str], offset: int) -> Span
     return start, end
 
 
-def _prose_lead(text: str, line_start: int, kw_start: int) -> re.Match[str] | None:
-    """The lead of a secret's word in prose: its whole line before it, or the comment after
+def _prose_lead(text: str, line_start: int, head: int) -> re.Match[str] | None:
+    """The lead of a secret's name in prose: its whole line before it, or the comment after
     code (`x = connect()  # password: ...`)."""
-    if kw_start - line_start > 256:
+    if head - line_start > 256:
         return None
-    lead = _PROSE_LEAD.fullmatch(text, line_start, kw_start)
+    lead = _PROSE_LEAD.fullmatch(text, line_start, head)
     if lead is None:
         for marker in (" #", "\t#", " //"):
-            at = text.rfind(marker, line_start, kw_start)
+            at = text.rfind(marker, line_start, head)
             if at != -1:
-                lead = _PROSE_LEAD.fullmatch(text, at, kw_start)
+                lead = _PROSE_LEAD.fullmatch(text, at, head)
                 break
     return lead
+
+
+def _assignment_or_prose_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    span = _assignment_span(ctx, match, offset)
+    if span is not None or match["op"] not in (":", "="):
+        return span
+    kw_start = match.start("kw") + offset
+    head = _name_head(ctx.text, kw_start, ctx.start_of_line(kw_start))
+    return _prose_span(ctx, head, match.end() + offset, " " in match["kw"])
 
 
 # --- a key given to a constructor by position -----------------------------------------------------
@@ -3469,16 +3495,20 @@ def _credential_alone(value: str) -> bool:
 # `key` names a cache's, a sort's or a dict's key far more often than a secret, so the name rule
 # leaves it; a URL's `?key=` (Google's APIs), `?code=` (Azure Functions'), `?appid=` and a dict's
 # `"key": "..."` are redacted when the value alone looks like a credential (see _credential_alone).
-_KEY_ALONE = re.compile(
-    r"""[?&](?:key|code|appid|app_key)=(?P<query>[A-Za-z0-9+/=_.~%-]{16,512}+)"""
-    r"""|(?P<q>["'])key(?P=q)[ \t]{0,8}(?::|=>)[ \t]{0,8}(?P<vq>["'])"""
+_KEY_QUERY = re.compile(r"[?&](?:key|code|appid|app_key)=(?P<value>[A-Za-z0-9+/=_.~%-]{16,512}+)")
+# From the word (a pattern starting with a literal is searched for fast), its quote read back.
+_KEY_ITEM = re.compile(
+    r"""key(?P<q>["'])[ \t]{0,8}(?::|=>)[ \t]{0,8}(?P<vq>["'])"""
     r"""(?P<value>[A-Za-z0-9+/=_.~-]{16,256}+)(?P=vq)"""
 )
 
 
 def _key_alone_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    group = "query" if match["query"] else "value"
-    start, end = match.start(group) + offset, match.end(group) + offset
+    start, end = match.start("value") + offset, match.end("value") + offset
+    if match.re is _KEY_ITEM:
+        at = match.start() + offset
+        if at == 0 or ctx.text[at - 1] != match["q"]:
+            return None  # `"api_key": ...` is the name rule's; `"monkey"` no key
     value = ctx.text[start:end]
     while value.endswith("%3D"):  # `=` escaped in a URL
         value = value[:-3]
@@ -3562,20 +3592,17 @@ _RULES: list[_Rule] = [
         fallback=_SECRET_CALL_ANY_CASE,
         operators="(",
     ),
-    _Rule(
-        _PROSE_SECRET,
-        _prose_secret_span,
-        _words("pass pwd token secret key"),
-        fallback=_PROSE_SECRET_ANY_CASE,
-        operators=" :=",
-    ),
-    _Rule(_KEY_ALONE, _key_alone_span, frozenset({"key=", "code=", "appid=", 'key"', "key'"})),
-    _Rule(_POSITIONAL_KEY, _positional_key_span, frozenset({'("', "('", '(b"', "(b'", "( "})),
+    _Rule(_PROSE_IS, _prose_is_span, frozenset({" is ", " was "})),
+    # Searched for in _rules_for (each pattern starts with a literal or `[?&]`): the value a
+    # match needs (16 or 32 token characters) is rare, so the search fails fast.
+    _Rule(_KEY_QUERY, _key_alone_span),
+    _Rule(_KEY_ITEM, _key_alone_span),
+    _Rule(_POSITIONAL_KEY, _positional_key_span),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(
         _ASSIGNMENT,
-        _assignment_span,
+        _assignment_or_prose_span,
         _ASSIGNMENT_STEMS,
         fallback=_ASSIGNMENT_ANY_CASE,
         operators="=:>,<{(",

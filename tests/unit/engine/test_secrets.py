@@ -993,6 +993,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "mapping-keys": lambda size: "API_KEYS:\n" + _fill("  - key: a1B2c3D4e5F6g7H8i9\n")(size),
     "prose-secrets": _fill("# the password is a1B2c3D4! token: x9Y8w7V6u5 api key = k3Y "),
     "prose-words": _fill("the token is here and the secret key is that "),
+    "is-sentences": _fill("x is abcdefgh y was a1B2c3D4e5 token is a1B2c3D4e5 "),
     "table-cells-with-blanks": _fill("| Password | `a1B2 c3D4` (x) | Token | e5F6g7 h8I9 j |\n"),
     "secret-table-cells-with-blanks": lambda size: (
         "| User | Password |\n|---|---|\n" + _fill("| a | ` b1c2d3 e4 ` (y) z |\n")(size)
