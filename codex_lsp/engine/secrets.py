@@ -46,7 +46,14 @@ every line, so the line numbers the model reports still match the document. The 
   URLs, a token as a URL's user (`https://TOKEN@github.com`), DSNs (Sentry's key too), `.netrc`
   entries (on one line or several) and `.pgpass` lines, Postfix `sasl_passwd` lines, `poetry
   config http-basic`, Composer tokens (on the line of `"bearer": {` or each on a line of its own),
-  PuTTY and OpenVPN keys).
+  PuTTY and OpenVPN keys);
+- since session 14: headers named for a key alone (`x-functions-key`, `X-RapidAPI-Key`), key
+  names joined by dots (`datadog.api.key=`), items of lists nested in a list of secrets and a YAML
+  `key:` under one when the value looks like a credential on its own, secrets in prose and
+  comments (`The password is ...`, `# token: ...`: one token-like word), table cells with blanks
+  in them, a key given by position to a class's constructor (`Client("...")`, 32 characters or
+  more, random), `?key=`, `?code=`, `"key": "..."` with such a value, .NET's `<setting
+  name="ApiKey">`, dotted config values with a random part, and Tcl's `set password WORD`.
 detect-secrets was measured as the alternative: 8.6 s per MB of Python on this machine, and its
 keyword plugin leaves unquoted values alone in most files, so the rules are written here.
 """
