@@ -3448,6 +3448,32 @@ def _assignment_or_prose_span(ctx: _Context, match: re.Match[str], offset: int) 
     return _prose_span(ctx, head, match.end() + offset, " " in match["kw"])
 
 
+# --- a vendor's key in code ---------------------------------------------------------------------
+# `STRIPE_KEY = "..."`, `const mapboxKey = '...'`, `"algoliaKey": "..."`: `key` alone ends the name
+# (the name rule leaves it: `cache_key`, `sort_key` are everywhere), so the string must look like
+# a credential on its own (32 characters or more: see _credential_alone), and the name must not
+# be one of a key that is no secret (`public_key`, `idempotency_key`, `cache_key`).
+_KEY_NAME_STRING = re.compile(
+    r"""(?:_KEY|_key|Key)["']?[ \t]{0,16}(?::=|=>|[:=])[ \t]{0,16}[bB]?(?P<quote>["'`])"""
+    r"""(?P<value>[A-Za-z0-9+/=_.~-]{32,256}+)(?P=quote)"""
+)
+_NOT_SECRET_KEYS = _words(
+    """public pub cache sort primary foreign partition idempotency lookup dict map hash row
+    column index unique composite natural surrogate group order meta redis storage s3 object
+    file path name id"""
+)
+
+
+def _key_name_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start() + offset
+    head = _name_head(text, at, ctx.start_of_line(at))
+    words = [word.lower() for word in _WORDS.findall(text[head:at])]
+    if not words or words[-1] in _NOT_SECRET_KEYS or words[-1] in _NOT_SECRET_BEFORE:
+        return None  # `public_key`, `cache_key`, `_key` alone
+    start, end = match.start("value") + offset, match.end("value") + offset
+    return (start, end) if _credential_alone(text[start:end]) else None
+
+
 # --- a key given to a constructor by position -----------------------------------------------------
 # `Client("3f9a...")`, `new Stripe('...')`, `stripe.Client("...")`, `Fernet(b"...")`: the first
 # argument of a class's constructor (a name in capitals, or after `new`), when the string alone
@@ -3605,6 +3631,7 @@ _RULES: list[_Rule] = [
     _Rule(_KEY_QUERY, _key_alone_span),
     _Rule(_KEY_ITEM, _key_alone_span),
     _Rule(_POSITIONAL_KEY, _positional_key_span),
+    _Rule(_KEY_NAME_STRING, _key_name_span),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(

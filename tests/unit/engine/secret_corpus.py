@@ -2662,3 +2662,20 @@ PROBES += [
         ("      <value>30</value>",),
     ),
 ]
+
+# A vendor's key in code under a name ending in `key` alone (`STRIPE_KEY`, `mapboxKey`), when the
+# string looks like a credential on its own; public, cache and sort keys stay.
+P_VENDOR_KEYS = (fake("", 32, ALNUM), fake("", 40, URLSAFE), fake("", 32, HEX))
+
+PROBES += [
+    Probe(
+        "vendor-keys-in-code",
+        f'STRIPE_KEY = "{P_VENDOR_KEYS[0]}"\n'
+        f"const mapboxKey = '{P_VENDOR_KEYS[1]}';\n"
+        f'  "algoliaKey": "{P_VENDOR_KEYS[2]}",\n'
+        f'public_key = "{fake("", 32, ALNUM)}"\n'
+        'CACHE_KEY = "user_profile_cache_v2_abcdefghijkl"\n',
+        P_VENDOR_KEYS,
+        ('CACHE_KEY = "user_profile_cache_v2_abcdefghijkl"',),
+    ),
+]
