@@ -342,6 +342,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
         return _heredoc_body(text, a, b, _heredoc_delimiter(state))
     if state >= _SECRET_TABLE:
         return _table_body(text, a, b, state - _SECRET_TABLE)
+    if state == _SECRET_DATA:
+        return _mapping_body(text, a, b, 0, secret_data=True)
     if state >= _SECRET_MAPPING:
         return _mapping_body(text, a, b, state - _SECRET_MAPPING)
     if state >= _NAMED_VALUE:
@@ -432,6 +434,7 @@ _OPENER_NAME = re.compile(
 _SECRET_SECTION = 290
 _SECRET_MAP, _NAMED_MAP, _MAX_MAP_DEPTH = 300, 380, 64
 _SECRET_MAPPING, _MAX_MAPPING_INDENT = 800, 200
+_SECRET_DATA = _SECRET_MAPPING + _MAX_MAPPING_INDENT + 1  # a Kubernetes Secret's `data:`
 # A list under a plural name of secrets whose bracket ends the name's line (`API_KEYS = [`,
 # `"tokens": (`): _SECRET_LIST + the depth of brackets a line of it ends inside.
 _SECRET_LIST = 446  # to 510, below _NAMED_VALUE
@@ -483,6 +486,11 @@ _SECTION_OPENER = re.compile(
     rf"(?m)\[{{1,2}}{_SECRETS_WORD}(?:\.[\w-]{{1,64}}){{0,4}}\]{{1,2}}[ \t]{{0,16}}\r?$"
 )
 _MAP_GAP = re.compile(r'[^"{}:=]*+')
+# A Kubernetes Secret's `data:` or `stringData:` (found from `ata:`, a literal): every value
+# under it is a secret, whatever its key's name (`STRIPE_KEY`, `config.json`), when the
+# document's `kind: Secret` comes before it in the segment.
+_SECRET_DATA_OPENER = re.compile(r"(?m)ata:[ \t]{0,16}\r?$")
+_SECRET_KIND = re.compile(r"(?m)^kind:[ \t]{0,16}Secret[ \t]{0,16}\r?$")
 # A plural name's last letter, its closing quote, the operator and a list, tuple or set (maybe
 # wrapped: `frozenset({`, Kotlin's `listOf(`); the name is read back from the `s` (see
 # _plural_name); on lower-case text.
@@ -507,6 +515,7 @@ _OPENERS = (
     _MAP_OPENER,
     _NAMED_MAP_OPENER,
     _SECTION_OPENER,
+    _SECRET_DATA_OPENER,
     _COMPLEX_KEY_OPENER,
     _TABLE_OPENER,
 )
@@ -548,6 +557,8 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     if found.re is _SECTION_OPENER:
         at_start = found.start() == a or text[found.start() - 1] == "\n"
         return _SECRET_SECTION if at_start else None
+    if found.re is _SECRET_DATA_OPENER:
+        return _secret_data_state(text, a, found.start())
     if found.re is _NAMED_MAP_OPENER:
         return _named_map_state(text, a, found)
     if found.re is _COMPLEX_KEY_OPENER:
@@ -586,6 +597,23 @@ def _opened(text: str, a: int, b: int, found: re.Match[str]) -> int | None:
     if text.find(quotes, found.end(), _line_end(text, found.end(), len(text))) != -1:
         return None  # closed on its line: redacted there
     return _STATE_OF_QUOTE[quotes]
+
+
+def _secret_data_state(text: str, a: int, at: int) -> int | None:
+    """`data:` or `stringData:` at a line's start, after `kind: Secret` in the same YAML
+    document (no `---` between them) within the segment: a mapping of secrets."""
+    for word in ("d", "stringD"):
+        line_start = at - len(word)
+        if line_start >= a and text.startswith(word, line_start):
+            break
+    else:
+        return None
+    if line_start > a and text[line_start - 1] != "\n":
+        return None
+    low = max(a, line_start - 4096)
+    document = text.rfind("\n---", low, line_start)
+    kind = _SECRET_KIND.search(text, max(low, document + 1), line_start)
+    return _SECRET_DATA if kind is not None else None
 
 
 def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
@@ -1061,21 +1089,31 @@ def _section_value(text: str, start: int, end: int) -> Span | None:
     return None if not content or _is_placeholder(content) else span
 
 
-def _mapping_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
+def _mapping_body(
+    text: str, a: int, b: int, indent: int, secret_data: bool = False
+) -> tuple[str, int, int]:
     """The lines of a YAML mapping of secrets in text[a:b] (those indented deeper than its
-    name, and blank ones) with each value redacted, up to the first line that is not."""
+    name, and blank ones) with each value redacted, up to the first line that is not (a
+    Kubernetes Secret's `stringData:` after its `data:`, or the other way, goes on)."""
     pieces: list[str] = []
     pos = a
     while pos < b:
         line_end, next_line = _line_bounds(text, pos, b)
         own = _INDENT.match(text, pos)
         own_end = own.end() if own else pos
+        if secret_data and _SECRET_DATA_LINE.fullmatch(text, pos, line_end):
+            pieces.append(text[pos:next_line])
+            pos = next_line
+            continue
         if own_end < line_end and own_end - pos <= indent:
             return "".join(pieces), pos, _NO_KEY
-        span = _mapping_value(text, own_end, line_end)
+        span = _mapping_value(text, own_end, line_end, secret_data)
         pieces.append(_apply(text, pos, next_line, [span] if span else []))
         pos = next_line
-    return "".join(pieces), b, _SECRET_MAPPING + indent
+    return "".join(pieces), b, _SECRET_DATA if secret_data else _SECRET_MAPPING + indent
+
+
+_SECRET_DATA_LINE = re.compile(r"(?:stringD|d)ata:[ \t]{0,16}")
 
 
 # A line of a mapping of secrets: `name: value`, `- name: value`, or a value alone (a list's
@@ -1090,10 +1128,12 @@ _WHERE_NAMES = frozenset(
 )
 
 
-def _mapping_value(text: str, start: int, end: int) -> Span | None:
+def _mapping_value(text: str, start: int, end: int, secret_data: bool = False) -> Span | None:
     entry = _MAPPING_ENTRY.match(text, start, end)
     value_start = entry.end() if entry else start
     name = (entry["name"] or "").strip("\"'") if entry else ""
+    if secret_data and name.lower() in _PLAIN_DATA_NAMES:
+        return None  # a Secret's `username: YXBw`, `host:`: the rest of its data is secret
     if value_start >= end or text[value_start] in "#|>&*!{[":
         return None  # a nested mapping, a block's header, an anchor, an alias, a collection
     span = _section_value(text, value_start, end)
@@ -1725,6 +1765,12 @@ def _extend(text: str, end: int) -> int:
 
 def _words(words: str) -> frozenset[str]:
     return frozenset(words.split())
+
+
+# Keys of a Kubernetes Secret's data that hold no secret (see _mapping_value).
+_PLAIN_DATA_NAMES = _words(
+    "user username login host hostname port database dbname db region namespace email"
+)
 
 
 # --- values after secret-like names -------------------------------------------------------------

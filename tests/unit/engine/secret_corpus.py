@@ -2679,3 +2679,31 @@ PROBES += [
         ('CACHE_KEY = "user_profile_cache_v2_abcdefghijkl"',),
     ),
 ]
+
+# A Kubernetes Secret's data under keys named for no secret: every value of `data:` and
+# `stringData:` in a document of `kind: Secret`; a ConfigMap's data stays.
+P_K8S_DATA = (_b64(fake("sk_" + "live_", 24)), _b64('{"apiKey": "' + fake("", 32) + '"}'))
+P_K8S_STRING_DATA = fake("", 32, URLSAFE)
+
+PROBES += [
+    Probe(
+        "kubernetes-secret-any-key",
+        "apiVersion: v1\n"
+        "kind: Secret\n"
+        "metadata:\n"
+        "  name: payments\n"
+        "type: Opaque\n"
+        "data:\n"
+        f"  STRIPE_KEY: {P_K8S_DATA[0]}\n"
+        f"  config.json: {P_K8S_DATA[1]}\n"
+        "stringData:\n"
+        f"  webhook: {P_K8S_STRING_DATA}\n"
+        "---\n"
+        "apiVersion: v1\n"
+        "kind: ConfigMap\n"
+        "data:\n"
+        "  LOG_LEVEL: debug\n",
+        (*P_K8S_DATA, P_K8S_STRING_DATA),
+        ("  LOG_LEVEL: debug", "stringData:"),
+    ),
+]

@@ -1006,6 +1006,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "key-alone": _fill('?key=a1B2c3D4e5F6g7H8i9 &code=x {"key": "a1B2c3D4e5F6g7H8i9"} '),
     "dotnet-settings": _fill('<setting name="ApiKey" a="b">\n  <value>x</value>\n'),
     "vendor-keys": _fill('STRIPE_KEY = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6" _key = _KEY: '),
+    "secret-data": lambda size: "kind: Secret\ndata:\n" + _fill("  a: b\nstringData:\n")(size),
+    "secret-data-openers": _fill("kind: Secret\ndata:\nx: 1\n---\n"),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
