@@ -3501,9 +3501,12 @@ def _assignment_or_prose_span(ctx: _Context, match: re.Match[str], offset: int) 
 # (the name rule leaves it: `cache_key`, `sort_key` are everywhere), so the string must look like
 # a credential on its own (32 characters or more: see _credential_alone), and the name must not
 # be one of a key that is no secret (`public_key`, `idempotency_key`, `cache_key`).
+# Found from the string (32 token characters in quotes are rare in code), the name read back.
 _KEY_NAME_STRING = re.compile(
-    r"""(?:_KEY|_key|Key)["']?[ \t]{0,16}(?::=|=>|[:=])[ \t]{0,16}[bB]?(?P<quote>["'`])"""
-    r"""(?P<value>[A-Za-z0-9+/=_.~-]{32,256}+)(?P=quote)"""
+    r"""(?P<quote>["'`])(?P<value>[A-Za-z0-9+/=_.~-]{32,256}+)(?P=quote)"""
+)
+_KEY_NAME_BEFORE = re.compile(
+    r"""(?:_KEY|_key|Key)["']?[ \t]{0,16}(?::=|=>|[:=])[ \t]{0,16}[bB]?$"""
 )
 _NOT_SECRET_KEYS = _words(
     """public pub cache sort primary foreign partition idempotency lookup dict map hash row
@@ -3512,9 +3515,22 @@ _NOT_SECRET_KEYS = _words(
 )
 
 
+def _key_name_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """A string after no `..._KEY =` (most 32-character strings: data tables, hashes) is turned
+    down before it spends the rule's budget; read a bounded way back."""
+    text, quote = ctx.text, match.start() + offset
+    before = _KEY_NAME_BEFORE.search(text, max(0, quote - 48), quote)
+    return before is not None and _credential_alone(match["value"])
+
+
 def _key_name_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    text, at = ctx.text, match.start() + offset
-    head = _name_head(text, at, ctx.start_of_line(at))
+    text, quote = ctx.text, match.start() + offset
+    line_start = ctx.start_of_line(quote)
+    before = _KEY_NAME_BEFORE.search(text, max(line_start, quote - 48), quote)
+    if before is None:
+        return None
+    at = before.start()
+    head = _name_head(text, at, line_start)
     words = [word.lower() for word in _WORDS.findall(text[head:at])]
     if not words or words[-1] in _NOT_SECRET_KEYS or words[-1] in _NOT_SECRET_BEFORE:
         return None  # `public_key`, `cache_key`, `_key` alone
@@ -3540,6 +3556,19 @@ _NOT_KEY_CLASSES = re.compile(
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
+def _positional_key_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """A string that is no credential, or after no name in capitals nor `new`, is turned down
+    before it spends the rule's budget (a file of such calls would spend it)."""
+    text, paren = ctx.text, match.start() + offset
+    head = _skip_blanks_back(text, max(0, paren - 16), paren)
+    start = head
+    while start > max(0, head - 64) and (text[start - 1].isalnum() or text[start - 1] in "_$"):
+        start -= 1
+    if start == head or not (text[start].isupper() or text.endswith("new", 0, start - 1)):
+        return False
+    return _credential_alone(match["value"])
+
+
 def _positional_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     text = ctx.text
     paren = match.start() + offset
@@ -3560,12 +3589,18 @@ def _positional_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Sp
     return (start, end) if _credential_alone(text[start:end]) else None
 
 
+_WORD_PART = re.compile(r"[A-Za-z][a-z]*\d*|\d+|[A-Z]+\d*")
+_PART_SEPARATORS = re.compile(r"[._/~+=-]")
+
+
 def _credential_alone(value: str) -> bool:
     """A string that is a credential without a name to say so (see _POSITIONAL_KEY)."""
     if not _credential(value, 0, len(value)) or _UUID.fullmatch(value):
         return False
     if len(set(value)) < 12 or ".." in value:
         return False
+    if all(_WORD_PART.fullmatch(part) for part in _PART_SEPARATORS.split(value) if part):
+        return False  # words and numbers: `nav.menu.item_2.title`, `data/2024/01/file_0001.csv`
     segments = value.split("/")
     return len(segments) == 1 or all(
         segment and not segment.isdigit() and _looks_random(segment) for segment in segments
@@ -3582,6 +3617,15 @@ _KEY_ITEM = re.compile(
     r"""key(?P<q>["'])[ \t]{0,8}(?::|=>)[ \t]{0,8}(?P<vq>["'])"""
     r"""(?P<value>[A-Za-z0-9+/=_.~-]{16,256}+)(?P=vq)"""
 )
+
+
+def _key_alone_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """Keys that are no credentials (`"key": "nav.menu.settings_title"`, a file of them) are
+    turned down before they spend the rule's budget."""
+    value = match["value"]
+    while value.endswith("%3D"):
+        value = value[:-3]
+    return "%" not in value and _credential_alone(value)
 
 
 def _key_alone_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
@@ -3676,10 +3720,10 @@ _RULES: list[_Rule] = [
     _Rule(_PROSE_IS, _prose_is_span, frozenset({" is ", " was "})),
     # Searched for in _rules_for (each pattern starts with a literal or `[?&]`): the value a
     # match needs (16 or 32 token characters) is rare, so the search fails fast.
-    _Rule(_KEY_QUERY, _key_alone_span),
-    _Rule(_KEY_ITEM, _key_alone_span),
-    _Rule(_POSITIONAL_KEY, _positional_key_span),
-    _Rule(_KEY_NAME_STRING, _key_name_span),
+    _Rule(_KEY_QUERY, _key_alone_span, worth=_key_alone_worth),
+    _Rule(_KEY_ITEM, _key_alone_span, worth=_key_alone_worth),
+    _Rule(_POSITIONAL_KEY, _positional_key_span, worth=_positional_key_worth),
+    _Rule(_KEY_NAME_STRING, _key_name_span, worth=_key_name_worth),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(

@@ -767,6 +767,21 @@ def test_a_provider_token_alone_in_each_kind_of_file_is_redacted(token: Provider
         assert not any(piece in redacted for piece in fragments_of(token.secret)), line
 
 
+def test_a_file_full_of_long_strings_that_are_no_keys_is_kept() -> None:
+    # Each string is what the key rules read (32 token characters or more); none is after a
+    # key's name or given to a constructor, so none may spend a rule's budget: past it, whole
+    # lines would be redacted.
+    rng = random.Random(14)
+    lines = [
+        f'    assert digest(b"x{n}") == "{rng.randbytes(20).hex()}"\n'
+        f'    item = load("{"".join(rng.choice("abcdefXYZ0123456789") for _ in range(40))}")\n'
+        f'    {{"key": "nav.menu.item_{n}.settings_title"}},\n'
+        for n in range(300)
+    ]
+    text = "".join(lines)
+    assert redact(text) == text
+
+
 # --- long lines are scanned in windows --------------------------------------------------------
 
 WINDOW = 4096
@@ -1008,6 +1023,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "vendor-keys": _fill('STRIPE_KEY = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6" _key = _KEY: '),
     "secret-data": lambda size: "kind: Secret\ndata:\n" + _fill("  a: b\nstringData:\n")(size),
     "secret-data-openers": _fill("kind: Secret\ndata:\nx: 1\n---\n"),
+    # Strings that look like what the key rules take, in files full of them: turned down
+    # before they spend a rule's budget (past it, lines would be redacted whole).
+    "long-strings": _fill(
+        'b"MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMXM" f("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6") '
+    ),
+    "key-items": _fill('{"key": "nav.menu.settings_title_2"}, '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
