@@ -3611,7 +3611,12 @@ def _credential_alone(value: str) -> bool:
 # `key` names a cache's, a sort's or a dict's key far more often than a secret, so the name rule
 # leaves it; a URL's `?key=` (Google's APIs), `?code=` (Azure Functions'), `?appid=` and a dict's
 # `"key": "..."` are redacted when the value alone looks like a credential (see _credential_alone).
-_KEY_QUERY = re.compile(r"[?&](?:key|code|appid|app_key)=(?P<value>[A-Za-z0-9+/=_.~%-]{16,512}+)")
+# From the `=` (a literal: a class of first characters would be tried at every character), the
+# parameter's name looked for behind it.
+_KEY_QUERY = re.compile(
+    r"=(?:(?<=[?&]key=)|(?<=[?&]code=)|(?<=[?&]appid=)|(?<=[?&]app_key=))"
+    r"(?P<value>[A-Za-z0-9+/=_.~%-]{16,512}+)"
+)
 # From the word (a pattern starting with a literal is searched for fast), its quote read back.
 _KEY_ITEM = re.compile(
     r"""key(?P<q>["'])[ \t]{0,8}(?::|=>)[ \t]{0,8}(?P<vq>["'])"""

@@ -1029,6 +1029,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
         'b"MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMXM" f("a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6") '
     ),
     "key-items": _fill('{"key": "nav.menu.settings_title_2"}, '),
+    "equals-runs": _fill("="),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
