@@ -3524,6 +3524,8 @@ def _key_name_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
 
 
 def _key_name_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """The string, when the name before it is no key of a kind that is no secret (the string
+    itself passed `_key_name_worth`, which `_Rule.collect` asks first)."""
     text, quote = ctx.text, match.start() + offset
     line_start = ctx.start_of_line(quote)
     before = _KEY_NAME_BEFORE.search(text, max(line_start, quote - 48), quote)
@@ -3534,8 +3536,7 @@ def _key_name_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     words = [word.lower() for word in _WORDS.findall(text[head:at])]
     if not words or words[-1] in _NOT_SECRET_KEYS or words[-1] in _NOT_SECRET_BEFORE:
         return None  # `public_key`, `cache_key`, `_key` alone
-    start, end = match.start("value") + offset, match.end("value") + offset
-    return (start, end) if _credential_alone(text[start:end]) else None
+    return match.start("value") + offset, match.end("value") + offset
 
 
 # --- a key given to a constructor by position -----------------------------------------------------
@@ -3570,6 +3571,8 @@ def _positional_key_worth(ctx: _Context, match: re.Match[str], offset: int) -> b
 
 
 def _positional_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """The string, when the call is a class's constructor that takes no hash, id or path (the
+    string itself passed `_positional_key_worth`, which `_Rule.collect` asks first)."""
     text = ctx.text
     paren = match.start() + offset
     line_start = ctx.start_of_line(paren)
@@ -3584,9 +3587,7 @@ def _positional_key_span(ctx: _Context, match: re.Match[str], offset: int) -> Sp
     name = text[name_start:head].rsplit(".", 1)[-1]
     if not name or not (new or name[0].isupper()) or _NOT_KEY_CLASSES.search(name):
         return None  # a function's call, or a class that takes hashes, ids or paths
-    start, end = match.span("value")
-    start, end = start + offset, end + offset
-    return (start, end) if _credential_alone(text[start:end]) else None
+    return match.start("value") + offset, match.end("value") + offset
 
 
 _WORD_PART = re.compile(r"[A-Za-z][a-z]*\d*|\d+|[A-Z]+\d*")
@@ -3628,21 +3629,19 @@ def _key_alone_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
     """Keys that are no credentials (`"key": "nav.menu.settings_title"`, a file of them) are
     turned down before they spend the rule's budget."""
     value = match["value"]
-    while value.endswith("%3D"):
+    while value.endswith("%3D"):  # `=` escaped in a URL
         value = value[:-3]
     return "%" not in value and _credential_alone(value)
 
 
 def _key_alone_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
-    start, end = match.start("value") + offset, match.end("value") + offset
+    """The value, unless `key` ends a longer name (the value itself passed `_key_alone_worth`,
+    which `_Rule.collect` asks first)."""
     if match.re is _KEY_ITEM:
         at = match.start() + offset
         if at == 0 or ctx.text[at - 1] != match["q"]:
             return None  # `"api_key": ...` is the name rule's; `"monkey"` no key
-    value = ctx.text[start:end]
-    while value.endswith("%3D"):  # `=` escaped in a URL
-        value = value[:-3]
-    return (start, end) if "%" not in value and _credential_alone(value) else None
+    return match.start("value") + offset, match.end("value") + offset
 
 
 _RULES: list[_Rule] = [
