@@ -1051,9 +1051,16 @@ def _best_time(text: str) -> float:
 @pytest.mark.parametrize("shape", SHAPES)
 def test_redaction_time_grows_linearly(shape: str) -> None:
     make = SHAPES[shape]
-    small, large = _best_time(make(64_000)), _best_time(make(512_000))
-    # Linear is 8; the old regex was quadratic (64), and n**1.3 would already fail.
-    assert large / max(small, 1e-4) < 12
+    small_text, large_text = make(64_000), make(512_000)
+    # Linear is 8; the old regex was quadratic (64), and n**1.3 would already fail. Other work
+    # on the machine can slow one timing: a quadratic rule fails every attempt, a linear one
+    # passes at least one of three even on a busy machine.
+    ratios = []
+    for _ in range(3):
+        ratios.append(_best_time(large_text) / max(_best_time(small_text), 1e-4))
+        if ratios[-1] < 12:
+            break
+    assert min(ratios) < 12, f"8x the text took {min(ratios):.1f}x the time"
 
 
 SECRET_CALLS = [
