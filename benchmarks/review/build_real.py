@@ -5,12 +5,13 @@ one planted bug, from packages installed in this virtualenv (offline).
     .venv/bin/python -m benchmarks.review.build_real --split heldout2 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout3 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout4 --site DIR [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout5 --site DIR [--seed N]
 
 The other forms add (or rebuild) one extra split (`heldout2`, session 12; `heldout3`, session
-13; `heldout4`, session 14), from its projects (`EXTRA_SPLITS`) unpacked into DIR (wheels from
-`pip download --no-deps`, each unzipped there with its `.dist-info`), numbered after the other
-pairs, which it leaves unchanged; its pairs go round the projects (a run stopped early still
-covers each).
+13; `heldout4`, session 14; `heldout5`, session 15), from its projects (`EXTRA_SPLITS`) unpacked
+into DIR (wheels from `pip download --no-deps`, each unzipped there with its `.dist-info`),
+numbered after the other pairs, which it leaves unchanged; its pairs go round the projects (a
+run stopped early still covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -169,7 +170,44 @@ HELDOUT4: dict[str, tuple[str, str, list[str]]] = {
         "heldout4", "MIT", ["pyparsing/helpers.py", "pyparsing/util.py", "pyparsing/actions.py"],
     ),
 }  # fmt: skip
-EXTRA_SPLITS = {"heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4}
+# Session 15's fifth held-out split: projects in none of the above, two with async code
+# (starlette, tenacity's asyncio module) so the missing-`await` kind can be planted.
+HELDOUT5: dict[str, tuple[str, str, list[str]]] = {
+    "starlette": (
+        "heldout5",
+        "BSD-3-Clause",
+        ["starlette/routing.py", "starlette/datastructures.py", "starlette/responses.py"],
+    ),
+    "tenacity": (
+        "heldout5",
+        "Apache-2.0",
+        ["tenacity/__init__.py", "tenacity/wait.py", "tenacity/asyncio/__init__.py"],
+    ),
+    "cattrs": (
+        "heldout5",
+        "MIT",
+        ["cattrs/converters.py", "cattrs/cols.py", "cattrs/strategies/_subclasses.py"],
+    ),
+    "humanize": (
+        "heldout5", "MIT", ["humanize/number.py", "humanize/time.py", "humanize/filesize.py"],
+    ),
+    "mistune": (
+        "heldout5",
+        "BSD-3-Clause",
+        ["mistune/block_parser.py", "mistune/list_parser.py", "mistune/inline_parser.py"],
+    ),
+    "jsonschema": (
+        "heldout5",
+        "MIT",
+        ["jsonschema/_keywords.py", "jsonschema/_utils.py", "jsonschema/exceptions.py"],
+    ),
+}  # fmt: skip
+EXTRA_SPLITS = {
+    "heldout2": HELDOUT2,
+    "heldout3": HELDOUT3,
+    "heldout4": HELDOUT4,
+    "heldout5": HELDOUT5,
+}
 HELDOUT2_PAIRS_PER_PROJECT = 3
 KINDS = [
     "inverted-condition",

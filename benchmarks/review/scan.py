@@ -120,7 +120,9 @@ async def run(args: argparse.Namespace) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
-    parser.add_argument("--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4"])
+    parser.add_argument(
+        "--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+    )
     parser.add_argument("--limit", type=int)
     parser.add_argument("--files", nargs="*")
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
