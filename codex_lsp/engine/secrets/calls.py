@@ -1,0 +1,164 @@
+"""Calls that hand a secret over: setters and builders (`set_password("...")`, `.apiKey("...")`),
+drivers' connect, JWT signing and other calls taking the password or key by position."""
+
+from __future__ import annotations
+
+import re
+
+from codex_lsp.engine.secrets.assignments import _string_end
+from codex_lsp.engine.secrets.names import _names_a_secret
+from codex_lsp.engine.secrets.rule import _Context
+from codex_lsp.engine.secrets.text import _MAX_VALUE, Span, _matched_end
+from codex_lsp.engine.secrets.values import _is_placeholder
+
+# A builder's setter named for the secret (`.password("...")`, `.apiKey("...")`, poplib's
+# `.pass_("...")`), OkHttp's
+# `Credentials.basic(user, "...")`.
+_BUILDER_CALL = re.compile(r"""\.(?:password|secret|token|apiKey|pass_)\([ \t]{0,8}(?=["'])""")
+_BASIC_CREDENTIALS = re.compile(r"Credentials\.basic\(")
+
+
+def _builder_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return _call_argument_span(ctx, match.end(), 1)
+
+
+def _basic_credentials_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return _call_argument_span(ctx, match.end(), 2)
+
+
+# Calls that hand a secret over: `set_password("...")`, `setApiKey('...')`, `withToken("...")`,
+# `HTTPBasicAuth("user", "...")`, `auth=("user", "...")`. Matched on lower-case text.
+_SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
+    (?:pass(?:w(?:or)?d|phrase)|secret|token|api_?key|access_?key|private_?key|credentials?
+    |auth_?token|client_?secret)
+    |(?<![a-z])(?:http)?(?:basic|digest|proxy)_?auth|(?<!\w)auth[ \t]{0,8}=[ \t]{0,8}
+    |(?<![\w$])(?P<positional>getconnection|new[ ]{1,8}(?:pdo|mysqli|sequelize)|mysqli?_connect
+    |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
+    |newstaticcredentials|passwordauthentication|ftp(?:_tls)?
+    |azure(?:named)?keycredential|azuresascredential|apikeycredential|clientsecretcredential)
+    |(?<=\.)(?P<login>login))
+    [ \t]{0,8}\("""
+_SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
+_SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)
+_SECRET_CALL_WORDS = frozenset(
+    {"pass", "secret", "token", "key", "credential", "auth", "conn", "login", "new ", "ftp"}
+)
+# Database drivers' connect and JWT libraries' sign/verify, which take the password or key by
+# position too: rules of their own, each pattern starting with a literal (more names in the
+# pattern above would be tried at every character); the module is read before the match.
+_CONNECT_CALL = re.compile(r"\.connect[ \t]{0,8}\(")
+_JWT_CALL = re.compile(r"jwt\.(?:sign|verify|encode|decode)[ \t]{0,8}\(")
+# A host, a port number and a string: an SSH client's connect, the password next.
+_SSH_CONNECT = re.compile(
+    r"""[ \t]{0,8}[^,()\r\n]{1,256}+,[ \t]{0,8}\d{1,5}[ \t]{0,8},[ \t]{0,8}[rbu]?["']"""
+)
+_DRIVERS = {"pymysql": 3, "mysqldb": 3, "mariadb": 3, "pymssql": 3, "cx_oracle": 2, "oracledb": 2}
+# Calls that take the password as their n-th argument: `DriverManager.getConnection(url, user,
+# "...")`, `new PDO(dsn, user, "...")`, `mysqli_connect(host, user, "...", db)`, `smtp.login(user,
+# "...")`, `new NetworkCredential(user, "...")`, `new BasicAWSCredentials(id, "...")`,
+# `pymysql.connect(host, user, "...")`, `jwt.sign(payload, "...")` (others: the second).
+_PASSWORD_ARGUMENT = {"getconnection": 3, "login": 2, "newstaticcredentials": 2}
+# Python's `ftplib.FTP(host, user, "...")`, `FTP_TLS(...)`: upper case only (a function of
+# one's own named `ftp` says nothing of its arguments).
+_PASSWORD_ARGUMENT |= {"ftp": 3, "ftp_tls": 3}
+_PASSWORD_ARGUMENT |= dict.fromkeys(("pdo", "mysqli", "sequelize", "mysql_connect"), 3)
+_PASSWORD_ARGUMENT |= dict.fromkeys(
+    ("pymysql.connect", "mysqldb.connect", "mariadb.connect", "pymssql.connect"), 3
+)
+_PASSWORD_ARGUMENT["mysqli_connect"] = 3
+# Azure's credentials: `AzureKeyCredential("...")`, `AzureNamedKeyCredential(name, "...")`,
+# `ClientSecretCredential(tenant, client, "...")` (the key has no format of its own).
+_PASSWORD_ARGUMENT |= dict.fromkeys(("azurekeycredential", "azuresascredential"), 1)
+_PASSWORD_ARGUMENT |= {"apikeycredential": 1, "azurenamedkeycredential": 2}
+_PASSWORD_ARGUMENT["clientsecretcredential"] = 3
+_ARGUMENT_PREFIXES = frozenset({"", "@", "$", "r", "b", "u", "f"})
+
+
+def _secret_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    call = match["positional"]
+    at = match.start("positional") + offset
+    if call and call.startswith("ftp") and not ctx.text.startswith("FTP", at):
+        return None
+    return _call_argument_span(ctx, match.end() + offset, _password_argument(match))
+
+
+def _driver_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """`pymysql.connect(host, user, "...")`: the driver is the word before `.connect`."""
+    text, dot = ctx.text, match.start()
+    low = max(ctx.start, dot - 21)
+    start = dot
+    while start > low and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    if start > 0 and text[start - 1] in "$.":
+        return None  # `self.pymysql.connect`: not the module
+    wanted = _DRIVERS.get(text[start:dot].lower())
+    if wanted is None and _SSH_CONNECT.match(text, match.end()):
+        wanted = 4  # paramiko's `ssh.connect(host, 22, "user", "...")`
+    return None if wanted is None else _call_argument_span(ctx, match.end(), wanted)
+
+
+def _jwt_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    at = match.start()
+    if at > 0 and (ctx.text[at - 1].isalnum() or ctx.text[at - 1] in "_$"):
+        return None  # `myjwt.sign(`
+    return _call_argument_span(ctx, match.end(), 2)
+
+
+def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:
+    """The call's `wanted`-th argument, a string, or without one its last string argument,
+    within _CALL_REACH characters from pos (`set_password(user, "...")`: the user's name
+    stays), unless it is a placeholder or names a secret (`set_token(os.environ[...])` has
+    none, `with_token("GITHUB_TOKEN")` names one). The arguments may go on over the next lines
+    of the segment (`getConnection(\n url,\n ...`); each string must close on its line."""
+    text = ctx.text
+    end = min(ctx.end, pos + _CALL_REACH)
+    last: Span | None = None
+    depth, argument, argument_start = 0, 1, pos
+    arguments = _CALL_ARGUMENTS if wanted is None else _CALL_ARGUMENT_PARTS
+    while (pos := _matched_end(arguments, text, pos, end)) < end:
+        char = text[pos]
+        if char in "\"'`":
+            close = _string_end(text, pos + 1, char, end)
+            if close >= end or text[close] != char:
+                break  # not closed within reach
+            if depth == 0 and (
+                wanted is None
+                or (argument == wanted and text[argument_start:pos].strip() in _ARGUMENT_PREFIXES)
+            ):
+                last = (pos + 1, close)
+                if wanted is not None:
+                    break
+            pos = close + 1
+        elif char == ",":
+            if depth == 0:
+                argument, argument_start = argument + 1, pos + 1
+                if wanted is not None and argument > wanted:
+                    break
+            pos += 1
+        elif char in "([{":  # a nested call, list or object: `jwt.sign({a, b}, "...")`
+            depth, pos = depth + 1, pos + 1
+        elif depth == 0:
+            break  # the call's closing parenthesis
+        else:
+            depth, pos = depth - 1, pos + 1
+    if last is None or last[0] == last[1]:
+        return None
+    content = text[last[0] : last[1]]
+    if _is_placeholder(content) or _names_a_secret(content):
+        return None
+    return last
+
+
+_CALL_REACH = 2 * _MAX_VALUE  # characters of a call's arguments searched for its secret
+_CALL_ARGUMENTS = re.compile(r"""[^"'`()\[\]{}]*+""")
+_CALL_ARGUMENT_PARTS = re.compile(r"""[^"'`(),\[\]{}]*+""")  # commas told apart: the n-th one
+
+
+def _password_argument(match: re.Match[str]) -> int | None:
+    """Which argument of the call holds the password, or None for the last string."""
+    if match["login"]:
+        return 2
+    call = match["positional"]
+    if not call:
+        return None
+    return _PASSWORD_ARGUMENT.get(call.rsplit(" ", 1)[-1].lower(), 2)
