@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 import time
@@ -40,6 +41,28 @@ def clean_copy(item: CorpusFile) -> list[str] | None:
     return clean.read_text(encoding="utf-8").split("\n") if clean.exists() else None
 
 
+class GainLog(logging.Handler):
+    """Both models' gains of every correction the second model was asked about (the scan's
+    debug log), so that a run can be scored again under a stricter rule."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.gains: list[tuple[float, float, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("scan gains"):
+            small, large, body = record.args  # type: ignore[misc]
+            self.gains.append((round(small, 3), round(large, 3), body))
+
+
+def first_tier(entry: dict[str, Any]) -> list[int]:
+    """The lines a finding of `entry` keeps under the first tier alone (`CONFIRMED_MARGIN` and
+    `SECOND_MARGIN`, the rule shipped before session 15)."""
+    a, b = fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN
+    passed = {body for small, large, body in entry.get("gains", []) if small >= a and large >= b}
+    return [f["line"] for f in entry["findings"] if f["fix"].strip() in passed]
+
+
 def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
     files = document["files"]
     scores = [
@@ -53,6 +76,9 @@ def report(document: dict[str, Any], items: dict[str, CorpusFile]) -> str:
                 f"{e['name']}:{f['line']} {f['message']}  written {f['written'].strip()!r}"
                 f" fix {f['fix'].strip()!r} clean {(f['clean'] or '').strip()!r}"
             )
+    if any("gains" in e for e in files):
+        tier = [score_file(items[e["name"]], first_tier(e), e["seconds"]) for e in files]
+        rows.append(summarize(f"{document['label']} (first tier alone)", tier).row())
     lines = sum(e["line_count"] for e in files)
     seconds = sum(e["seconds"] for e in files)
     loads = [e["load"] for e in files]
@@ -74,18 +100,24 @@ async def run(args: argparse.Namespace) -> Path:
     label = f"scan-{args.corpus}-{args.split or 'all'}{args.suffix}"
     files: list[dict[str, Any]] = []
     rule = (
-        f"0.5B >= {fill_scan.CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.SECOND_MARGIN:g}"
+        f"0.5B >= {fill_scan.CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.SECOND_MARGIN:g}, or "
+        f"0.5B >= {fill_scan.LOW_CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.STRONG_SECOND_MARGIN:g}"
         if provider.has_second_opinion()
         else f"0.5B >= {fill_scan.SCAN_MARGIN:g}"
     )
     meta = {"corpus": args.corpus, "split": args.split, "rule": rule}
     document = {"label": label, "meta": meta, "files": files}
     target = RESULTS / f"{label}.json"
+    gain_log = GainLog()
+    scan_log = logging.getLogger(fill_scan.__name__)
+    scan_log.addHandler(gain_log)
+    scan_log.setLevel(logging.DEBUG)
     try:
         for item in items:
             text = item.path.read_text(encoding="utf-8")
             snapshot = Snapshot("file:///project/src/module.py", 0, text, "python")
             clean = clean_copy(item)
+            gain_log.gains = []
             started = time.perf_counter()
             found = [f async for f in fill_scan.scan(snapshot, provider)]
             seconds = time.perf_counter() - started
@@ -105,6 +137,7 @@ async def run(args: argparse.Namespace) -> Path:
                 "findings": findings,
                 "line_count": len(text.rstrip("\n").split("\n")),
                 "load": round(os.getloadavg()[0], 2),
+                "gains": gain_log.gains,
             }
             files.append(entry)  # written after every file: a stopped run keeps what it scored
             target.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
@@ -112,6 +145,7 @@ async def run(args: argparse.Namespace) -> Path:
             print(f"  {item.name}:{bug} flagged {lines} {seconds:.0f}s load {entry['load']}",
                   file=sys.stderr, flush=True)  # fmt: skip
     finally:
+        scan_log.removeHandler(gain_log)
         await provider.aclose()
     print(report(document, {i.name: i for i in items}))
     return target

@@ -271,10 +271,27 @@ async def test_a_second_gain_under_six_nats_is_not_reported() -> None:
     assert await scanned(scorer) == []
 
 
-async def test_a_first_gain_under_three_nats_is_not_asked_of_the_second() -> None:
+async def test_a_first_gain_under_three_nats_needs_a_strong_second_gain() -> None:
     # h11's `server_switch_event` -> `event` on a clean line: 1.5B 6.91, but 0.5B only 2.58
     scorer = SecondTable(
         BASE | {"if total <= 0 or stock:": -20.0 + 2.58}, {"if total <= 0 or stock:": 6.91}
+    )
+    assert await scanned(scorer) == []
+    assert scorer.second_asked == [["if total <= 0 or stock:"]]
+
+
+async def test_a_first_gain_under_three_nats_the_second_model_is_sure_of_is_reported() -> None:
+    # sortedcontainers' planted missing `return` in `copy`: 0.5B 2.80, 1.5B 9.40
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 2.80}, {"if total <= 0 or stock:": 9.40}
+    )
+    (finding,) = await scanned(scorer)
+    assert finding.fix == "    if total <= 0 or stock:"
+
+
+async def test_a_first_gain_under_two_nats_is_not_asked_of_the_second() -> None:
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 1.9}, {"if total <= 0 or stock:": 30.0}
     )
     assert await scanned(scorer) == []
     assert scorer.second_asked == []
