@@ -18,12 +18,13 @@ from codex_lsp.engine.secrets.text import Span
 from codex_lsp.engine.secrets.values import _is_placeholder, _looks_random
 
 # --- secrets in prose and comments ---------------------------------------------------------------
-# `The password is hunter2!`, `# token: 3f9a...`, `**API key:** ...`, `password = x9... (see
-# vault)` in a comment: a secret's word, `is`, `was`, `:` or `=`, and one word that looks like a
-# token, where the line before the name is prose or a comment (a comment's marker, a bullet,
-# words). `:` and `=` come from the assignment rule's matches that it turns down (its search
-# reads every window anyway); `is` and `was` are a rule of their own, the word read back.
-_PROSE_IS = re.compile(r"(?:is|was)[ \t]{1,8}(?=[`'\"]?[^\s`'\"<>]{6})")
+# `The password is hunter2!` (or `is: hunter2!`), `# token: 3f9a...`, `**API key:** ...`,
+# `password = x9... (see vault)` in a comment: a secret's word, `is`, `was` (either perhaps with
+# `:`), `:` or `=`, and one word that looks like a token, where the line before the name is
+# prose or a comment (a comment's marker, a bullet, words). `:` and `=` come from the assignment
+# rule's matches that it turns down (its search reads every window anyway); `is` and `was` are a
+# rule of their own, the word read back.
+_PROSE_IS = re.compile(r"(?:is|was):?[ \t]{1,8}(?=[`'\"]?[^\s`'\"<>]{6})")
 _PROSE_NAME = re.compile(
     r"""(?:pass(?:word|phrase|wd|code)|pwd|token|secret|(?:api|access|secret|private|auth)[ _-]?key)
     [*_`]{0,2}[ \t]{1,8}$""",

@@ -234,7 +234,7 @@ _RULES: list[_Rule] = [
         fallback=_SECRET_CALL_ANY_CASE,
         operators="(",
     ),
-    _Rule(_PROSE_IS, _prose_is_span, frozenset({" is ", " was "})),
+    _Rule(_PROSE_IS, _prose_is_span, frozenset({" is ", " was ", " is:", " was:"})),
     # Searched for in _rules_for (each pattern starts with a literal or `[?&]`): the value a
     # match needs (16 or 32 token characters) is rare, so the search fails fast.
     _Rule(_KEY_QUERY, _key_alone_span, worth=_key_alone_worth),

@@ -2707,3 +2707,18 @@ PROBES += [
         ("  LOG_LEVEL: debug", "stringData:"),
     ),
 ]
+
+# `is:` in prose (session 14 found `The password is: hunter2` leaking); a sentence stays.
+P_PROSE_IS_COLON = fake("", 7, ALNUM) + "2"
+P_PROSE_WAS_COLON = fake("", 20, ALNUM)
+
+PROBES += [
+    Probe(
+        "secrets-in-prose-after-is-colon",
+        f"The password is: {P_PROSE_IS_COLON}\n"
+        f"- Your new API token was: `{P_PROSE_WAS_COLON}`\n"
+        "The password is: required for every login.\n",
+        (P_PROSE_IS_COLON, P_PROSE_WAS_COLON),
+        ("The password is: required for every login.",),
+    ),
+]
