@@ -36,7 +36,7 @@ _SECRET_CALL_SOURCE = r"""(?:(?<![a-z])(?:set|with|use|put|update|store|save)_?
     |(?:network|basicaws|awsbasic|usernamepassword)credentials?(?:\.create)?
     |newstaticcredentials|passwordauthentication|ftp(?:_tls)?
     |azure(?:named)?keycredential|azuresascredential|apikeycredential|clientsecretcredential)
-    |(?<=\.)(?P<login>login))
+    |(?<![\w$])(?P<login>login))
     [ \t]{0,8}\("""
 _SECRET_CALL = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE)
 _SECRET_CALL_ANY_CASE = re.compile(_SECRET_CALL_SOURCE, re.VERBOSE | re.IGNORECASE)

@@ -1080,6 +1080,8 @@ SECRET_CALLS = [
     ),
     ("new Sequelize('db', 'root', 'pw-123', {", "new Sequelize('db', 'root', '[REDACTED]', {"),
     ('server.login("me@example.com", "pw-123")', 'server.login("me@example.com", "[REDACTED]")'),
+    # a login function of one's own (a test helper), not only a method
+    ("login('admin', 'hunter2')", "login('admin', '[REDACTED]')"),
     (
         'new NetworkCredential("svc", "pw-123", "CORP")',
         'new NetworkCredential("svc", "[REDACTED]", "CORP")',
@@ -1148,6 +1150,8 @@ SECRET_CALLS_KEPT = [
     'sftp(host, "user", "/srv/upload")',  # no FTP class
     'ftp(host, "user", "/srv/upload")',
     'conn.connect("db", 5432, "app")',  # no fourth argument
+    'ok = login(request, "/next")',  # a path is no password
+    "relogin('admin', 'hunter2')",  # another function's name ends in login
 ]
 
 
