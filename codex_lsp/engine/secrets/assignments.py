@@ -29,7 +29,7 @@ from codex_lsp.engine.secrets.values import (
 
 # --- values after secret-like names -------------------------------------------------------------
 _ASSIGNMENT_ANY_CASE = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE | re.IGNORECASE)
-_ASSIGNMENT_STEMS = frozenset({"pass", "pwd", "secret", "token", "key", "auth", "cred"})
+_ASSIGNMENT_STEMS = frozenset({"pass", "pw", "secret", "token", "key", "auth", "cred"})
 _COMPARISONS = frozenset({"==", "===", "!=", "!=="})
 # What may stand before a name at the start of a line: `export NAME=`, `- NAME=`, `"name":`.
 _LEAD = re.compile(

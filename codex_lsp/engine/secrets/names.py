@@ -29,13 +29,15 @@ def _holds_a_secret(name: str) -> bool:
 
 # The keyword, then the rest of the name, its closing quote or bracket, and the operator. It runs
 # on lower-case text, its keywords laid out as a trie (a flat alternation is three times slower);
-# `pass`, `pwd`, `auth` and `creds` must start a word (`bypass`, `oauth`), and the handler checks
-# on the real text that no keyword goes on in lower case (`tokenizer`, `passwords`; `tokenUrl` is a
-# name about a token). `key` alone counts after `preshared`, `client`, `jwt`, `hmac`, `functions`
-# (Azure Functions' `x-functions-key` header), `rapidapi` or `application` (Datadog's
-# `DD-APPLICATION-KEY`) only, looked for behind it: a keyword starting with a letter no other
-# starts with would be tried at each one. `.` joins a key's words too (`datadog.api.key=`).
-_ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)|pwd(?<![a-z]pwd)
+# `pass`, `pw`, `pwd`, `auth` and `creds` must start a word (`bypass`, `oauth`, `upw`), and the
+# handler checks on the real text that no keyword goes on in lower case (`tokenizer`, `passwords`,
+# `pwr`; `tokenUrl` is a name about a token). `key` alone counts after `preshared`, `client`,
+# `jwt`, `hmac`, `functions` (Azure Functions' `x-functions-key` header), `rapidapi` or
+# `application` (Datadog's `DD-APPLICATION-KEY`) only, looked for behind it: a keyword starting
+# with a letter no other starts with would be tried at each one. `.` joins a key's words too
+# (`datadog.api.key=`).
+_ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)
+    |pwd?(?<![a-z]pwd)(?<![a-z]pw)
     |secret|token|private[_-]?key|master[_.-]?key|encryption[_.-]?key|signing[_.-]?key
     |key(?:(?<=presharedkey)|(?<=preshared_key)|(?<=preshared-key)|(?<=clientkey)|(?<=client_key)
     |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key)

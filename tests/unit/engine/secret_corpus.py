@@ -2722,3 +2722,22 @@ PROBES += [
         ("The password is: required for every login.",),
     ),
 ]
+
+# `pw` as a name of its own or a name's last word (session 15: `pw = "..."` leaked, `DB_PW=` not).
+P_PW = fake("", 10, ALNUM) + "7"
+P_DB_PW = fake("", 12, ALNUM + "!#")
+P_PW_DEFAULT = fake("", 9, ALNUM) + "x"
+
+PROBES += [
+    Probe(
+        "short-password-names",
+        f'pw = "{P_PW}"\n'
+        f"db_pw = '{P_DB_PW}'\n"
+        f'def login(self, user, pw="{P_PW_DEFAULT}"):\n'
+        "    pw_len = len(pw)\n"
+        "    entry = pwd.getpwnam(user)\n"
+        '    pwr = "abc123xyz"\n',
+        (P_PW, P_DB_PW, P_PW_DEFAULT),
+        ("    pw_len = len(pw)", "    entry = pwd.getpwnam(user)", '    pwr = "abc123xyz"'),
+    ),
+]
