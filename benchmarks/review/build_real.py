@@ -556,6 +556,11 @@ def build(seed: int) -> dict[str, object]:
     return manifest
 
 
+def pair_number(pair: dict[str, object]) -> int:
+    """A pair's number, the part of its file name before the first `_` (`07_...`, `100_...`)."""
+    return int(str(pair["file"]).split("_", 1)[0])
+
+
 def site_version(site: Path, project: str) -> str:
     for dist in importlib.metadata.distributions(path=[str(site)]):
         if dist.metadata["Name"].lower().replace("_", "-") == project:
@@ -574,7 +579,7 @@ def build_extra(
     # numbered after the splits built before this one, so a rebuild keeps its numbers
     later = list(EXTRA_SPLITS)[list(EXTRA_SPLITS).index(split_name) :]
     others = [p for p in manifest["pairs"] if p["split"] not in later]  # type: ignore[attr-defined]
-    number = max(int(str(p["file"])[:2]) for p in others)
+    number = max(pair_number(p) for p in others)
     chosen = {
         project: choose(project, modules, site, rng, HELDOUT2_PAIRS_PER_PROJECT)
         for project, (_split, _licence, modules) in projects.items()
@@ -615,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = [p for p in manifest["pairs"] if p["split"] != args.split]
         manifest["pairs"] = kept
         added = build_extra(manifest, args.site, args.seed, args.split)
-        manifest["pairs"] = sorted(kept + added, key=lambda p: str(p["file"]))
+        manifest["pairs"] = sorted(kept + added, key=pair_number)
         manifest[f"{args.split}_seed"] = args.seed
     else:
         for old in TARGET.glob("*/*.py"):

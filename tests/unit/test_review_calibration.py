@@ -1,10 +1,12 @@
 """The calibration benchmark's pieces (`benchmarks/review/calibrate.py`, `mutants.py`): the small
-contexts a change is scored in, and which lines the contrast flags."""
+contexts a change is scored in, and which lines the contrast flags; the corpus builder's pair
+numbers."""
 
 from __future__ import annotations
 
 import ast
 
+from benchmarks.review.build_real import pair_number
 from benchmarks.review.calibrate import function_spans, small_gap
 from benchmarks.review.mutants import flagged, row_gain
 
@@ -55,3 +57,9 @@ def test_the_contrast_flags_what_the_file_asks_for_not_what_the_model_likes_anyw
     assert flagged(rows, 4.0, "line") == [7]
     assert row_gain(asked, "line") == 8.0 and row_gain(weak, "line") == float("-inf")
     assert flagged([row(5, [-10.0, -9.5], [-10.0, -20.0])], 0.0, "line") == []  # below the floor
+
+
+def test_pairs_are_numbered_and_ordered_past_99() -> None:
+    pairs = [{"file": "100_a.py"}, {"file": "99_b.py"}, {"file": "07_c.py"}]
+    assert [pair_number(p) for p in pairs] == [100, 99, 7]
+    assert [p["file"] for p in sorted(pairs, key=pair_number)] == ["07_c.py", "99_b.py", "100_a.py"]
