@@ -196,7 +196,10 @@ def changed_parts(fix: LineFix) -> tuple[str, str]:
     new = list(_TOKEN.finditer(fix.corrected))
     start, end = _common_ends(old, new)
     if start == len(old) - end or start == len(new) - end:  # a pure insertion or deletion
-        if start > 0:
+        longer = old if len(old) > len(new) else new
+        if end > 0 and longer[len(longer) - end].group() == "in":
+            end -= 1  # `not in` -> `in`, not `name not` -> `name`
+        elif start > 0:
             start -= 1
         elif end > 0:
             end -= 1

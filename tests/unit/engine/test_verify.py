@@ -358,6 +358,13 @@ async def test_a_hosted_model_keeps_its_findings_and_gets_a_sound_fix_attached()
         # not a restored keyword, or more than an insertion: the replacement is said
         ("    x = a", "    x = a + 1", "`a` should probably be `a + 1`."),
         ("    if not ready:", "    if ready:", "`if not` should probably be `if`."),
+        # a dropped `not` of `not in` is said with the `in` it belongs to
+        (
+            "    assert kind not in KINDS",
+            "    assert kind in KINDS",
+            "`not in` should probably be `in`.",
+        ),
+        ("    x = a is not b", "    x = a is b", "`is not` should probably be `is`."),
         ("    f(x)", "    return g(x)", "`f` should probably be `return g`."),
     ],
 )
