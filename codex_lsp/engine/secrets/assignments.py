@@ -292,11 +292,14 @@ def _value_span(
         typed = _annotated_span(text, start)  # else a YAML anchor: `password: &pw ...`
         if typed is not None:
             return typed
+    # Make's `PASSWORD := ...` and `?=` set a variable as `=` does; Go's `:=` declares one in
+    # code, with a name that is not all upper case.
+    config_op = op in ("=", ":") or (op in (":=", "?=") and not any(c.islower() for c in name))
     if shape.lastgroup == "word":
         if op == ":" and not at_line_start and _flow_mapping_value(text, line_start, head, shape):
             return shape.span()
-        return _word_span(text, shape, op, at_line_start and op in ("=", ":"), quoted_name)
-    return _literal_span(text, start, at_line_start and op in ("=", ":"))
+        return _word_span(text, shape, op, at_line_start and config_op, quoted_name)
+    return _literal_span(text, start, at_line_start and config_op)
 
 
 def _escaped_span(text: str, start: int, close: str) -> Span | None:
@@ -374,8 +377,29 @@ def _name_head(text: str, kw_start: int, line_start: int) -> int:
 
 def _looks_inline(text: str, head: int, name_end: int) -> bool:
     """`NAME=value` inside a line: a query string, connection string or command (also
-    `--from-literal=password=...`), not a kwarg (keyword arguments are lower case)."""
-    return (head > 0 and text[head - 1] in "?&;:=") or not text[head:name_end].islower()
+    `--from-literal=password=...`), not a kwarg (keyword arguments are lower case); or after
+    another `name=value` and a blank (libpq's `host=db user=app password=...`, `env a=b c=d`)."""
+    if (head > 0 and text[head - 1] in "?&;:=") or not text[head:name_end].islower():
+        return True
+    return _after_a_pair(text, head)
+
+
+# A `name=value` pair with no quote, bracket or comma in it: a key/value string's, not code's.
+_BARE_PAIR = re.compile(r"""[A-Za-z_][\w.-]{0,40}=[^\s,;()\[\]{}'"`]{1,200}""")
+
+
+def _after_a_pair(text: str, head: int) -> bool:
+    """Whether a bare `name=value` pair and blanks come right before `head` on its line."""
+    end = head
+    while end > 0 and text[end - 1] in " \t" and head - end < 8:
+        end -= 1
+    if end == head or end == 0:
+        return False
+    limit = max(0, end - 256)
+    start = max(text.rfind(blank, limit, end) for blank in " \t\n") + 1
+    if start == 0 and limit > 0:
+        return False  # no pair is that long
+    return _BARE_PAIR.fullmatch(text, start, end) is not None
 
 
 def _quoted_span(text: str, start: int, quote: str) -> Span | None:

@@ -2741,3 +2741,29 @@ PROBES += [
         ("    pw_len = len(pw)", "    entry = pwd.getpwnam(user)", '    pwr = "abc123xyz"'),
     ),
 ]
+
+# Make's `:=` and `?=`, and a password among bare `name=value` pairs (libpq's key/value
+# connection string, `env` before a command); Go's `:=` and keyword arguments stay code.
+P_MAKE_COLON = fake("", 18, ALNUM)
+P_MAKE_QUESTION = fake("", 16, ALNUM) + "9"
+P_LIBPQ = fake("", 20, ALNUM)
+P_ENV_PAIRS = fake("", 14, ALNUM) + "4"
+
+PROBES += [
+    Probe(
+        "make-variables-and-bare-pairs",
+        f"DB_PASSWORD := {P_MAKE_COLON}\n"
+        f"API_TOKEN ?= {P_MAKE_QUESTION}\n"
+        f"dsn: host=db user=app password={P_LIBPQ} dbname=shop\n"
+        f"env USER=deploy PASSWORD={P_ENV_PAIRS} ./release.sh\n"
+        "password := readPassword(prompt)\n"
+        "token := tok\n"
+        "client = connect(user=name, password=secret_from_vault)\n",
+        (P_MAKE_COLON, P_MAKE_QUESTION, P_LIBPQ, P_ENV_PAIRS),
+        (
+            "password := readPassword(prompt)",
+            "token := tok",
+            "client = connect(user=name, password=secret_from_vault)",
+        ),
+    ),
+]

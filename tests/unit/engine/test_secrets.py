@@ -1007,6 +1007,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "nested-list-items": _fill('API_KEYS = [["abcd1", "a1B2c3D4e5F6g7H8"], {"k": "x9Y8"}, '),
     "mapping-keys": lambda size: "API_KEYS:\n" + _fill("  - key: a1B2c3D4e5F6g7H8i9\n")(size),
     "prose-secrets": _fill("# the password is a1B2c3D4! token: x9Y8w7V6u5 api key = k3Y "),
+    # Bare pairs read back from each name (`_after_a_pair`), and Make's `:=`.
+    "bare-pairs": _fill("host=db user=app password=x1 PASSWORD := y2 "),
     "prose-words": _fill("the token is here and the secret key is that "),
     "is-sentences": _fill("x is abcdefgh y was a1B2c3D4e5 token is a1B2c3D4e5 "),
     "table-cells-with-blanks": _fill("| Password | `a1B2 c3D4` (x) | Token | e5F6g7 h8I9 j |\n"),
