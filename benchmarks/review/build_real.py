@@ -208,6 +208,8 @@ EXTRA_SPLITS = {
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
 }
+# Every split's name, as the benchmarks' `--split` takes it.
+SPLITS = ["tune", "heldout", *EXTRA_SPLITS]
 HELDOUT2_PAIRS_PER_PROJECT = 3
 KINDS = [
     "inverted-condition",

@@ -28,6 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.review.build_real import SPLITS
 from benchmarks.review.calibrate import CONTEXTS, SlotScorer, function_spans, small_gap
 from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_file, summarize
 from benchmarks.review.variants import LOCAL_MODELS
@@ -201,9 +202,7 @@ def merged_runs(documents: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
-    parser.add_argument(
-        "--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
-    )
+    parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--local-model", default="1.5b", choices=sorted(LOCAL_MODELS))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--files", nargs="*")

@@ -25,6 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.review.build_real import SPLITS
 from benchmarks.review.corpus import RESULTS, TABLE_HEADER, CorpusFile, score_file, summarize
 from benchmarks.review.verified import corpus_items
 from codex_lsp.engine import fill_scan
@@ -154,9 +155,7 @@ async def run(args: argparse.Namespace) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", default="real", choices=["small", "real"])
-    parser.add_argument(
-        "--split", choices=["tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
-    )
+    parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--files", nargs="*")
     parser.add_argument("--start", type=int, default=0, help="skip the first N files")
