@@ -4,7 +4,8 @@ line against corrections of the one-line bug kinds (issue 15).
 For each line, candidate corrections are made of the kinds of one-line bugs people write and
 the review corpora plant (a comparison or `and`/`or` flipped, a `not` added or dropped,
 `is`/`in` negated, a `return` or an `await` restored, a local name swapped for one of the
-three of its function used nearest), and kept when the file still parses. The model's fill of
+three of its function used nearest, a misspelt name that nothing in the file defines replaced by
+the names spelt like it), and kept when the file still parses. The model's fill of
 the line (the code around it, no instructions, each fill in its own tokens: the third check of
 `verify.py`) scores each against the line as written; a line whose best correction wins by
 `SCAN_MARGIN` nats is reported, that correction its fix and quick fix, its message what the fix
@@ -29,18 +30,20 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import builtins
+import difflib
 import io
 import keyword
 import logging
 import tokenize
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Protocol, runtime_checkable
 
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import REDACTED
-from codex_lsp.engine.verify import LineFix, fill_gap, fix_message, is_python
+from codex_lsp.engine.verify import LineFix, changed_parts, fill_gap, fix_message, is_python
 from codex_lsp.providers.base import ProviderError
 
 log = logging.getLogger(__name__)
@@ -129,7 +132,6 @@ FLIPS = {
 }
 CONDITION_KEYWORDS = ("if", "elif", "while")
 STATEMENT_KEYWORDS = frozenset(keyword.kwlist) - {"not", "True", "False", "None"}
-NAME_SWAPS = 3  # other local names tried for each name on a line: the ones used nearest to it
 
 
 def _replace(line: str, start: int, end: int, new: str) -> str:
@@ -163,6 +165,73 @@ def _function_names(tree: ast.AST) -> dict[int, list[str]]:
     return names
 
 
+# Names every module has without binding them.
+_MODULE_NAMES = frozenset(dir(builtins)) | {
+    "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
+    "__annotations__", "__builtins__", "__class__", "__dict__", "__qualname__", "__module__",
+}  # fmt: skip
+# How alike a misspelt name and its correction must be (difflib's ratio: `totl` and `total`
+# 0.89, `cardinalize` and `ordinalize` 0.86).
+SPELLING_CUTOFF = 0.75
+# More names read once and bound nowhere than this, and the file is generated or an excerpt of a
+# module whose names are elsewhere: none is taken for a typo (and a hostile file of thousands
+# costs no more than this many spelling searches, ~5 ms each against 3,000 names).
+MAX_MISSPELT = 10
+
+
+def misspelt_names(tree: ast.AST) -> dict[tuple[int, int], tuple[str, list[str]]]:
+    """Per (0-based row, UTF-8 offset), a name read there that nothing in the file binds, with the
+    bound or built-in names spelt like it (`totl`: `total`). Only a lower-case name read once
+    counts, with corrections that differ by more than case: an excerpt's names from the rest of
+    its module (`Match`, `Self`, `wrap_text` read twice) are read often or capitalised, a typo
+    once. Every name the file binds anywhere counts as bound (no scopes), so a name is never
+    said undefined where it is; none when the file star-imports."""
+    bound = _bound_names(tree)
+    if bound is None:
+        return {}
+    known = bound | _MODULE_NAMES
+    unbound = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known
+    ]
+    reads = Counter(node.id for node in unbound)
+    once = [node for node in unbound if reads[node.id] == 1 and node.id == node.id.lower()]
+    if len(once) > MAX_MISSPELT:
+        return {}
+    spellings = sorted(known)
+    found: dict[tuple[int, int], tuple[str, list[str]]] = {}
+    for node in once:
+        alike = difflib.get_close_matches(node.id, spellings, n=3, cutoff=SPELLING_CUTOFF)
+        alike = [name for name in alike if name.lower() != node.id]
+        if alike:
+            found[(node.lineno - 1, node.col_offset)] = (node.id, alike)
+    return found
+
+
+def _bound_names(tree: ast.AST) -> set[str] | None:
+    """Every name the file binds, in any scope; None when it star-imports (unknowable)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                return None
+            bound.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            bound.update(node.names)
+    return bound
+
+
 def _nearest_first(used: dict[str, list[int]], row: int) -> list[str]:
     return sorted(used, key=lambda name: min(abs(row - at) for at in used[name]))
 
@@ -191,11 +260,14 @@ def line_candidates(
     local: list[str],
     in_async: bool,
     last_in_block: bool,
+    misspelt: dict[int, tuple[str, list[str]]] | None = None,
 ) -> list[str]:
-    """Corrections of the kinds of one-line bugs, most specific first."""
-    out: list[str] = []
+    """Corrections of the kinds of one-line bugs, most specific first: a misspelt name's
+    corrections (`misspelt`: per column, the name there and the names spelt like it) before
+    all."""
     words = [t for t in tokens if t.type in (tokenize.NAME, tokenize.OP)]
     strings = [t.string for t in words]
+    out = _respellings(line, words, misspelt or {})
     for index, token in enumerate(words):
         start, end = token.start[1], token.end[1]
         following = strings[index + 1] if index + 1 < len(strings) else ""
@@ -247,6 +319,17 @@ def line_candidates(
     return list(dict.fromkeys(c for c in out if c != line))
 
 
+def _respellings(
+    line: str, words: list[tokenize.TokenInfo], misspelt: dict[int, tuple[str, list[str]]]
+) -> list[str]:
+    out = []
+    for token in words:
+        name, alike = misspelt.get(token.start[1], ("", []))
+        if token.string == name:
+            out += [_replace(line, token.start[1], token.end[1], other) for other in alike]
+    return out
+
+
 def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tuple[int, list[str]]]:
     """Per 0-based row, in order, corrections that keep the file parsing (at most
     `max_per_line`; rows with none are skipped). Lazy: each row's parse checks run when the
@@ -262,6 +345,10 @@ def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tupl
         if token.start[0] == token.end[0] and token.type in (tokenize.NAME, tokenize.OP):
             by_row[token.start[0] - 1].append(token)
     local_names, async_rows = _function_names(tree), _async_rows(tree)
+    misspelt: dict[int, dict[int, tuple[str, list[str]]]] = defaultdict(dict)
+    for (row, offset), spelt in misspelt_names(tree).items():
+        column = len(lines[row].encode()[:offset].decode(errors="ignore"))  # ast counts bytes
+        misspelt[row][column] = spelt
     for row, row_tokens in sorted(by_row.items()):
         if row_tokens[0].string in ("def", "class", "import", "from", "@") or (
             row_tokens[0].string == "async" and row_tokens[1:2] and row_tokens[1].string == "def"
@@ -273,6 +360,7 @@ def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tupl
             local_names.get(row, []),
             row in async_rows,
             _block_ends(lines, row) and row in local_names,
+            misspelt.get(row),
         )
         kept = [c for c in proposed if _parses(lines, row, c)][:max_per_line]
         if kept:
@@ -359,7 +447,24 @@ async def scan(
             continue
         fix = LineFix(row, original, kept[best[1]])
         log.debug("%s:%d: scan best %.1f %r", snapshot.uri, row + 1, best[0], fix.corrected)
-        yield ReviewFinding(probe.span, "error", SCAN_CODE, fix_message(fix), fix.corrected)
+        message = _message(fix, snapshot.text)
+        yield ReviewFinding(probe.span, "error", SCAN_CODE, message, fix.corrected)
+
+
+def _message(fix: LineFix, text: str) -> str:
+    """The fix's change (`verify.fix_message`), saying so when it replaces a name nothing in
+    the file defines: that part is certain, only the correction is the models'."""
+    old, new = changed_parts(fix)
+    if any(row == fix.row and name == old for (row, _), (name, _) in _misspelt_in(text).items()):
+        return f"`{old}` is not defined in this file: probably `{new}`."
+    return fix_message(fix)
+
+
+def _misspelt_in(text: str) -> dict[tuple[int, int], tuple[str, list[str]]]:
+    try:
+        return misspelt_names(ast.parse(text))
+    except (SyntaxError, ValueError):
+        return {}
 
 
 async def _may_win(scorer: GainScorer, prefix: str, written: str, bodies: list[str]) -> bool | None:

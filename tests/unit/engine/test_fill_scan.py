@@ -4,6 +4,7 @@ the margin, with that correction as its fix and a message saying only what it ch
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Sequence
 
@@ -115,6 +116,79 @@ def test_only_corrections_that_parse_and_at_most_so_many_a_line() -> None:
     for fixes in candidates(text, max_per_line=3).values():
         assert len(fixes) <= 3
     assert candidates("def broken(:\n    pass\n") == {}
+
+
+MISSPELT = """\
+import os
+
+
+def average(values):
+    total = 0
+    for value in values:
+        total += value
+    return totl / len(values)
+
+
+def home():
+    return os.environ.get("HOME") or xyzzy
+
+
+def sizes(paths):
+    return [lenn(p) for p in paths]
+"""
+
+
+def test_a_misspelt_name_nothing_defines_is_corrected_to_names_spelt_like_it() -> None:
+    found = fill_scan.candidates(MISSPELT)
+    assert found[7][0] == "    return total / len(values)"  # before any other kind
+    assert found[15][0] == "    return [len(p) for p in paths]"  # a built-in
+    assert all("xyzzy" in fix for fix in found[11])  # nothing is spelt like `xyzzy`
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f(match):\n    return Match(match)\n",  # capitalised: a class from elsewhere
+        "def f(values):\n    return valus(values) + valus(values)\n",  # read twice
+        "from m import *\n\ndef f(values):\n    return valus\n",  # a star import binds it
+        "def f(values):\n    global valus\n    return valus\n",  # declared global
+        "def f(values):\n    return [v for v in values]\n",  # bound in a comprehension
+    ],
+)
+def test_names_from_elsewhere_or_bound_somewhere_are_not_misspelt(text: str) -> None:
+    assert fill_scan.misspelt_names(ast.parse(text)) == {}
+
+
+def test_a_misspelt_name_after_other_scripts_is_found_at_its_character() -> None:
+    found = fill_scan.candidates("def f(total):\n    return '\u00e9\u4e16' + totl\n")
+    assert found[1][0] == "    return '\u00e9\u4e16' + total"
+
+
+def test_a_file_of_many_unbound_names_takes_none_for_a_typo() -> None:
+    def misspelt(count: int) -> int:
+        reads = "".join(f"    print(tota{chr(97 + i)})\n" for i in range(count))
+        return len(fill_scan.misspelt_names(ast.parse("def f(total):\n" + reads)))
+
+    assert misspelt(fill_scan.MAX_MISSPELT) == fill_scan.MAX_MISSPELT
+    assert misspelt(fill_scan.MAX_MISSPELT + 1) == 0
+
+
+async def test_a_misspelt_name_is_said_undefined_with_its_correction() -> None:
+    scorer = TableScorer(
+        {"return totl / len(values)": -25.0, "return total / len(values)": -25.0 + SCAN_MARGIN}
+    )
+    (finding,) = await scanned(scorer, MISSPELT)
+    assert finding.span.start.line == 7
+    assert finding.fix == "    return total / len(values)"
+    assert finding.message == "`totl` is not defined in this file: probably `total`."
+
+
+async def test_a_name_swap_of_a_defined_name_keeps_the_plain_message() -> None:
+    scorer = TableScorer(
+        {"return totl / len(values)": -25.0, "return totl / len(total)": -25.0 + SCAN_MARGIN}
+    )
+    (finding,) = await scanned(scorer, MISSPELT)
+    assert finding.message == "`values` should probably be `total`."
 
 
 async def test_a_line_whose_correction_wins_by_the_margin_is_reported_with_its_fix() -> None:
