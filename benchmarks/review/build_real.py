@@ -6,12 +6,13 @@ one planted bug, from packages installed in this virtualenv (offline).
     .venv/bin/python -m benchmarks.review.build_real --split heldout3 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout4 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout5 --site DIR [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout6 --site DIR [--seed N]
 
 The other forms add (or rebuild) one extra split (`heldout2`, session 12; `heldout3`, session
-13; `heldout4`, session 14; `heldout5`, session 15), from its projects (`EXTRA_SPLITS`) unpacked
-into DIR (wheels from `pip download --no-deps`, each unzipped there with its `.dist-info`),
-numbered after the other pairs, which it leaves unchanged; its pairs go round the projects (a
-run stopped early still covers each).
+13; `heldout4`, session 14; `heldout5`, session 15; `heldout6`, session 16), from its projects
+(`EXTRA_SPLITS`) unpacked into DIR (wheels from `pip download --no-deps`, each unzipped there
+with its `.dist-info`), numbered after the other pairs, which it leaves unchanged; its pairs go
+round the projects (a run stopped early still covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -202,11 +203,47 @@ HELDOUT5: dict[str, tuple[str, str, list[str]]] = {
         ["jsonschema/_keywords.py", "jsonschema/_utils.py", "jsonschema/exceptions.py"],
     ),
 }  # fmt: skip
+# Session 16's sixth held-out split: projects in none of the above, one with async code
+# (httpcore's `_async` modules) so the missing-`await` kind can be planted; a parser (parso),
+# terminal rendering (rich), dates and numbers (babel), validation (voluptuous) and a data
+# structure (intervaltree). parso's modules are its MIT ones (not `pgen2`, `tokenize.py`,
+# `token.py`, which its LICENSE.txt says are PSF).
+HELDOUT6: dict[str, tuple[str, str, list[str]]] = {
+    "httpcore": (
+        "heldout6",
+        "BSD-3-Clause",
+        [
+            "httpcore/_async/connection_pool.py",
+            "httpcore/_async/http11.py",
+            "httpcore/_async/connection.py",
+        ],
+    ),
+    "rich": ("heldout6", "MIT", ["rich/text.py", "rich/table.py", "rich/segment.py"]),
+    "babel": (
+        "heldout6", "BSD-3-Clause", ["babel/dates.py", "babel/numbers.py", "babel/plural.py"],
+    ),
+    "voluptuous": (
+        "heldout6",
+        "BSD-3-Clause",
+        ["voluptuous/schema_builder.py", "voluptuous/validators.py", "voluptuous/util.py"],
+    ),
+    "parso": (
+        "heldout6",
+        "MIT",
+        ["parso/python/diff.py", "parso/python/errors.py", "parso/python/tree.py"],
+    ),
+    "intervaltree": (
+        "heldout6",
+        "Apache-2.0",
+        ["intervaltree/intervaltree.py", "intervaltree/node.py", "intervaltree/interval.py"],
+    ),
+}  # fmt: skip
 EXTRA_SPLITS = {
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
+    "heldout6": HELDOUT6,
 }
 # Every split's name, as the benchmarks' `--split` takes it.
 SPLITS = ["tune", "heldout", *EXTRA_SPLITS]
