@@ -29,7 +29,9 @@ from codex_lsp.engine.secrets.values import (
 
 # --- values after secret-like names -------------------------------------------------------------
 _ASSIGNMENT_ANY_CASE = re.compile(_ASSIGNMENT_SOURCE, re.VERBOSE | re.IGNORECASE)
-_ASSIGNMENT_STEMS = frozenset({"pass", "pw", "secret", "token", "key", "auth", "cred"})
+_ASSIGNMENT_STEMS = _words(
+    "pass pw secret token key auth cred bearer jwt hmac otp signing pin_code pin-code pin.code"
+)
 _COMPARISONS = frozenset({"==", "===", "!=", "!=="})
 # What may stand before a name at the start of a line: `export NAME=`, `- NAME=`, `"name":`.
 _LEAD = re.compile(
@@ -125,7 +127,7 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     line_start = ctx.start_of_line(kw_start)
     head = _name_head(text, kw_start, line_start)
     name_end = match.end("rest") + offset
-    kind = _name_kind(text[head:kw_start], text[kw_end:name_end])
+    kind = _name_kind(text[head:kw_start], text[kw_end:name_end], text[kw_start:kw_end].lower())
     if kind == "about" or text.endswith("type ", line_start, head):
         return None  # `type RequestCredentials = "omit" | "include"` declares a type
     if fallback is not None:  # `spring.redis.password=${REDIS_PASS:...}`: the fallback
@@ -142,12 +144,17 @@ def _assignment_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     value = text[span[0] : span[1]] if span[1] - span[0] <= 256 else ""
     if value and _same_name(value, text[head:name_end]):
         return None  # `CONTINUATION_TOKEN = "continuation_token"`, `api_key=api_key`
-    if value and kind == "maybe" and _WORDY.fullmatch(value):
-        return None  # `PASSWORD_BANNED = "passwordBanned"`
+    if value and kind == "maybe" and (_WORDY.fullmatch(value) or _ALGORITHM.fullmatch(value)):
+        return None  # `PASSWORD_BANNED = "passwordBanned"`, `hmac: sha256`
     env_name = _ENV_NAME.fullmatch(text, head, name_end) is not None
     if op == "," and not _a_pair(text, span, kind, value, env_name):
         return None  # `log("token", "refreshed")`; `define('DB_PASSWORD', 'wordpress')` is one
     return span
+
+
+# A hash or signing algorithm's name (`sha256`, `SHA-512`, `HS256`, `md5`, `blake2b`): what
+# `hmac:` or `jwt:` alone often says in configuration. Short: a secret is 16 characters or more.
+_ALGORITHM = re.compile(r"(?i:(?:hmac-?)?(?:sha|md|hs|rs|es|ps|blake|ripemd)[\w-]{0,8})")
 
 
 # A string turned into bytes or an owned string, as Go, Node, Rust and C# write a literal key, and
@@ -211,7 +218,8 @@ def _next_line_span(ctx: _Context, match: re.Match[str], offset: int, pos: int) 
     line_start = ctx.start_of_line(kw_start)
     head = _name_head(text, kw_start, line_start)
     name_end = match.end("rest") + offset
-    if _name_kind(text[head:kw_start], text[kw_end:name_end]) != "secret":
+    keyword = text[kw_start:kw_end].lower()
+    if _name_kind(text[head:kw_start], text[kw_end:name_end], keyword) != "secret":
         return None
     if ctx.open_quotes(head) or match["close"]:
         return None

@@ -609,6 +609,18 @@ ORDINARY_CODE: list[str] = [
     "# token: str",
     "# passcode: 6-digit",
     "Your token is ready: copy it now.",
+    # Names of a scheme, an algorithm or a session's slot (session 16).
+    "hmac: sha256",
+    "jwt: enabled",
+    "bearer: true",
+    "otp_release: 26",
+    "totp_period = 30",
+    'jwt_audience = "api-v2"',
+    'hmac_digest = "ab12cd34"',
+    'SESSION_KEY = "_auth_user_id"',
+    'SESSION_KEY = "cart"',
+    'pincode = "560001"',
+    "    - bearerAuth: []",
 ]
 
 
@@ -2764,6 +2776,65 @@ PROBES += [
             "password := readPassword(prompt)",
             "token := tok",
             "client = connect(user=name, password=secret_from_vault)",
+        ),
+    ),
+]
+
+# Names the vocabulary lacked (session 16: each leaked a random value): `bearer`, a session's,
+# a licence's and a webhook's signing key, `jwt` and `hmac` alone, one-time-password seeds and a
+# PIN code; names about them (a prefix, an algorithm, a length, a URL, a format) and a hardware
+# `pin` stay.
+P_BEARER = fake("", 17, ALNUM) + "5"
+P_SESSION_KEY = fake("", 16, ALNUM) + "2"
+P_JWT_PLAIN = fake("", 17, ALNUM) + "8"
+P_HMAC = fake("", 16, ALNUM) + "6"
+P_OTP = fake("", 15, ALNUM) + "3"
+P_TOTP_SEED = fake("", 16, UPPER)
+P_OTP_SEED = fake("", 17, ALNUM) + "1"
+P_LICENSE_KEY = fake("", 17, ALNUM) + "4"
+P_WEBHOOK_SIGNING = fake("", 16, ALNUM) + "7"
+P_PIN_CODE = fake("", 6, string.digits)
+
+PROBES += [
+    Probe(
+        "names-the-vocabulary-lacked",
+        f'bearer = "{P_BEARER}"\n'
+        f"session_key = '{P_SESSION_KEY}'\n"
+        f'jwt = "{P_JWT_PLAIN}"\n'
+        f'hmac = "{P_HMAC}"\n'
+        f'otp = "{P_OTP}"\n'
+        f"TOTP_SEED={P_TOTP_SEED}\n"
+        f'otpSeed: "{P_OTP_SEED}"\n'
+        f'license_key = "{P_LICENSE_KEY}"\n'
+        f'webhook_signing = "{P_WEBHOOK_SIGNING}"\n'
+        f'pin_code = "{P_PIN_CODE}"\n'
+        'session_key_prefix = "sess"\n'
+        'jwt_algorithm = "HS256"\n'
+        "digest = hmac.new(key, msg, hashlib.sha256)\n"
+        "otp_length = 6\n"
+        "pin = 13\n"
+        'license_key_url = "https://example.com/licenses"\n'
+        'bearer_format = "JWT"\n',
+        (
+            P_BEARER,
+            P_SESSION_KEY,
+            P_JWT_PLAIN,
+            P_HMAC,
+            P_OTP,
+            P_TOTP_SEED,
+            P_OTP_SEED,
+            P_LICENSE_KEY,
+            P_WEBHOOK_SIGNING,
+            P_PIN_CODE,
+        ),
+        (
+            'session_key_prefix = "sess"',
+            'jwt_algorithm = "HS256"',
+            "digest = hmac.new(key, msg, hashlib.sha256)",
+            "otp_length = 6",
+            "pin = 13",
+            'license_key_url = "https://example.com/licenses"',
+            'bearer_format = "JWT"',
         ),
     ),
 ]

@@ -1009,6 +1009,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "prose-secrets": _fill("# the password is a1B2c3D4! token: x9Y8w7V6u5 api key = k3Y "),
     # Bare pairs read back from each name (`_after_a_pair`), and Make's `:=`.
     "bare-pairs": _fill("host=db user=app password=x1 PASSWORD := y2 "),
+    # Names of schemes, judged by their value (session 16).
+    "scheme-names": _fill('bearer = "a1" jwt: b2 hmac = sha256 totp_seed=c3 pin_code=5 otp: x '),
     "prose-words": _fill("the token is here and the secret key is that "),
     "is-sentences": _fill("x is abcdefgh y was a1B2c3D4e5 token is a1B2c3D4e5 "),
     "table-cells-with-blanks": _fill("| Password | `a1B2 c3D4` (x) | Token | e5F6g7 h8I9 j |\n"),
