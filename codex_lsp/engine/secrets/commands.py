@@ -660,6 +660,36 @@ _PLAIN_NOT_SECRETS = _words(
 )
 
 
+# CMake's `set(NAME value)` and `set(ENV{NAME} value)`: the value is the second argument, set off
+# by a blank (`set(DB_PASSWORD "..." CACHE STRING "doc")`). CMake's commands ignore case; lower
+# and upper case are how they are written.
+_CMAKE_SET = re.compile(
+    r"(?:set|SET)\([ \t]{0,16}(?:ENV\{(?P<env>[A-Za-z_]\w{0,100})\}|(?P<name>[A-Za-z_]\w{0,100}))"
+    r"[ \t]{1,16}(?=[^\s)])"
+)
+_CMAKE_WORD = re.compile(rf"""[^\s()"#;]{{1,{_MAX_VALUE}}}+""")
+
+
+def _cmake_set_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """Only a name that holds a secret spends the rule's budget: a CMakeLists.txt sets hundreds
+    of variables (past the budget its lines would be redacted whole)."""
+    return _holds_a_secret(match["name"] or match["env"])
+
+
+def _cmake_set_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at, start = ctx.text, match.start(), match.end()
+    if not _at_line_start(text, ctx.start_of_line(at), at):
+        return None
+    if text[start] == '"':
+        span = _quoted_span(text, start + 1, '"')
+    else:
+        end = _run_end(text, start, _CMAKE_WORD)
+        span = (start, end) if end > start and not _is_placeholder(text[start:end]) else None
+    if span is None or text.startswith("$", span[0]):
+        return None  # `${VAR}`, `$ENV{API_TOKEN}`: a reference
+    return span
+
+
 # A secret's flag and its value as two items of a list, as Compose's and Kubernetes' exec form
 # write a command: `["redis-server", "--requirepass", "..."]`, `args: ["--token", "..."]`.
 _FLAG_ITEM = re.compile(

@@ -28,6 +28,7 @@ from codex_lsp.engine.secrets.calls import (
 )
 from codex_lsp.engine.secrets.commands import (
     _CLI_SETTING,
+    _CMAKE_SET,
     _COMMAND_FLAG,
     _CONFIG_SET,
     _COOKIE,
@@ -63,6 +64,8 @@ from codex_lsp.engine.secrets.commands import (
     _XML_ENTRY,
     _after_a_tool,
     _cli_setting_span,
+    _cmake_set_span,
+    _cmake_set_worth,
     _command_flag_span,
     _config_set_span,
     _cookie_span,
@@ -215,6 +218,7 @@ _RULES: list[_Rule] = [
     _Rule(_ENV_KEY, _env_key_span, frozenset({"_KEY=", "_PW="})),
     _Rule(_NETRC_LINE, _netrc_line_span, _hint_keys(_NETRC_LINE_HINTS), hinted=True),
     _Rule(_SETENV, _setenv_span, _hint_keys(_SETENV_HINTS), hinted=True),
+    _Rule(_CMAKE_SET, _cmake_set_span, frozenset({"set(", "SET("}), worth=_cmake_set_worth),
     _Rule(_DEFINE, _define_span, _hint_keys(_DEFINE_HINTS), hinted=True),
     _Rule(_URL_TOKEN_USER, _url_token_user_span, _hint_keys(_URL_HINTS), hinted=True),
     _Rule(_TABLE_ROW, _table_row_span, worth=_table_row_worth),  # searched: see _SEARCHES

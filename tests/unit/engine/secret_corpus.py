@@ -2838,3 +2838,34 @@ PROBES += [
         ),
     ),
 ]
+
+# CMake's `set(NAME value)` (session 16: the value, its second argument, leaked), also `SET(`,
+# `ENV{...}` and a cache entry; settings whose names are about a secret, and values that are
+# references or lists of sources, stay.
+P_CMAKE_PASSWORD = fake("", 17, ALNUM) + "3"
+P_CMAKE_DB_PASSWORD = fake("", 16, ALNUM) + "8"
+P_CMAKE_API_TOKEN = fake("", 18, ALNUM) + "2"
+P_CMAKE_ENV_TOKEN = fake("", 16, ALNUM) + "5"
+
+PROBES += [
+    Probe(
+        "cmake-set",
+        f'set(PASSWORD "{P_CMAKE_PASSWORD}")\n'
+        f'set(DB_PASSWORD "{P_CMAKE_DB_PASSWORD}" CACHE STRING "database password")\n'
+        f"  SET(API_TOKEN {P_CMAKE_API_TOKEN})\n"
+        f'set(ENV{{DEPLOY_TOKEN}} "{P_CMAKE_ENV_TOKEN}")\n'
+        "set(CMAKE_CXX_STANDARD 17)\n"
+        "set(PASSWORD_MIN_LENGTH 8)\n"
+        "set(API_TOKEN $ENV{API_TOKEN})\n"
+        "set(TOKEN_SOURCES src/token.cpp src/lexer.cpp)\n"
+        'set(SECRET_HEADER "${CMAKE_BINARY_DIR}/secret.h")\n',
+        (P_CMAKE_PASSWORD, P_CMAKE_DB_PASSWORD, P_CMAKE_API_TOKEN, P_CMAKE_ENV_TOKEN),
+        (
+            "set(CMAKE_CXX_STANDARD 17)",
+            "set(PASSWORD_MIN_LENGTH 8)",
+            "set(API_TOKEN $ENV{API_TOKEN})",
+            "set(TOKEN_SOURCES src/token.cpp src/lexer.cpp)",
+            'set(SECRET_HEADER "${CMAKE_BINARY_DIR}/secret.h")',
+        ),
+    ),
+]

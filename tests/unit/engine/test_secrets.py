@@ -1011,6 +1011,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "bare-pairs": _fill("host=db user=app password=x1 PASSWORD := y2 "),
     # Names of schemes, judged by their value (session 16).
     "scheme-names": _fill('bearer = "a1" jwt: b2 hmac = sha256 totp_seed=c3 pin_code=5 otp: x '),
+    # CMake's `set(`: names that hold no secret are turned down before they spend the budget.
+    "cmake-set": _fill('set(PASSWORD "x1")\nset(VAR y)\nSET(ENV{TOKEN} z2) set(A b\n'),
     "prose-words": _fill("the token is here and the secret key is that "),
     "is-sentences": _fill("x is abcdefgh y was a1B2c3D4e5 token is a1B2c3D4e5 "),
     "table-cells-with-blanks": _fill("| Password | `a1B2 c3D4` (x) | Token | e5F6g7 h8I9 j |\n"),
