@@ -5,7 +5,7 @@ For each line, candidate corrections are made of the kinds of one-line bugs peop
 the review corpora plant (a comparison or `and`/`or` flipped, a `not` added or dropped,
 `is`/`in` negated, a `return` or an `await` restored, a local name swapped for one of the
 three of its function used nearest, a misspelt name that nothing in the file defines replaced by
-the names spelt like it), and kept when the file still parses. The model's fill of
+the local or built-in names spelt like it), and kept when the file still parses. The model's fill of
 the line (the code around it, no instructions, each fill in its own tokens: the third check of
 `verify.py`) scores each against the line as written; a line whose best correction wins by
 `SCAN_MARGIN` nats is reported, that correction its fix and quick fix, its message what the fix
@@ -166,6 +166,7 @@ def _function_names(tree: ast.AST) -> dict[int, list[str]]:
 
 
 # Names every module has without binding them.
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 _MODULE_NAMES = frozenset(dir(builtins)) | {
     "__name__", "__file__", "__doc__", "__spec__", "__loader__", "__package__", "__path__",
     "__annotations__", "__builtins__", "__class__", "__dict__", "__qualname__", "__module__",
@@ -346,9 +347,13 @@ def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tupl
             by_row[token.start[0] - 1].append(token)
     local_names, async_rows = _function_names(tree), _async_rows(tree)
     misspelt: dict[int, dict[int, tuple[str, list[str]]]] = defaultdict(dict)
-    for (row, offset), spelt in misspelt_names(tree).items():
+    for (row, offset), (name, alike) in misspelt_names(tree).items():
+        # A local or a built-in only: an excerpt's `make_html_tags` (defined in the rest of its
+        # module) is spelt like its sibling `make_xml_tags`, and both models took that for a typo
+        # (pyparsing, benchmarks/review); a typo of a local is what people write.
+        near = set(local_names.get(row, [])) | _BUILTIN_NAMES | {"self", "cls"}
         column = len(lines[row].encode()[:offset].decode(errors="ignore"))  # ast counts bytes
-        misspelt[row][column] = spelt
+        misspelt[row][column] = (name, [other for other in alike if other in near])
     for row, row_tokens in sorted(by_row.items()):
         if row_tokens[0].string in ("def", "class", "import", "from", "@") or (
             row_tokens[0].string == "async" and row_tokens[1:2] and row_tokens[1].string == "def"

@@ -145,6 +145,17 @@ def test_a_misspelt_name_nothing_defines_is_corrected_to_names_spelt_like_it() -
     assert all("xyzzy" in fix for fix in found[11])  # nothing is spelt like `xyzzy`
 
 
+def test_a_misspelt_name_is_corrected_to_a_local_self_or_a_builtin_only() -> None:
+    text = (
+        "def helper():\n    pass\n\n"
+        "class A:\n    def f(self, x):\n        return slf.x + helpr(x)\n"
+    )
+    found = fill_scan.candidates(text)
+    assert "        return self.x + helpr(x)" in found[5]
+    # `helper` is defined here, but a module's function spelt like a name may be its sibling
+    assert not any("helper(" in fix for fix in found[5])
+
+
 @pytest.mark.parametrize(
     "text",
     [
