@@ -104,6 +104,33 @@ def _jwt_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     return _call_argument_span(ctx, match.end(), 2)
 
 
+# An HMAC's key given as a literal: Python's `hmac.new(key, ...)` and `hmac.HMAC(`,
+# pycryptodome's `HMAC.new(key, ...)`, Node's `crypto.createHmac(algorithm, key)`, Go's
+# `hmac.New(sha256.New, []byte(key))`. The key has no format of its own; the call says what it is.
+_HMAC_CALL = re.compile(
+    r"(?:hmac\.(?:new|HMAC)|HMAC\.new)[ \t]{0,8}\(|(?P<node>createHmac)[ \t]{0,8}\("
+    r"|(?P<go>hmac\.New)\("
+)
+# Go's hash constructor, then the key wrapped in `[]byte(`.
+_GO_HMAC_KEY = re.compile(r"""[^,()\r\n]{1,64}+,[ \t]{0,8}\[\]byte\([ \t]{0,8}(?=["'`])""")
+# Shorter literals are test vectors and examples (RFC 2104's `"Jefe"`, `b"key"`): a key worth
+# keeping from the model is longer.
+_MIN_HMAC_KEY = 8
+
+
+def _hmac_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start() + offset
+    if at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_$"):
+        return None  # `myhmac.new(`, `xcreateHmac(`
+    pos = match.end() + offset
+    if match["go"]:
+        wrapped = _GO_HMAC_KEY.match(text, pos, min(ctx.end, pos + _CALL_REACH))
+        span = None if wrapped is None else _call_argument_span(ctx, wrapped.end(), 1)
+    else:
+        span = _call_argument_span(ctx, pos, 2 if match["node"] else 1)
+    return span if span is not None and span[1] - span[0] >= _MIN_HMAC_KEY else None
+
+
 def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:
     """The call's `wanted`-th argument, a string, or without one its last string argument,
     within _CALL_REACH characters from pos (`set_password(user, "...")`: the user's name

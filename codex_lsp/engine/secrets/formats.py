@@ -23,6 +23,7 @@ _PROPERTY_HINTS = frozenset(
 )
 _CONNECT_HINTS = frozenset({".connect"})
 _JWT_HINTS = frozenset({"wt."})  # `jwt.` from its second letter
+_HMAC_HINTS = frozenset({"hmac.", "HMAC.", "Hmac"})  # `createHmac` from its `H`
 _POETRY_HINTS = frozenset({"http-basic."})
 _COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
 _JSON_VALUE_HINTS = frozenset({'value"'})
@@ -58,6 +59,7 @@ _WORD_NEEDLES = frozenset().union(
     _PROPERTY_HINTS,
     _CONNECT_HINTS,
     _JWT_HINTS,
+    _HMAC_HINTS,
     _POETRY_HINTS,
     _COMPOSER_HINTS,
     _JSON_VALUE_HINTS,

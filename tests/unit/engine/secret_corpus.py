@@ -2869,3 +2869,38 @@ PROBES += [
         ),
     ),
 ]
+
+# An HMAC's literal key (session 16: the key given by position leaked): Python's `hmac.new(` and
+# `hmac.HMAC(`, pycryptodome's `HMAC.new(`, Node's `crypto.createHmac(alg, key)`, Go's
+# `hmac.New(sha256.New, []byte(key))`; a variable, an empty or a short test key stays.
+P_HMAC_NEW = fake("", 16, ALNUM) + "4"
+P_HMAC_CLASS = fake("", 16, ALNUM) + "9"
+P_HMAC_ENCODED = fake("", 17, ALNUM) + "2"
+P_HMAC_CRYPTODOME = fake("", 16, ALNUM) + "6"
+P_CREATE_HMAC = fake("", 18, ALNUM) + "1"
+P_GO_HMAC = fake("", 16, ALNUM) + "7"
+
+PROBES += [
+    Probe(
+        "hmac-literal-key",
+        f'digest = hmac.new(b"{P_HMAC_NEW}", msg, hashlib.sha256).hexdigest()\n'
+        f"mac = hmac.HMAC(b'{P_HMAC_CLASS}', msg, hashlib.sha1)\n"
+        f'sig = hmac.new("{P_HMAC_ENCODED}".encode(), body, hashlib.sha256)\n'
+        f'h = HMAC.new(b"{P_HMAC_CRYPTODOME}", digestmod=SHA256)\n'
+        f"const sig = crypto.createHmac('sha256', '{P_CREATE_HMAC}').update(body).digest('hex');\n"
+        f'mac := hmac.New(sha256.New, []byte("{P_GO_HMAC}"))\n'
+        "digest = hmac.new(key, msg, hashlib.sha256)\n"
+        'empty = hmac.new(b"", msg, hashlib.sha256)\n'
+        'short = hmac.new(b"key", b"The quick brown fox", hashlib.md5)\n'
+        "const h = crypto.createHmac('sha256', secret);\n"
+        "mac := hmac.New(sha256.New, []byte(key))\n",
+        (P_HMAC_NEW, P_HMAC_CLASS, P_HMAC_ENCODED, P_HMAC_CRYPTODOME, P_CREATE_HMAC, P_GO_HMAC),
+        (
+            "digest = hmac.new(key, msg, hashlib.sha256)",
+            'empty = hmac.new(b"", msg, hashlib.sha256)',
+            'short = hmac.new(b"key", b"The quick brown fox", hashlib.md5)',
+            "const h = crypto.createHmac('sha256', secret);",
+            "mac := hmac.New(sha256.New, []byte(key))",
+        ),
+    ),
+]

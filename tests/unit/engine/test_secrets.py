@@ -929,6 +929,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "sasl-lines": _fill("[h.io]:587 u:p\n"),
     "driver-calls": _fill('pymysql.connect(h, u, "p", '),
     "jwt-calls": _fill("jwt.sign(p, 'k', "),
+    # HMAC calls (session 16): unclosed, a short key, Go's hash constructor left open.
+    "hmac-calls": _fill("hmac.new(b'k', createHmac('a', 'xyz12345' hmac.New(sha256.New, []byte( "),
     "poetry-commands": _fill("poetry config http-basic.a u p\n"),
     "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
     "word-hints": _fill(".connect default requirepass :5 "),
