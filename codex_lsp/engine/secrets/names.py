@@ -40,12 +40,15 @@ def _holds_a_secret(name: str) -> bool:
 # after `webhook`, looked for behind it: a keyword starting with a letter no other starts with
 # would be tried at each one (`bearer`, `jwt`, `hmac`, `hotp` and `otp` are, as nothing longer
 # ends with them: about a fifth slower). `.` joins a key's words too (`datadog.api.key=`).
+# `signature` counts before `key` only: a signature alone is computed, not kept
+# (`signature = hmac...`), and `signature_secret` has `secret`.
 # `pin_code` must start a word and keep its separator: `shipping_code`, and `pincode`, India's
 # postal code.
 _ASSIGNMENT_SOURCE = r"""(?P<kw>pass(?:w(?:or)?d|phrase)|pass(?<![a-z]pass)
     |pwd?(?<![a-z]pwd)(?<![a-z]pw)|pin(?<![a-z]pin)[_.-]code
     |secret|to(?:ken|tp)|private[_-]?key|master[_.-]?key|encryption[_.-]?key
-    |signing(?:[_.-]?key|(?<=webhook_signing)|(?<=webhooksigning)|(?<=webhook-signing))
+    |sign(?:ing(?:[_.-]?key|(?<=webhook_signing)|(?<=webhooksigning)|(?<=webhook-signing))
+    |ature[_.-]?key)
     |key(?:(?<=presharedkey)|(?<=preshared_key)|(?<=preshared-key)|(?<=clientkey)|(?<=client_key)
     |(?<=client-key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt-key)|(?<=hmackey)|(?<=hmac_key)|(?<=hmac-key)
     |(?<=functions-key)|(?<=functions_key)|(?<=rapidapi-key)|(?<=rapidapi_key)

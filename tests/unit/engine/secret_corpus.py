@@ -2904,3 +2904,29 @@ PROBES += [
         ),
     ),
 ]
+
+# A signature's key or secret (session 16: `signature_key` leaked); a signature itself, its
+# header and its version stay.
+P_SIGNATURE_KEY = fake("", 17, ALNUM) + "5"
+P_SIGNATURE_KEY_CAMEL = fake("", 16, ALNUM) + "3"
+P_SIGNATURE_SECRET = fake("", 16, ALNUM) + "8"
+
+PROBES += [
+    Probe(
+        "signature-key",
+        f'signature_key = "{P_SIGNATURE_KEY}"\n'
+        f'webhookSignatureKey: "{P_SIGNATURE_KEY_CAMEL}"\n'
+        f"SIGNATURE_SECRET={P_SIGNATURE_SECRET}\n"
+        'signature = "abc"\n'
+        'signature_header = "X-Hub-Signature-256"\n'
+        'signature_version = "v4"\n'
+        'signature_key_id = "key-2024"\n',
+        (P_SIGNATURE_KEY, P_SIGNATURE_KEY_CAMEL, P_SIGNATURE_SECRET),
+        (
+            'signature = "abc"',
+            'signature_header = "X-Hub-Signature-256"',
+            'signature_version = "v4"',
+            'signature_key_id = "key-2024"',
+        ),
+    ),
+]
