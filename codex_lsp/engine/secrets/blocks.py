@@ -135,6 +135,8 @@ def _go_on(text: str, a: int, b: int, state: int) -> tuple[str, int, int]:
     heredoc."""
     if state >= _HEREDOC:
         return _heredoc_body(text, a, b, _heredoc_delimiter(state))
+    if state >= _TOKEN_SEQUENCE:
+        return _token_sequence_body(text, a, b, state - _TOKEN_SEQUENCE)
     if state >= _SECRET_TABLE:
         return _table_body(text, a, b, state - _SECRET_TABLE)
     if state == _SECRET_DATA:
@@ -243,6 +245,10 @@ _COMPLEX_VALUE_LINE = re.compile(r"(?P<indent>[ \t]{0,256}):(?:[ \t]{1,16}|(?=\r
 # rows up to the first line that is none, those columns' cells redacted. Found by its
 # delimiter row (`|---|:---:|`); _SECRET_TABLE + the columns' bits (the first ten columns).
 _SECRET_TABLE, _TABLE_COLUMNS = 1 << 10, 10
+# YAML's bare `tokens:` ending its line: design tokens and a tokenizer's words share the name, so
+# only its sequence's items that look like credentials are redacted, the lines indented deeper
+# than the name; _TOKEN_SEQUENCE + the name's column (up to _MAX_MAPPING_INDENT, below _HEREDOC).
+_TOKEN_SEQUENCE = 2 * _SECRET_TABLE
 _TABLE_DELIMITER = re.compile(r"[ \t]{0,16}:?-{1,256}:?[ \t]{0,16}")
 _MAP_OPENER = re.compile(
     r'"(?:bearer|github-oauth|gitlab-oauth|gitlab-token|bitbucket-oauth)"[ \t]{0,16}:'
@@ -419,10 +425,12 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     head = word_start - 1
     if head >= line_start and text[head] not in "_-\"' \t":
         return None  # `clientSecrets`, `xsecrets`
+    if word == lead["name"] and word.lower() == "tokens" and not found["brace"]:
+        return _token_sequence_state(found, lead)
     if word.lower() == "tokens" and (
         found["brace"] or word == lead["name"] or not _holds_a_secret(lead["name"][:-1])
     ):
-        return None  # design tokens' `tokens:`, `special_tokens:`; `access_tokens:` counts
+        return None  # design tokens' `tokens = {`, `special_tokens:`; `access_tokens:` counts
     if found["brace"]:
         return _NAMED_MAP + 1  # ASP.NET's `"Jwt": {` too: its `"Key"` is the signing key
     if word.lower() == "jwt":
@@ -430,6 +438,13 @@ def _named_map_state(text: str, a: int, found: re.Match[str]) -> int | None:
     if found["op"] != ":" or lead["indent"].strip():
         return None  # `secrets =` with nothing after it; a list item
     return _SECRET_MAPPING + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
+
+
+def _token_sequence_state(found: re.Match[str], lead: re.Match[str]) -> int | None:
+    """`tokens:` alone ending a YAML line (not a list's item, nor `tokens =`)."""
+    if found["op"] != ":" or lead["indent"].strip():
+        return None
+    return _TOKEN_SEQUENCE + min(len(lead["indent"]), _MAX_MAPPING_INDENT)
 
 
 def _list_state(text: str, line_start: int, found: re.Match[str], word: str) -> int | None:
@@ -707,6 +722,38 @@ def _mapping_body(
         pieces.append(_apply(text, pos, next_line, [span] if span else []))
         pos = next_line
     return "".join(pieces), b, _SECRET_DATA if secret_data else _SECRET_MAPPING + indent
+
+
+def _token_sequence_body(text: str, a: int, b: int, indent: int) -> tuple[str, int, int]:
+    """The lines under a bare `tokens:` in text[a:b] (indented deeper than it, and blank ones),
+    each sequence item that looks like a credential redacted (`- ghx7...`; not `- "<pad>"`,
+    `- color-primary`, nor a mapping's `- name: foo`), up to the first line that is not."""
+    pieces: list[str] = []
+    pos = a
+    while pos < b:
+        line_end, next_line = _line_bounds(text, pos, b)
+        own = _INDENT.match(text, pos)
+        own_end = own.end() if own else pos
+        item = _SEQUENCE_ITEM.match(text, own_end, line_end)
+        column = own_end - pos
+        if own_end < line_end and (column < indent or (column == indent and item is None)):
+            return "".join(pieces), pos, _NO_KEY  # YAML may write `- ` at the name's column
+        span = _section_value(text, item.end(), line_end) if item else None
+        if span is None or not _credential(text, *span) or _token_name(text, *span):
+            pieces.append(text[pos:next_line])
+        else:
+            pieces.append(_apply(text, pos, next_line, [span]))
+        pos = next_line
+    return "".join(pieces), b, _TOKEN_SEQUENCE + indent
+
+
+def _token_name(text: str, start: int, end: int) -> bool:
+    """A design token's path of words and numbers: `color.primary.500`, `Space-2-XL`."""
+    return _TOKEN_NAME.fullmatch(text, start, end) is not None
+
+
+_TOKEN_NAME = re.compile(r"(?:[A-Za-z][a-z]*|[A-Z]+|\d+)(?:[._/-](?:[A-Za-z][a-z]*|[A-Z]+|\d+))*")
+_SEQUENCE_ITEM = re.compile(r"-[ \t]{1,8}(?![^\r\n:]{0,256}:(?:[ \t]|\r?$))")
 
 
 _SECRET_DATA_LINE = re.compile(r"(?:stringD|d)ata:[ \t]{0,16}")

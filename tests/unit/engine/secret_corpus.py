@@ -2930,3 +2930,34 @@ PROBES += [
         ),
     ),
 ]
+
+# YAML's block sequence under `tokens:` (session 16: its items leaked; `passwords:` and
+# `api_keys:` were redacted): an item that looks random, at the name's column too; design tokens,
+# a model's special tokens, mappings and words stay.
+P_TOKENS_ITEM = fake("", 17, ALNUM) + "6"
+P_TOKENS_QUOTED = fake("", 16, ALNUM) + "2"
+P_TOKENS_FLUSH = fake("", 16, ALNUM) + "9"
+
+PROBES += [
+    Probe(
+        "yaml-tokens-sequence",
+        f'tokens:\n  - {P_TOKENS_ITEM}\n  - "{P_TOKENS_QUOTED}"\n'
+        f"auth:\n  tokens:\n  - {P_TOKENS_FLUSH}  # rotated\n  user: bob\n"
+        "tokens:\n  - name: foo\n    type: bar\n"
+        'stop_tokens:\n  - "</s>"\n'
+        'special_tokens:\n  - "<pad>"\n'
+        "keywords:\n  - python\n"
+        'tokens:\n  - color-primary\n  - spacing_lg\n  - "<|endoftext|>"\n'
+        "tokens:\n- color.primary.500\n- Font-Size-2XL\n",
+        (P_TOKENS_ITEM, P_TOKENS_QUOTED, P_TOKENS_FLUSH),
+        (
+            "  user: bob",
+            "  - name: foo\n    type: bar",
+            '  - "</s>"',
+            '  - "<pad>"',
+            "  - python",
+            '  - color-primary\n  - spacing_lg\n  - "<|endoftext|>"',
+            "- color.primary.500\n- Font-Size-2XL",
+        ),
+    ),
+]

@@ -1013,6 +1013,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "bare-pairs": _fill("host=db user=app password=x1 PASSWORD := y2 "),
     # Names of schemes, judged by their value (session 16).
     "scheme-names": _fill('bearer = "a1" jwt: b2 hmac = sha256 totp_seed=c3 pin_code=5 otp: x '),
+    # YAML's bare `tokens:`: items, mappings in it, a design token's path, a line that ends it.
+    "token-sequences": _fill(
+        "tokens:\n  - a1B2c3D4e5F6g7H8i\n  - name: x\n- c.p.500 - a: b\nq: 1\n"
+    ),
     "signature-keys": _fill('signature_key = "a1" signature = b2 signatureKeyId: c '),
     # CMake's `set(`: names that hold no secret are turned down before they spend the budget.
     "cmake-set": _fill('set(PASSWORD "x1")\nset(VAR y)\nSET(ENV{TOKEN} z2) set(A b\n'),
