@@ -716,7 +716,10 @@ def _mapping_body(
             pieces.append(text[pos:next_line])
             pos = next_line
             continue
-        if own_end < line_end and own_end - pos <= indent:
+        column = own_end - pos
+        # YAML may write a sequence's `- ` at its name's column (`passwords:` / `- ...`).
+        item = not secret_data and text.startswith(("- ", "-\t"), own_end)
+        if own_end < line_end and (column < indent or (column == indent and not item)):
             return "".join(pieces), pos, _NO_KEY
         span = _mapping_value(text, own_end, line_end, secret_data)
         pieces.append(_apply(text, pos, next_line, [span] if span else []))

@@ -620,6 +620,9 @@ ORDINARY_CODE: list[str] = [
     'SESSION_KEY = "_auth_user_id"',
     'SESSION_KEY = "cart"',
     'pincode = "560001"',
+    # India's postal code under camelCase names too (session 16: left as it is).
+    'pinCode: "560001"',
+    'deliveryPinCode = "110001"',
     "    - bearerAuth: []",
 ]
 
@@ -2959,5 +2962,23 @@ PROBES += [
             '  - color-primary\n  - spacing_lg\n  - "<|endoftext|>"',
             "- color.primary.500\n- Font-Size-2XL",
         ),
+    ),
+]
+
+# A YAML block sequence written at its name's column (session 16: `passwords:\n- ...` leaked,
+# the indented form was redacted); a Compose file's list of secrets' names stays.
+P_FLUSH_PASSWORD = fake("", 16, ALNUM) + "4"
+P_FLUSH_SECRET = fake("", 17, ALNUM) + "1"
+P_FLUSH_API_KEY = fake("", 16, ALNUM) + "7"
+
+PROBES += [
+    Probe(
+        "yaml-sequence-at-the-names-column",
+        f"passwords:\n- {P_FLUSH_PASSWORD}\n"
+        f'secrets:\n- "{P_FLUSH_SECRET}"\n'
+        f"api_keys:\n- {P_FLUSH_API_KEY}\n"
+        "services:\n  web:\n    secrets:\n    - db_password\n    image: nginx:1.25\n",
+        (P_FLUSH_PASSWORD, P_FLUSH_SECRET, P_FLUSH_API_KEY),
+        ("    - db_password\n    image: nginx:1.25",),
     ),
 ]

@@ -1017,6 +1017,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "token-sequences": _fill(
         "tokens:\n  - a1B2c3D4e5F6g7H8i\n  - name: x\n- c.p.500 - a: b\nq: 1\n"
     ),
+    # A sequence at its name's column: each `- ` line goes on, `x: y` ends it.
+    "flush-sequences": _fill("passwords:\n- a1B2c3\n- k: v\nx: y\n"),
     "signature-keys": _fill('signature_key = "a1" signature = b2 signatureKeyId: c '),
     # CMake's `set(`: names that hold no secret are turned down before they spend the budget.
     "cmake-set": _fill('set(PASSWORD "x1")\nset(VAR y)\nSET(ENV{TOKEN} z2) set(A b\n'),
