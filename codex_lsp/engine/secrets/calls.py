@@ -104,31 +104,47 @@ def _jwt_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     return _call_argument_span(ctx, match.end(), 2)
 
 
-# An HMAC's key given as a literal: Python's `hmac.new(key, ...)` and `hmac.HMAC(`,
-# pycryptodome's `HMAC.new(key, ...)`, Node's `crypto.createHmac(algorithm, key)`, Go's
-# `hmac.New(sha256.New, []byte(key))`. The key has no format of its own; the call says what it is.
-_HMAC_CALL = re.compile(
-    r"(?:hmac\.(?:new|HMAC)|HMAC\.new)[ \t]{0,8}\(|(?P<node>createHmac)[ \t]{0,8}\("
-    r"|(?P<go>hmac\.New)\("
+# A key given as a literal to the call that uses it, which says what it is (the key has no format
+# of its own). An HMAC's: Python's `hmac.new(key, ...)` and `hmac.HMAC(`, pycryptodome's
+# `HMAC.new(key, ...)`, Node's `crypto.createHmac(algorithm, key)`, Go's
+# `hmac.New(sha256.New, []byte(key))`. A cipher's: pycryptodome's `AES.new(key, mode)` (or
+# `key=`), `cryptography`'s `algorithms.AES(key)` and AEAD classes (`AESGCM(key)`), Node's
+# `createCipheriv(algorithm, key, iv)` (the IV is no secret), Go's `aes.NewCipher([]byte(key))`.
+_KEY_CALL = re.compile(
+    r"(?:hmac\.(?:new|HMAC)|HMAC\.new"
+    r"|(?:AES|DES3?|ARC[24]|Blowfish|CAST|Salsa20|X?ChaCha20(?:_Poly1305)?)\.new"
+    r"|algorithms\.(?:AES(?:128|256)?|TripleDES|Camellia|ChaCha20|SM4|Blowfish|CAST5)"
+    r"|ChaCha20Poly1305|AES(?:GCM(?:SIV)?|CCM|OCB3|SIV))[ \t]{0,8}\("
+    r"|(?P<node>createHmac|create(?:Cipher|Decipher)iv)[ \t]{0,8}\("
+    r"|(?P<go_hmac>hmac\.New)\("
+    r"|(?P<go>(?:aes|des|blowfish|rc4)\.New(?:TripleDES)?Cipher|chacha20poly1305\.NewX?)\("
 )
-# Go's hash constructor, then the key wrapped in `[]byte(`.
-_GO_HMAC_KEY = re.compile(r"""[^,()\r\n]{1,64}+,[ \t]{0,8}\[\]byte\([ \t]{0,8}(?=["'`])""")
+# Go's hash constructor (before an HMAC's key), then the key wrapped in `[]byte(`.
+_GO_HASH = re.compile(r"[^,()\r\n]{1,64}+,")
+_GO_KEY = re.compile(r"""[ \t]{0,8}\[\]byte\([ \t]{0,8}(?=["'`])""")
+_KEY_KEYWORD = re.compile(r"[ \t]{0,8}key[ \t]{0,8}=(?!=)")  # `ChaCha20.new(key=b"...")`
 # Shorter literals are test vectors and examples (RFC 2104's `"Jefe"`, `b"key"`): a key worth
 # keeping from the model is longer.
-_MIN_HMAC_KEY = 8
+_MIN_KEY = 8
 
 
-def _hmac_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+def _key_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     text, at = ctx.text, match.start() + offset
     if at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_$"):
-        return None  # `myhmac.new(`, `xcreateHmac(`
-    pos = match.end() + offset
-    if match["go"]:
-        wrapped = _GO_HMAC_KEY.match(text, pos, min(ctx.end, pos + _CALL_REACH))
-        span = None if wrapped is None else _call_argument_span(ctx, wrapped.end(), 1)
+        return None  # `myhmac.new(`, `xcreateHmac(`, `MyAESGCM(`
+    pos, end = match.end() + offset, min(ctx.end, match.end() + offset + _CALL_REACH)
+    if match["go_hmac"] or match["go"]:
+        hashed = _GO_HASH.match(text, pos, end) if match["go_hmac"] else None
+        wrapped = _GO_KEY.match(text, pos if hashed is None else hashed.end(), end)
+        if wrapped is None or (match["go_hmac"] and hashed is None):
+            return None
+        span = _call_argument_span(ctx, wrapped.end(), 1)
+    elif match["node"]:
+        span = _call_argument_span(ctx, pos, 2)
     else:
-        span = _call_argument_span(ctx, pos, 2 if match["node"] else 1)
-    return span if span is not None and span[1] - span[0] >= _MIN_HMAC_KEY else None
+        keyword = _KEY_KEYWORD.match(text, pos, end)
+        span = _call_argument_span(ctx, pos if keyword is None else keyword.end(), 1)
+    return span if span is not None and span[1] - span[0] >= _MIN_KEY else None
 
 
 def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:

@@ -23,7 +23,13 @@ _PROPERTY_HINTS = frozenset(
 )
 _CONNECT_HINTS = frozenset({".connect"})
 _JWT_HINTS = frozenset({"wt."})  # `jwt.` from its second letter
-_HMAC_HINTS = frozenset({"hmac.", "HMAC.", "Hmac"})  # `createHmac` from its `H`
+# A key given to an HMAC or a cipher: `hmac.new(`, `createHmac(` from its `H`, pycryptodome's
+# `AES.new(` (`.new`: `ARC4` would add a first character), `algorithms.AES(`, `AESGCM(` and
+# `ChaCha20Poly1305(` from their second letter, `createCipheriv(` and Go's `aes.NewCipher(` too.
+_KEY_CALL_HINTS = frozenset(
+    {"hmac.", "HMAC.", "Hmac", ".new", "algorithms.", "haCha20Poly1305", "hacha20poly1305."}
+    | {"ESGCM", "ESCCM", "ESOCB3", "ESSIV", "heriv", "ewCipher", "ewTripleDESCipher"}
+)
 _POETRY_HINTS = frozenset({"http-basic."})
 _COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
 _JSON_VALUE_HINTS = frozenset({'value"'})
@@ -59,7 +65,7 @@ _WORD_NEEDLES = frozenset().union(
     _PROPERTY_HINTS,
     _CONNECT_HINTS,
     _JWT_HINTS,
-    _HMAC_HINTS,
+    _KEY_CALL_HINTS,
     _POETRY_HINTS,
     _COMPOSER_HINTS,
     _JSON_VALUE_HINTS,

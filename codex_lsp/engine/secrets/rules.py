@@ -16,16 +16,16 @@ from codex_lsp.engine.secrets.calls import (
     _BASIC_CREDENTIALS,
     _BUILDER_CALL,
     _CONNECT_CALL,
-    _HMAC_CALL,
     _JWT_CALL,
+    _KEY_CALL,
     _SECRET_CALL,
     _SECRET_CALL_ANY_CASE,
     _SECRET_CALL_WORDS,
     _basic_credentials_span,
     _builder_call_span,
     _driver_call_span,
-    _hmac_call_span,
     _jwt_call_span,
+    _key_call_span,
     _secret_call_span,
 )
 from codex_lsp.engine.secrets.commands import (
@@ -111,10 +111,10 @@ from codex_lsp.engine.secrets.formats import (
     _FLAG_HINTS,
     _GH_SECRET_HINTS,
     _HINTED_SHORT_FORMATS,
-    _HMAC_HINTS,
     _HTPASSWD_HINTS,
     _JSON_VALUE_HINTS,
     _JWT_HINTS,
+    _KEY_CALL_HINTS,
     _NETRC_LINE_HINTS,
     _ORACLE_HINTS,
     _PROPERTY_HINTS,
@@ -250,7 +250,7 @@ _RULES: list[_Rule] = [
     _Rule(_KEY_NAME_STRING, _key_name_span, worth=_key_name_worth),
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
-    _Rule(_HMAC_CALL, _hmac_call_span, _hint_keys(_HMAC_HINTS), hinted=True),
+    _Rule(_KEY_CALL, _key_call_span, _hint_keys(_KEY_CALL_HINTS), hinted=True),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

@@ -2982,3 +2982,60 @@ PROBES += [
         ("    - db_password\n    image: nginx:1.25",),
     ),
 ]
+
+# A cipher's literal key (session 16: the key given to the constructor leaked): pycryptodome's
+# `AES.new(b"...", mode)` and its other ciphers (`key=` too), `cryptography`'s
+# `algorithms.AES(b"...")` and AEAD classes, Node's `createCipheriv(alg, "...", iv)` (not the IV),
+# Go's `aes.NewCipher([]byte("..."))`; a variable, an IV or a nonce stays.
+P_AES_NEW = fake("", 16, ALNUM) + "3"
+P_DES3_NEW = fake("", 23, ALNUM) + "5"
+P_CHACHA_KEYWORD = fake("", 31, ALNUM) + "8"
+P_ARC4_NEW = fake("", 16, ALNUM) + "2"
+P_ALGORITHMS_AES = fake("", 16, ALNUM) + "0"
+P_AESGCM = fake("", 16, ALNUM) + "6"
+P_CHACHA_POLY = fake("", 31, ALNUM) + "4"
+P_CREATE_CIPHER = fake("", 31, ALNUM) + "7"
+P_CREATE_DECIPHER = fake("", 31, ALNUM) + "1"
+P_GO_CIPHER = fake("", 16, ALNUM) + "9"
+
+PROBES += [
+    Probe(
+        "cipher-literal-key",
+        f'cipher = AES.new(b"{P_AES_NEW}", AES.MODE_GCM)\n'
+        f"cipher = DES3.new(b'{P_DES3_NEW}', DES3.MODE_CBC, iv=iv)\n"
+        f'cipher = ChaCha20.new(key=b"{P_CHACHA_KEYWORD}", nonce=nonce)\n'
+        f'cipher = ARC4.new("{P_ARC4_NEW}".encode())\n'
+        f'cipher = Cipher(algorithms.AES(b"{P_ALGORITHMS_AES}"), modes.GCM(iv))\n'
+        f'aead = AESGCM(b"{P_AESGCM}")\n'
+        f'aead = ChaCha20Poly1305(b"{P_CHACHA_POLY}")\n'
+        f"const c = crypto.createCipheriv('aes-256-gcm', '{P_CREATE_CIPHER}', iv);\n"
+        f'const d = crypto.createDecipheriv("aes-256-cbc", "{P_CREATE_DECIPHER}", iv);\n'
+        f'block, err := aes.NewCipher([]byte("{P_GO_CIPHER}"))\n'
+        "cipher = AES.new(key, AES.MODE_GCM)\n"
+        'cipher = AES.new(key, AES.MODE_CBC, iv=b"0123456789abcdef")\n'
+        'cipher = ChaCha20.new(key=key, nonce=b"0123456789ab")\n'
+        'const e = crypto.createCipheriv(alg, key, "0123456789abcdef");\n'
+        "block, err := aes.NewCipher(key)\n"
+        'aead = AESGCM(b"")\n',
+        (
+            P_AES_NEW,
+            P_DES3_NEW,
+            P_CHACHA_KEYWORD,
+            P_ARC4_NEW,
+            P_ALGORITHMS_AES,
+            P_AESGCM,
+            P_CHACHA_POLY,
+            P_CREATE_CIPHER,
+            P_CREATE_DECIPHER,
+            P_GO_CIPHER,
+        ),
+        (
+            "cipher = AES.new(key, AES.MODE_GCM)",
+            'cipher = AES.new(key, AES.MODE_CBC, iv=b"0123456789abcdef")',
+            'cipher = ChaCha20.new(key=key, nonce=b"0123456789ab")',
+            'const e = crypto.createCipheriv(alg, key, "0123456789abcdef");',
+            "block, err := aes.NewCipher(key)",
+            'aead = AESGCM(b"")',
+        ),
+    ),
+]

@@ -931,6 +931,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "jwt-calls": _fill("jwt.sign(p, 'k', "),
     # HMAC calls (session 16): unclosed, a short key, Go's hash constructor left open.
     "hmac-calls": _fill("hmac.new(b'k', createHmac('a', 'xyz12345' hmac.New(sha256.New, []byte( "),
+    # Cipher calls (session 16): a keyword left open, an unclosed key, Go's `[]byte(` left open.
+    "cipher-calls": _fill("AES.new(key= createCipheriv('a', 'xyz12345' aes.NewCipher([]byte( "),
     "poetry-commands": _fill("poetry config http-basic.a u p\n"),
     "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
     "word-hints": _fill(".connect default requirepass :5 "),
