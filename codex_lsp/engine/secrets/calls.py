@@ -147,6 +147,28 @@ def _key_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     return span if span is not None and span[1] - span[0] >= _MIN_KEY else None
 
 
+# A password given to the call that checks or hashes it: Django's `check_password("...", hash)`
+# and `make_password("...")`, `verify_password(`, Werkzeug's `generate_password_hash("...")` and
+# `check_password_hash(hash, "...")`, bcrypt's `checkpw(b"...", hash)`, `hashpw(`, Node's
+# `bcrypt.compare(`, passlib's `pwd_context.verify("...", hash)` and `.hash(`: `.hash(` and
+# `.verify(` only on a receiver named for passwords (`hasher.hash(data)` hashes anything).
+_PASSWORD_CALL = re.compile(
+    r"(?:check|verify|make)_?[Pp]assword[ \t]{0,8}\(|generate_password_hash[ \t]{0,8}\("
+    r"|(?P<second>check_password_hash)[ \t]{0,8}\("
+    r"|bcrypt\.(?:checkpw|hashpw|compare|hash)(?:Sync)?[ \t]{0,8}\("
+    r"|(?:pwd|passw(?:or)?d)_?(?:[Cc]ontext|[Cc]tx)\.(?:hash|verify|encrypt)[ \t]{0,8}\("
+)
+
+
+def _password_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """Any length, as `set_password("...")`: a test's `check_password("hunter2")` is a
+    password too (placeholders and names such as `"new_password"` stay)."""
+    text, at = ctx.text, match.start() + offset
+    if at > 0 and (text[at - 1].isalnum() or text[at - 1] == "$"):
+        return None  # `recheck_password(`, `mybcrypt.hash(` (`_check_password(` is one)
+    return _call_argument_span(ctx, match.end() + offset, 2 if match["second"] else 1)
+
+
 def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:
     """The call's `wanted`-th argument, a string, or without one its last string argument,
     within _CALL_REACH characters from pos (`set_password(user, "...")`: the user's name

@@ -30,6 +30,13 @@ _KEY_CALL_HINTS = frozenset(
     {"hmac.", "HMAC.", "Hmac", ".new", "algorithms.", "haCha20Poly1305", "hacha20poly1305."}
     | {"ESGCM", "ESCCM", "ESOCB3", "ESSIV", "heriv", "ewCipher", "ewTripleDESCipher"}
 )
+# A password given to a check or a hash, each from a letter other needles start with:
+# `check_password(`, `verifyPassword(`, `make_password(`, Werkzeug's `..._password_hash(`,
+# `bcrypt.`, passlib's `pwd_context.` (`pwdContext.`, `pwd_ctx.`).
+_PASSWORD_CALL_HINTS = frozenset(
+    {"heck_password", "heckPassword", "erify_password", "erifyPassword", "ake_password"}
+    | {"akePassword", "ssword_hash", "rypt.", "d_context.", "dContext.", "d_ctx.", "dCtx."}
+)
 _POETRY_HINTS = frozenset({"http-basic."})
 _COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
 _JSON_VALUE_HINTS = frozenset({'value"'})
@@ -66,6 +73,7 @@ _WORD_NEEDLES = frozenset().union(
     _CONNECT_HINTS,
     _JWT_HINTS,
     _KEY_CALL_HINTS,
+    _PASSWORD_CALL_HINTS,
     _POETRY_HINTS,
     _COMPOSER_HINTS,
     _JSON_VALUE_HINTS,

@@ -18,6 +18,7 @@ from codex_lsp.engine.secrets.calls import (
     _CONNECT_CALL,
     _JWT_CALL,
     _KEY_CALL,
+    _PASSWORD_CALL,
     _SECRET_CALL,
     _SECRET_CALL_ANY_CASE,
     _SECRET_CALL_WORDS,
@@ -26,6 +27,7 @@ from codex_lsp.engine.secrets.calls import (
     _driver_call_span,
     _jwt_call_span,
     _key_call_span,
+    _password_call_span,
     _secret_call_span,
 )
 from codex_lsp.engine.secrets.commands import (
@@ -117,6 +119,7 @@ from codex_lsp.engine.secrets.formats import (
     _KEY_CALL_HINTS,
     _NETRC_LINE_HINTS,
     _ORACLE_HINTS,
+    _PASSWORD_CALL_HINTS,
     _PROPERTY_HINTS,
     _REDIS_HINTS,
     _RUBY_ENV_HINTS,
@@ -251,6 +254,7 @@ _RULES: list[_Rule] = [
     _Rule(_CONNECT_CALL, _driver_call_span, _hint_keys(_CONNECT_HINTS), hinted=True),
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(_KEY_CALL, _key_call_span, _hint_keys(_KEY_CALL_HINTS), hinted=True),
+    _Rule(_PASSWORD_CALL, _password_call_span, _hint_keys(_PASSWORD_CALL_HINTS), hinted=True),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

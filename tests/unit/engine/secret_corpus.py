@@ -3039,3 +3039,59 @@ PROBES += [
         ),
     ),
 ]
+
+# A password given to a check or a hash (session 16: leaked): Django's `check_password("...", h)`
+# and `make_password("...")`, `verify_password(`, Werkzeug's `check_password_hash(h, "...")`,
+# `bcrypt.checkpw(b"...", h)` and `hashpw(`, Node's `bcrypt.compare(`, passlib's
+# `pwd_context.verify("...", h)` and `.hash(`; any length, as `set_password("...")`: a variable,
+# the stored hash and a generic `context.hash(data)` stay.
+P_CHECK_PASSWORD = fake("", 11, ALNUM) + "3"
+P_VERIFY_PASSWORD = fake("", 9, ALNUM) + "!"
+P_MAKE_PASSWORD = fake("", 12, ALNUM) + "5"
+P_PASSWORD_HASH = fake("", 10, ALNUM) + "8"
+P_CHECKPW = fake("", 13, ALNUM) + "0"
+P_HASHPW = fake("", 14, ALNUM) + "2"
+P_BCRYPT_COMPARE = fake("", 10, ALNUM) + "6"
+P_PWD_VERIFY = fake("", 12, ALNUM) + "9"
+P_PWD_HASH = fake("", 11, ALNUM) + "4"
+P_SHORT_CHECK = "hunter2"
+
+PROBES += [
+    Probe(
+        "password-check-literal",
+        f'self.assertTrue(user.check_password("{P_CHECK_PASSWORD}"))\n'
+        f"assert verify_password('{P_VERIFY_PASSWORD}', user.hashed_password)\n"
+        f'user = User(name="ann", password=make_password("{P_MAKE_PASSWORD}"))\n'
+        f'ok = check_password_hash(user.pw_hash, "{P_PASSWORD_HASH}")\n'
+        f'assert bcrypt.checkpw(b"{P_CHECKPW}", hashed)\n'
+        f'hashed = bcrypt.hashpw(b"{P_HASHPW}", bcrypt.gensalt())\n'
+        f"const ok = await bcrypt.compare('{P_BCRYPT_COMPARE}', user.hash);\n"
+        f'assert pwd_context.verify("{P_PWD_VERIFY}", stored)\n'
+        f'stored = pwd_context.hash("{P_PWD_HASH}")\n'
+        f'assert user.check_password("{P_SHORT_CHECK}")\n'
+        "ok = check_password(password, user.password)\n"
+        'ok = check_password(password, "pbkdf2_sha256$260000$abc$def")\n'
+        "digest = context.hash(data)\n"
+        'digest = hasher.hash("some-data-to-hash")\n'
+        "assert bcrypt.checkpw(password.encode(), hashed)\n",
+        (
+            P_CHECK_PASSWORD,
+            P_VERIFY_PASSWORD,
+            P_MAKE_PASSWORD,
+            P_PASSWORD_HASH,
+            P_CHECKPW,
+            P_HASHPW,
+            P_BCRYPT_COMPARE,
+            P_PWD_VERIFY,
+            P_PWD_HASH,
+            P_SHORT_CHECK,
+        ),
+        (
+            "ok = check_password(password, user.password)",
+            'ok = check_password(password, "pbkdf2_sha256$260000$abc$def")',
+            "digest = context.hash(data)",
+            'digest = hasher.hash("some-data-to-hash")',
+            "assert bcrypt.checkpw(password.encode(), hashed)",
+        ),
+    ),
+]

@@ -583,8 +583,9 @@ FORMATS_KEPT = [
     'tokens = tokenize("some text here")',
     '"APIKeys": (".api_keys", "APIKeys"),',
     'API_KEYS = [f"{prefix}_key", "OPENAI_API_KEY"]',
-    # Calls, objects and types where C++ would declare a secret; prose and code after `set`.
-    'return password("abc123X");\ncheck_password("abc123X")\n>>> string_to_token("abc123X")',
+    # Calls, objects and types where C++ would declare a secret; prose and code after `set`
+    # (a lookup by name: `check_password("...")` is a password given to a check, redacted).
+    'return password("abc123X");\nget_password("abc123X")\n>>> string_to_token("abc123X")',
     'token = {"abc123X": 1}\nToken token{Kind::Ident};',
     "set password for the admin user\nset token [gets stdin]\nset secret $env(APP_SECRET)",
     "https://build2024@git.example.com\nhttps://k8s-deployer01@git.example.com",
@@ -933,6 +934,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "hmac-calls": _fill("hmac.new(b'k', createHmac('a', 'xyz12345' hmac.New(sha256.New, []byte( "),
     # Cipher calls (session 16): a keyword left open, an unclosed key, Go's `[]byte(` left open.
     "cipher-calls": _fill("AES.new(key= createCipheriv('a', 'xyz12345' aes.NewCipher([]byte( "),
+    # Password checks (session 16): unclosed, a hash's argument never reached, a receiver cut.
+    "password-calls": _fill("check_password('x check_password_hash(h, bcrypt.hash(pwd_context. "),
     "poetry-commands": _fill("poetry config http-basic.a u p\n"),
     "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
     "word-hints": _fill(".connect default requirepass :5 "),
