@@ -511,9 +511,12 @@ _KEY_NAME = re.compile(r"[A-Z][A-Z0-9]{0,40}(?:_[A-Z0-9]{1,40}){0,8}_(?:KEY|PW)"
 
 
 # SQL's password clauses: `CREATE USER app WITH PASSWORD '...'`, `ALTER USER x PASSWORD '...'`,
-# MySQL's `IDENTIFIED BY '...'` and `SET PASSWORD = PASSWORD('...')`. Matched on lower-case text.
+# MySQL's `IDENTIFIED BY '...'`, `IDENTIFIED WITH <plugin> BY '...'` (the plugin's name quoted or
+# not; `IDENTIFIED WITH auth_socket` alone sets none, `AS '...'` gives a hash) and `SET PASSWORD =
+# PASSWORD('...')`. Matched on lower-case text.
 _SQL_PASSWORD_SOURCE = r"""(?<![\w.-])(?:password(?:[ \t]{1,8}|[ \t]{0,8}\([ \t]{0,8})'
-    |identified[ \t]{1,8}by[ \t]{1,8}['"])(?P<secret>[^'"\s][^'"\r\n]{0,255})['"]"""
+    |identified[ \t]{1,8}(?:with[ \t]{1,8}(?P<plugin>['"`]?)[\w-]{1,64}+(?P=plugin)[ \t]{1,8})?
+    by[ \t]{1,8}['"])(?P<secret>[^'"\s][^'"\r\n]{0,255})['"]"""
 _SQL_PASSWORD = re.compile(_SQL_PASSWORD_SOURCE, re.VERBOSE)
 _SQL_PASSWORD_ANY_CASE = re.compile(_SQL_PASSWORD_SOURCE, re.VERBOSE | re.IGNORECASE)
 

@@ -3095,3 +3095,29 @@ PROBES += [
         ),
     ),
 ]
+
+# MySQL's `IDENTIFIED WITH <plugin> BY '...'` (session 16: leaked; `IDENTIFIED BY` was caught), in
+# CREATE USER and ALTER USER, the plugin's name quoted or not: a plugin alone (`auth_socket`)
+# stays.
+P_SQL_WITH_PLUGIN = fake("", 15, ALNUM) + "1"
+P_SQL_ALTER_PLUGIN = fake("", 13, ALNUM) + "7"
+P_SQL_QUOTED_PLUGIN = fake("", 12, ALNUM) + "3"
+
+PROBES += [
+    Probe(
+        "sql-identified-with-plugin",
+        "CREATE USER 'app'@'%' IDENTIFIED WITH mysql_native_password "
+        f"BY '{P_SQL_WITH_PLUGIN}';\n"
+        "ALTER USER 'root'@'localhost' IDENTIFIED WITH caching_sha2_password "
+        f'BY "{P_SQL_ALTER_PLUGIN}";\n'
+        "create user 'ro'@'%' identified with 'sha256_password' "
+        f"by '{P_SQL_QUOTED_PLUGIN}';\n"
+        "CREATE USER 'sock'@'localhost' IDENTIFIED WITH auth_socket;\n"
+        "ALTER USER 'u'@'%' IDENTIFIED WITH caching_sha2_password BY RANDOM PASSWORD;\n",
+        (P_SQL_WITH_PLUGIN, P_SQL_ALTER_PLUGIN, P_SQL_QUOTED_PLUGIN),
+        (
+            "CREATE USER 'sock'@'localhost' IDENTIFIED WITH auth_socket;",
+            "ALTER USER 'u'@'%' IDENTIFIED WITH caching_sha2_password BY RANDOM PASSWORD;",
+        ),
+    ),
+]

@@ -962,6 +962,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "flow-mappings": _fill("- {password: abc123def, token: xyz987abc}\n"),
     "names-ending-lines-then-words": _fill("password:\n    abc123\n"),
     "sql-passwords": _fill("IDENTIFIED BY 'x' password 'y' PASSWORD('z') "),
+    # MySQL's plugin (session 16): its quote left open, no `BY`, a plugin's name cut short.
+    "sql-plugin-passwords": _fill(
+        "IDENTIFIED WITH 'a BY 'x' identified with b by x IDENTIFIED WITH "
+    ),
     "cookies": _fill("Cookie: a=b1X; c=d\n"),
     "netrc-lines": _fill("  login u password p4ss\n"),
     "setenv-lines": _fill("setenv DB_PASSWORD x\nset -x API_TOKEN y\n"),
