@@ -169,6 +169,21 @@ def _password_call_span(ctx: _Context, match: re.Match[str], offset: int) -> Spa
     return _call_argument_span(ctx, match.end() + offset, 2 if match["second"] else 1)
 
 
+# An LDAP bind's password, given by position: python-ldap's `simple_bind_s(dn, "...")`,
+# `simple_bind(` and `bind_s(dn, "...", method)` (the second argument), PHP's `ldap_bind($conn,
+# $dn, "...")` (the third). A bare `.bind(` is left: a socket's (`sock.bind((host, port))`),
+# a function's `this`, as often as ldapjs' or ldap3's bind.
+_LDAP_BIND = re.compile(r"(?:\.simple_bind(?:_s)?|\.bind_s|(?P<php>ldap_bind))[ \t]{0,8}\(")
+
+
+def _ldap_bind_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    """Any length, as `set_password("...")`: the call says the argument is a password."""
+    text, at = ctx.text, match.start() + offset
+    if match["php"] and at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_$"):
+        return None  # `my_ldap_bind(`: a function of one's own
+    return _call_argument_span(ctx, match.end() + offset, 3 if match["php"] else 2)
+
+
 def _call_argument_span(ctx: _Context, pos: int, wanted: int | None) -> Span | None:
     """The call's `wanted`-th argument, a string, or without one its last string argument,
     within _CALL_REACH characters from pos (`set_password(user, "...")`: the user's name

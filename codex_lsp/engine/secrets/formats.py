@@ -37,6 +37,9 @@ _PASSWORD_CALL_HINTS = frozenset(
     {"heck_password", "heckPassword", "erify_password", "erifyPassword", "ake_password"}
     | {"akePassword", "ssword_hash", "rypt.", "d_context.", "dContext.", "d_ctx.", "dCtx."}
 )
+# An LDAP bind: python-ldap's `.simple_bind(`, `.simple_bind_s(`, `.bind_s(`, PHP's `ldap_bind(`
+# from its second letter.
+_LDAP_BIND_HINTS = frozenset({".simple_bind", ".bind_s", "dap_bind"})
 _POETRY_HINTS = frozenset({"http-basic."})
 _COMPOSER_HINTS = frozenset({'earer"', '-oauth"', '-token"'})  # `"bearer"` from its second
 _JSON_VALUE_HINTS = frozenset({'value"'})
@@ -74,6 +77,7 @@ _WORD_NEEDLES = frozenset().union(
     _JWT_HINTS,
     _KEY_CALL_HINTS,
     _PASSWORD_CALL_HINTS,
+    _LDAP_BIND_HINTS,
     _POETRY_HINTS,
     _COMPOSER_HINTS,
     _JSON_VALUE_HINTS,

@@ -18,6 +18,7 @@ from codex_lsp.engine.secrets.calls import (
     _CONNECT_CALL,
     _JWT_CALL,
     _KEY_CALL,
+    _LDAP_BIND,
     _PASSWORD_CALL,
     _SECRET_CALL,
     _SECRET_CALL_ANY_CASE,
@@ -27,6 +28,7 @@ from codex_lsp.engine.secrets.calls import (
     _driver_call_span,
     _jwt_call_span,
     _key_call_span,
+    _ldap_bind_span,
     _password_call_span,
     _secret_call_span,
 )
@@ -117,6 +119,7 @@ from codex_lsp.engine.secrets.formats import (
     _JSON_VALUE_HINTS,
     _JWT_HINTS,
     _KEY_CALL_HINTS,
+    _LDAP_BIND_HINTS,
     _NETRC_LINE_HINTS,
     _ORACLE_HINTS,
     _PASSWORD_CALL_HINTS,
@@ -255,6 +258,7 @@ _RULES: list[_Rule] = [
     _Rule(_JWT_CALL, _jwt_call_span, _hint_keys(_JWT_HINTS), hinted=True),
     _Rule(_KEY_CALL, _key_call_span, _hint_keys(_KEY_CALL_HINTS), hinted=True),
     _Rule(_PASSWORD_CALL, _password_call_span, _hint_keys(_PASSWORD_CALL_HINTS), hinted=True),
+    _Rule(_LDAP_BIND, _ldap_bind_span, _hint_keys(_LDAP_BIND_HINTS), hinted=True),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

@@ -3121,3 +3121,34 @@ PROBES += [
         ),
     ),
 ]
+
+# An LDAP bind's password (session 16: leaked): python-ldap's `simple_bind_s(dn, "...")`,
+# `simple_bind(`, `bind_s(dn, "...", method)`, PHP's `ldap_bind($conn, $dn, "...")`; a socket's
+# `.bind((host, port))`, a variable and an anonymous bind stay.
+P_LDAP_SIMPLE_BIND_S = fake("", 15, ALNUM) + "2"
+P_LDAP_SIMPLE_BIND = fake("", 11, ALNUM) + "6"
+P_LDAP_BIND_S = fake("", 13, ALNUM) + "9"
+P_LDAP_PHP = fake("", 12, ALNUM) + "4"
+
+PROBES += [
+    Probe(
+        "ldap-bind-literal",
+        f'conn.simple_bind_s("cn=admin,dc=example,dc=org", "{P_LDAP_SIMPLE_BIND_S}")\n'
+        f"msgid = l.simple_bind('cn=reader,ou=svc,dc=x', '{P_LDAP_SIMPLE_BIND}')\n"
+        f'ldap_conn.bind_s(dn, "{P_LDAP_BIND_S}", ldap.AUTH_SIMPLE)\n'
+        f'$ok = ldap_bind($ds, "cn=root,dc=example,dc=com", "{P_LDAP_PHP}");\n'
+        'sock.bind(("0.0.0.0", 80))\n'
+        "sock.bind((host, port))\n"
+        "conn.simple_bind_s(dn, password)\n"
+        'conn.simple_bind_s("", "")\n'
+        "$ok = ldap_bind($ds, $dn, $password);\n",
+        (P_LDAP_SIMPLE_BIND_S, P_LDAP_SIMPLE_BIND, P_LDAP_BIND_S, P_LDAP_PHP),
+        (
+            'sock.bind(("0.0.0.0", 80))',
+            "sock.bind((host, port))",
+            "conn.simple_bind_s(dn, password)",
+            'conn.simple_bind_s("", "")',
+            "$ok = ldap_bind($ds, $dn, $password);",
+        ),
+    ),
+]

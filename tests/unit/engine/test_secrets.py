@@ -936,6 +936,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "cipher-calls": _fill("AES.new(key= createCipheriv('a', 'xyz12345' aes.NewCipher([]byte( "),
     # Password checks (session 16): unclosed, a hash's argument never reached, a receiver cut.
     "password-calls": _fill("check_password('x check_password_hash(h, bcrypt.hash(pwd_context. "),
+    # LDAP binds (session 16): unclosed, the password's argument never reached, PHP's cut short.
+    "ldap-binds": _fill("c.simple_bind_s('x .bind_s(d, ldap_bind($c, .simple_bind( "),
     "poetry-commands": _fill("poetry config http-basic.a u p\n"),
     "composer-tokens": _fill('"bearer": {"a.b": "x"}, '),
     "word-hints": _fill(".connect default requirepass :5 "),
