@@ -106,16 +106,17 @@ def _flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
 
 
 # A password given to a command line tool by a short flag: `mysql -pSECRET`, `sshpass -p SECRET`,
-# `redis-cli -a SECRET`, `keytool -storepass SECRET`, `openssl ... -passout pass:SECRET`. Which
+# `redis-cli -a SECRET`, `keytool -storepass SECRET`, `openssl ... -passout pass:SECRET`, a key's
+# passphrase to `ssh-keygen -N SECRET` (the new one) or `-P SECRET` (the old one). Which
 # flag carries it depends on the tool (`-p` is a port to redis-cli and docker run), so the tool
 # is the last command word before the flag on its line. The pattern starts with a literal `-`.
 _COMMAND_FLAG = re.compile(
-    r"-(?<![\w-]-)(?P<flag>(?:src|dest)?(?:store|key)pass|pass(?:in|out)?|[pawPk])"
+    r"-(?<![\w-]-)(?P<flag>(?:src|dest)?(?:store|key)pass|pass(?:in|out)?|[pawPkN])"
 )
 _COMMAND = re.compile(
     r"""(?<![\w.-])(?P<tool>mysql[\w-]{0,20}|mariadb[\w-]{0,20}|sshpass|redis-cli
     |mongo(?:sh|dump|restore|import|export|stat|top)?|ldap[a-z]{2,12}|zip|unzip|7z[az]?
-    |docker|podman|nerdctl|az|sqlcmd|bcp|keytool|openssl)(?=[ \t]|["'][ \t]{0,8},)""",
+    |docker|podman|nerdctl|az|sqlcmd|bcp|keytool|openssl|ssh-keygen)(?=[ \t]|["'][ \t]{0,8},)""",
     re.VERBOSE,
 )
 _COMMAND_VALUE = re.compile(rf"[^\s;|&<>]{{1,{_MAX_VALUE}}}+")  # a shell operator ends it
@@ -131,6 +132,7 @@ _TOOL_FLAGS: dict[str, dict[str, str]] = {
     "ldap": {"w": "both"},
     "sqlcmd": {"P": "both"},
     "zip": {"P": "spaced"},
+    "ssh-keygen": {"N": "both", "P": "both"},  # `-N ""`: no passphrase, kept
     "login": {"p": "spaced"},  # docker, podman, nerdctl login
     "keytool": dict.fromkeys((*_KEYTOOL_FLAGS, "destkeypass"), "spaced"),
     "openssl": {"passin": "pass:", "passout": "pass:", "pass": "pass:", "k": "spaced"},
@@ -176,12 +178,21 @@ def _after_a_tool(ctx: _Context, match: re.Match[str], offset: int) -> bool:
     return match["flag"] in _TOOL_FLAGS[kind]
 
 
+_NEXT_ITEM = re.compile(r"""[ \t]{0,8},[ \t]{0,8}["']""")  # a list's next item, quoted
+
+
 def _command_flag_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     assert ctx.tool is not None  # _after_a_tool said so
     text = ctx.text
     mode = _TOOL_FLAGS[_tool_kind(ctx.tool["tool"])][match["flag"]]
     pos = match.end()
-    if pos < len(text) and text[pos] not in " \t\r\n":
+    opening = text[match.start() - 1] if match.start() else ""
+    if opening in ("'", '"') and text.startswith(opening, pos):  # an item: `["-N", "..."]`
+        item = _NEXT_ITEM.match(text, pos + 1)
+        if item is None or mode == "attached":
+            return None  # a variable (`"-N", passphrase`), or mysql's `"-p"` alone: it asks
+        pos = item.end() - 1  # the next item's quote
+    elif pos < len(text) and text[pos] not in " \t\r\n":
         if mode in ("spaced", "pass:"):
             return None  # another flag: `-password`, `-print`
     elif mode == "attached":
@@ -454,6 +465,25 @@ _STDIN_LOGIN = re.compile(
     r"""[ \t]{1,8}(?P<q>["']?)(?P<secret>[^"'\s|;&]{1,256})(?P=q)"""
     r"""[ \t]{0,8}\|[^|\r\n]{0,256}?--password-stdin"""
 )
+
+
+# A token or password given by a here-string to a login that reads it from stdin: `gh auth login
+# --with-token <<< ...`, `docker login --password-stdin <<< ...`; a variable or a command's output
+# (`<<< "$GH_TOKEN"`, `<<< $(cat file)`) is no secret here.
+_HERE_STRING_LOGIN = re.compile(
+    r"""--(?:with-token|password-stdin)[ \t]{1,8}<<<[ \t]{0,8}(?=["']?[^\s"'$])"""
+)
+
+
+_HERE_STRING_WORD = re.compile(rf"[^\s;|&<>`()]{{1,{_MAX_VALUE}}}+")  # prose's `<<< ...` ends
+
+
+def _here_string_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, start = ctx.text, match.end()
+    if text[start] in "'\"":
+        return _word_value(text, start)
+    end = _run_end(text, start, _HERE_STRING_WORD)
+    return None if _is_placeholder(text[start:end]) else (start, end)
 
 
 # PowerShell's `ConvertTo-SecureString "..." -AsPlainText`: the literal is the password.

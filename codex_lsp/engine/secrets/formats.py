@@ -50,6 +50,7 @@ _SMB_HINTS = frozenset({"-U"})
 _CONFIG_SET_HINTS = frozenset({"onfig set", "onfigure set"})  # from `config`'s second letter
 _GH_SECRET_HINTS = frozenset({"secret set"})
 _STDIN_HINTS = frozenset({"-stdin"})
+_HERE_STRING_HINTS = frozenset({"-stdin", "with-token"})
 _SECURE_STRING_HINTS = frozenset({"SecureString"})
 _BUILDER_HINTS = frozenset(
     {".password(", ".secret(", ".token(", ".apiKey(", ".pass_(", "redentials.basic("}
@@ -88,6 +89,7 @@ _WORD_NEEDLES = frozenset().union(
     _CONFIG_SET_HINTS,
     _GH_SECRET_HINTS,
     _STDIN_HINTS,
+    _HERE_STRING_HINTS,
     _SECURE_STRING_HINTS,
     _BUILDER_HINTS,
     _XML_ENTRY_HINTS,

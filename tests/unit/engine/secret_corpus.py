@@ -3152,3 +3152,62 @@ PROBES += [
         ),
     ),
 ]
+
+# A key's passphrase on ssh-keygen's command line (session 16: leaked): `-N` (the new one) and
+# `-P` (the old one), only after ssh-keygen; a token given to `gh auth login --with-token` or to
+# `docker login --password-stdin` by a here-string (`<<< ...`). An empty passphrase (`-N ""`), a
+# variable and a file redirected in stay.
+P_SSH_NEW = fake("", 13, ALNUM) + "5"
+P_SSH_OLD = fake("", 11, ALNUM) + "8"
+P_SSH_NEW_QUOTED = fake("", 12, ALNUM) + "0"
+P_GH_HERE = fake("", 38, ALNUM)
+P_GH_HERE_QUOTED = fake("", 36, ALNUM)
+P_DOCKER_HERE = fake("", 20, ALNUM) + "3"
+P_SSH_ITEM = fake("", 14, ALNUM) + "6"
+
+PROBES += [
+    Probe(
+        "ssh-keygen-passphrase-and-here-strings",
+        f'ssh-keygen -t ed25519 -C "deploy@ci" -N {P_SSH_NEW} -f ~/.ssh/id_deploy\n'
+        f"ssh-keygen -p -f ~/.ssh/id_rsa -P '{P_SSH_OLD}' -N \"{P_SSH_NEW_QUOTED}\"\n"
+        f"gh auth login --with-token <<< {P_GH_HERE}\n"
+        f'gh auth login --hostname ghe.example.com --with-token <<< "{P_GH_HERE_QUOTED}"\n'
+        f"docker login -u ci --password-stdin <<< '{P_DOCKER_HERE}'\n"
+        'ssh-keygen -t ed25519 -N "" -f key\n'
+        "ssh-keygen -t rsa -b 4096 -N '' -f /tmp/k -q\n"
+        'ssh-keygen -t ed25519 -N "$KEY_PASSPHRASE" -f key\n'
+        "gh auth login --with-token < token.txt\n"
+        'gh auth login --with-token <<< "$GH_TOKEN"\n'
+        "gh auth login --with-token <<< $(cat ~/.gh_token)\n"
+        "iptables -N LOGGING\n"
+        "wget -N https://example.com/file.tar.gz\n"
+        f'subprocess.run(["ssh-keygen", "-N", "{P_SSH_ITEM}", "-f", path], check=True)\n'
+        'subprocess.run(["ssh-keygen", "-t", "ed25519", "-N", "", "-f", path])\n'
+        'subprocess.run(["ssh-keygen", "-N", passphrase, "-f", path])\n'
+        'subprocess.run(["sshpass", "-p", pw, "ssh", host])\n'
+        "`gh auth login --with-token <<< ...`, `docker login --password-stdin <<< ...`\n",
+        (
+            P_SSH_NEW,
+            P_SSH_OLD,
+            P_SSH_NEW_QUOTED,
+            P_GH_HERE,
+            P_GH_HERE_QUOTED,
+            P_DOCKER_HERE,
+            P_SSH_ITEM,
+        ),
+        (
+            'ssh-keygen -t ed25519 -N "" -f key',
+            "ssh-keygen -t rsa -b 4096 -N '' -f /tmp/k -q",
+            'ssh-keygen -t ed25519 -N "$KEY_PASSPHRASE" -f key',
+            "gh auth login --with-token < token.txt",
+            'gh auth login --with-token <<< "$GH_TOKEN"',
+            "gh auth login --with-token <<< $(cat ~/.gh_token)",
+            "iptables -N LOGGING",
+            "wget -N https://example.com/file.tar.gz",
+            'subprocess.run(["ssh-keygen", "-t", "ed25519", "-N", "", "-f", path])',
+            'subprocess.run(["ssh-keygen", "-N", passphrase, "-f", path])',
+            'subprocess.run(["sshpass", "-p", pw, "ssh", host])',
+            "`gh auth login --with-token <<< ...`, `docker login --password-stdin <<< ...`",
+        ),
+    ),
+]

@@ -951,6 +951,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "config-set-commands": _fill("npm config set _authToken x\n"),
     "gh-secret-commands": _fill("gh secret set A -x y -b z "),
     "stdin-logins": _fill("echo x | docker login --password-stdin "),
+    # ssh-keygen's passphrases and here-strings (session 16): flags without a value, an unclosed
+    # quote, a here-string's operator alone.
+    "ssh-keygen-flags": _fill("ssh-keygen -N -P 'x -N "),
+    "here-string-logins": _fill("--with-token <<< --password-stdin <<<'x "),
     "echo-pipes": _fill("echo x | y "),
     "yaml-anchors": _fill("password: &a x\n"),
     "secure-strings": _fill('ConvertTo-SecureString "x" '),
