@@ -32,7 +32,13 @@ from codex_lsp.engine.secrets.text import (
     _skip_blanks_back,
     _words,
 )
-from codex_lsp.engine.secrets.values import _DIGIT, _LETTER, _is_placeholder, _looks_random
+from codex_lsp.engine.secrets.values import (
+    _DIGIT,
+    _LETTER,
+    _credential,
+    _is_placeholder,
+    _looks_random,
+)
 
 # --- URLs, headers, flags -----------------------------------------------------------------------
 _URL_USERINFO = re.compile(
@@ -325,6 +331,53 @@ def _redis_auth_span(ctx: _Context, match: re.Match[str], offset: int) -> Span |
     elif not _at_line_start(text, ctx.start_of_line(at), at):
         return None
     return _word_value(text, start)
+
+
+# Redis' AUTH command, `AUTH password` or the ACL form `AUTH user password`: the password is the
+# line's last word, on a line of its own (a .redis script), after redis-cli's prompt
+# (`127.0.0.1:6379> auth ...`) or after `redis-cli` and its options. Prose starts lines with
+# `AUTH` too (`AUTH is required`, `AUTH failed`): the value must look like a password.
+_REDIS_AUTH = re.compile(
+    r"(?m)(?:AUTH|auth)[ \t]{1,8}(?:(?P<user>[\w.@-]{1,64}+)[ \t]{1,8})?"
+    r"""(?P<secret>"[^"\r\n]{1,256}+"|'[^'\r\n]{1,256}+'|[^\s"'=:;|&<>]{1,256}+)"""
+    r"[ \t]{0,64}+(?=\r?$)"
+)
+# What may stand before AUTH on its line: redis-cli's prompt, or `redis-cli` and its options.
+_REDIS_CLI_BEFORE = re.compile(
+    r"[ \t]{0,64}(?:[\w.:\[\]-]{1,253}+>"
+    r"|(?:\$[ \t]{1,8})?redis-cli(?:[ \t]{1,8}[^\s;|&<>]{1,256}+){0,16})"
+    r"[ \t]{1,8}"
+)
+
+
+def _redis_auth_command_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, at = ctx.text, match.start()
+    line_start = ctx.start_of_line(at)
+    alone = _at_line_start(text, line_start, at)
+    if not alone and (
+        at - line_start > 1024 or not _REDIS_CLI_BEFORE.fullmatch(text, line_start, at)
+    ):
+        return None
+    start, end = match.span("secret")
+    if text[start] in "'\"":
+        start, end = start + 1, end - 1
+    # PAM's lines start with a lower-case `auth` too (`auth required pam_u2f.so`): alone on its
+    # line, `auth` takes a credential's value only (16 characters or more, random-looking).
+    if alone and text.startswith("auth", at):
+        return (start, end) if _credential(text, start, end) else None
+    return (start, end) if _password_like(text[start:end]) else None
+
+
+def _password_like(value: str) -> bool:
+    """A password rather than a word of prose (`AUTH failed`): 8 characters or more, a digit, a
+    symbol or mixed case (a random one may read as camelCase: no name's shape is ruled out), not
+    a placeholder nor a secret's name."""
+    return (
+        8 <= len(value) <= 256
+        and _looks_random(value)
+        and not _is_placeholder(value)
+        and not _names_a_secret(value)
+    )
 
 
 # Postfix's sasl_passwd: `[smtp.example.com]:587 user:password`, a line of its own.

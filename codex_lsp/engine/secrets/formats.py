@@ -17,6 +17,7 @@ from codex_lsp.engine.secrets.values import _is_placeholder
 # A rule is tried in a window holding a hit that holds one of its needles (_hint_keys).
 _HTPASSWD_HINTS = frozenset({"htpasswd"})
 _REDIS_HINTS = frozenset({"requirepass", "asterauth"})  # `masterauth` from its second letter
+_REDIS_AUTH_HINTS = frozenset({"AUTH ", "AUTH\t", "auth ", "auth\t"})  # Redis' AUTH command
 _SASL_HINTS = frozenset(f":{port}{blank}" for port in (25, 465, 587, 2525) for blank in " \t")
 _PROPERTY_HINTS = frozenset(
     f".{word}" for word in ("password", "passwd", "pass", "pwd", "secret", "credentials", "token")
@@ -72,6 +73,7 @@ _DEFINE_HINTS = frozenset({"define"})
 _WORD_NEEDLES = frozenset().union(
     _HTPASSWD_HINTS,
     _REDIS_HINTS,
+    _REDIS_AUTH_HINTS,
     _SASL_HINTS,
     _PROPERTY_HINTS,
     _CONNECT_HINTS,

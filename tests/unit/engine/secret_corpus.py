@@ -3211,3 +3211,37 @@ PROBES += [
         ),
     ),
 ]
+
+# Redis' `AUTH password` and the ACL form `AUTH user password` as a command (session 16: leaked):
+# at a line's start (a .redis script), after redis-cli's prompt or after `redis-cli` on its
+# line; the password the last word, looking like one. Prose (`AUTH is required`, `AUTH failed`)
+# and a variable stay.
+P_REDIS_AUTH = fake("", 15, ALNUM) + "4"
+P_REDIS_ACL = fake("", 17, ALNUM) + "1"
+P_REDIS_CLI = fake("", 14, ALNUM) + "7"
+P_REDIS_PROMPT = fake("", 10, ALNUM) + "2"
+
+PROBES += [
+    Probe(
+        "redis-auth-command",
+        f"AUTH {P_REDIS_AUTH}\n"
+        "SELECT 2\n"
+        f"AUTH default {P_REDIS_ACL}\n"
+        f"redis-cli -h cache.internal AUTH {P_REDIS_CLI}\n"
+        f"127.0.0.1:6379> auth {P_REDIS_PROMPT}\n"
+        "AUTH is required before any other command.\n"
+        "AUTH failed\n"
+        "AUTH $REDIS_PASSWORD\n"
+        "AUTH <password>\n"
+        "(error) NOAUTH Authentication required.\n"
+        "auth required pam_unix.so\n",
+        (P_REDIS_AUTH, P_REDIS_ACL, P_REDIS_CLI, P_REDIS_PROMPT),
+        (
+            "AUTH is required before any other command.",
+            "AUTH failed",
+            "AUTH $REDIS_PASSWORD",
+            "AUTH <password>",
+            "auth required pam_unix.so",
+        ),
+    ),
+]

@@ -925,6 +925,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "fallbacks": _fill("${DB_PASSWORD:x}"),
     "redis-settings": _fill("requirepass x\n"),
     "redis-flags-on-a-line": _fill("--requirepass x --masterauth y "),
+    # Redis' AUTH command (session 16): words that never end the line, an unclosed quote,
+    # redis-cli's options and prompts before it.
+    "redis-auth-words": _fill("AUTH a b AUTH 'x AUTH "),
+    "redis-auth-lines": _fill("redis-cli -h h -p 1 AUTH u Xq7kLm2Pz9\nh:1> auth x\nAUTH a\n"),
+    "redis-cli-options": _fill("redis-cli -h h -p 1 "),
     "spaced-properties": _fill("a.password x\n"),
     "spaced-properties-on-a-line": _fill("a.password x "),
     "sasl-lines": _fill("[h.io]:587 u:p\n"),
