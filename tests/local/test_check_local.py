@@ -37,3 +37,37 @@ def test_check_finds_the_planted_is_even_bug(model_1_5b: Path, tmp_path: Path) -
     assert any(f["line"] == 6 for f in findings), findings  # `return n % 2 == 1`
     assert lines[5].strip() == "return n % 2 == 1"
     assert all(f["severity"] == "error" for f in findings)  # local warnings are filtered
+
+
+def test_check_with_both_models_finds_the_misspelt_name(
+    model_path: Path, model_1_5b: Path, tmp_path: Path
+) -> None:
+    """Defaults, both models installed (as `.[local]` gives): the fill scan proposes `total`
+    for the misspelt `totl` (line 19), both models confirm it, and the message says so."""
+    assert model_path.parent == model_1_5b.parent
+    (tmp_path / "models").symlink_to(model_1_5b.parent)  # the assembled weights, not copies
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CODEX_LSP_LOCAL_MODEL", "CODEX_LSP_LOCAL_MODEL_PATH")
+    }
+    env |= {
+        "OPENAI_API_KEY": "",
+        "OPENAI_BASE_URL": "",
+        "CODEX_LSP_BACKEND": "local",
+        "CODEX_LSP_CACHE_DIR": str(tmp_path),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "codex_lsp", "check", "--format", "json", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert run.returncode == 1, run.stderr
+    findings = json.loads(run.stdout)
+    assert EXAMPLE.read_text().split("\n")[18].strip() == "return totl / len(values)"
+    (typo,) = [f for f in findings if f["line"] == 19]
+    assert typo["message"] == "`totl` is not defined in this file: probably `total`.", typo
