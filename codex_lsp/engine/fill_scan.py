@@ -457,10 +457,12 @@ async def scan(
 
 
 def _message(fix: LineFix, text: str) -> str:
-    """The fix's change (`verify.fix_message`), saying so when it replaces a name nothing in
-    the file defines: that part is certain, only the correction is the models'."""
+    """The fix's change (`verify.fix_message`), saying so when it respells a name nothing in
+    the file defines: that part is certain, only the correction is the models'. Another kind
+    of fix on the same line (`return` restored before the misspelt name) keeps its message."""
     old, new = changed_parts(fix)
-    if any(row == fix.row and name == old for (row, _), (name, _) in _misspelt_in(text).items()):
+    misspelt = _misspelt_in(text).items()
+    if any(at == fix.row and name == old and new in alike for (at, _), (name, alike) in misspelt):
         return f"`{old}` is not defined in this file: probably `{new}`."
     return fix_message(fix)
 

@@ -194,6 +194,15 @@ async def test_a_misspelt_name_is_said_undefined_with_its_correction() -> None:
     assert finding.message == "`totl` is not defined in this file: probably `total`."
 
 
+async def test_another_fix_on_a_line_with_a_misspelt_name_keeps_its_own_message() -> None:
+    text = "def f(total):\n    total += 1\n    totl\n"
+    assert candidates(text)[2] == ["    total", "    return totl"]
+    (finding,) = await scanned(
+        TableScorer({"totl": -25.0, "return totl": -25.0 + SCAN_MARGIN}), text
+    )
+    assert finding.message == "`return` is probably missing before `totl`."
+
+
 async def test_a_name_swap_of_a_defined_name_keeps_the_plain_message() -> None:
     scorer = TableScorer(
         {"return totl / len(values)": -25.0, "return totl / len(total)": -25.0 + SCAN_MARGIN}
