@@ -78,8 +78,7 @@ def plant(text: str, rng: random.Random) -> tuple[str, int, str, str] | None:
             tree = ast.parse(planted)
         except SyntaxError:
             continue
-        bound = fill_scan._bound_names(tree)
-        if bound is None or wrong in bound or wrong in fill_scan._MODULE_NAMES:
+        if not fill_scan.undefined(tree, wrong):
             continue
         return planted, node.lineno - 1, node.id, wrong
     return None

@@ -180,13 +180,16 @@ SPELLING_CUTOFF = 0.75
 MAX_MISSPELT = 10
 
 
-def misspelt_names(tree: ast.AST) -> dict[tuple[int, int], tuple[str, list[str]]]:
+def misspelt_names(
+    tree: ast.AST, local_names: dict[int, list[str]] | None = None
+) -> dict[tuple[int, int], tuple[str, list[str]]]:
     """Per (0-based row, UTF-8 offset), a name read there that nothing in the file binds, with the
-    bound or built-in names spelt like it (`totl`: `total`). Only a lower-case name read once
-    counts, with corrections that differ by more than case: an excerpt's names from the rest of
-    its module (`Match`, `Self`, `wrap_text` read twice) are read often or capitalised, a typo
-    once. Every name the file binds anywhere counts as bound (no scopes), so a name is never
-    said undefined where it is; none when the file star-imports."""
+    names spelt like it that may correct it there (`totl`: `total`; `_corrections`). Only a
+    lower-case name read once counts, with corrections that differ by more than case: an
+    excerpt's names from the rest of its module (`Match`, `Self`, `wrap_text` read twice) are
+    read often or capitalised, a typo once. Every name the file binds anywhere counts as bound
+    (no scopes), so a name is never said undefined where it is; none when the file
+    star-imports. `local_names` is `_function_names(tree)`, when the caller has it."""
     bound = _bound_names(tree)
     if bound is None:
         return {}
@@ -200,14 +203,32 @@ def misspelt_names(tree: ast.AST) -> dict[tuple[int, int], tuple[str, list[str]]
     once = [node for node in unbound if reads[node.id] == 1 and node.id == node.id.lower()]
     if len(once) > MAX_MISSPELT:
         return {}
-    spellings = sorted(known)
+    if local_names is None:
+        local_names = _function_names(tree)
     found: dict[tuple[int, int], tuple[str, list[str]]] = {}
     for node in once:
-        alike = difflib.get_close_matches(node.id, spellings, n=3, cutoff=SPELLING_CUTOFF)
+        near = _corrections(local_names.get(node.lineno - 1, []))
+        alike = difflib.get_close_matches(node.id, near, n=3, cutoff=SPELLING_CUTOFF)
         alike = [name for name in alike if name.lower() != node.id]
         if alike:
             found[(node.lineno - 1, node.col_offset)] = (node.id, alike)
     return found
+
+
+def _corrections(local: list[str]) -> list[str]:
+    """The names a misspelt name may be corrected to: the locals of its function, `self`,
+    `cls` and the built-ins. Not the module's other names: an excerpt's `make_html_tags`
+    (defined in the rest of its module) is spelt like its sibling `make_xml_tags`, and both
+    models took that for a typo (pyparsing, benchmarks/review); a typo of a local is what people
+    write. Searched alone, so a module's closer names cannot crowd a local out."""
+    return sorted({*local, *_BUILTIN_NAMES, "self", "cls"})
+
+
+def undefined(tree: ast.AST, name: str) -> bool:
+    """Whether nothing in the file defines `name`: bound in no scope and no built-in; False when
+    the file star-imports (it may come from there)."""
+    bound = _bound_names(tree)
+    return bound is not None and name not in bound and name not in _MODULE_NAMES
 
 
 def _bound_names(tree: ast.AST) -> set[str] | None:
@@ -347,13 +368,9 @@ def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tupl
             by_row[token.start[0] - 1].append(token)
     local_names, async_rows = _function_names(tree), _async_rows(tree)
     misspelt: dict[int, dict[int, tuple[str, list[str]]]] = defaultdict(dict)
-    for (row, offset), (name, alike) in misspelt_names(tree).items():
-        # A local or a built-in only: an excerpt's `make_html_tags` (defined in the rest of its
-        # module) is spelt like its sibling `make_xml_tags`, and both models took that for a typo
-        # (pyparsing, benchmarks/review); a typo of a local is what people write.
-        near = set(local_names.get(row, [])) | _BUILTIN_NAMES | {"self", "cls"}
+    for (row, offset), spelt in misspelt_names(tree, local_names).items():
         column = len(lines[row].encode()[:offset].decode(errors="ignore"))  # ast counts bytes
-        misspelt[row][column] = (name, [other for other in alike if other in near])
+        misspelt[row][column] = spelt
     for row, row_tokens in sorted(by_row.items()):
         if row_tokens[0].string in ("def", "class", "import", "from", "@") or (
             row_tokens[0].string == "async" and row_tokens[1:2] and row_tokens[1].string == "def"

@@ -27,7 +27,7 @@ def test_a_planted_typo_parses_and_is_bound_nowhere() -> None:
         assert planted is not None
         text, row, name, wrong = planted
         tree = ast.parse(text)
-        assert wrong not in (fill_scan._bound_names(tree) or set())
+        assert fill_scan.undefined(tree, wrong)
         assert text.split("\n")[row].count(wrong) == 1 and row in (1, 2)
         assert name in ("values", "total", "count")
 

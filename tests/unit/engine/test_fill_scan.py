@@ -156,6 +156,14 @@ def test_a_misspelt_name_is_corrected_to_a_local_self_or_a_builtin_only() -> Non
     assert not any("helper(" in fix for fix in found[5])
 
 
+def test_a_local_is_proposed_however_many_module_names_are_spelt_closer() -> None:
+    # `valus1`..`valus3` tie with `values` and sort after it, so a search among every bound name
+    # took them as the three nearest and then kept none of them (not locals): no candidate
+    modules = "".join(f"def valus{i}():\n    pass\n\n" for i in (1, 2, 3))
+    found = fill_scan.candidates(modules + "def f(values):\n    return len(valus)\n")
+    assert "    return len(values)" in found[10]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -576,3 +584,18 @@ async def test_a_hosted_model_does_not_scan() -> None:
     assistant = Assistant(caller, Settings(model="gpt-5.4-mini"))
     assert [f async for f in assistant.review(snap(), [])] == []
     assert provider.scanner.asked == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("def f(values):\n    return valus\n", "valus", True),
+        ("def f(values):\n    return valus\n", "values", False),  # a parameter
+        ("def f(values):\n    return valus\n", "len", False),  # a built-in
+        ("from m import *\n\ndef f(values):\n    return valus\n", "valus", False),
+    ],
+)
+def test_undefined_means_bound_nowhere_and_not_built_in(
+    text: str, name: str, expected: bool
+) -> None:
+    assert fill_scan.undefined(ast.parse(text), name) is expected
