@@ -7,12 +7,13 @@ one planted bug, from packages installed in this virtualenv (offline).
     .venv/bin/python -m benchmarks.review.build_real --split heldout4 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout5 --site DIR [--seed N]
     .venv/bin/python -m benchmarks.review.build_real --split heldout6 --site DIR [--seed N]
+    .venv/bin/python -m benchmarks.review.build_real --split heldout7 --site DIR [--seed N]
 
 The other forms add (or rebuild) one extra split (`heldout2`, session 12; `heldout3`, session
-13; `heldout4`, session 14; `heldout5`, session 15; `heldout6`, session 16), from its projects
-(`EXTRA_SPLITS`) unpacked into DIR (wheels from `pip download --no-deps`, each unzipped there
-with its `.dist-info`), numbered after the other pairs, which it leaves unchanged; its pairs go
-round the projects (a run stopped early still covers each).
+13; `heldout4`, session 14; `heldout5`, session 15; `heldout6`, session 16; `heldout7`, session
+17), from its projects (`EXTRA_SPLITS`) unpacked into DIR (wheels from `pip download --no-deps`,
+each unzipped there with its `.dist-info`), numbered after the other pairs, which it leaves
+unchanged; its pairs go round the projects (a run stopped early still covers each).
 
 An excerpt is a run of whole top-level functions/classes (or whole methods under their class
 line) of 40-110 lines, headed by the module's imports that the excerpt uses. The buggy copy
@@ -238,12 +239,44 @@ HELDOUT6: dict[str, tuple[str, str, list[str]]] = {
         ["intervaltree/intervaltree.py", "intervaltree/node.py", "intervaltree/interval.py"],
     ),
 }  # fmt: skip
+# Session 17's seventh held-out split: projects in none of the above, one with async code
+# (aiohttp's pure-Python modules, put first so its second excerpt has the missing-`await` kind's
+# turn); a syntax highlighter (pygments), a linter (pyflakes), templates (mako), a terminal UI
+# library (prompt_toolkit) and nested-data access (glom). aiohttp's licence is Apache-2.0 (its
+# metadata's "AND MIT" is the vendored C llhttp parser, not these modules).
+HELDOUT7: dict[str, tuple[str, str, list[str]]] = {
+    "aiohttp": (
+        "heldout7",
+        "Apache-2.0",
+        ["aiohttp/streams.py", "aiohttp/web_ws.py", "aiohttp/multipart.py"],
+    ),
+    "pygments": (
+        "heldout7",
+        "BSD-2-Clause",
+        ["pygments/lexer.py", "pygments/formatters/html.py", "pygments/util.py"],
+    ),
+    "pyflakes": (
+        "heldout7", "MIT", ["pyflakes/checker.py", "pyflakes/api.py", "pyflakes/messages.py"],
+    ),
+    "mako": ("heldout7", "MIT", ["mako/lexer.py", "mako/codegen.py", "mako/runtime.py"]),
+    "prompt-toolkit": (
+        "heldout7",
+        "BSD-3-Clause",
+        [
+            "prompt_toolkit/document.py",
+            "prompt_toolkit/buffer.py",
+            "prompt_toolkit/layout/containers.py",
+        ],
+    ),
+    "glom": ("heldout7", "BSD-3-Clause", ["glom/core.py", "glom/matching.py", "glom/streaming.py"]),
+}  # fmt: skip
 EXTRA_SPLITS = {
     "heldout2": HELDOUT2,
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
     "heldout6": HELDOUT6,
+    "heldout7": HELDOUT7,
 }
 # Every split's name, as the benchmarks' `--split` takes it.
 SPLITS = ["tune", "heldout", *EXTRA_SPLITS]
