@@ -10,12 +10,19 @@ flag no other line there.
 
     .venv/bin/python -m benchmarks.review.rule_study --score-heldout2     # ~6 min, one thread
     .venv/bin/python -m benchmarks.review.rule_study                      # the table, no model
+    .venv/bin/python -m benchmarks.review.rule_study --pool85             # session 17's table
 
 A message counts as true when it is on the planted line and its fix is the clean copy's line;
 any other finding (a clean file, another line, another fix) counts as false. The choice,
 written down before `heldout3` was built into a figure: among RULES x A x B, the highest pooled
 recall (+-1 line) with no false message; ties go to the simpler rule (RULES order), then the
 larger A + B, then the larger A.
+
+`--pool85` (session 17, before any model read `heldout7`): the same choice for the shipped
+form (`two-tier`: the first tier A and B, or the 0.5B >= 2 and the 1.5B >= 9 of session 15) on
+85 pairs: the 49 above and `heldout5`-`heldout6`, whose runs stored both models' gains of every
+correction the 1.5B was asked about (all with the 0.5B >= 2, so every rule of the grid is
+decided by them). `heldout3`-`heldout4` stored only findings and are left out.
 """
 
 from __future__ import annotations
@@ -71,7 +78,18 @@ def both_best(row: Row, a: float, b: float) -> int | None:
     return small if small == large_best(row, a, b) else None
 
 
+def two_tier(row: Row, a: float, b: float) -> int | None:
+    """The product's rule since session 15: `any` at A and B, or at the second tier."""
+    low, strong = fill_scan.LOW_CONFIRMED_MARGIN, fill_scan.STRONG_SECOND_MARGIN
+    passing = [i for i in range(len(row["fixes"]))
+               if _passes(row, i, a, b) or _passes(row, i, low, strong)]  # fmt: skip
+    return max(passing, key=lambda i: row["gain_small"][i] + row["gain_large"][i], default=None)
+
+
 RULES: dict[str, Pick] = {"any": any_confirmed, "large-best": large_best, "both-best": both_best}
+POOL85_RULES = ("two-tier",)
+RULES_ALL: dict[str, Pick] = RULES | {"two-tier": two_tier}
+SCANNED = ("heldout5", "heldout6")  # splits whose scan runs stored every asked gain
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,7 @@ def judge(rows_by_file: dict[str, list[Row]], items: list[CorpusFile], rule: str
     found = right = false = clean_flagged = 0
     for item in items:
         picks = {r["line"]: (r, i) for r in rows_by_file.get(item.name, [])
-                 if (i := RULES[rule](r, a, b)) is not None}  # fmt: skip
+                 if (i := RULES_ALL[rule](r, a, b)) is not None}  # fmt: skip
         if item.bug is None:
             false += len(picks)
             clean_flagged += bool(picks)
@@ -119,10 +137,61 @@ def stored_rows() -> tuple[dict[str, list[Row]], dict[str, list[CorpusFile]]]:
     return rows, {split: corpus_items("real", split, None, None) for split in splits}
 
 
-def choose(outcomes: list[Outcome]) -> Outcome | None:
+def scanned_rows(split: str) -> dict[str, list[Row]]:
+    """A split's rows from its stored scan runs (`scan-real-SPLIT-{buggy,clean}.json`): each
+    stored (0.5B gain, 1.5B gain, fix) goes to the line whose candidates hold the fix."""
+    rows: dict[str, list[Row]] = {}
+    for copy in ("buggy", "clean"):
+        stored = json.loads((RESULTS / f"scan-real-{split}-{copy}.json").read_text("utf-8"))
+        for entry in stored["files"]:
+            text = (RESULTS.parent / "corpus_real" / entry["name"]).read_text(encoding="utf-8")
+            rows[entry["name"]] = _rows_of_gains(fill_scan.candidates(text), entry["gains"])
+    return rows
+
+
+def _rows_of_gains(candidates: dict[int, list[str]], gains: list[list[Any]]) -> list[Row]:
+    by_line: dict[int, Row] = {}
+    for small, large, fix in gains:
+        row = next(r for r, fixes in sorted(candidates.items()) if fix.strip() in
+                   {f.strip() for f in fixes})  # fmt: skip
+        entry = by_line.setdefault(row + 1, {"line": row + 1, "fixes": [], "gain_small": [],
+                                             "gain_large": []})  # fmt: skip
+        entry["fixes"].append(fix)
+        entry["gain_small"].append(small)
+        entry["gain_large"].append(large)
+    return list(by_line.values())
+
+
+def pool85_table() -> str:
+    """Session 17's choice on 85 pairs (module docstring), and each split's figures."""
+    rows, by_split = stored_rows()
+    for split in SCANNED:
+        rows |= scanned_rows(split)
+        by_split[split] = corpus_items("real", split, None, None)
+    items = [i for part in by_split.values() for i in part]
+    grid = [judge(rows, items, r, a, b) for r in POOL85_RULES for a in GRID_A for b in GRID_B]
+    chosen = choose(grid, POOL85_RULES)
+    lines = ["| rule | A | B | found (+-1) | right fix | false messages | clean flagged |"]
+    lines += [f"| {o.rule} | {o.a:g} | {o.b:g} | {o.found}/{o.buggy} | {o.right} | {o.false} | "
+              f"{o.clean_flagged}/{o.clean} |" for o in grid]  # fmt: skip
+    lines.append(f"\nchosen: {chosen}")
+    shipped = ("two-tier", fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN)
+    triples = [("two-tier", 3.0, 6.0), shipped] + (
+        [] if chosen is None else [(chosen.rule, chosen.a, chosen.b)]
+    )
+    for split, part in by_split.items():
+        for rule, a, b in dict.fromkeys(triples):
+            o = judge(rows, part, rule, a, b)
+            flagged = f"clean flagged {o.clean_flagged}/{o.clean}"
+            lines.append(f"{split} {rule} A={a:g} B={b:g}: found {o.found}/{o.buggy}, right "
+                         f"{o.right}, false {o.false}, {flagged}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def choose(outcomes: list[Outcome], rules: tuple[str, ...] = tuple(RULES)) -> Outcome | None:
     """The pre-registered choice (module docstring)."""
     clean = [o for o in outcomes if o.false == 0]
-    order = list(RULES)
+    order = list(rules)
     return max(clean, key=lambda o: (o.found, -order.index(o.rule), o.a + o.b, o.a), default=None)
 
 
@@ -213,10 +282,11 @@ async def _score(model: str, rows: dict[str, list[Row]], key: str, floor: float 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--score-heldout2", action="store_true", help="model time: ~6 min")
+    parser.add_argument("--pool85", action="store_true", help="session 17's choice, 85 pairs")
     args = parser.parse_args(argv)
     if args.score_heldout2:
         print(asyncio.run(score_heldout2()))
-    print(table())
+    print(pool85_table() if args.pool85 else table())
     return 0
 
 

@@ -400,12 +400,21 @@ async def test_a_first_gain_under_two_nats_is_not_asked_of_the_second() -> None:
 
 
 async def test_a_planted_bug_both_models_prefer_by_the_margins_is_reported() -> None:
-    # jinja2's planted `if self.type != expr:` -> `==`: the smallest pair found at 3 and 6
+    # heldout6's planted `if n != 0:` (intervaltree) -> `==`: 4.19 and 9.32
     scorer = SecondTable(
-        BASE | {"if total <= 0 or stock:": -20.0 + 3.27}, {"if total <= 0 or stock:": 6.47}
+        BASE | {"if total <= 0 or stock:": -20.0 + 4.19}, {"if total <= 0 or stock:": 9.32}
     )
     (finding,) = await scanned(scorer)
     assert finding.fix == "    if total <= 0 or stock:"
+
+
+async def test_gains_under_the_first_margin_of_the_0_5b_publish_nothing() -> None:
+    # humanize's clean `elif not isinstance(value, int):`, taken for a bug at 3.1 and 6.5 by
+    # the rule of sessions 13-16 (0.5B >= 3): a false message on both copies
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 3.1}, {"if total <= 0 or stock:": 6.5}
+    )
+    assert await scanned(scorer) == []
 
 
 async def test_a_row_the_pre_filter_skips_is_not_asked_of_the_second_model(
