@@ -62,6 +62,7 @@ class ChatProvider:
     def __init__(self, config: ProviderConfig, http_client: Any = None) -> None:
         self._client = make_client(config, placeholder_key="not-needed", http_client=http_client)
         self.base_url = str(self._client.base_url)
+        self._key = config.api_key  # cut from a backend's words that quote it back
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         try:
@@ -74,13 +75,13 @@ class ChatProvider:
                     if field(chunk, "usage") is not None:
                         yield usage_from_chunk(chunk, model)
         except (openai.OpenAIError, json.JSONDecodeError) as error:
-            raise map_sdk_error(error, model, self.base_url) from error
+            raise map_sdk_error(error, model, self.base_url, self._key) from error
 
     async def check(self, model: str) -> str:
         try:
             models = await self._client.models.list()
         except openai.OpenAIError as error:
-            raise map_sdk_error(error, model, self.base_url) from error
+            raise map_sdk_error(error, model, self.base_url, self._key) from error
         names = [m.id for m in models.data][:5]
         return f"{display_url(self.base_url)} answers; models: {', '.join(names) or 'none listed'}"
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import openai
 
+from codex_lsp.engine.secrets import redact
 from codex_lsp.providers.base import (
     AuthenticationError,
     ModelNotFoundError,
@@ -58,11 +59,20 @@ def retry_after_s(headers: Mapping[str, str] | None) -> float | None:
     return max(0.0, date.timestamp() - time.time())
 
 
-def stream_failure(code: object, message: str) -> ProviderError:
+def backend_words(text: str, key: str | None = None) -> str:
+    """A backend's own words, fit to show a user: the key it was sent (a gateway may quote it
+    back in an error body) and anything else that looks like a secret redacted, then
+    shortened."""
+    if key:
+        text = text.replace(key, "[REDACTED]")
+    return shorten(redact(text))
+
+
+def stream_failure(code: object, message: str, key: str | None = None) -> ProviderError:
     """An error the backend reported inside a stream (a Responses `error` event or
     `response.failed`, a Chat error chunk): the backend's fault unless its code blames the
     request."""
-    text = f"The model stream failed: {shorten(message)}"
+    text = f"The model stream failed: {backend_words(message, key)}"
     if code == "rate_limit_exceeded":
         return RateLimitError(text)
     blames_request = isinstance(code, str) and (
@@ -71,9 +81,11 @@ def stream_failure(code: object, message: str) -> ProviderError:
     return ProviderError(text, retryable=not blames_request)
 
 
-def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
-    """One clear message per failure kind; never includes the API key, nor credentials in the
-    base URL, and the backend's own words are shortened."""
+def map_sdk_error(
+    error: Exception, model: str, base_url: str, key: str | None = None
+) -> ProviderError:
+    """One clear message per failure kind; never includes the API key (`key`, the one sent),
+    nor credentials in the base URL, and the backend's own words are redacted and shortened."""
     base_url = display_url(base_url)
     if isinstance(error, openai.AuthenticationError):
         return AuthenticationError(
@@ -84,33 +96,33 @@ def map_sdk_error(error: Exception, model: str, base_url: str) -> ProviderError:
     if isinstance(error, openai.PermissionDeniedError):
         return AuthenticationError(f"The API key may not use model '{model}' (403).")
     if isinstance(error, openai.APIStatusError) and _is_model_not_found(error):
-        return ModelNotFoundError(model, shorten(str(error.message)))
+        return ModelNotFoundError(model, backend_words(str(error.message), key))
     if isinstance(error, openai.APIStatusError):
-        return _status_error(error, base_url)
+        return _status_error(error, base_url, key)
     if isinstance(error, openai.APITimeoutError):
         return ProviderError(
             f"The model at {base_url} stopped answering (timeout).", retryable=True
         )
     if isinstance(error, openai.APIConnectionError):
         return ProviderError(
-            f"Lost the connection to {base_url}: {shorten(str(error))}", retryable=True
+            f"Lost the connection to {base_url}: {backend_words(str(error), key)}", retryable=True
         )
     if isinstance(error, openai.APIError):  # the SDK's form of an error chunk in a Chat stream
-        return stream_failure(error.code, str(error.message))
+        return stream_failure(error.code, str(error.message), key)
     if isinstance(error, json.JSONDecodeError):  # an event that is not JSON: a mangled stream
         return ProviderError(
-            f"{base_url} sent a broken stream: {shorten(str(error))}", retryable=True
+            f"{base_url} sent a broken stream: {backend_words(str(error), key)}", retryable=True
         )
-    return ProviderError(f"Model call failed: {shorten(str(error))}")
+    return ProviderError(f"Model call failed: {backend_words(str(error), key)}")
 
 
-def _status_error(error: openai.APIStatusError, base_url: str) -> ProviderError:
+def _status_error(error: openai.APIStatusError, base_url: str, key: str | None) -> ProviderError:
     pause = retry_after_s(error.response.headers)
     if isinstance(error, openai.RateLimitError):
         return RateLimitError(f"Rate limited by {base_url} (429).", retry_after_s=pause)
     retryable = error.status_code >= 500 or error.status_code in (408, 409)
     return ProviderError(
-        f"{base_url} answered {error.status_code}: {shorten(str(error.message))}",
+        f"{base_url} answered {error.status_code}: {backend_words(str(error.message), key)}",
         retryable=retryable,
         retry_after_s=pause if retryable else None,
     )

@@ -79,6 +79,7 @@ class ResponsesProvider:
     def __init__(self, config: ProviderConfig) -> None:
         self._client = make_client(config, placeholder_key="missing-key")
         self.base_url = str(self._client.base_url)
+        self._key = config.api_key  # cut from a backend's words that quote it back
 
     async def stream(self, request: ModelRequest, model: str) -> AsyncGenerator[StreamEvent, None]:
         try:
@@ -92,15 +93,15 @@ class ResponsesProvider:
                     elif kind == "response.completed":
                         yield usage_from_response(field(event, "response"), model)
                     elif kind in ("response.failed", "error", "response.incomplete"):
-                        raise _failure(event)
+                        raise _failure(event, self._key)
         except (openai.OpenAIError, json.JSONDecodeError) as error:
-            raise map_sdk_error(error, model, self.base_url) from error
+            raise map_sdk_error(error, model, self.base_url, self._key) from error
 
     async def check(self, model: str) -> str:
         try:
             found = await self._client.models.retrieve(model)
         except openai.OpenAIError as error:
-            raise map_sdk_error(error, model, self.base_url) from error
+            raise map_sdk_error(error, model, self.base_url, self._key) from error
         return f"{display_url(self.base_url)} serves {found.id}"
 
     async def aclose(self) -> None:
@@ -112,15 +113,15 @@ def _text(delta: object) -> str:
     return delta if isinstance(delta, str) else ""
 
 
-def _failure(event: object) -> ProviderError:
+def _failure(event: object, key: str | None = None) -> ProviderError:
     """An `error` event or `response.failed` is the backend's fault unless its code says
     otherwise; `response.incomplete` (out of output tokens, filtered) is the answer's."""
     if field(event, "type") == "error":
         message = field(event, "message") or "unknown error"
-        return stream_failure(field(event, "code"), str(message))
+        return stream_failure(field(event, "code"), str(message), key)
     response = field(event, "response")
     error = field(response, "error")
     if error is not None:
-        return stream_failure(field(error, "code"), str(field(error, "message") or error))
+        return stream_failure(field(error, "code"), str(field(error, "message") or error), key)
     reason = field(field(response, "incomplete_details"), "reason") or "incomplete"
     return ProviderError(f"The model stopped early: {reason}")

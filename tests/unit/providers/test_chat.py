@@ -204,3 +204,21 @@ async def test_sdk_errors_are_mapped(
     with pytest.raises(ProviderError) as raised:
         await events_from(backend)
     assert (type(raised.value), str(raised.value)) == (expected_type, message)
+
+
+async def test_a_gateway_quoting_the_key_back_does_not_show_it(backend: Backend) -> None:
+    """The key sent to the environment's gateway is cut from its error body and chunks."""
+    key = "gw-7f3a9c1e5b2d8f4a6c0e"
+    provider = ChatProvider(ProviderConfig(api_key=key, base_url="http://fake/v1"))
+    try:
+        backend.answer_json(403, {"error": {"message": f"key {key} may not", "code": 403}})
+        with pytest.raises(ProviderError) as raised:
+            [event async for event in provider.stream(REQUEST, "qwen2.5-coder-7b")]
+        assert key not in str(raised.value)
+        backend.status, backend.content_type = 200, "text/event-stream"
+        backend.body = sse([{"error": {"message": f"bad {key}", "code": 500}}], named=False)
+        with pytest.raises(ProviderError) as raised:
+            [event async for event in provider.stream(REQUEST, "qwen2.5-coder-7b")]
+        assert key not in str(raised.value)
+    finally:
+        await provider.aclose()

@@ -18,7 +18,7 @@ from codex_lsp.providers.base import (
     ProviderError,
     RateLimitError,
 )
-from codex_lsp.providers.errors import map_sdk_error, retry_after_s
+from codex_lsp.providers.errors import map_sdk_error, retry_after_s, stream_failure
 
 BASE = "https://api.openai.com/v1/"
 REQUEST = httpx2.Request("POST", BASE + "responses")
@@ -297,3 +297,40 @@ def test_the_pause_an_error_asks_for_is_kept(
     )
     mapped = map_sdk_error(cls("Wait.", response=response, body=None), "gpt-x", BASE)
     assert (type(mapped), mapped.retryable, mapped.retry_after_s) == expected
+
+
+GATEWAY_KEY = "gw-7f3a9c1e5b2d8f4a6c0e"  # a gateway's key: no format the redaction knows
+
+
+@pytest.mark.parametrize("key", [KEY, GATEWAY_KEY])
+@pytest.mark.parametrize(
+    ("cls", "status", "words"),
+    [
+        (openai.BadRequestError, 400, "Invalid header Authorization: Bearer {key}"),
+        (openai.InternalServerError, 500, "upstream failed for key {key}"),
+        (openai.NotFoundError, 404, "model gpt-x does not exist for key {key}"),
+        (openai.UnprocessableEntityError, 422, "key={key}"),
+    ],
+    ids=["400", "500", "model-not-found", "422"],
+)
+def test_a_backend_echoing_the_key_does_not_put_it_in_a_message(
+    cls: type[openai.APIStatusError], status: int, words: str, key: str
+) -> None:
+    """A gateway (or OpenAI itself) that quotes the key it was sent in an error body: the
+    message is shown to the user (window/showMessage, `check`'s stderr), so the key is cut."""
+    error = status_error(cls, status, openai_error(words.format(key=key), None))
+    mapped = map_sdk_error(error, "gpt-x", BASE, key=key)
+    assert key not in str(mapped)
+    assert key[:12] not in str(mapped)
+
+
+@pytest.mark.parametrize("key", [KEY, GATEWAY_KEY])
+def test_a_stream_or_connection_failure_echoing_the_key_does_not_show_it(key: str) -> None:
+    assert key not in str(stream_failure("server_error", f"bad key {key} given", key=key))
+    lost = openai.APIConnectionError(
+        message=f"connection to https://user:{key}@host failed", request=REQUEST
+    )
+    assert key not in str(map_sdk_error(lost, "gpt-x", BASE, key=key))
+    chunk = openai.APIError(f"bad key {key}", request=REQUEST, body={"code": "invalid"})
+    assert key not in str(map_sdk_error(chunk, "gpt-x", BASE, key=key))
+    assert key not in str(map_sdk_error(RuntimeError(f"boom {key}"), "gpt-x", BASE, key=key))

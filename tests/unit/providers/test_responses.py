@@ -415,3 +415,25 @@ async def test_sdk_errors_are_mapped(
     with pytest.raises(ProviderError) as raised:
         await events_from(backend, "codex-mini-latest")
     assert (type(raised.value), str(raised.value)) == (expected_type, message)
+
+
+GATEWAY_KEY = "gw-7f3a9c1e5b2d8f4a6c0e"
+
+
+async def test_a_backend_quoting_the_key_back_does_not_show_it(backend: Backend) -> None:
+    """The key the provider sent is cut from the backend's words, in a status error's body and
+    in a stream's error event (a gateway's key has no format the redaction knows)."""
+    provider = ResponsesProvider(ProviderConfig(api_key=GATEWAY_KEY, base_url="http://fake/v1"))
+    try:
+        backend.answer_json(400, {"error": {"message": f"bad key {GATEWAY_KEY}", "code": None}})
+        with pytest.raises(ProviderError) as raised:
+            [event async for event in provider.stream(REQUEST, "gpt-5.4-mini")]
+        assert GATEWAY_KEY not in str(raised.value)
+        backend.status, backend.content_type = 200, "text/event-stream"
+        backend.body = sse([{"type": "error", "code": "x", "message": f"key {GATEWAY_KEY}"}])
+        with pytest.raises(ProviderError) as raised:
+            [event async for event in provider.stream(REQUEST, "gpt-5.4-mini")]
+        assert "The model stream failed" in str(raised.value)
+        assert GATEWAY_KEY not in str(raised.value)
+    finally:
+        await provider.aclose()
