@@ -214,10 +214,15 @@ def source_files(paths: list[Path], exclude: list[str]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            inside = path.resolve()
             found.extend(
                 child
                 for child in sorted(path.rglob("*"))
-                if child.is_file() and _walked(child.relative_to(path))
+                if child.is_file()
+                and _walked(child.relative_to(path))
+                # A link out of the folder (a repository's `notes.py -> ~/.bash_history`) is
+                # not the folder's file: neither sent to the model nor fixed.
+                and child.resolve().is_relative_to(inside)
             )
         else:
             found.append(path)

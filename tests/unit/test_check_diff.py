@@ -323,6 +323,29 @@ def test_a_walk_skips_only_folders_inside_the_one_given(tmp_path: Path) -> None:
     assert check.source_files([project], []) == [project / "main.py"]
 
 
+def test_a_walk_skips_links_to_files_outside_the_folder(tmp_path: Path) -> None:
+    """A cloned repository's `notes.py -> ~/.bash_history` must not send the user's file to
+    the model, nor have `--fix` write to it; a link inside the folder, and a file named on the
+    command line, are reviewed."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bash_history").write_text("mysql -u root -phunter2\n")
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "main.py").write_text("x = 1\n")
+    (project / "notes.py").symlink_to(home / ".bash_history")
+    (project / "sub" / "main_link.py").symlink_to(project / "main.py")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "lib.py").write_text("y = 2\n")
+    (project / "vendored").symlink_to(tmp_path / "outside")
+
+    assert check.source_files([project], []) == [
+        project / "main.py",
+        project / "sub" / "main_link.py",
+    ]
+    assert check.source_files([project / "notes.py"], []) == [project / "notes.py"]
+
+
 # --- which findings are kept ----------------------------------------------------------------
 
 TEXT = """def is_even(n):
