@@ -52,7 +52,7 @@ def display_url(url: str) -> str:
     """A URL safe to print: credentials and query removed, shortened."""
     try:
         parts = urlsplit(url.strip())
-        host = parts.hostname or ""
+        host = _ascii_host(parts.hostname or "")
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return shorten(url.split("@")[-1])
@@ -61,8 +61,25 @@ def display_url(url: str) -> str:
     return shorten(f"{parts.scheme}://{login}{host}{port}{parts.path}{query}")
 
 
+def _ascii_host(host: str) -> str:
+    """A host as the connection names it (IDNA): a look-alike of `api.openai.com` whose
+    first letter is Cyrillic must not read as OpenAI's in a question or a message."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host  # shown escaped by `shorten` where it is not printable
+
+
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """A value fit to show in one line: line breaks made spaces, characters that do not show
+    (controls, a right-to-left override that reverses what follows) escaped, shortened."""
     text = text.replace("\n", " ")
+    if not text.isprintable():
+        text = "".join(
+            c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+        )
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -9,7 +9,15 @@ import pytest
 
 from codex_lsp.providers.select import BackendChoice, provider_config
 from codex_lsp.settings import Environment, Settings
-from codex_lsp.trust import TrustStore, display_url, key_for, origin
+from codex_lsp.trust import (
+    TrustStore,
+    consent_value,
+    describe,
+    display_url,
+    key_for,
+    origin,
+    shorten,
+)
 
 KEY = "sk-test-trust-0123456789"
 
@@ -110,3 +118,26 @@ def test_a_model_path_is_allowed_as_its_real_file(tmp_path: Path) -> None:
 def test_a_broken_trust_file_trusts_nothing(tmp_path: Path) -> None:
     (tmp_path / "trusted.json").write_text("{not json")
     assert TrustStore(tmp_path).entries() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # A Cyrillic a for the Latin one: the consent question read as OpenAI's host.
+        ("https://\u0430pi.openai.com/v1", "https://xn--pi-6kc.openai.com"),
+        ("https://b\u00fccher.example/v1", "https://xn--bcher-kva.example"),
+        ("https://api.openai.com/v1", "https://api.openai.com"),
+    ],
+)
+def test_a_host_is_asked_about_in_the_form_it_is_reached_by(url: str, expected: str) -> None:
+    """A look-alike host must not read as OpenAI's in the consent question: a host that is not
+    ASCII is shown as the IDNA name the connection uses."""
+    assert describe("baseUrl", consent_value("baseUrl", url)) == expected
+
+
+def test_invisible_characters_in_a_value_shown_are_escaped() -> None:
+    """A right-to-left override in a model path turned `evil<RLO>fuggf.gguf` into
+    `evilgguf.fgguf` on screen: what the user is asked about is what they read."""
+    shown = describe("localModelPath", "/tmp/models/evil\u202efuggf.gguf")
+    assert "\u202e" not in shown and "\\u202e" in shown
+    assert "\x1b" not in shorten("x\x1b[2Jy")
