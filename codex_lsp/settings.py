@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from codex_lsp.engine.secrets import DEFAULT_EXCLUDE, redact
-from codex_lsp.trust import shorten
+from codex_lsp.trust import consent_value, shorten
 
 SECTION = "codexLsp"
 
@@ -332,7 +332,14 @@ class SettingsLayers:
                         asked[key] = data.pop(key)
             merged = _deep_merge(merged, data)
         self.pending = {k: v for k, v in asked.items() if not self._trusted(k, v)}
-        return _deep_merge(merged, {k: v for k, v in asked.items() if k not in self.pending})
+        # A model file is allowed as its real file (consent_value): that file is the one used,
+        # so a link re-pointed after the consent cannot load another model unasked.
+        allowed = {
+            k: consent_value(k, v) if k == "localModelPath" else v
+            for k, v in asked.items()
+            if k not in self.pending
+        }
+        return _deep_merge(merged, allowed)
 
 
 def _replace_at(data: dict[str, Any], loc: tuple[int | str, ...], value: Any) -> None:

@@ -20,6 +20,7 @@ from codex_lsp.settings import (
     apply_layer,
     env_layer,
 )
+from codex_lsp.trust import consent_value
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -571,8 +572,28 @@ def test_a_consent_setting_from_lsp_waits_for_the_user(
 
     allowed.add((key, value))
     layers.refresh()
-    assert getattr(layers.settings, field) == value
+    # A URL as written; a model file as the real file allowed (consent_value).
+    expected = value if key == "baseUrl" else consent_value(key, value)
+    assert getattr(layers.settings, field) == expected
     assert layers.pending == {}
+
+
+def test_an_allowed_model_file_is_used_as_the_file_allowed(tmp_path: Path) -> None:
+    """Consent to a model path is for its real file: a repository's link to the file the user
+    allowed is used as that file, so re-pointing the link later (a pull, a build step) cannot
+    make the server load another model without asking."""
+    mine = tmp_path / "models" / "mine.gguf"
+    mine.parent.mkdir()
+    mine.write_bytes(b"GGUF")
+    link = tmp_path / "repo" / "model.gguf"
+    link.parent.mkdir()
+    link.symlink_to(mine)
+    layers = SettingsLayers(trusted=lambda k, v: consent_value(k, v) == str(mine))
+    layers.set("workspace", {"codexLsp": {"localModelPath": str(link)}})
+    assert layers.pending == {}
+    link.unlink()
+    link.symlink_to(tmp_path / "repo" / "evil.gguf")
+    assert layers.settings.local_model_path == str(mine)
 
 
 def test_the_environment_layer_needs_no_consent_and_a_pending_value_does_not_replace_it() -> None:
