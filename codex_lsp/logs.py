@@ -3,6 +3,7 @@ redacted (at DEBUG, pygls logs every message, document text included)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -63,6 +64,8 @@ def _client_error(error: BaseException | None) -> bool:
 
 
 def configure_logging(level: str, log_file: str | None) -> None:
+    if log_file:
+        _create_private(log_file)
     handler: logging.Handler = (
         logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
     )
@@ -77,3 +80,10 @@ def configure_logging(level: str, log_file: str | None) -> None:
         logging.getLogger("pygls").setLevel(logging.WARNING)
         # A cancel that arrives after its request finished is normal editor behaviour.
         logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.ERROR)
+
+
+def _create_private(path: str) -> None:
+    """A new log file is made readable by its owner only: at DEBUG it holds every document the
+    editor sends (redacted, but the user's code). An existing file keeps the mode it has."""
+    with contextlib.suppress(OSError):  # FileHandler then says why it cannot open the file
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))

@@ -138,6 +138,17 @@ def test_configure_logging_writes_redacted_lines_to_the_log_file(
     assert logging.getLogger("pygls").level == logging.WARNING
 
 
+def test_a_new_log_file_is_readable_by_its_owner_only(
+    tmp_path: Path, restore_logging: None
+) -> None:
+    """At DEBUG the log holds every document the editor sends (redacted, but the user's code):
+    on a shared machine, others must not read it."""
+    log_file = tmp_path / "codex-lsp.log"
+    configure_logging("DEBUG", str(log_file))
+    logging.getLogger("codex_lsp.tests.mode").debug("def secret_algorithm(): ...")
+    assert log_file.stat().st_mode & 0o777 == 0o600
+
+
 def test_secrets_in_a_logged_document_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
     # At DEBUG pygls logs each JSON-RPC message, a didOpen's document text included.
     logger, stream = formatted(None, monkeypatch)
