@@ -115,6 +115,46 @@ def test_consent_settings_from_the_user_travel_in_the_environment(
     assert env["result"] == environment
 
 
+EXCLUDE_KEYS = ["exclude", "excludeGitIgnored"]
+EXCLUDE_ROWS = [
+    pytest.param(
+        {
+            "exclude": {"value": [], "globalValue": ["customers/**"], "workspaceValue": []},
+            "excludeGitIgnored": {
+                "value": False,
+                "globalValue": True,
+                "workspaceValue": False,
+            },
+        },
+        {"exclude": ["customers/**"], "excludeGitIgnored": True},
+        id="a-workspace-cannot-drop-the-users-exclusions",
+    ),
+    pytest.param(
+        {
+            "exclude": {
+                "value": ["*.dump"],
+                "globalValue": ["customers/**"],
+                "workspaceValue": ["*.dump"],
+            },
+            "excludeGitIgnored": {"value": True, "workspaceValue": True},
+        },
+        {"exclude": ["customers/**", "*.dump"], "excludeGitIgnored": True},
+        id="a-workspace-adds-to-them",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "sent"), EXCLUDE_ROWS)
+def test_exclusions_from_the_user_stay_whatever_the_workspace_says(
+    bundle: Path, tmp_path: Path, config: dict[str, Any], sent: dict[str, Any]
+) -> None:
+    """VS Code lets a workspace value replace the user's (an array is not merged): a
+    repository's `"codexLsp.exclude": []` dropped the files the user excluded, and its
+    `"excludeGitIgnored": false` the git-ignored ones, so they were sent."""
+    scenario = {"trusted": True, "config": config, "keys": EXCLUDE_KEYS, "call": "serverSettings"}
+    assert run(bundle, scenario, cwd=tmp_path, path="/usr/bin")["result"] == sent
+
+
 # --- which program runs -----------------------------------------------------------------------
 
 PYTHON_FALLBACK = {

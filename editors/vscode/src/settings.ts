@@ -61,9 +61,31 @@ export function serverSettings(keys: string[], scope?: vscode.Uri): Record<strin
     for (const part of path.slice(0, -1)) {
       node = node[part] ??= {};
     }
-    node[path[path.length - 1]] = value;
+    node[path[path.length - 1]] = keepingUserExclusions(config, key, value);
   }
   return out;
+}
+
+/**
+ * Settings that keep files from the model: a workspace may add to the user's, never take them
+ * away. VS Code lets a workspace's value replace the user's (an array is not merged), so a
+ * repository's `"codexLsp.exclude": []` or `"excludeGitIgnored": false` would send the files
+ * the user excluded.
+ */
+function keepingUserExclusions(
+  config: vscode.WorkspaceConfiguration,
+  key: string,
+  value: unknown,
+): unknown {
+  const user = config.inspect(key)?.globalValue;
+  if (key === 'exclude') {
+    const globs = [user, value].flatMap((layer) => (Array.isArray(layer) ? layer : []));
+    return [...new Set(globs.filter((glob) => typeof glob === 'string'))];
+  }
+  if (key === 'excludeGitIgnored') {
+    return value === true || user === true;
+  }
+  return value;
 }
 
 export function automaticCompletions(): boolean {
