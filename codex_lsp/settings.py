@@ -316,7 +316,9 @@ class SettingsLayers:
         if problems:
             previous = self.settings.model_dump(by_alias=True)
             for problem in problems:
-                _replace_at(merged, problem.loc, _value_at(previous, problem.loc))
+                # The whole setting keeps its previous value (a list's bad item: the list).
+                path = tuple(part for part in problem.loc if isinstance(part, str))
+                _replace_at(merged, path, _value_at(previous, path))
             settings, _ = apply_layer(Settings(), merged)
         self.settings = settings
         return problems
@@ -330,6 +332,7 @@ class SettingsLayers:
                 for key in CONSENT_SETTINGS & data.keys():
                     if isinstance(data[key], str):  # other types fail validation as they are
                         asked[key] = data.pop(key)
+            data = _keeping_exclusions(merged, data)
             merged = _deep_merge(merged, data)
         self.pending = {k: v for k, v in asked.items() if not self._trusted(k, v)}
         # A model file is allowed as its real file (consent_value): that file is the one used,
@@ -340,6 +343,21 @@ class SettingsLayers:
             if k not in self.pending
         }
         return _deep_merge(merged, allowed)
+
+
+def _keeping_exclusions(below: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A layer adds to the exclusions of the layers below it and never drops one: a client's
+    workspace configuration may be a repository's (`.dir-locals.el`), whose `exclude: []` or
+    `excludeGitIgnored: false` would send files the user kept back. Values of the wrong type
+    are left to fail validation as they are."""
+    kept, added = below.get("exclude"), data.get("exclude")
+    if isinstance(kept, list) and isinstance(added, list):
+        globs = [*kept, *added]
+        if all(isinstance(glob, str) for glob in globs):
+            data["exclude"] = list(dict.fromkeys(globs))
+    if below.get("excludeGitIgnored") is True and "excludeGitIgnored" in data:
+        data["excludeGitIgnored"] = True
+    return data
 
 
 def _replace_at(data: dict[str, Any], loc: tuple[int | str, ...], value: Any) -> None:

@@ -617,3 +617,26 @@ def test_an_invalid_value_is_shown_redacted_and_short() -> None:
     shown = problem.describe()
     assert token not in shown and "[REDACTED]" in shown
     assert len(shown) < 200
+
+
+def test_a_later_layer_adds_exclusions_and_never_drops_one() -> None:
+    """A client's workspace/configuration may be a repository's (eglot's
+    `eglot-workspace-configuration` in `.dir-locals.el`): its `exclude: []` or
+    `excludeGitIgnored: false` must not send files an earlier layer kept back."""
+    layers = SettingsLayers()
+    layers.set("init", {"codexLsp": {"exclude": ["customers/**"], "excludeGitIgnored": True}})
+    layers.set("workspace", {"codexLsp": {"exclude": ["*.dump"], "excludeGitIgnored": False}})
+    assert layers.settings.exclude == ["customers/**", "*.dump"]
+    assert layers.settings.exclude_git_ignored is True
+    layers.set("workspace", {"codexLsp": {"exclude": []}})
+    assert layers.settings.exclude == ["customers/**"]
+    layers.set("init", {})
+    assert (layers.settings.exclude, layers.settings.exclude_git_ignored) == ([], False)
+
+
+def test_exclusions_of_the_wrong_type_are_reported_not_merged() -> None:
+    layers = SettingsLayers()
+    layers.set("init", {"codexLsp": {"exclude": ["customers/**"]}})
+    problems = layers.set("workspace", {"codexLsp": {"exclude": [{"glob": "x"}]}})
+    assert [problem.key for problem in problems] == ["exclude.0"]
+    assert layers.settings.exclude == ["customers/**"]
