@@ -327,6 +327,11 @@ class CodexServer(LanguageServer):
 
     # --- messages -------------------------------------------------------------------------
     def _show_message(self, level: str, text: str) -> None:
+        """Every message to the user goes out here: the key is cut whatever the text came from
+        (a backend's words are redacted where they are read: providers/errors.py)."""
+        key = self.env.api_key
+        if key and len(key) >= 8:
+            text = text.replace(key, "[REDACTED]")
         kind = {"error": types.MessageType.Error, "warning": types.MessageType.Warning}
         self.window_show_message(
             types.ShowMessageParams(type=kind.get(level, types.MessageType.Info), message=text)
