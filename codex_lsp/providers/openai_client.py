@@ -37,6 +37,10 @@ def make_client(
     loading the TLS context takes tens of milliseconds."""
     client = http_client or openai.DefaultAsyncHttpxClient(
         timeout=config.timeout_s,
+        # A redirect is an error, not followed (the SDK's client follows them): httpx strips
+        # only `Authorization` when one leaves the host, so the account headers that belong
+        # with the key, and the user's code, would go to a host nobody chose.
+        follow_redirects=False,
         limits=httpx2.Limits(
             max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S
         ),
