@@ -19,6 +19,9 @@ from codex_lsp.providers.base import (
 )
 from codex_lsp.trust import display_url, shorten
 
+# Characters of a backend's words redacted: far more than a message shows (`shorten`).
+_WORDS_READ = 2_000
+
 # Stream error codes that blame the request, not the backend: asking again cannot help.
 _REQUEST_FAULTS = ("context_length_exceeded", "unsupported_parameter", "unsupported_value")
 
@@ -65,6 +68,9 @@ def backend_words(text: str, key: str | None = None) -> str:
     shortened."""
     if key:
         text = text.replace(key, "[REDACTED]")
+    if len(text) > _WORDS_READ:  # a proxy's error page: redacting all of it blocks the loop
+        cut = text.rfind(" ", 0, _WORDS_READ)  # between words, not inside a token
+        text = text[: cut if cut > 0 else _WORDS_READ] + " ..."
     return shorten(redact(text))
 
 

@@ -12,6 +12,7 @@ import httpx2
 import openai
 import pytest
 
+from codex_lsp.providers import errors
 from codex_lsp.providers.base import (
     AuthenticationError,
     ModelNotFoundError,
@@ -334,3 +335,19 @@ def test_a_stream_or_connection_failure_echoing_the_key_does_not_show_it(key: st
     chunk = openai.APIError(f"bad key {key}", request=REQUEST, body={"code": "invalid"})
     assert key not in str(map_sdk_error(chunk, "gpt-x", BASE, key=key))
     assert key not in str(map_sdk_error(RuntimeError(f"boom {key}"), "gpt-x", BASE, key=key))
+
+
+def test_only_the_start_of_a_long_error_body_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy's 1 MB error page took the redaction a second on the event loop: only the start
+    of the text (the part that can be shown) is read, the key cut from all of it first."""
+    read: list[int] = []
+
+    def redact(text: str) -> str:
+        read.append(len(text))
+        return text
+
+    monkeypatch.setattr(errors, "redact", redact)
+    page = "<div>Bad gateway</div>\n" * 50_000 + f"key {GATEWAY_KEY}"
+    shown = errors.backend_words(page, GATEWAY_KEY)
+    assert read and max(read) <= 2_100
+    assert GATEWAY_KEY not in shown and shown.startswith("<div>Bad gateway</div>")
