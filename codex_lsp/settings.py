@@ -205,7 +205,8 @@ class SettingsProblem:
 
     def describe(self) -> str:
         # The value may be anything a workspace wrote, secrets included: redacted, shortened.
-        shown = shorten(redact(repr(self.value)), 80)
+        # Only its start is read: redacting megabytes would hold the event loop for seconds.
+        shown = shorten(redact(repr(self.value)[:2_000]), 80)
         return f"codex-lsp: invalid setting {SECTION}.{self.key} = {shown}: {self.message}"
 
 

@@ -640,3 +640,18 @@ def test_exclusions_of_the_wrong_type_are_reported_not_merged() -> None:
     problems = layers.set("workspace", {"codexLsp": {"exclude": [{"glob": "x"}]}})
     assert [problem.key for problem in problems] == ["exclude.0"]
     assert layers.settings.exclude == ["customers/**"]
+
+
+def test_only_the_start_of_an_invalid_value_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace's 50 MB invalid value kept the event loop redacting for seconds: only the
+    start, the part a message can show, is read."""
+    read: list[int] = []
+
+    def redact(text: str) -> str:
+        read.append(len(text))
+        return text
+
+    monkeypatch.setattr(settings, "redact", redact)
+    problem = SettingsProblem("model", ["x y" * 300_000], "Input should be a valid string")
+    assert problem.describe().startswith("codex-lsp: invalid setting codexLsp.model = ['x y")
+    assert read and max(read) <= 2_100
