@@ -409,3 +409,29 @@ async def test_a_failed_fix_by_command_is_one_message(
     assert texts and "503" in texts[0]
     if len(texts) > 1:
         raise MisleadingMessage(texts)
+
+
+class KeyShown(AssertionError):
+    """A message showed the API key a backend quoted back."""
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.error_event(message=f"Incorrect API key provided: {TEST_KEY}"),
+        Fault.response_failed(code="invalid_request", message=f"key {TEST_KEY} is not allowed"),
+    ],
+    ids=["error-event", "response-failed"],
+)
+async def test_a_backend_quoting_the_key_back_does_not_show_it(
+    start_server: Start, fake: FakeOpenAI, fault: Fault
+) -> None:
+    case = FaultCase("key-echo", _faulty(fault))
+    case.inject(fake)
+    s = await session(start_server, case, _pulling_editor())
+    await ask_pull(s)
+    await s.recorder.wait_for(lambda: bool(s.recorder.messages))
+    texts = [m.message for m in s.recorder.messages]
+    if any(TEST_KEY in text for text in texts):
+        raise KeyShown(texts)
+    assert any("The model stream failed" in text for text in texts)
