@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codex_lsp.engine.secrets.files import git_program
+
 _HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile("[0-3][0-7]{2}")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
@@ -208,7 +210,7 @@ def _git(cwd: Path, *args: str) -> str:
     """Git's output; DiffError with git's own message when it fails or cannot be run."""
     try:
         run = subprocess.run(
-            ["git", "--literal-pathspecs", *args],
+            [git_program(), "--literal-pathspecs", *args],  # never the repository's own `git`
             cwd=cwd,
             capture_output=True,
             check=False,

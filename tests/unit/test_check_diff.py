@@ -249,6 +249,22 @@ def test_without_git(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         changed_lines("HEAD", [repo])
 
 
+def test_a_repositorys_own_git_never_runs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an empty entry in PATH, `git` run in the repository was looked up there: a cloned
+    executable `git` ran instead of git (clone keeps the mode)."""
+    import shutil
+
+    real = shutil.which("git")
+    assert real is not None
+    marker = repo.parent / "ran"
+    (repo / "git").write_text(f"#!/bin/sh\ntouch {marker}\nexit 0\n")
+    (repo / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", os.pathsep.join(["", os.path.dirname(real)]))
+    monkeypatch.chdir(repo)
+    changed_lines("HEAD", [repo])
+    assert not marker.exists()
+
+
 def test_an_unknown_revision(repo: Path) -> None:
     with pytest.raises(DiffError) as raised:
         changed_lines("no-such-branch", [repo])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -95,13 +96,22 @@ def _matches(path: str, globs: list[str]) -> bool:
     return False
 
 
+def git_program() -> str:
+    """Git as found in the PATH's absolute folders only. Run with a repository's folder as its
+    working directory, a bare `git` is looked up there too when PATH holds an empty or relative
+    entry (`PATH=:/usr/bin`), and a repository's own executable `git` would run. A name that
+    fails to start when no absolute folder has git."""
+    folders = [folder for folder in os.get_exec_path() if os.path.isabs(folder)]
+    return shutil.which("git", path=os.pathsep.join(folders)) or "git-not-found"
+
+
 def git_ignored(path: str, timeout_s: float = 2.0) -> bool:
     """Whether git ignores the file (`git check-ignore`); False when git is missing, the file is
     not in a repository, or anything fails. Blocking: call it off the event loop."""
     file = Path(uri_path(path))
     try:
         result = subprocess.run(
-            ["git", "check-ignore", "-q", "--", file.name],
+            [git_program(), "check-ignore", "-q", "--", file.name],
             cwd=file.parent,
             stdin=subprocess.DEVNULL,  # stdin carries the LSP conversation
             capture_output=True,

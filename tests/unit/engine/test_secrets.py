@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import random
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -1376,6 +1378,24 @@ def test_git_ignored_uses_no_stdin(repository: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(subprocess, "run", run)
     assert git_ignored(str(repository / "app.log")) is True
     assert seen["stdin"] == subprocess.DEVNULL
+
+
+@pytest.mark.parametrize("relative", ["", "."], ids=["empty-entry", "dot"])
+def test_git_ignored_never_runs_a_git_from_the_documents_folder(
+    repository: Path, monkeypatch: pytest.MonkeyPatch, relative: str
+) -> None:
+    """With an empty or relative entry in PATH (`PATH=:/usr/bin`), `git` was looked up in the
+    folder git runs in, the document's: a repository's executable `git` (clone keeps the mode)
+    ran as soon as a file was opened with excludeGitIgnored, which a workspace may turn on."""
+    planted = repository / "src" / "git"
+    marker = repository / "ran"
+    planted.write_text(f"#!/bin/sh\ntouch {marker}\nexit 0\n")
+    planted.chmod(0o755)
+    real = shutil.which("git")
+    assert real is not None
+    monkeypatch.setenv("PATH", os.pathsep.join([relative, os.path.dirname(real)]))
+    assert git_ignored(str(repository / "src" / "main.py")) is False  # the real git answered
+    assert not marker.exists()
 
 
 # --- an edited document redacted again, reusing the segments the edit left --------------------
