@@ -210,7 +210,8 @@ def _git(cwd: Path, *args: str) -> str:
     """Git's output; DiffError with git's own message when it fails or cannot be run."""
     try:
         run = subprocess.run(
-            [git_program(), "--literal-pathspecs", *args],  # never the repository's own `git`
+            # Never the repository's own `git`, nor its `core.fsmonitor` command.
+            [git_program(), "-c", "core.fsmonitor=false", "--literal-pathspecs", *args],
             cwd=cwd,
             capture_output=True,
             check=False,

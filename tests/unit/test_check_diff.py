@@ -265,6 +265,15 @@ def test_a_repositorys_own_git_never_runs(repo: Path, monkeypatch: pytest.Monkey
     assert not marker.exists()
 
 
+def test_the_repositorys_fsmonitor_never_runs(repo: Path) -> None:
+    marker = repo.parent / "ran"
+    subprocess.run(
+        ["git", "config", "core.fsmonitor", f"touch {marker}; false"], cwd=repo, check=True
+    )
+    changed_lines("HEAD", [repo])
+    assert not marker.exists()
+
+
 def test_an_unknown_revision(repo: Path) -> None:
     with pytest.raises(DiffError) as raised:
         changed_lines("no-such-branch", [repo])

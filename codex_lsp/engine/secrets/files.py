@@ -111,7 +111,8 @@ def git_ignored(path: str, timeout_s: float = 2.0) -> bool:
     file = Path(uri_path(path))
     try:
         result = subprocess.run(
-            [git_program(), "check-ignore", "-q", "--", file.name],
+            # The repository's `core.fsmonitor` is a command, run by check-ignore: not here.
+            [git_program(), "-c", "core.fsmonitor=false", "check-ignore", "-q", "--", file.name],
             cwd=file.parent,
             stdin=subprocess.DEVNULL,  # stdin carries the LSP conversation
             capture_output=True,

@@ -1398,6 +1398,18 @@ def test_git_ignored_never_runs_a_git_from_the_documents_folder(
     assert not marker.exists()
 
 
+def test_git_ignored_runs_no_fsmonitor_of_the_repository(repository: Path) -> None:
+    """`git check-ignore` ran the repository's `core.fsmonitor` command: a repository that
+    arrives with its `.git` (an archive, a shared folder) ran it when a file was opened."""
+    marker = repository / "ran"
+    subprocess.run(
+        ["git", "-C", str(repository), "config", "core.fsmonitor", f"touch {marker}; false"],
+        check=True,
+    )
+    assert git_ignored(str(repository / "app.log")) is True
+    assert not marker.exists()
+
+
 # --- an edited document redacted again, reusing the segments the edit left --------------------
 
 
