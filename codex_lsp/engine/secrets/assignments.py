@@ -25,6 +25,7 @@ from codex_lsp.engine.secrets.values import (
     _PLACEHOLDER_WORDS,
     _is_placeholder,
     _looks_random,
+    _random_word,
 )
 
 # --- values after secret-like names -------------------------------------------------------------
@@ -645,3 +646,22 @@ def _fallback_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | N
     if not _holds_a_secret(match["name"]) or _is_placeholder(match["secret"]):
         return None
     return match.span("secret")
+
+
+# --- salts and peppers ---------------------------------------------------------------------------
+# A hard-coded salt or pepper: `salt = "..."`, `SALT = b'...'`, `hashSalt`, `"salt": "..."`, a
+# name ending in `salt` or `pepper` (a word of its own: not `basalt`), when the value looks random
+# (_random_word): a salt is often a word or a prefix, and a generated one is a call.
+_SALT = re.compile(
+    r"""(?:(?<![A-Za-z])(?:salt|pepper|SALT|PEPPER|Salt|Pepper)|(?<=[a-z])(?:Salt|Pepper))
+    ["'\]]{0,2}+[ \t]{0,16}+(?::=|=>|=(?!=)|:(?![:\\/]))[ \t]{0,16}+[rRbBuU]?
+    (?:(?P<quote>["'`])(?P<quoted>[^"'`\\\r\n]{12,256}+)(?P=quote)
+    |(?P<plain>[^\s"'`,;)}\]\#]{12,256}+)(?![^\s,;)}\]\#]))""",
+    re.VERBOSE,
+)
+_SALT_NEEDLES = _words("salt SALT Salt pepper PEPPER Pepper")
+
+
+def _salt_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    group = "quoted" if match["quoted"] is not None else "plain"
+    return match.span(group) if _random_word(match[group]) else None

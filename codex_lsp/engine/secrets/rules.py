@@ -9,8 +9,11 @@ from codex_lsp.engine.secrets.assignments import (
     _ASSIGNMENT_ANY_CASE,
     _ASSIGNMENT_STEMS,
     _FALLBACK,
+    _SALT,
+    _SALT_NEEDLES,
     _assignment_worth,
     _fallback_span,
+    _salt_span,
 )
 from codex_lsp.engine.secrets.calls import (
     _BASIC_CREDENTIALS,
@@ -267,6 +270,7 @@ _RULES: list[_Rule] = [
     _Rule(_KEY_CALL, _key_call_span, _hint_keys(_KEY_CALL_HINTS), hinted=True),
     _Rule(_PASSWORD_CALL, _password_call_span, _hint_keys(_PASSWORD_CALL_HINTS), hinted=True),
     _Rule(_LDAP_BIND, _ldap_bind_span, _hint_keys(_LDAP_BIND_HINTS), hinted=True),
+    _Rule(_SALT, _salt_span, _SALT_NEEDLES),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

@@ -68,3 +68,29 @@ def _looks_random(token: str) -> bool:
 
 
 _LETTER = re.compile(r"[A-Za-z]")
+
+
+def _random_word(value: str) -> bool:
+    """A word that looks random enough to be a secret with no `=` nor quote to go by (a config
+    line's `apikey ...`, a comment's `// token ...`, a salt): 12 to 256 characters, a digit
+    among letters, random-looking, written as no name, path, version or code is (not
+    `max_tokens_2024`, `oauth2.Token`, `1.2.3-beta4`, `VARCHAR(255)`)."""
+    return (
+        12 <= len(value) <= 256
+        and _RANDOM_WORD.fullmatch(value) is not None
+        and _DIGIT.search(value) is not None
+        and _LETTER.search(value) is not None
+        and _looks_random(value)
+        and not _NAME_SHAPE.fullmatch(value)
+        and not _DOTTED_NAME.fullmatch(value)
+        and not _is_placeholder(value)
+        and not _names_a_secret(value)
+    )
+
+
+_RANDOM_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/_.~!@%^&*-]{11,255}+={0,3}")
+# Names joined by dots or dashes (`oauth2.Token`, `api2.example.com`, `sha256-hmac-v2`) and
+# versions (`1.2.3-beta4`).
+_DOTTED_NAME = re.compile(
+    r"[A-Za-z_]\w{0,63}+(?:[.-][A-Za-z_]\w{0,63}+){1,16}|\d{1,4}(?:\.\d{1,6}){1,4}(?:[-+][\w.]{0,32})?"
+)

@@ -3245,3 +3245,38 @@ PROBES += [
         ),
     ),
 ]
+
+# A hard-coded salt or pepper (session 17: leaked): `salt = "..."`, `SALT = "..."`, `pepper`,
+# `PASSWORD_PEPPER`, `hashSalt`, `"salt": "..."`, when the value looks random. A word, a
+# variable, a call and a short or generated salt stay.
+P_SALT = fake("", 15, ALNUM) + "3"
+P_SALT_UPPER = fake("", 19, ALNUM) + "8"
+P_PEPPER = fake("", 13, ALNUM) + "1"
+P_PEPPER_NAMED = fake("", 21, ALNUM) + "6"
+P_SALT_CAMEL = fake("", 14, ALNUM) + "0"
+P_SALT_JSON = fake("", 17, ALNUM) + "5"
+
+PROBES += [
+    Probe(
+        "salt-and-pepper",
+        f'salt = "{P_SALT}"\n'
+        f"SALT = b'{P_SALT_UPPER}'\n"
+        f'pepper = "{P_PEPPER}"\n'
+        f'PASSWORD_PEPPER = "{P_PEPPER_NAMED}"\n'
+        f'private static final String hashSalt = "{P_SALT_CAMEL}";\n'
+        f'{{"salt": "{P_SALT_JSON}", "rounds": 12}}\n'
+        "salt = os.urandom(16)\n"
+        'salt = "sea"\n'
+        "SALT = bcrypt.gensalt(rounds=12)\n"
+        'basalt = "volcanic_rock_2024x"\n'
+        'salt = "user_salt_prefix"\n',
+        (P_SALT, P_SALT_UPPER, P_PEPPER, P_PEPPER_NAMED, P_SALT_CAMEL, P_SALT_JSON),
+        (
+            "salt = os.urandom(16)",
+            'salt = "sea"',
+            "SALT = bcrypt.gensalt(rounds=12)",
+            'basalt = "volcanic_rock_2024x"',
+            'salt = "user_salt_prefix"',
+        ),
+    ),
+]

@@ -1067,6 +1067,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     ),
     "key-items": _fill('{"key": "nav.menu.settings_title_2"}, '),
     "equals-runs": _fill("="),
+    # Salts and peppers (session 17): values that fall short, unclosed quotes, names going on.
+    "salts": _fill("salt = \"aB3dE5gH7jK9x SALT: 'y hashSalt=aB3dE5gH7jK9mN2p basalt = pepper "),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
