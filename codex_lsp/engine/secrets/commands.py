@@ -851,3 +851,36 @@ def _strewn_digits(token: str) -> bool:
     """Three digits or more, not all at the end: `5k8k5vcugdlwx8`, not `build2024`."""
     digits = sum(char.isdigit() for char in token)
     return token.isalnum() and digits >= 3 and _DIGIT.search(token.rstrip("0123456789")) is not None
+
+
+# --- a secret concatenated after its name ------------------------------------------------------
+# `"token=" + "..."`, `"...?api_key=" + "..."`, `"X-Api-Key: " + "..."`, PHP's `'password=' .
+# '...'`: a string ending with a secret's name and `=` or `: `, joined to a literal. The name is
+# read back from the `=` (at most _CONCAT_NAME_REACH characters of a name's).
+_CONCAT = re.compile(
+    r"""(?:=|:[ \t]?)["'][ \t]{0,16}+[+.][ \t]{0,16}+[rRbBuU]?(?P<quote>["'`])"""
+    r"""(?P<value>[^"'`\\\s]{1,256}+)(?P=quote)"""
+)
+_CONCAT_NEEDLES = frozenset({'" +', "' +", '"+', "'+", '" .', "' ."})
+_CONCAT_NAME_REACH = 48
+
+
+def _concat_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    text, op = ctx.text, match.start()
+    head = op
+    while (
+        head > 0
+        and op - head < _CONCAT_NAME_REACH
+        and (text[head - 1].isalnum() or text[head - 1] in "_.-")
+    ):
+        head -= 1
+    value = match["value"]
+    if (
+        head == op
+        or not _holds_a_secret(text[head:op])
+        or value[0] in "&?;/#"
+        or _is_placeholder(value)
+        or _names_a_secret(value)
+    ):
+        return None
+    return match.span("value")

@@ -39,6 +39,8 @@ from codex_lsp.engine.secrets.commands import (
     _CLI_SETTING,
     _CMAKE_SET,
     _COMMAND_FLAG,
+    _CONCAT,
+    _CONCAT_NEEDLES,
     _CONFIG_SET,
     _COOKIE,
     _CURL_USER,
@@ -78,6 +80,7 @@ from codex_lsp.engine.secrets.commands import (
     _cmake_set_span,
     _cmake_set_worth,
     _command_flag_span,
+    _concat_span,
     _config_set_span,
     _cookie_span,
     _curl_user_span,
@@ -271,6 +274,7 @@ _RULES: list[_Rule] = [
     _Rule(_PASSWORD_CALL, _password_call_span, _hint_keys(_PASSWORD_CALL_HINTS), hinted=True),
     _Rule(_LDAP_BIND, _ldap_bind_span, _hint_keys(_LDAP_BIND_HINTS), hinted=True),
     _Rule(_SALT, _salt_span, _SALT_NEEDLES),
+    _Rule(_CONCAT, _concat_span, _CONCAT_NEEDLES),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

@@ -3280,3 +3280,36 @@ PROBES += [
         ),
     ),
 ]
+
+# A secret concatenated after a string that ends with its name and `=` or `: ` (session 17:
+# leaked): `"token=" + "..."`, a URL's `?api_key=" + "..."`, PHP's `'password=' . '...'`. A
+# variable, an empty string, the query's next name and a placeholder stay.
+P_CONCAT_TOKEN = fake("", 15, ALNUM) + "2"
+P_CONCAT_URL = fake("", 24, ALNUM) + "7"
+P_CONCAT_SINGLE = fake("", 11, ALNUM) + "4"
+P_CONCAT_COLON = fake("", 13, ALNUM) + "9"
+P_CONCAT_PHP = fake("", 12, ALNUM) + "1"
+
+PROBES += [
+    Probe(
+        "secret-concatenated-after-its-name",
+        f'print("token=" + "{P_CONCAT_TOKEN}")\n'
+        f'url = "https://x.example.com/api?api_key=" + "{P_CONCAT_URL}"\n'
+        f"body = \"user=admin&password=\" + '{P_CONCAT_SINGLE}'\n"
+        f'header = "X-Api-Key: " + "{P_CONCAT_COLON}"\n'
+        f"$q = 'secret=' . '{P_CONCAT_PHP}';\n"
+        'url = "https://x/api?token=" + token + "&page=" + "2"\n'
+        'print("password=" + password)\n'
+        'query = "api_key=" + "" + key\n'
+        'q = "token=" + "&next=1"\n'
+        'q = "token=" + "<your-token>"\n',
+        (P_CONCAT_TOKEN, P_CONCAT_URL, P_CONCAT_SINGLE, P_CONCAT_COLON, P_CONCAT_PHP),
+        (
+            'url = "https://x/api?token=" + token + "&page=" + "2"',
+            'print("password=" + password)',
+            'query = "api_key=" + "" + key',
+            'q = "token=" + "&next=1"',
+            'q = "token=" + "<your-token>"',
+        ),
+    ),
+]

@@ -1069,6 +1069,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "equals-runs": _fill("="),
     # Salts and peppers (session 17): values that fall short, unclosed quotes, names going on.
     "salts": _fill("salt = \"aB3dE5gH7jK9x SALT: 'y hashSalt=aB3dE5gH7jK9mN2p basalt = pepper "),
+    # A secret concatenated after its name (session 17): names running back a long way,
+    # strings joined to variables, unclosed literals.
+    "concatenations": _fill('a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r="+ "x" token=" + y "=" . "z '),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
