@@ -38,6 +38,7 @@ from codex_lsp.engine.secrets.values import (
     _credential,
     _is_placeholder,
     _looks_random,
+    _random_word,
 )
 
 # --- URLs, headers, flags -----------------------------------------------------------------------
@@ -865,7 +866,9 @@ _CONCAT_NEEDLES = frozenset({'" +', "' +", '"+', "'+", '" .', "' ."})
 _CONCAT_NAME_REACH = 48
 
 
-def _concat_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+def _concat_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """The whole test, in bounded time: strings joined after a name are common in code
+    (`"id=" + "1"`), and must not spend the rule's budget."""
     text, op = ctx.text, match.start()
     head = op
     while (
@@ -875,12 +878,47 @@ def _concat_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | Non
     ):
         head -= 1
     value = match["value"]
-    if (
-        head == op
-        or not _holds_a_secret(text[head:op])
-        or value[0] in "&?;/#"
-        or _is_placeholder(value)
-        or _names_a_secret(value)
-    ):
-        return None
+    return (
+        head < op
+        and _holds_a_secret(text[head:op])
+        and value[0] not in "&?;/#"
+        and not _is_placeholder(value)
+        and not _names_a_secret(value)
+    )
+
+
+def _concat_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
     return match.span("value")
+
+
+# --- a config line or a comment: a secret's name, then its value -------------------------------
+# Two or three words on a line of their own, a secret's name (one word or two: `api key`) and a
+# value that looks random (_random_word), quoted or not: collectd's, Apache's and squid's
+# `Password "..."`, `apikey ...`, nginx's `auth_token ...;`; after a comment's marker too
+# (`// token ...`, `# api key: ...`, `-- password ...`). A value with no `=` to go by must look
+# random, so that prose (`password reset flow`, `token expired`) and code stay.
+_SPACED_SETTING = re.compile(
+    r"""(?m)^[ \t]{0,64}+(?:(?P<marker>\#{1,6}|//{1,2}|--|;{1,2}|/?\*{1,2}|%)[ \t]{0,16}+)?
+    (?P<name>[A-Za-z][\w.-]{0,63}+(?:[ \t][A-Za-z][\w.-]{0,31}+)?):?[ \t]{1,16}+
+    (?P<quote>["']?)(?P<value>[^\s"'`;\#,()\[\]{}<>]{12,256}+)(?P=quote)
+    [ \t]{0,16}+;?[ \t]{0,16}+\r?$""",
+    re.VERBOSE,
+)
+_SPACED_SETTING_NEEDLES = frozenset(
+    {"ass", "Ass", "ASS", "ecret", "ECRET", "oken", "OKEN", "key", "Key", "KEY", "uth", "UTH"}
+    | {"pw", "Pw", "PW", "red", "RED"}
+)
+
+
+def _spaced_setting_worth(ctx: _Context, match: re.Match[str], offset: int) -> bool:
+    """The whole test, in bounded time (a name of 96 characters, a value of 256): lines of two
+    or three words are everywhere in code (`from x import (`, `Name as Name,`), and must not
+    spend the rule's budget."""
+    text, end = ctx.text, match.end() + offset
+    if end < len(text) and text[end] != "\n":
+        return False  # the window ended inside the line
+    return _holds_a_secret(match["name"]) and _random_word(match["value"])
+
+
+def _spaced_setting_span(ctx: _Context, match: re.Match[str], offset: int) -> Span | None:
+    return match.start("value") + offset, match.end("value") + offset

@@ -66,6 +66,8 @@ from codex_lsp.engine.secrets.commands import (
     _SETENV,
     _SMB_USER,
     _SPACED_PROPERTY,
+    _SPACED_SETTING,
+    _SPACED_SETTING_NEEDLES,
     _SQL_INSERT,
     _SQL_INSERT_ANY_CASE,
     _SQL_PASSWORD,
@@ -81,6 +83,7 @@ from codex_lsp.engine.secrets.commands import (
     _cmake_set_worth,
     _command_flag_span,
     _concat_span,
+    _concat_worth,
     _config_set_span,
     _cookie_span,
     _curl_user_span,
@@ -104,6 +107,8 @@ from codex_lsp.engine.secrets.commands import (
     _secret_group_span,
     _setenv_span,
     _spaced_property_span,
+    _spaced_setting_span,
+    _spaced_setting_worth,
     _sql_insert_span,
     _sql_password_span,
     _url_span,
@@ -274,7 +279,13 @@ _RULES: list[_Rule] = [
     _Rule(_PASSWORD_CALL, _password_call_span, _hint_keys(_PASSWORD_CALL_HINTS), hinted=True),
     _Rule(_LDAP_BIND, _ldap_bind_span, _hint_keys(_LDAP_BIND_HINTS), hinted=True),
     _Rule(_SALT, _salt_span, _SALT_NEEDLES),
-    _Rule(_CONCAT, _concat_span, _CONCAT_NEEDLES),
+    _Rule(_CONCAT, _concat_span, _CONCAT_NEEDLES, worth=_concat_worth),
+    _Rule(
+        _SPACED_SETTING,
+        _spaced_setting_span,
+        _SPACED_SETTING_NEEDLES,
+        worth=_spaced_setting_worth,
+    ),
     # The rule for names runs last on each window: it judges quotes, and those inside a value the
     # other rules redacted must not count (after redaction they are gone).
     _Rule(

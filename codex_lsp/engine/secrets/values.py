@@ -74,20 +74,22 @@ def _random_word(value: str) -> bool:
     """A word that looks random enough to be a secret with no `=` nor quote to go by (a config
     line's `apikey ...`, a comment's `// token ...`, a salt): 12 to 256 characters, a digit
     among letters, random-looking, written as no name, path, version or code is (not
-    `max_tokens_2024`, `oauth2.Token`, `1.2.3-beta4`, `VARCHAR(255)`)."""
+    `max_tokens_2024`, `oauth2.Token`, `1.2.3-beta4`, `VARCHAR(255)`). A random value may read
+    as camel case (`d2dzfzoZyYgsC988`): digits in two places or more tell it from a name."""
     return (
         12 <= len(value) <= 256
         and _RANDOM_WORD.fullmatch(value) is not None
         and _DIGIT.search(value) is not None
         and _LETTER.search(value) is not None
         and _looks_random(value)
-        and not _NAME_SHAPE.fullmatch(value)
+        and not (_NAME_SHAPE.fullmatch(value) and len(_DIGITS.findall(value)) < 2)
         and not _DOTTED_NAME.fullmatch(value)
         and not _is_placeholder(value)
         and not _names_a_secret(value)
     )
 
 
+_DIGITS = re.compile(r"\d+")
 _RANDOM_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+/_.~!@%^&*-]{11,255}+={0,3}")
 # Names joined by dots or dashes (`oauth2.Token`, `api2.example.com`, `sha256-hmac-v2`) and
 # versions (`1.2.3-beta4`).

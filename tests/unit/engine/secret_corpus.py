@@ -3313,3 +3313,77 @@ PROBES += [
         ),
     ),
 ]
+
+# A config line of two or three words, a secret's name and a random-looking value (session 17:
+# leaked): `apikey ...`, `api_key ...`, `secret ...`, collectd's and Apache's `Password "..."`,
+# nginx's `auth_token ...;`. Prose, a word-like value, a type and a column stay.
+P_SPACED_APIKEY = fake("", 31, ALNUM) + "5"
+P_SPACED_API_KEY = fake("", 23, ALNUM) + "0"
+P_SPACED_SECRET = fake("", 15, ALNUM) + "8"
+P_SPACED_QUOTED = fake("", 13, ALNUM) + "2"
+P_SPACED_NGINX = fake("", 19, ALNUM) + "6"
+P_SPACED_TWO_WORDS = fake("", 27, ALNUM) + "3"
+
+PROBES += [
+    Probe(
+        "spaced-config-secret",
+        f"apikey {P_SPACED_APIKEY}\n"
+        f"api_key\t{P_SPACED_API_KEY}\n"
+        f"secret {P_SPACED_SECRET}\n"
+        "<Plugin write_http>\n"
+        f'  Password "{P_SPACED_QUOTED}"\n'
+        "</Plugin>\n"
+        f"    auth_token {P_SPACED_NGINX};\n"
+        f"api key {P_SPACED_TWO_WORDS}\n"
+        "password reset flow\n"
+        "token expired\n"
+        "secret sauce2024\n"
+        "Token     oauth2.TokenSource\n"
+        "password VARCHAR(255) NOT NULL,\n"
+        "api_key max_tokens_2024\n",
+        (
+            P_SPACED_APIKEY,
+            P_SPACED_API_KEY,
+            P_SPACED_SECRET,
+            P_SPACED_QUOTED,
+            P_SPACED_NGINX,
+            P_SPACED_TWO_WORDS,
+        ),
+        (
+            "password reset flow",
+            "token expired",
+            "secret sauce2024",
+            "Token     oauth2.TokenSource",
+            "password VARCHAR(255) NOT NULL,",
+            "api_key max_tokens_2024",
+        ),
+    ),
+]
+
+# A secret after a comment naming it (session 17: leaked): `// token ...`, `# api key ...`,
+# `-- password ...`, `; secret ...`, when the value looks random. A comment's prose stays.
+P_COMMENT_SLASHES = fake("", 17, ALNUM) + "9"
+P_COMMENT_HASH = fake("", 21, ALNUM) + "1"
+P_COMMENT_SQL = fake("", 14, ALNUM) + "4"
+P_COMMENT_INI = fake("", 16, ALNUM) + "7"
+
+PROBES += [
+    Probe(
+        "comment-names-a-secret",
+        f"// token {P_COMMENT_SLASHES}\n"
+        f"# api key {P_COMMENT_HASH}\n"
+        f"-- password {P_COMMENT_SQL}\n"
+        f"; secret {P_COMMENT_INI}\n"
+        "// token expired\n"
+        "# api key rotation\n"
+        "-- password hashing uses bcrypt\n"
+        "// token refreshTokenCache2\n",
+        (P_COMMENT_SLASHES, P_COMMENT_HASH, P_COMMENT_SQL, P_COMMENT_INI),
+        (
+            "// token expired",
+            "# api key rotation",
+            "-- password hashing uses bcrypt",
+            "// token refreshTokenCache2",
+        ),
+    ),
+]

@@ -1072,6 +1072,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # A secret concatenated after its name (session 17): names running back a long way,
     # strings joined to variables, unclosed literals.
     "concatenations": _fill('a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r="+ "x" token=" + y "=" . "z '),
+    # Config lines and comments of two or three words (session 17): names that hold no secret,
+    # values that fall short or look like names, lines that go on, a file of them.
+    "spaced-settings": _fill(
+        "token aB3dE5gH7jK9mN2p\nA as A,\n// api key x1\nPassword 'aB3dE5gH7jK9 x\n# a b c\n"
+    ),
+    "spaced-settings-on-a-line": _fill("token aB3dE5gH7jK9mN2p "),
     # Every rule's pattern at once: each spends a budget of its own (see _scan).
     "every-rule": _fill(
         'password=x1 --token y2 -u a:b2 "bearer": {"a.b": "x"}, set_password("x") '
