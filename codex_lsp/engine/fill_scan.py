@@ -44,7 +44,14 @@ from typing import Protocol, runtime_checkable
 from codex_lsp.engine.context import Position, Snapshot, Span
 from codex_lsp.engine.review import ReviewFinding
 from codex_lsp.engine.secrets import REDACTED
-from codex_lsp.engine.verify import LineFix, changed_parts, fill_gap, fix_message, is_python
+from codex_lsp.engine.verify import (
+    UNPARSABLE,
+    LineFix,
+    changed_parts,
+    fill_gap,
+    fix_message,
+    is_python,
+)
 from codex_lsp.providers.base import ProviderError
 
 log = logging.getLogger(__name__)
@@ -363,7 +370,7 @@ def row_candidates(text: str, max_per_line: int = MAX_PER_LINE) -> Iterator[tupl
     try:
         tree = ast.parse(text)
         tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (SyntaxError, ValueError, tokenize.TokenError):
+    except (*UNPARSABLE, tokenize.TokenError):
         return
     lines = text.split("\n")
     by_row: dict[int, list[tokenize.TokenInfo]] = defaultdict(list)
@@ -401,7 +408,7 @@ def candidates(text: str, max_per_line: int = MAX_PER_LINE) -> dict[int, list[st
 def _parses(lines: list[str], row: int, replacement: str) -> bool:
     try:
         ast.parse("\n".join([*lines[:row], replacement, *lines[row + 1 :]]))
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return False
     return True
 
@@ -491,7 +498,7 @@ def _message(fix: LineFix, text: str) -> str:
 def _misspelt_in(text: str) -> dict[tuple[int, int], tuple[str, list[str]]]:
     try:
         return misspelt_names(ast.parse(text))
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return {}
 
 

@@ -52,6 +52,9 @@ FILL_SUFFIX_LINES = 40  # after the line, at most
 # Parsing holds the event loop (and the GIL) for the whole file, twice a finding: past about
 # 1,500 lines (~10 ms a parse) the parse check is skipped rather than stall other requests.
 PARSE_LIMIT_CHARS = 60_000
+# What `ast.parse` raises on text it cannot read: CPython's parser gives RecursionError or
+# MemoryError (not SyntaxError) for code nested deeper than it can hold (`-` 50,000 times).
+UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
 @runtime_checkable
@@ -303,7 +306,7 @@ def parses(snapshot: Snapshot) -> bool:
 def _parses(text: str) -> bool:
     try:
         ast.parse(text)
-    except (SyntaxError, ValueError):
+    except UNPARSABLE:
         return False
     return True
 

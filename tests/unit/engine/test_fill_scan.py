@@ -608,3 +608,21 @@ def test_undefined_means_bound_nowhere_and_not_built_in(
     text: str, name: str, expected: bool
 ) -> None:
     assert fill_scan.undefined(ast.parse(text), name) is expected
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        pytest.param("x = " + " + ".join(["a"] * 10_000) + "\n", id="recursion-error"),
+        pytest.param("x = " + "-" * 50_000 + "1\n", id="memory-error"),
+    ],
+)
+def test_code_nested_past_the_parser_limits_has_no_candidates_rather_than_raising(
+    nested: str,
+) -> None:
+    """CPython's parser raises RecursionError or MemoryError on code nested deeper than it can
+    hold; a hostile file under the scan's size limit is one without candidates."""
+    text = CODE + nested
+    assert len(text) <= fill_scan.SCAN_MAX_CHARS
+    assert candidates(text) == {}
+    assert fill_scan._misspelt_in(text) == {}

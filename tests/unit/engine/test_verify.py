@@ -372,3 +372,22 @@ def test_a_restored_keyword_is_said_to_be_missing(
     original: str, corrected: str, message: str
 ) -> None:
     assert fix_message(LineFix(0, original, corrected)) == message
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        pytest.param("x = " + " + ".join(["a"] * 10_000) + "\n", id="recursion-error"),
+        pytest.param("x = " + "-" * 50_000 + "1\n", id="memory-error"),
+    ],
+)
+def test_code_nested_past_the_parser_limits_does_not_parse_rather_than_raise(nested: str) -> None:
+    """CPython's parser raises RecursionError or MemoryError (not SyntaxError) on code nested
+    deeper than it can hold: a hostile file under the parse limit must not crash verification."""
+    text = "def f(n):\n    return n % 2 == 1\n" + nested
+    assert len(text) <= verify.PARSE_LIMIT_CHARS
+    snap = snapshot(text)
+    assert not verify.parses(snap)
+    proposed = line_fix(snap, located(snap, 2, "n % 2 == 1"), "n % 2 == 0")
+    assert proposed is not None
+    assert rejection(snap, proposed) is None  # the original does not parse: nothing to compare
