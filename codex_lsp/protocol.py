@@ -2,7 +2,8 @@
 
 pygls drops a request whose params do not validate (a negative position, a missing field)
 without replying, serves requests before `initialize`, and lets a second `initialize` reset the
-workspace. Here they get -32602, -32002 and -32600, as the specification asks.
+workspace, and drops every request after `shutdown` without replying. Here they get -32602,
+-32002 and -32600, as the specification asks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ class CodexProtocol(LanguageServerProtocol):
                 log.warning("invalid params for %s (request %r)", method, data["id"])
                 self._reply_error(data["id"], JsonRpcInvalidParams(f"invalid params for {method}"))
             raise
+
+    def handle_message(self, message: Any) -> None:
+        method = getattr(message, "method", None)
+        # A request (a method and an id) is owed an answer; notifications stay dropped.
+        request = method is not None and getattr(message, "id", None) is not None
+        if self._shutdown and request and method != types.EXIT:
+            self._reply_error(message.id, JsonRpcInvalidRequest("the server is shutting down"))
+            return
+        super().handle_message(message)
 
     def _handle_request(self, msg_id: Any, method_name: str, params: Any) -> None:
         if method_name == types.INITIALIZE:
