@@ -19,6 +19,9 @@ from pygls.exceptions import (
     JsonRpcServerNotInitialized,
 )
 from pygls.protocol import LanguageServerProtocol
+from pygls.workspace import Workspace
+
+from codex_lsp.documents import CodexWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,18 @@ ALWAYS_ALLOWED = {types.INITIALIZE, types.SHUTDOWN, types.EXIT}
 
 class CodexProtocol(LanguageServerProtocol):
     _initialize_seen = False
+
+    # pygls builds its Workspace inside `initialize`: it keeps its documents as ours
+    # (`documents.py`: incremental changes in time that does not grow with the document).
+    @property
+    def _workspace(self) -> Workspace | None:
+        return self.__dict__.get("_codex_workspace")
+
+    @_workspace.setter
+    def _workspace(self, workspace: Workspace | None) -> None:
+        if workspace is not None and type(workspace) is Workspace:
+            workspace.__class__ = CodexWorkspace
+        self.__dict__["_codex_workspace"] = workspace
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
