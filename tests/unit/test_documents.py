@@ -88,3 +88,24 @@ def test_the_server_keeps_its_documents_as_codex_documents() -> None:
         types.TextDocumentItem(uri="file:///a.py", language_id="python", version=1, text="x\n")
     )
     assert isinstance(protocol.workspace.get_text_document("file:///a.py"), CodexTextDocument)
+
+
+def test_typing_at_the_end_of_a_64kb_line_costs_about_what_it_costs_on_a_short_one() -> None:
+    short = CodexTextDocument("file:///s.py", "x = 1\n" * 3)
+    long = CodexTextDocument("file:///l.py", "x = 1\n" + "ab+" * 22_000 + "\n")
+    keys = 300
+
+    def at_the_end(document: TextDocument, row: int) -> float:
+        started = time.perf_counter()
+        for _ in range(keys):
+            end = types.Position(row, len(document.lines[row]) - 1)
+            document.apply_change(
+                types.TextDocumentContentChangePartial(range=types.Range(end, end), text="a")
+            )
+        return time.perf_counter() - started
+
+    short_s = min(at_the_end(short, 1) for _ in range(3))
+    long_s = at_the_end(long, 1)
+    # pygls' per-character conversion: ~25 ms a key at 64 KB; now a few copies of the text.
+    assert long_s < keys * 0.005 + 20 * short_s, (long_s, short_s)
+    assert long.source.endswith("ab+" + "a" * keys + "\n")
