@@ -18,9 +18,11 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
+from pygls.workspace.position_codec import Utf16, Utf32
 
 # What `str.splitlines` (pygls' lines) breaks on besides "\n".
 OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 code units each
 
 
 class _Lines:
@@ -93,17 +95,26 @@ class CodexTextDocument(TextDocument):
 
     def _from_client(self, lines: _Lines, position: types.Position) -> types.Position:
         """pygls' conversion to code points (`position_from_client_units`, which also clamps
-        `position` in place), without its loop over each character for an ASCII line: at the
-        end of a 64 KB line that loop cost 25 ms a keystroke."""
+        `position` in place), without its loop over each character for a line of one code unit
+        a character: at the end of a 64 KB line that loop cost 25 ms a keystroke."""
         if position.line < len(lines):
             line = lines[position.line]
-            if line and line.isascii():  # one code unit a character in every encoding
+            if line and _one_unit_each(line, self._position_codec.impl):
                 if position.character > len(line):
                     position.character = len(line) - 1
                 return types.Position(position.line, position.character)
         codec: Any = self._position_codec
         found = codec.position_from_client_units(lines, position)
         return types.Position(found.line, found.character)
+
+
+def _one_unit_each(line: str, units: object) -> bool:
+    """Whether each character of `line` is one code unit in the negotiated encoding."""
+    if isinstance(units, Utf32):
+        return True
+    if isinstance(units, Utf16):
+        return line.isascii() or ASTRAL.search(line) is None
+    return line.isascii()
 
 
 class CodexWorkspace(Workspace):
