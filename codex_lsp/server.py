@@ -113,9 +113,14 @@ class CodexServer(LanguageServer):
         right after `initialized` must not run with the defaults the user has overridden.
         """
         if not self._settings_ready.is_set():
-            with contextlib.suppress(TimeoutError):
+            try:
                 async with asyncio.timeout(SETTINGS_WAIT_S):
                     await self._settings_ready.wait()
+            except TimeoutError:
+                # Once: a client that never answers (or answers what cannot be read) would
+                # otherwise cost every later request this wait too. A late answer still applies.
+                log.info("no workspace/configuration answer within %s s", SETTINGS_WAIT_S)
+                self.settings_loaded()
         return self.current_assistant()
 
     @contextlib.asynccontextmanager
