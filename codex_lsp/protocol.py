@@ -51,6 +51,10 @@ class CodexProtocol(LanguageServerProtocol):
                 method = str(data["method"])[:80]
                 log.warning("invalid params for %s (request %r)", method, data["id"])
                 self._reply_error(data["id"], JsonRpcInvalidParams(f"invalid params for {method}"))
+            elif "id" in data:  # the client's answer to our request: fail it now, not never
+                future = self._request_futures.pop(data["id"], None)
+                if future is not None and not future.done():
+                    future.set_exception(JsonRpcInvalidParams("unreadable answer from the client"))
             raise
 
     def handle_message(self, message: Any) -> None:
