@@ -18,11 +18,13 @@ written down before `heldout3` was built into a figure: among RULES x A x B, the
 recall (+-1 line) with no false message; ties go to the simpler rule (RULES order), then the
 larger A + B, then the larger A.
 
-`--pool85` (session 17, before any model read `heldout7`): the same choice for the shipped
-form (`two-tier`: the first tier A and B, or the 0.5B >= 2 and the 1.5B >= 9 of session 15) on
-85 pairs: the 49 above and `heldout5`-`heldout6`, whose runs stored both models' gains of every
-correction the 1.5B was asked about (all with the 0.5B >= 2, so every rule of the grid is
-decided by them). `heldout3`-`heldout4` stored only findings and are left out.
+`--pool85` (session 17, before any model read `heldout7`): the same choice for the form then
+shipped (`two-tier`: the first tier A and B, or the 0.5B >= 2 and the 1.5B >= 9 of session 15)
+on 85 pairs: the 49 above and `heldout5`-`heldout6`, whose runs stored both models' gains of
+every correction the 1.5B was asked about (all with the 0.5B >= 2, so every rule of the grid is
+decided by them). `heldout3`-`heldout4` stored only findings and are left out. It chose 4 and 6.
+`--pool103` (session 17, after `heldout7` was run once with that rule): the same choice on the
+85 and `heldout7`, between `any` (one tier) and `two-tier`. It chose `any` at 4 and 7.
 """
 
 from __future__ import annotations
@@ -78,18 +80,29 @@ def both_best(row: Row, a: float, b: float) -> int | None:
     return small if small == large_best(row, a, b) else None
 
 
+# Session 15's second tier (shipped in sessions 15-16 and in the `heldout7` run): 0.5B >= 2 and
+# 1.5B >= 9 also passed.
+SECOND_TIER = (2.0, 9.0)
+
+
 def two_tier(row: Row, a: float, b: float) -> int | None:
-    """The product's rule since session 15: `any` at A and B, or at the second tier."""
-    low, strong = fill_scan.LOW_CONFIRMED_MARGIN, fill_scan.STRONG_SECOND_MARGIN
+    """The product's rule of sessions 15-17: `any` at A and B, or at the second tier."""
+    low, strong = SECOND_TIER
     passing = [i for i in range(len(row["fixes"]))
                if _passes(row, i, a, b) or _passes(row, i, low, strong)]  # fmt: skip
     return max(passing, key=lambda i: row["gain_small"][i] + row["gain_large"][i], default=None)
 
 
 RULES: dict[str, Pick] = {"any": any_confirmed, "large-best": large_best, "both-best": both_best}
-POOL85_RULES = ("two-tier",)
 RULES_ALL: dict[str, Pick] = RULES | {"two-tier": two_tier}
-SCANNED = ("heldout5", "heldout6")  # splits whose scan runs stored every asked gain
+# Splits whose scan runs stored every gain the 1.5B was asked about, while it was asked about
+# every correction with 0.5B >= 2 (later runs ask from CONFIRMED_MARGIN up).
+SCANNED = ("heldout5", "heldout6", "heldout7")
+# The pooled choices: (splits added to the 49, rules compared).
+POOLS = {
+    "pool85": (SCANNED[:2], ("two-tier",)),  # before the heldout7 run: 4 and 6, two tiers
+    "pool103": (SCANNED, ("any", "two-tier")),  # after it: 4 and 7, one tier
+}
 
 
 @dataclass(frozen=True)
@@ -162,23 +175,23 @@ def _rows_of_gains(candidates: dict[int, list[str]], gains: list[list[Any]]) -> 
     return list(by_line.values())
 
 
-def pool85_table() -> str:
-    """Session 17's choice on 85 pairs (module docstring), and each split's figures."""
+def pooled_table(pool: str) -> str:
+    """Session 17's choices (`POOLS`, module docstring), and each split's figures."""
+    splits, rules = POOLS[pool]
     rows, by_split = stored_rows()
-    for split in SCANNED:
+    for split in splits:
         rows |= scanned_rows(split)
         by_split[split] = corpus_items("real", split, None, None)
     items = [i for part in by_split.values() for i in part]
-    grid = [judge(rows, items, r, a, b) for r in POOL85_RULES for a in GRID_A for b in GRID_B]
-    chosen = choose(grid, POOL85_RULES)
+    grid = [judge(rows, items, r, a, b) for r in rules for a in GRID_A for b in GRID_B]
+    chosen = choose(grid, rules)
     lines = ["| rule | A | B | found (+-1) | right fix | false messages | clean flagged |"]
     lines += [f"| {o.rule} | {o.a:g} | {o.b:g} | {o.found}/{o.buggy} | {o.right} | {o.false} | "
               f"{o.clean_flagged}/{o.clean} |" for o in grid]  # fmt: skip
     lines.append(f"\nchosen: {chosen}")
-    shipped = ("two-tier", fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN)
-    triples = [("two-tier", 3.0, 6.0), shipped] + (
-        [] if chosen is None else [(chosen.rule, chosen.a, chosen.b)]
-    )
+    shipped = ("any", fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN)
+    triples = [("two-tier", 3.0, 6.0), ("two-tier", 4.0, 6.0), shipped]
+    triples += [] if chosen is None else [(chosen.rule, chosen.a, chosen.b)]
     for split, part in by_split.items():
         for rule, a, b in dict.fromkeys(triples):
             o = judge(rows, part, rule, a, b)
@@ -282,11 +295,14 @@ async def _score(model: str, rows: dict[str, list[Row]], key: str, floor: float 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--score-heldout2", action="store_true", help="model time: ~6 min")
-    parser.add_argument("--pool85", action="store_true", help="session 17's choice, 85 pairs")
+    parser.add_argument("--pool85", action="store_const", const="pool85", dest="pool",
+                        help="session 17's choice before the heldout7 run (85 pairs)")  # fmt: skip
+    parser.add_argument("--pool103", action="store_const", const="pool103", dest="pool",
+                        help="session 17's choice after it (103 pairs)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.score_heldout2:
         print(asyncio.run(score_heldout2()))
-    print(pool85_table() if args.pool85 else table())
+    print(pooled_table(args.pool) if args.pool else table())
     return 0
 
 

@@ -101,8 +101,7 @@ async def run(args: argparse.Namespace) -> Path:
     label = f"scan-{args.corpus}-{args.split or 'all'}{args.suffix}"
     files: list[dict[str, Any]] = []
     rule = (
-        f"0.5B >= {fill_scan.CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.SECOND_MARGIN:g}, or "
-        f"0.5B >= {fill_scan.LOW_CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.STRONG_SECOND_MARGIN:g}"
+        f"0.5B >= {fill_scan.CONFIRMED_MARGIN:g} & 1.5B >= {fill_scan.SECOND_MARGIN:g}"
         if provider.has_second_opinion()
         else f"0.5B >= {fill_scan.SCAN_MARGIN:g}"
     )

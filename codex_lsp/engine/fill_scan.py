@@ -23,8 +23,8 @@ With the 1.5B at hand (the `local` extra's reviewer), a correction must also win
 (`SecondOpinion`). Session 12 chose 2 nats with the 0.5B and 4 with the 1.5B on tune (held-out
 13/17 found, `heldout2` 8/15, no clean file flagged), but 4 of its messages on the 49 pairs were
 false; session 13 chose 3 and 6 on all 49 pooled, the highest recall with no false message
-(26/49; `benchmarks/review/rule_study.py`), and session 17 4 and 6 on 85 pairs. Knows nothing
-of LSP.
+(26/49; `benchmarks/review/rule_study.py`), and session 17 4 and 7 on 103 pairs. Knows
+nothing of LSP.
 """
 
 from __future__ import annotations
@@ -69,18 +69,15 @@ SCAN_MARGIN = 10.0
 # planted bugs. Session 12's 2 and 4 published 4 false messages on the 49 pairs of
 # benchmarks/review (a wrong fix of a planted line, a name swap next to one, two on lines of
 # buggy copies that were not the bug, at 1.5B gains 4.7-6.9); 3 and 6 publish none there and
-# find 26 of 49 (pre-registered, session 13: rule_study.py). A correction the 1.5B prefers
-# strongly (>= STRONG_SECOND_MARGIN) needs only LOW_CONFIRMED_MARGIN with the 0.5B: on the 49
-# pairs the three false messages under 3 nats with the 0.5B sit at 1.5B gains 2.5-6.9, and two
-# planted bugs at 9.4 and 10.0 (28 of 49 found, none false; session 15, chosen before the
-# `heldout5` run: benchmarks/review/README.md). Session 17 made the same choice on 85 pairs (the
-# 49 and `heldout5`-`heldout6`, whose runs stored every gain; `rule_study --pool85`): 3 and 6
-# published a false message there on both copies of a humanize excerpt; 4 and 6, none, with 39
-# of 85 found against 42 (chosen before the `heldout7` run).
+# find 26 of 49 (pre-registered, session 13: rule_study.py). Session 15 let a correction the
+# 1.5B prefers by 9 pass with 2 from the 0.5B (two planted bugs on the 49); on new code it found
+# nothing true and published one false message (`heldout7`, pygments). Session 17, by the same
+# rule (`rule_study --pool103`: the 49, and `heldout5`-`heldout7`, whose runs stored every gain;
+# chosen after `heldout7` was run once with 4 and 6 and the second tier): 4 and 6 alone found
+# 42 of 103 with a wrong fix on a planted line; 4 and 7, 39 of 103, none false. The 1.5B is now
+# asked only about corrections the 0.5B prefers by CONFIRMED_MARGIN (it was 2).
 CONFIRMED_MARGIN = 4.0
-SECOND_MARGIN = 6.0
-LOW_CONFIRMED_MARGIN = 2.0
-STRONG_SECOND_MARGIN = 9.0
+SECOND_MARGIN = 7.0
 MAX_PER_LINE = 16
 NAME_SWAPS = 3  # other local names tried for each name on a line: the ones used nearest to it
 # Every candidate row costs one read of the code after it (~400 tokens, ~5 s on one busy core
@@ -434,15 +431,14 @@ async def scan(
 ) -> AsyncGenerator[ReviewFinding, None]:
     """Findings on the lines whose best correction the fill prefers by the margin, in line
     order: `SCAN_MARGIN` nats, or, when the scorer has a second opinion, `CONFIRMED_MARGIN`
-    and `SECOND_MARGIN` with the second model (or `LOW_CONFIRMED_MARGIN` and
-    `STRONG_SECOND_MARGIN`). `covers`: whether a finding is on lines this
+    and `SECOND_MARGIN` with the second model. `covers`: whether a finding is on lines this
     review reads; `skip_rows`: rows already reported (asked as each row comes up); `on_line(n,
     lines)`: told as line n (1-based) of the file's `lines` is scored. Stops quietly when the
     backend cannot score."""
     if not is_python(snapshot) or len(snapshot.text) > SCAN_MAX_CHARS:
         return
     second = scorer if isinstance(scorer, SecondOpinion) and scorer.has_second_opinion() else None
-    margin = SCAN_MARGIN if second is None else min(CONFIRMED_MARGIN, LOW_CONFIRMED_MARGIN)
+    margin = SCAN_MARGIN if second is None else CONFIRMED_MARGIN
     rows = 0
     for row, fixes in row_candidates(snapshot.text):
         await asyncio.sleep(0)  # each row parses the file a few times: let the loop run
@@ -528,14 +524,11 @@ async def _confirmed(
     wins: list[tuple[float, int]],
 ) -> list[tuple[float, int]]:
     """The corrections (by index into `bodies`) the second model also prefers by
-    `SECOND_MARGIN` (`STRONG_SECOND_MARGIN` when the first gained less than `CONFIRMED_MARGIN`),
-    each with the sum of both models' gains (the larger sum is the fix)."""
+    `SECOND_MARGIN`, each with the sum of both models' gains (the larger sum is the fix)."""
     gains = await second.second_gains(prefix, suffix, written, [bodies[i] for _, i in wins])
     kept = []
     for (gain, i), other in zip(wins, gains, strict=True):
         log.debug("scan gains %.2f %.2f %r", gain, other, bodies[i])
-        if (gain >= CONFIRMED_MARGIN and other >= SECOND_MARGIN) or (
-            gain >= LOW_CONFIRMED_MARGIN and other >= STRONG_SECOND_MARGIN
-        ):
+        if gain >= CONFIRMED_MARGIN and other >= SECOND_MARGIN:
             kept.append((gain + other, i))
     return kept

@@ -374,30 +374,32 @@ async def test_a_second_gain_under_six_nats_is_not_reported() -> None:
     assert await scanned(scorer) == []
 
 
-async def test_a_first_gain_under_three_nats_needs_a_strong_second_gain() -> None:
+async def test_a_first_gain_under_the_margin_is_not_asked_of_the_second() -> None:
     # h11's `server_switch_event` -> `event` on a clean line: 1.5B 6.91, but 0.5B only 2.58
     scorer = SecondTable(
         BASE | {"if total <= 0 or stock:": -20.0 + 2.58}, {"if total <= 0 or stock:": 6.91}
     )
     assert await scanned(scorer) == []
-    assert scorer.second_asked == [["if total <= 0 or stock:"]]
+    assert scorer.second_asked == []
 
 
-async def test_a_first_gain_under_three_nats_the_second_model_is_sure_of_is_reported() -> None:
-    # sortedcontainers' planted missing `return` in `copy`: 0.5B 2.80, 1.5B 9.40
+async def test_a_strong_second_gain_does_not_make_up_for_a_small_first_one() -> None:
+    # pygments' clean `yield 1, lsep` -> `cspan` at 3.16 and 9.25: session 15's second tier
+    # (0.5B >= 2 & 1.5B >= 9) published it on heldout7, its only finding on new code
     scorer = SecondTable(
-        BASE | {"if total <= 0 or stock:": -20.0 + 2.80}, {"if total <= 0 or stock:": 9.40}
-    )
-    (finding,) = await scanned(scorer)
-    assert finding.fix == "    if total <= 0 or stock:"
-
-
-async def test_a_first_gain_under_two_nats_is_not_asked_of_the_second() -> None:
-    scorer = SecondTable(
-        BASE | {"if total <= 0 or stock:": -20.0 + 1.9}, {"if total <= 0 or stock:": 30.0}
+        BASE | {"if total <= 0 or stock:": -20.0 + 3.16}, {"if total <= 0 or stock:": 9.25}
     )
     assert await scanned(scorer) == []
     assert scorer.second_asked == []
+
+
+async def test_a_second_gain_under_its_margin_publishes_nothing() -> None:
+    # pyflakes' planted missing `return` at 4.89 and 6.55: found by 4 and 6, not by 4 and 7
+    scorer = SecondTable(
+        BASE | {"if total <= 0 or stock:": -20.0 + 4.89}, {"if total <= 0 or stock:": 6.55}
+    )
+    assert await scanned(scorer) == []
+    assert scorer.second_asked == [["if total <= 0 or stock:"]]
 
 
 async def test_a_planted_bug_both_models_prefer_by_the_margins_is_reported() -> None:
