@@ -333,7 +333,9 @@ def line_candidates(
     if last_in_block and is_expression and stripped:
         out.append(line[: len(line) - len(line.lstrip())] + "return " + stripped)
     if in_async and "await" not in strings and "(" in strings:
-        target = 1 if first in ("return", "yield") else 0
+        # `item = self.read()`: the value is awaited, not the target (heldout7's one missed
+        # `await` had no candidate: `await item = ...` does not parse)
+        target = strings.index("=") + 1 if "=" in strings else int(first in ("return", "yield"))
         if first not in STATEMENT_KEYWORDS or target:
             column = words[target].start[1] if target < len(words) else -1
             if column >= 0 and words[target].type == tokenize.NAME:

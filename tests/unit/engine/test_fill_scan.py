@@ -674,3 +674,14 @@ def test_a_function_of_thousands_of_locals_orders_them_only_for_the_rows_asked(
     rows = fill_scan.row_candidates(text)
     assert next(rows)[1] and next(rows)[1]
     assert orderings <= 2
+
+
+def test_an_assignment_in_async_code_gets_its_value_awaited() -> None:
+    text = (
+        "async def f(self):\n    item = self.read()\n    size: int = len(item)\n"
+        "    return item\n\n\ndef g(self):\n    item = self.read()\n    return item\n"
+    )
+    found = candidates(text)
+    assert "    item = await self.read()" in found[1]
+    assert "    size: int = await len(item)" in found[2]
+    assert not any("await" in fix for fix in found.get(7, []))  # not in a plain function
