@@ -182,23 +182,8 @@ def pooled_table(pool: str) -> str:
     for split in splits:
         rows |= scanned_rows(split)
         by_split[split] = corpus_items("real", split, None, None)
-    items = [i for part in by_split.values() for i in part]
-    grid = [judge(rows, items, r, a, b) for r in rules for a in GRID_A for b in GRID_B]
-    chosen = choose(grid, rules)
-    lines = ["| rule | A | B | found (+-1) | right fix | false messages | clean flagged |"]
-    lines += [f"| {o.rule} | {o.a:g} | {o.b:g} | {o.found}/{o.buggy} | {o.right} | {o.false} | "
-              f"{o.clean_flagged}/{o.clean} |" for o in grid]  # fmt: skip
-    lines.append(f"\nchosen: {chosen}")
     shipped = ("any", fill_scan.CONFIRMED_MARGIN, fill_scan.SECOND_MARGIN)
-    triples = [("two-tier", 3.0, 6.0), ("two-tier", 4.0, 6.0), shipped]
-    triples += [] if chosen is None else [(chosen.rule, chosen.a, chosen.b)]
-    for split, part in by_split.items():
-        for rule, a, b in dict.fromkeys(triples):
-            o = judge(rows, part, rule, a, b)
-            flagged = f"clean flagged {o.clean_flagged}/{o.clean}"
-            lines.append(f"{split} {rule} A={a:g} B={b:g}: found {o.found}/{o.buggy}, right "
-                         f"{o.right}, false {o.false}, {flagged}")  # fmt: skip
-    return "\n".join(lines)
+    return _table(rows, by_split, rules, [("two-tier", 3.0, 6.0), ("two-tier", 4.0, 6.0), shipped])
 
 
 def choose(outcomes: list[Outcome], rules: tuple[str, ...] = tuple(RULES)) -> Outcome | None:
@@ -210,17 +195,28 @@ def choose(outcomes: list[Outcome], rules: tuple[str, ...] = tuple(RULES)) -> Ou
 
 def table() -> str:
     rows, by_split = stored_rows()
+    return _table(rows, by_split, tuple(RULES), [("any", 2.0, 4.0)])
+
+
+def _table(
+    rows: dict[str, list[Row]],
+    by_split: dict[str, list[CorpusFile]],
+    rules: tuple[str, ...],
+    baselines: list[tuple[str, float, float]],
+) -> str:
+    """The grid of `rules` on every split pooled, the choice, and per split the figures of the
+    `baselines` and of the choice."""
     items = [i for part in by_split.values() for i in part]
-    outcomes = [judge(rows, items, r, a, b) for r in RULES for a in GRID_A for b in GRID_B]
+    outcomes = [judge(rows, items, r, a, b) for r in rules for a in GRID_A for b in GRID_B]
     lines = ["| rule | A | B | found (+-1) | right fix | false messages | clean flagged |"]
     for o in outcomes:
         lines.append(f"| {o.rule} | {o.a:g} | {o.b:g} | {o.found}/{o.buggy} | {o.right} | "
                      f"{o.false} | {o.clean_flagged}/{o.clean} |")  # fmt: skip
-    chosen = choose(outcomes)
+    chosen = choose(outcomes, rules)
     lines.append(f"\nchosen: {chosen}")
-    triples = [("any", 2.0, 4.0)] + ([] if chosen is None else [(chosen.rule, chosen.a, chosen.b)])
+    triples = baselines + ([] if chosen is None else [(chosen.rule, chosen.a, chosen.b)])
     for split, part in by_split.items():
-        for rule, a, b in triples:
+        for rule, a, b in dict.fromkeys(triples):
             o = judge(rows, part, rule, a, b)
             flagged = f"clean flagged {o.clean_flagged}/{o.clean}"
             lines.append(f"{split} {rule} A={a:g} B={b:g}: found {o.found}/{o.buggy}, right "

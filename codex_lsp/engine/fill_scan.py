@@ -52,6 +52,7 @@ from codex_lsp.engine.verify import (
     fill_gap,
     fix_message,
     is_python,
+    text_parses,
 )
 from codex_lsp.providers.base import ProviderError
 
@@ -409,11 +410,7 @@ def candidates(text: str, max_per_line: int = MAX_PER_LINE) -> dict[int, list[st
 
 
 def _parses(lines: list[str], row: int, replacement: str) -> bool:
-    try:
-        ast.parse("\n".join([*lines[:row], replacement, *lines[row + 1 :]]))
-    except UNPARSABLE:
-        return False
-    return True
+    return text_parses("\n".join([*lines[:row], replacement, *lines[row + 1 :]]))
 
 
 def line_span(snapshot: Snapshot, row: int) -> Span:

@@ -106,11 +106,11 @@ def rejection(snapshot: Snapshot, fix: LineFix, parses: bool | None = None) -> s
     if not is_python(snapshot) or len(snapshot.text) > PARSE_LIMIT_CHARS:
         return None
     if parses is None:
-        parses = _parses(snapshot.text)
+        parses = text_parses(snapshot.text)
     if parses:
         lines = list(snapshot.lines)
         lines[fix.row] = fix.corrected
-        if not _parses("\n".join(lines)):
+        if not text_parses("\n".join(lines)):
             return "the corrected file does not parse"
     return None
 
@@ -300,10 +300,11 @@ def is_python(snapshot: Snapshot) -> bool:
 
 def parses(snapshot: Snapshot) -> bool:
     """Whether the text parses (a Python file); True for other languages."""
-    return not is_python(snapshot) or _parses(snapshot.text)
+    return not is_python(snapshot) or text_parses(snapshot.text)
 
 
-def _parses(text: str) -> bool:
+def text_parses(text: str) -> bool:
+    """Whether Python text parses (`UNPARSABLE`: nothing `ast.parse` raises escapes)."""
     try:
         ast.parse(text)
     except UNPARSABLE:
